@@ -1,0 +1,63 @@
+/**
+ * A gatherer is one read-only shell snippet plus a pure parser of its output.
+ * All gatherers a node needs are concatenated into ONE script (with section
+ * markers) and run in one SSH round trip; see gather.ts.
+ */
+
+/** What one gatherer's snippet produced on one node (stdout and stderr kept apart). */
+export interface GathererOutput {
+  stdout: string
+  stderr: string
+  exitCode: number | null
+}
+
+export type FactErrorCode =
+  'unreachable' | 'timeout' | 'command-failed' | 'not-installed' | 'parse-error' | 'not-applicable'
+
+export interface FactError {
+  code: FactErrorCode
+  message: string
+}
+
+export interface Provenance {
+  node: string
+  gatherer: string
+  /** The snippet, for the evidence (never contains secrets). */
+  command: string
+  exitCode: number | null
+}
+
+export type Fact<T> =
+  {ok: true; value: T; source: Provenance} | {ok: false; error: FactError; source: Provenance}
+
+export interface Gatherer<T> {
+  /** Named after the tool: 'corosync-cmapctl', 'crm-mon', 'cibadmin'. */
+  id: string
+  description: string
+  /**
+   * Bash snippet, read-only, run with LC_ALL=C. It may read files and run tools,
+   * never change anything. Keep it short: it is shown as evidence.
+   */
+  script: string
+  /** Programs the snippet needs; if the first one is absent the fact is `not-installed`, not a crash. */
+  requires?: readonly string[]
+  /** Exit codes that still mean "output is valid" (default [0]). */
+  okExitCodes?: readonly number[]
+  /** Pure: parses the captured output. Throws ParseError on unexpected text. */
+  parse(out: GathererOutput): T
+}
+
+export class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(line === undefined ? message : `line ${line}: ${message}`)
+    this.name = 'ParseError'
+  }
+}
+
+/** Helper for gatherers whose value is one parsed text. */
+export function defineGatherer<T>(g: Gatherer<T>): Gatherer<T> {
+  return g
+}
