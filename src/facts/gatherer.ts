@@ -1,3 +1,5 @@
+import type {Inventory, NodeSpec} from '../core/types.js'
+
 /**
  * A gatherer is one read-only shell snippet plus a pure parser of its output.
  * All gatherers a node needs are concatenated into ONE script (with section
@@ -43,6 +45,13 @@ export interface Gatherer<T> {
   requires?: readonly string[]
   /** Exit codes that still mean "output is valid" (default [0]). */
   okExitCodes?: readonly number[]
+  /**
+   * Set for probes that run on the CONTROLLER instead of in the node script
+   * (e.g. ipmitool against the node's BMC, a TLS handshake to the VIP). Returns
+   * the local command, or a reason why it does not apply to this node. Secrets
+   * go in `env` only (never argv) and are registered with the logger.
+   */
+  controller?(node: NodeSpec, inventory: Inventory): {argv: string[]; env?: Record<string, string>} | {notApplicable: string}
   /** Pure: parses the captured output. Throws ParseError on unexpected text. */
   parse(out: GathererOutput): T
 }
