@@ -58,7 +58,11 @@ export function composeGatherScript(
   return {nonce, script: lines.join('\n') + '\n', ids: gatherers.map((g) => g.id)}
 }
 
-function splitStream(text: string, nonce: string, withRc: boolean): Map<string, {body: string; rc: number | null}> {
+function splitStream(
+  text: string,
+  nonce: string,
+  withRc: boolean,
+): Map<string, {body: string; rc: number | null}> {
   const out = new Map<string, {body: string; rc: number | null}>()
   const begin = `@@hk:${nonce}:begin:`
   let pos = 0

@@ -1,0 +1,231 @@
+/**
+ * The functional core of `audit`: which checks run, which facts they need on
+ * which node, and turning facts into results. No I/O here (gathering is in
+ * facts.ts), so a live run and `audit --from DIR` share every line of it.
+ */
+import type {CheckResult, Evidence, Severity, Status} from '../core/results.js'
+import type {NodeSpec} from '../core/types.js'
+import type {Fact, FactError} from '../facts/gatherer.js'
+import {
+  type AnyCheck,
+  type AnyGatherer,
+  type AuditContext,
+  type Finding,
+  type Params,
+  renderTemplate,
+} from '../checks/define.js'
+import type {FactStore, GatherOutcome, GatherPlan} from './facts.js'
+
+export interface PlannedCheck {
+  check: AnyCheck
+  ref: string
+  itemTitle: string
+  params: Params
+  severity: Severity
+}
+
+export function rolesOf(check: AnyCheck): string[] {
+  return check.roles ?? ['cluster']
+}
+
+export function nodesInScope(check: AnyCheck, nodes: readonly NodeSpec[]): NodeSpec[] {
+  const roles = rolesOf(check)
+  return nodes.filter((n) => n.roles.some((r) => roles.includes(r)))
+}
+
+/** Why a planned check will not run, or undefined when it will. */
+export function skipReason(p: PlannedCheck, ctx: AuditContext): string | undefined {
+  const scoped = nodesInScope(p.check, ctx.inventory.nodes)
+  if (scoped.length === 0) return `no node in the inventory has role ${rolesOf(p.check).join(' or ')}`
+  const applies = p.check.appliesTo?.(ctx, p.params) ?? true
+  return applies === true ? undefined : applies
+}
+
+export function gatherersOf(check: AnyCheck): AnyGatherer[] {
+  return [...Object.values(check.facts), ...Object.values(check.optionalFacts ?? {})] as AnyGatherer[]
+}
+
+/** Union of the gatherers each node needs, each gatherer once per node. */
+export function buildGatherPlan(planned: readonly PlannedCheck[], ctx: AuditContext): GatherPlan {
+  const plan: GatherPlan = {node: new Map(), controller: new Map()}
+  for (const p of planned) {
+    if (skipReason(p, ctx) !== undefined) continue
+    for (const node of nodesInScope(p.check, ctx.inventory.nodes)) {
+      for (const g of gatherersOf(p.check)) {
+        const target = g.controller ? plan.controller : plan.node
+        const list = target.get(node.name) ?? []
+        if (!list.some((x) => x.id === g.id)) list.push(g)
+        target.set(node.name, list)
+      }
+    }
+  }
+  return plan
+}
+
+function factErrorEvidence(node: string, gatherer: string, err: FactError, command?: string): Evidence {
+  return {node, source: gatherer, command, observed: {error: err.code, message: err.message}}
+}
+
+type NodeFactsResult =
+  | {ok: true; facts: Record<string, unknown>; optional: Record<string, Fact<unknown>>}
+  | {ok: false; errors: Evidence[]}
+
+function factsForNode(check: AnyCheck, node: string, store: FactStore): NodeFactsResult {
+  const nodeFacts = store.get(node)
+  const facts: Record<string, unknown> = {}
+  const errors: Evidence[] = []
+  for (const [key, g] of Object.entries(check.facts) as [string, AnyGatherer][]) {
+    const f = nodeFacts?.get(g.id)
+    if (!f)
+      errors.push(
+        factErrorEvidence(node, g.id, {code: 'command-failed', message: `${g.id} was not gathered`}),
+      )
+    else if (!f.ok) errors.push(factErrorEvidence(node, g.id, f.error, f.source.command))
+    else facts[key] = f.value
+  }
+  if (errors.length) return {ok: false, errors}
+  const optional: Record<string, Fact<unknown>> = {}
+  for (const [key, g] of Object.entries(check.optionalFacts ?? {}) as [string, AnyGatherer][]) {
+    optional[key] = nodeFacts?.get(g.id) ?? {
+      ok: false,
+      error: {code: 'command-failed', message: `${g.id} was not gathered`},
+      source: {node, gatherer: g.id, command: g.script, exitCode: null},
+    }
+  }
+  return {ok: true, facts, optional}
+}
+
+function effectiveStatus(status: Status, severity: Severity): Status {
+  // A failed check whose (possibly overridden) severity is not critical is a warning.
+  if (status === 'fail' && severity !== 'critical') return 'warn'
+  return status
+}
+
+function result(p: PlannedCheck, f: Finding, durationMs: number, node?: string): CheckResult {
+  const status = effectiveStatus(f.status, p.severity)
+  const r: CheckResult = {
+    id: p.check.id,
+    checklistRef: p.ref,
+    title: p.check.title,
+    area: p.check.area,
+    severity: p.severity,
+    status,
+    message: f.message,
+    evidence: f.evidence.map((e) =>
+      e.node === undefined && (f.node ?? node) ? {...e, node: f.node ?? node} : e,
+    ),
+    durationMs,
+  }
+  const n = f.node ?? node
+  if (n !== undefined) r.node = n
+  if (status !== 'pass') r.remediation = renderTemplate(p.check.remediation, p.params)
+  return r
+}
+
+function firstErrorMessage(errors: Evidence[]): string {
+  const o = errors[0]?.observed as {message?: string} | undefined
+  return o?.message ?? 'facts could not be gathered'
+}
+
+export function evaluatePlanned(p: PlannedCheck, outcome: GatherOutcome, ctx: AuditContext): CheckResult[] {
+  const reason = skipReason(p, ctx)
+  if (reason !== undefined) return [result(p, {status: 'skip', message: reason, evidence: []}, 0)]
+  const scoped = nodesInScope(p.check, ctx.inventory.nodes)
+  const t0 = performance.now()
+  const out: CheckResult[] = []
+  const run = (fn: () => Finding | Finding[], node?: string): void => {
+    let findings: Finding[]
+    try {
+      const f = fn()
+      findings = Array.isArray(f) ? f : [f]
+    } catch (err) {
+      // A bug in a check must not turn into a pass or abort the audit.
+      findings = [
+        {
+          status: 'error',
+          message: `check ${p.check.id} failed internally: ${(err as Error).message}`,
+          evidence: [],
+        },
+      ]
+    }
+    for (const f of findings) out.push(result(p, f, performance.now() - t0, node))
+  }
+
+  if (p.check.scope === 'node') {
+    for (const node of scoped) {
+      const nf = factsForNode(p.check, node.name, outcome.facts)
+      if (!nf.ok) {
+        out.push(
+          result(
+            p,
+            {status: 'error', message: firstErrorMessage(nf.errors), evidence: nf.errors},
+            0,
+            node.name,
+          ),
+        )
+        continue
+      }
+      const check = p.check
+      run(() => check.evaluate(nf.facts, p.params, node, ctx, nf.optional), node.name)
+    }
+    return out
+  }
+
+  const good: {node: NodeSpec; facts: Record<string, unknown>; optional: Record<string, Fact<unknown>>}[] = []
+  const missing: Evidence[] = []
+  for (const node of scoped) {
+    const nf = factsForNode(p.check, node.name, outcome.facts)
+    if (nf.ok) good.push({node, facts: nf.facts, optional: nf.optional})
+    else missing.push(...nf.errors)
+  }
+  if (good.length === 0 || (p.check.needsAllNodes && missing.length > 0)) {
+    const msg =
+      good.length === 0
+        ? `no node could provide the facts: ${firstErrorMessage(missing)}`
+        : `cannot judge without every node: ${firstErrorMessage(missing)}`
+    return [result(p, {status: 'error', message: msg, evidence: missing}, 0)]
+  }
+  const check = p.check
+  run(() => {
+    const f = check.evaluate(good, p.params, ctx)
+    if (missing.length === 0) return f
+    const note: Evidence = {
+      observed: {notExamined: [...new Set(missing.map((m) => m.node))]},
+      note: 'judged from the nodes that answered; these nodes could not be examined',
+    }
+    return (Array.isArray(f) ? f : [f]).map((x) => ({...x, evidence: [...x.evidence, note]}))
+  })
+  return out
+}
+
+/** One result per node telling whether hacheck could reach it (errors make the run incomplete). */
+export function reachabilityResults(outcome: GatherOutcome, nodes: readonly NodeSpec[]): CheckResult[] {
+  const res: CheckResult[] = []
+  for (const n of nodes) {
+    if (!outcome.facts.has(n.name)) continue
+    const err = outcome.nodeErrors.get(n.name)
+    res.push({
+      id: 'node.reachable',
+      checklistRef: 'x.reachable',
+      title: 'hacheck can reach the node and gather its facts',
+      area: 'connectivity',
+      severity: 'critical',
+      status: err ? 'error' : 'pass',
+      node: n.name,
+      message: err ? err.message : `gathered in ${Math.round(outcome.durations.get(n.name) ?? 0)} ms`,
+      evidence: [
+        {node: n.name, source: 'ssh', observed: err ? {error: err.code, message: err.message} : 'connected'},
+      ],
+      durationMs: outcome.durations.get(n.name) ?? 0,
+      ...(err
+        ? {
+            remediation:
+              '## Abstract\nhacheck could not gather facts from this node, so every check on it is in error.\n' +
+              '## Remediation\nCheck that the node is up, that `ssh` to it works with the inventory settings ' +
+              '(user, key, known_hosts, jump host), then re-run the audit.',
+          }
+        : {}),
+    })
+  }
+  return res
+}

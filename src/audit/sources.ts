@@ -1,0 +1,229 @@
+/**
+ * Fact sources: live over SSH (one script per node) and a saved capture.
+ *
+ * Capture layout (written by `hacheck facts --save DIR`, read by `audit --from DIR`):
+ *   DIR/capture.json            inventory (no secrets, no key paths), per-node reachability, hacheck version
+ *   DIR/<node>/<gatherer>.out   stdout, byte-exact (secrets scrubbed)
+ *   DIR/<node>/<gatherer>.err   stderr, only when not empty
+ *   DIR/<node>/exit-codes.json  { "<gatherer>": <exit code or null> }
+ * Plain files, so a capture can be read, diffed and committed as a fixture.
+ */
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+
+import {errorMessage, InputError} from '../core/errors.js'
+import {scrubSecrets} from '../core/logger.js'
+import type {CommandResult, CommandRunner, Inventory, NodeSpec} from '../core/types.js'
+import type {FactError, GathererOutput} from '../facts/gatherer.js'
+import type {AnyGatherer, FactSource, GatherOutcome, NodeGather} from './facts.js'
+import {composeGatherScript, splitGatherOutput} from './gather-script.js'
+
+export type LocalRun = (
+  argv: string[],
+  opts: {env?: Record<string, string>; timeoutMs?: number},
+) => Promise<CommandResult>
+
+/** Maps a transport error (anything with a `code`) to a fact error. */
+function transportFactError(err: unknown): FactError {
+  const code = (err as {code?: unknown}).code
+  return {code: code === 'timeout' ? 'timeout' : 'unreachable', message: errorMessage(err)}
+}
+
+export class LiveFactSource implements FactSource {
+  readonly mode = 'live' as const
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly local: LocalRun,
+    private readonly inventory: Inventory,
+    private readonly opts: {gatherTimeoutMs: number; perGathererTimeoutS: number},
+  ) {}
+
+  async gatherNode(node: NodeSpec, gatherers: AnyGatherer[]): Promise<NodeGather> {
+    const t0 = performance.now()
+    const gs = composeGatherScript(gatherers, {perGathererTimeoutS: this.opts.perGathererTimeoutS})
+    try {
+      const res = await this.runner.run(node, {
+        script: gs.script,
+        sudo: true,
+        timeoutMs: this.opts.gatherTimeoutMs,
+      })
+      const durationMs = performance.now() - t0
+      if (res.timedOut) {
+        return {
+          ok: false,
+          durationMs,
+          error: {
+            code: 'timeout',
+            message: `gathering facts on ${node.name} took longer than ${this.opts.gatherTimeoutMs} ms`,
+          },
+        }
+      }
+      return {ok: true, durationMs, outputs: splitGatherOutput(res.stdout, res.stderr, gs.nonce)}
+    } catch (err) {
+      return {ok: false, durationMs: performance.now() - t0, error: transportFactError(err)}
+    }
+  }
+
+  async gatherController(node: NodeSpec, g: AnyGatherer): Promise<GathererOutput | {notApplicable: string}> {
+    const spec = g.controller?.(node, this.inventory)
+    if (!spec) return {notApplicable: `${g.id} is not a controller-side probe`}
+    if ('notApplicable' in spec) return spec
+    const res = await this.local(spec.argv, {env: spec.env, timeoutMs: this.opts.perGathererTimeoutS * 1000})
+    return {stdout: res.stdout, stderr: res.stderr, exitCode: res.timedOut ? 124 : res.exitCode}
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close()
+  }
+}
+
+export interface CaptureManifest {
+  schemaVersion: 1
+  capturedAt: string
+  hacheck: string
+  inventory: Omit<Inventory, 'file'>
+  nodes: Record<string, {reachable: boolean; error?: FactError}>
+}
+
+/** Replays a capture directory through the same code path as a live run. */
+export class CaptureFactSource implements FactSource {
+  readonly mode = 'capture' as const
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: CaptureManifest,
+  ) {}
+
+  static async open(dir: string): Promise<CaptureFactSource> {
+    const abs = resolve(dir)
+    const file = join(abs, 'capture.json')
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch {
+      throw new InputError(
+        `${file}: not a hacheck capture (no capture.json); create one with: hacheck facts -i INVENTORY --save ${dir}`,
+      )
+    }
+    let manifest: CaptureManifest
+    try {
+      manifest = JSON.parse(text) as CaptureManifest
+    } catch (err) {
+      throw new InputError(`${file}: invalid JSON: ${errorMessage(err)}`)
+    }
+    if (manifest.schemaVersion !== 1 || !manifest.inventory || !Array.isArray(manifest.inventory.nodes)) {
+      throw new InputError(
+        `${file}: expected a capture written by hacheck (schemaVersion 1 with inventory.nodes)`,
+      )
+    }
+    return new CaptureFactSource(abs, manifest)
+  }
+
+  inventory(): Inventory {
+    return {...this.manifest.inventory, file: join(this.dir, 'capture.json')}
+  }
+
+  private async readOutput(node: string, id: string): Promise<GathererOutput | undefined> {
+    const base = join(this.dir, node)
+    let codes: Record<string, number | null>
+    try {
+      codes = JSON.parse(await readFile(join(base, 'exit-codes.json'), 'utf8')) as Record<
+        string,
+        number | null
+      >
+    } catch {
+      return undefined
+    }
+    if (!(id in codes)) return undefined
+    const stdout = await readFile(join(base, `${id}.out`), 'utf8').catch(() => '')
+    const stderr = await readFile(join(base, `${id}.err`), 'utf8').catch(() => '')
+    return {stdout, stderr, exitCode: codes[id] ?? null}
+  }
+
+  async gatherNode(node: NodeSpec, gatherers: AnyGatherer[]): Promise<NodeGather> {
+    const state = this.manifest.nodes[node.name]
+    if (state && !state.reachable) {
+      return {
+        ok: false,
+        durationMs: 0,
+        error: state.error ?? {code: 'unreachable', message: `${node.name} was unreachable when captured`},
+      }
+    }
+    const outputs = new Map<string, GathererOutput>()
+    for (const g of gatherers) {
+      const out = await this.readOutput(node.name, g.id)
+      // A gatherer added after the capture was taken: say so rather than guess.
+      outputs.set(
+        g.id,
+        out ?? {
+          stdout: '',
+          stderr: `${g.id} is not in this capture (taken by an older hacheck?)`,
+          exitCode: null,
+        },
+      )
+    }
+    return {ok: true, durationMs: 0, outputs}
+  }
+
+  async gatherController(node: NodeSpec, g: AnyGatherer): Promise<GathererOutput | {notApplicable: string}> {
+    return (
+      (await this.readOutput(node.name, g.id)) ?? {notApplicable: `${g.id} was not captured for ${node.name}`}
+    )
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Inventory as stored in a capture: no file path, no key or known_hosts paths, no password values. */
+export function sanitizedInventory(inv: Inventory): Omit<Inventory, 'file'> {
+  return {
+    cluster: inv.cluster,
+    networks: inv.networks,
+    nodes: inv.nodes.map((n) => ({
+      name: n.name,
+      host: n.host,
+      ...(n.port ? {port: n.port} : {}),
+      roles: n.roles,
+      ssh: {user: n.ssh.user},
+      ...(n.bmc ? {bmc: n.bmc} : {}),
+      ...(n.labels ? {labels: n.labels} : {}),
+    })),
+  }
+}
+
+export async function saveCapture(
+  dir: string,
+  inv: Inventory,
+  outcome: GatherOutcome,
+  opts: {version: string; scrub?: (gathererId: string, stdout: string) => string},
+): Promise<void> {
+  const abs = resolve(dir)
+  await mkdir(abs, {recursive: true})
+  const nodes: CaptureManifest['nodes'] = {}
+  for (const n of inv.nodes) {
+    if (!outcome.facts.has(n.name)) continue
+    const err = outcome.nodeErrors.get(n.name)
+    nodes[n.name] = err ? {reachable: false, error: err} : {reachable: true}
+    const raw = outcome.raw.get(n.name)
+    if (!raw || raw.size === 0) continue
+    const base = join(abs, n.name)
+    await mkdir(base, {recursive: true})
+    const codes: Record<string, number | null> = {}
+    for (const [id, out] of [...raw].sort(([a], [b]) => a.localeCompare(b))) {
+      codes[id] = out.exitCode
+      const stdout = scrubSecrets(opts.scrub ? opts.scrub(id, out.stdout) : out.stdout)
+      await writeFile(join(base, `${id}.out`), stdout)
+      if (out.stderr) await writeFile(join(base, `${id}.err`), scrubSecrets(out.stderr))
+    }
+    await writeFile(join(base, 'exit-codes.json'), JSON.stringify(codes, null, 2) + '\n')
+  }
+  const manifest: CaptureManifest = {
+    schemaVersion: 1,
+    capturedAt: new Date().toISOString(),
+    hacheck: opts.version,
+    inventory: sanitizedInventory(inv),
+    nodes,
+  }
+  await writeFile(join(abs, 'capture.json'), JSON.stringify(manifest, null, 2) + '\n')
+}

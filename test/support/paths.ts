@@ -1,0 +1,10 @@
+import {existsSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const fixturesDir = join(repoRoot, 'test', 'fixtures')
+/** The shared corpus of real tool outputs; read in place, never copied into the repo. */
+export const sharedFixturesDir = resolve(repoRoot, '..', 'shared', 'fixtures')
+export const sharedSchemasDir = resolve(repoRoot, '..', 'shared', 'schemas')
+export const haveShared = existsSync(sharedFixturesDir)
