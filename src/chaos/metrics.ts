@@ -1,0 +1,211 @@
+/**
+ * Failover metrics: pure functions over a timeline (tested on literal
+ * timelines). Definitions, so that every number in a report is explainable:
+ *
+ * - injection: the first `fault injected` event; all phase offsets are relative to it.
+ * - outage window: from the last successful probe before a failure to the
+ *   first SUSTAINED success after it (a success followed by `sustain - 1` more
+ *   successes). Failures separated by fewer successes belong to one window.
+ *   This is an upper bound of what a client saw; `minMs` (first failure to
+ *   last failure) is the lower bound.
+ * - clientOutageMs: the sum of the windows that end after the injection.
+ * - phases: the first occurrence of each cluster phase after the injection,
+ *   plus `client-recovered` (end of the last outage window).
+ */
+import type {
+  ClusterEvent,
+  ClusterPhase,
+  FaultEvent,
+  ProbeEvent,
+  TimelineEvent,
+  WriteEvent,
+} from './timeline.js'
+
+export interface OutageWindow {
+  startT: number
+  endT: number | null
+  ms: number | null
+  minMs: number
+  failed: number
+}
+
+export interface Phase {
+  name: ClusterPhase | 'fault-injected' | 'fault-reverted' | 'client-recovered'
+  atMs: number
+  node?: string
+  resource?: string
+  source?: string
+}
+
+export interface FailoverMetrics {
+  injectedAt: number | null
+  probes: number
+  failedProbes: number
+  /** null when the service never recovered within the observation. */
+  clientOutageMs: number | null
+  clientOutageMinMs: number
+  outages: OutageWindow[]
+  latency: {p50: number; p95: number; p99: number; max: number} | null
+  phases: Phase[]
+  /** Largest number of nodes seen holding the VIP at the same sample (2+ = split-brain). */
+  maxVipHolders: number
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[idx] as number
+}
+
+export function outageWindows(probes: readonly ProbeEvent[], sustain = 3): OutageWindow[] {
+  const ps = [...probes].sort((a, b) => a.t - b.t)
+  const windows: OutageWindow[] = []
+  let i = 0
+  while (i < ps.length) {
+    if ((ps[i] as ProbeEvent).ok) {
+      i++
+      continue
+    }
+    // A failure at i: the window starts at the last success before it.
+    const firstFail = ps[i] as ProbeEvent
+    const before = i > 0 ? (ps[i - 1] as ProbeEvent) : undefined
+    let lastFail = firstFail
+    let failed = 0
+    let j = i
+    let end: ProbeEvent | undefined
+    while (j < ps.length) {
+      const p = ps[j] as ProbeEvent
+      if (!p.ok) {
+        lastFail = p
+        failed++
+        j++
+        continue
+      }
+      // Is this success sustained?
+      let k = j
+      while (k < ps.length && k < j + sustain && (ps[k] as ProbeEvent).ok) k++
+      if (k - j >= sustain || k === ps.length) {
+        end = p
+        break
+      }
+      j = k
+    }
+    const startT = before ? before.t : firstFail.t
+    windows.push({
+      startT,
+      endT: end ? end.t : null,
+      ms: end ? end.t - startT : null,
+      minMs: lastFail.t - firstFail.t,
+      failed,
+    })
+    i = end ? ps.indexOf(end) : ps.length
+  }
+  return windows
+}
+
+const CLUSTER_PHASE_ORDER: ClusterPhase[] = [
+  'node-lost',
+  'node-unclean',
+  'quorum-lost',
+  'fence-requested',
+  'fence-confirmed',
+  'fence-failed',
+  'resource-stopped',
+  'resource-started',
+  'vip-moved',
+  'quorum-regained',
+  'node-rejoined',
+]
+
+export function failoverMetrics(
+  timeline: readonly TimelineEvent[],
+  opts: {sustain?: number} = {},
+): FailoverMetrics {
+  const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault')
+  const injected = faults.find((f) => f.phase === 'injected')
+  const injectedAt = injected ? injected.t : null
+  const probes = timeline.filter((e): e is ProbeEvent => e.kind === 'probe')
+  const windows = outageWindows(probes, opts.sustain ?? 3)
+  const relevant =
+    injectedAt === null ? windows : windows.filter((w) => w.endT === null || w.endT >= injectedAt)
+  const never = relevant.some((w) => w.ms === null)
+  const clientOutageMs = never ? null : relevant.reduce((a, w) => a + (w.ms ?? 0), 0)
+  const lat = probes
+    .filter((p) => p.ok)
+    .map((p) => p.latencyMs)
+    .sort((a, b) => a - b)
+  const phases: Phase[] = []
+  if (injectedAt !== null) {
+    phases.push({name: 'fault-injected', atMs: 0})
+    const cluster = timeline
+      .filter((e): e is ClusterEvent => e.kind === 'cluster' && e.t >= injectedAt)
+      .sort((a, b) => a.t - b.t)
+    for (const name of CLUSTER_PHASE_ORDER) {
+      const e = cluster.find((c) => c.phase === name)
+      if (e) phases.push({name, atMs: e.t - injectedAt, node: e.node, resource: e.resource, source: e.source})
+    }
+    const last = relevant[relevant.length - 1]
+    if (last && last.endT !== null) phases.push({name: 'client-recovered', atMs: last.endT - injectedAt})
+    const reverted = faults.find((f) => f.phase === 'reverted' && f.t >= injectedAt)
+    if (reverted) phases.push({name: 'fault-reverted', atMs: reverted.t - injectedAt})
+    phases.sort((a, b) => a.atMs - b.atMs)
+  }
+  const holders = timeline.filter((e): e is ClusterEvent => e.kind === 'cluster' && e.phase === 'vip-holders')
+  return {
+    injectedAt,
+    probes: probes.length,
+    failedProbes: probes.filter((p) => !p.ok).length,
+    clientOutageMs,
+    clientOutageMinMs: relevant.reduce((a, w) => a + w.minMs, 0),
+    outages: relevant,
+    latency: lat.length
+      ? {
+          p50: percentile(lat, 50),
+          p95: percentile(lat, 95),
+          p99: percentile(lat, 99),
+          max: lat[lat.length - 1] as number,
+        }
+      : null,
+    phases,
+    maxVipHolders: holders.reduce((m, h) => Math.max(m, h.holders?.length ?? 0), 0),
+  }
+}
+
+export interface WriteMetrics {
+  attempted: number
+  acked: number
+  failed: number
+  /** Acknowledged writes missing after recovery: the measured RPO in writes. */
+  lost: number[]
+  /** Writes acknowledged by two different primaries for the same sequence (split-brain). */
+  doubleAcked: number[]
+  /** Time span between the first and last lost write's acknowledgement (RPO in time). */
+  rpoMs: number
+}
+
+/**
+ * Lost-write accounting. `present` is the set of sequence numbers read back
+ * from the new primary after recovery; every acknowledged write must be in it.
+ */
+export function writeMetrics(timeline: readonly TimelineEvent[], present: ReadonlySet<number>): WriteMetrics {
+  const writes = timeline.filter((e): e is WriteEvent => e.kind === 'write')
+  const acked = writes.filter((w) => w.ok)
+  const lostEvents = acked.filter((w) => !present.has(w.seq)).sort((a, b) => a.seq - b.seq)
+  const byseq = new Map<number, Set<string>>()
+  for (const w of acked) {
+    if (!w.primary) continue
+    const s = byseq.get(w.seq) ?? new Set<string>()
+    s.add(w.primary)
+    byseq.set(w.seq, s)
+  }
+  const first = lostEvents[0]
+  const last = lostEvents[lostEvents.length - 1]
+  return {
+    attempted: writes.length,
+    acked: acked.length,
+    failed: writes.length - acked.length,
+    lost: lostEvents.map((w) => w.seq),
+    doubleAcked: [...byseq].filter(([, s]) => s.size > 1).map(([seq]) => seq),
+    rpoMs: first && last ? last.t + last.latencyMs - first.t : 0,
+  }
+}
