@@ -13,7 +13,9 @@ import type {Fact, Gatherer} from '../facts/gatherer.js'
 export type AnyGatherer = Gatherer<any>
 export type GathererMap = Record<string, AnyGatherer>
 export type ValuesOf<G extends GathererMap> = {[K in keyof G]: G[K] extends Gatherer<infer T> ? T : never}
-export type FactsOf<G extends GathererMap> = {[K in keyof G]: G[K] extends Gatherer<infer T> ? Fact<T> : never}
+export type FactsOf<G extends GathererMap> = {
+  [K in keyof G]: G[K] extends Gatherer<infer T> ? Fact<T> : never
+}
 
 export interface Finding {
   status: Exclude<Status, 'error'> | 'error'
@@ -65,12 +67,22 @@ interface CheckCommon<P extends Params> {
   appliesTo?(ctx: AuditContext, params: P): true | string
 }
 
-export interface NodeCheck<G extends GathererMap, O extends GathererMap, P extends Params> extends CheckCommon<P> {
+export interface NodeCheck<
+  G extends GathererMap,
+  O extends GathererMap,
+  P extends Params,
+> extends CheckCommon<P> {
   scope: 'node'
   facts: G
   /** Facts passed as-is (ok or error), for checks that can judge without them. */
   optionalFacts?: O
-  evaluate(facts: ValuesOf<G>, params: P, node: NodeSpec, ctx: AuditContext, optional: FactsOf<O>): Finding | Finding[]
+  evaluate(
+    facts: ValuesOf<G>,
+    params: P,
+    node: NodeSpec,
+    ctx: AuditContext,
+    optional: FactsOf<O>,
+  ): Finding | Finding[]
 }
 
 export interface NodeFacts<G extends GathererMap, O extends GathererMap> {
@@ -79,7 +91,11 @@ export interface NodeFacts<G extends GathererMap, O extends GathererMap> {
   optional: FactsOf<O>
 }
 
-export interface ClusterCheck<G extends GathererMap, O extends GathererMap, P extends Params> extends CheckCommon<P> {
+export interface ClusterCheck<
+  G extends GathererMap,
+  O extends GathererMap,
+  P extends Params,
+> extends CheckCommon<P> {
   scope: 'cluster'
   facts: G
   optionalFacts?: O
@@ -95,24 +111,53 @@ export interface ClusterCheck<G extends GathererMap, O extends GathererMap, P ex
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous catalogue of checks
 export type AnyCheck = NodeCheck<any, any, any> | ClusterCheck<any, any, any>
 
-export function defineNodeCheck<G extends GathererMap, P extends Params, O extends GathererMap = Record<never, never>>(
-  c: Omit<NodeCheck<G, O, P>, 'scope'>,
-): NodeCheck<G, O, P> {
+export function defineNodeCheck<
+  G extends GathererMap,
+  P extends Params,
+  O extends GathererMap = Record<never, never>,
+>(c: Omit<NodeCheck<G, O, P>, 'scope'>): NodeCheck<G, O, P> {
   return {...c, scope: 'node'}
 }
 
-export function defineClusterCheck<G extends GathererMap, P extends Params, O extends GathererMap = Record<never, never>>(
-  c: Omit<ClusterCheck<G, O, P>, 'scope'>,
-): ClusterCheck<G, O, P> {
+export function defineClusterCheck<
+  G extends GathererMap,
+  P extends Params,
+  O extends GathererMap = Record<never, never>,
+>(c: Omit<ClusterCheck<G, O, P>, 'scope'>): ClusterCheck<G, O, P> {
   return {...c, scope: 'cluster'}
 }
 
-export const pass = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({status: 'pass', message, evidence, node})
-export const fail = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({status: 'fail', message, evidence, node})
-export const warn = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({status: 'warn', message, evidence, node})
-export const skip = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({status: 'skip', message, evidence, node})
+export const pass = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({
+  status: 'pass',
+  message,
+  evidence,
+  node,
+})
+export const fail = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({
+  status: 'fail',
+  message,
+  evidence,
+  node,
+})
+export const warn = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({
+  status: 'warn',
+  message,
+  evidence,
+  node,
+})
+export const skip = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({
+  status: 'skip',
+  message,
+  evidence,
+  node,
+})
 /** "Could not tell" from good facts (e.g. contradictory data). */
-export const unknown = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({status: 'error', message, evidence, node})
+export const unknown = (message: string, evidence: Evidence[] = [], node?: string): Finding => ({
+  status: 'error',
+  message,
+  evidence,
+  node,
+})
 
 /** Fills {{param}} placeholders of a remediation text. */
 export function renderTemplate(text: string, params: Params): string {

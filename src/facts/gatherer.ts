@@ -46,6 +46,13 @@ export interface Gatherer<T> {
   /** Exit codes that still mean "output is valid" (default [0]). */
   okExitCodes?: readonly number[]
   /**
+   * What it means when the snippet exits with ABSENT_RC: the thing it reads is
+   * not on this node (e.g. 'no /etc/corosync/corosync.conf'). The fact is then
+   * `not-applicable` with this message, not a failure. Unset: ABSENT_RC is an
+   * ordinary failure code.
+   */
+  whenAbsent?: string
+  /**
    * Set for probes that run on the CONTROLLER instead of in the node script
    * (e.g. ipmitool against the node's BMC, a TLS handshake to the VIP). Returns
    * the local command, or a reason why it does not apply to this node. Secrets
@@ -55,6 +62,13 @@ export interface Gatherer<T> {
   /** Pure: parses the captured output. Throws ParseError on unexpected text. */
   parse(out: GathererOutput): T
 }
+
+/**
+ * Exit code a snippet uses to say "what I read is absent on this node" (no such
+ * file, nothing configured); it prints nothing then. 96 is used by none of the
+ * tools we run (sysexits 64-78, Pacemaker CRM_EX 100-127, shell 126/127, LSB 0-7).
+ */
+export const ABSENT_RC = 96
 
 export class ParseError extends Error {
   constructor(

@@ -2,7 +2,12 @@ import {spawnSync} from 'node:child_process'
 
 import {describe, expect, it} from 'vitest'
 
-import {composeGatherScript, NOT_INSTALLED_RC, splitGatherOutput, TIMEOUT_RC} from '../../../src/audit/gather-script.js'
+import {
+  composeGatherScript,
+  NOT_INSTALLED_RC,
+  splitGatherOutput,
+  TIMEOUT_RC,
+} from '../../../src/audit/gather-script.js'
 
 function runScript(script: string): {stdout: string; stderr: string} {
   const r = spawnSync('bash', ['-s'], {input: script, encoding: 'utf8'})
