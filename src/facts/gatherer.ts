@@ -58,7 +58,10 @@ export interface Gatherer<T> {
    * the local command, or a reason why it does not apply to this node. Secrets
    * go in `env` only (never argv) and are registered with the logger.
    */
-  controller?(node: NodeSpec, inventory: Inventory): {argv: string[]; env?: Record<string, string>} | {notApplicable: string}
+  controller?(
+    node: NodeSpec,
+    inventory: Inventory,
+  ): {argv: string[]; env?: Record<string, string>} | {notApplicable: string}
   /** Pure: parses the captured output. Throws ParseError on unexpected text. */
   parse(out: GathererOutput): T
 }

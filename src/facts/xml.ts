@@ -1,0 +1,113 @@
+/**
+ * A small ordered element tree over fast-xml-parser, so the Pacemaker parsers
+ * walk plain `{name, attrs, children}` nodes in document order and never see
+ * the library's shapes. Malformed XML is a ParseError with its line.
+ */
+import {XMLParser, XMLValidator} from 'fast-xml-parser'
+
+import {ParseError} from './gatherer.js'
+import {dict, isRecord} from './util.js'
+
+export interface XmlEl {
+  name: string
+  attrs: Record<string, string>
+  children: XmlEl[]
+  /** Concatenated direct text content, trimmed. */
+  text: string
+}
+
+const ATTRS = ':@'
+const TEXT = '#text'
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+})
+
+function convert(node: Record<string, unknown>): XmlEl | string | undefined {
+  for (const key of Object.keys(node)) {
+    if (key === ATTRS) continue
+    const value = node[key]
+    if (key === TEXT) return typeof value === 'string' ? value : String(value)
+    const attrs = dict<string>()
+    const rawAttrs = node[ATTRS]
+    if (isRecord(rawAttrs)) {
+      for (const [k, v] of Object.entries(rawAttrs)) attrs[k] = typeof v === 'string' ? v : String(v)
+    }
+    const children: XmlEl[] = []
+    let text = ''
+    if (Array.isArray(value)) {
+      for (const c of value) {
+        if (!isRecord(c)) continue
+        const conv = convert(c)
+        if (typeof conv === 'string') text += conv
+        else if (conv) children.push(conv)
+      }
+    }
+    return {name: key, attrs, children, text: text.trim()}
+  }
+  return undefined
+}
+
+/** Parses an XML document and returns its root element. */
+export function parseXml(text: string, what: string): XmlEl {
+  const start = text.indexOf('<')
+  if (start < 0) throw new ParseError(`${what}: no XML in output`)
+  const valid = XMLValidator.validate(text)
+  if (valid !== true) {
+    throw new ParseError(`${what}: malformed XML: ${valid.err.msg}`, valid.err.line)
+  }
+  const doc: unknown = parser.parse(text)
+  if (Array.isArray(doc)) {
+    for (const n of doc) {
+      if (!isRecord(n)) continue
+      const el = convert(n)
+      if (el && typeof el !== 'string') return el
+    }
+  }
+  throw new ParseError(`${what}: no root element`)
+}
+
+export function child(el: XmlEl | undefined, name: string): XmlEl | undefined {
+  return el?.children.find((c) => c.name === name)
+}
+
+export function childrenNamed(el: XmlEl | undefined, ...names: string[]): XmlEl[] {
+  return el ? el.children.filter((c) => names.includes(c.name)) : []
+}
+
+/** Every descendant (depth-first, document order) with one of the names. */
+export function descendants(el: XmlEl | undefined, ...names: string[]): XmlEl[] {
+  const out: XmlEl[] = []
+  const walk = (e: XmlEl): void => {
+    for (const c of e.children) {
+      if (names.includes(c.name)) out.push(c)
+      walk(c)
+    }
+  }
+  if (el) walk(el)
+  return out
+}
+
+/** "true"/"false" attribute (also 1/0, yes/no); undefined when absent or other. */
+export function attrBool(el: XmlEl | undefined, name: string): boolean | undefined {
+  const v = el?.attrs[name]
+  if (v === undefined) return undefined
+  const t = v.toLowerCase()
+  if (t === 'true' || t === '1' || t === 'yes') return true
+  if (t === 'false' || t === '0' || t === 'no') return false
+  return undefined
+}
+
+export function attrInt(el: XmlEl | undefined, name: string): number | undefined {
+  const v = el?.attrs[name]
+  if (v === undefined || !/^[+-]?\d+$/.test(v.trim())) return undefined
+  return Number(v)
+}
