@@ -1,0 +1,94 @@
+import {isIP, isIPv4} from 'node:net'
+
+/**
+ * Address checks behind the schema's custom formats `ip`, `host` and `cidr`.
+ * Pure functions; node:net does the address parsing.
+ */
+
+/** An IPv4 or IPv6 address (no brackets, no zone). */
+export function isIpAddress(text: string): boolean {
+  return isIP(text) !== 0
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/
+
+/**
+ * An address or a name SSH can connect to: an IP address, a DNS name or an
+ * alias from ~/.ssh/config. Text made only of digits and dots must be a valid
+ * IPv4 address (so 198.18.2.300 is refused rather than looked up as a name).
+ */
+export function isHost(text: string): boolean {
+  if (/^[\d.]+$/.test(text)) return isIPv4(text)
+  if (text.includes(':')) return isIP(text) === 6
+  return HOST_NAME.test(text)
+}
+
+export type CidrCheck = {ok: true} | {ok: false; reason: string; suggestion?: string}
+
+/** Checks `address/prefix`; the address must be the network address (no host bits set). */
+export function checkCidr(text: string): CidrCheck {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text)
+  if (!m) return {ok: false, reason: 'missing /prefix'}
+  const [, address = '', prefixText = ''] = m
+  const family = isIP(address)
+  if (family === 0) return {ok: false, reason: `${address} is not an IP address`}
+  const prefix = Number(prefixText)
+  const bits = family === 4 ? 32 : 128
+  if (prefix > bits) return {ok: false, reason: `the prefix must be at most /${bits}`}
+  const value = family === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address)
+  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix)
+  const network = value & mask
+  if (network !== value) {
+    const net = family === 4 ? bigIntToIpv4(network) : bigIntToIpv6(network)
+    return {ok: false, reason: 'host bits are set', suggestion: `${net}/${prefix}`}
+  }
+  return {ok: true}
+}
+
+export function isCidr(text: string): boolean {
+  return checkCidr(text).ok
+}
+
+function ipv4ToBigInt(address: string): bigint {
+  return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n)
+}
+
+function bigIntToIpv4(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.')
+}
+
+function ipv6ToBigInt(address: string): bigint {
+  let text = address
+  // An embedded IPv4 tail (::ffff:198.18.2.1) becomes two hextets.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
+  if (v4?.[1]) {
+    const n = ipv4ToBigInt(v4[1])
+    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`
+  }
+  const [head = '', tail] = text.split('::')
+  const headParts = head ? head.split(':') : []
+  const tailParts = tail === undefined ? [] : tail ? tail.split(':') : []
+  const missing = 8 - headParts.length - tailParts.length
+  const parts = [...headParts, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailParts]
+  return parts.reduce((acc, part) => (acc << 16n) | BigInt(parseInt(part, 16)), 0n)
+}
+
+function bigIntToIpv6(value: bigint): string {
+  const parts: string[] = []
+  for (let shift = 112n; shift >= 0n; shift -= 16n) parts.push(((value >> shift) & 0xffffn).toString(16))
+  // Compress the longest run of zero hextets (RFC 5952).
+  let best = {start: -1, len: 0}
+  for (let i = 0; i < 8;) {
+    if (parts[i] !== '0') {
+      i++
+      continue
+    }
+    let j = i
+    while (j < 8 && parts[j] === '0') j++
+    if (j - i > best.len && j - i > 1) best = {start: i, len: j - i}
+    i = j
+  }
+  if (best.start < 0) return parts.join(':')
+  return `${parts.slice(0, best.start).join(':')}::${parts.slice(best.start + best.len).join(':')}`
+}
