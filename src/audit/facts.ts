@@ -5,7 +5,7 @@
  */
 import {errorMessage} from '../core/errors.js'
 import type {Inventory, NodeSpec} from '../core/types.js'
-import type {Fact, FactError, Gatherer, GathererOutput} from '../facts/gatherer.js'
+import {ABSENT_RC, type Fact, type FactError, type Gatherer, type GathererOutput} from '../facts/gatherer.js'
 import {NOT_INSTALLED_RC, TIMEOUT_RC} from './gather-script.js'
 
 export type AnyGatherer = Gatherer<unknown>
@@ -42,6 +42,9 @@ export function toFact<T>(node: string, g: Gatherer<T>, out: GathererOutput): Fa
       source,
       error: {code: 'not-installed', message: `${g.requires?.[0] ?? g.id} is not installed on ${node}`},
     }
+  }
+  if (out.exitCode === ABSENT_RC && g.whenAbsent !== undefined) {
+    return {ok: false, source, error: {code: 'not-applicable', message: `${node}: ${g.whenAbsent}`}}
   }
   if (out.exitCode === TIMEOUT_RC && !ok.includes(TIMEOUT_RC)) {
     return {ok: false, source, error: {code: 'timeout', message: `${g.id} did not finish in time on ${node}`}}

@@ -45,14 +45,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(
     err: Error & {exitCode?: number; oclif?: {exit?: number}},
   ): Promise<unknown> {
-    if (process.env.HACHECK_DEBUG === '1' && !(err instanceof HacheckError)) console.error(err.stack)
-    let cli: Errors.CLIError
+    if (process.env.HACHECK_DEBUG === '1') console.error(err.stack)
     if (err instanceof HacheckError) {
-      cli = new Errors.CLIError(err.message, {
-        exit: err.exit,
-        suggestions: err.actions.length ? err.actions : undefined,
-      })
-    } else if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) {
+      // Printed as is: oclif's pretty printer would re-wrap the one-line-per-problem messages.
+      process.exitCode = err.exit
+      if (this.jsonEnabled()) {
+        this.logJson({error: {code: err.code, message: err.message, actions: err.actions, exit: err.exit}})
+      } else {
+        process.stderr.write(`${err.message.replace(/^/gm, 'error: ')}\n`)
+        for (const a of err.actions) process.stderr.write(`hint: ${a}\n`)
+      }
+      return undefined
+    }
+    let cli: Errors.CLIError
+    if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) {
       // oclif parse/usage errors already carry exit 2 and a readable message.
       cli = err as Errors.CLIError
       if (err.oclif?.exit === undefined) (cli as {oclif: {exit: number}}).oclif = {exit: ExitCode.incomplete}

@@ -1,0 +1,66 @@
+/** Orchestrates one audit: plan → gather (one round trip per node, in parallel) → evaluate → run object. */
+import type {AuditRun, CheckResult} from '../core/results.js'
+import {summarize} from '../core/results.js'
+import type {Inventory} from '../core/types.js'
+import type {AuditContext, ChaosHistoryEntry} from '../checks/define.js'
+import type {Checklist} from './checklist.js'
+import {buildGatherPlan, evaluatePlanned, reachabilityResults, type PlannedCheck} from './engine.js'
+import {gatherAll, type FactSource, type GatherOutcome} from './facts.js'
+
+export interface AuditOptions {
+  inventory: Inventory
+  checklist: Checklist
+  planned: PlannedCheck[]
+  source: FactSource
+  sourceInfo: AuditRun['source']
+  concurrency: number
+  version: string
+  history?: ChaosHistoryEntry[]
+  now?: Date
+  onNodeDone?: (node: string, ok: boolean) => void
+}
+
+export async function runAudit(opts: AuditOptions): Promise<{run: AuditRun; outcome: GatherOutcome}> {
+  const started = new Date()
+  const t0 = performance.now()
+  const ctx: AuditContext = {inventory: opts.inventory, now: opts.now ?? started, history: opts.history}
+  const plan = buildGatherPlan(opts.planned, ctx)
+  const outcome = await gatherAll(opts.inventory, plan, opts.source, {
+    concurrency: opts.concurrency,
+    onNodeDone: opts.onNodeDone,
+  })
+  const results: CheckResult[] = [
+    ...reachabilityResults(outcome, opts.inventory.nodes),
+    ...opts.planned.flatMap((p) => evaluatePlanned(p, outcome, ctx)),
+  ]
+  const finished = new Date()
+  const run: AuditRun = {
+    schemaVersion: 1,
+    kind: 'audit',
+    tool: {name: 'hacheck', version: opts.version},
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    source: opts.sourceInfo,
+    cluster: {
+      name: opts.inventory.cluster.name,
+      stack: opts.inventory.cluster.stack,
+      objectives: opts.inventory.cluster.objectives,
+      ...(opts.inventory.cluster.vip ? {vip: opts.inventory.cluster.vip} : {}),
+    },
+    checklist: {id: opts.checklist.id, title: opts.checklist.title, version: opts.checklist.version},
+    nodes: opts.inventory.nodes.map((n) => {
+      const err = outcome.nodeErrors.get(n.name)
+      return {
+        name: n.name,
+        host: n.host,
+        roles: n.roles,
+        reachable: !err,
+        ...(err ? {error: err.message} : {}),
+      }
+    }),
+    results,
+    summary: summarize(results),
+  }
+  return {run, outcome}
+}

@@ -1,0 +1,201 @@
+import {writeFile} from 'node:fs/promises'
+
+import {Flags} from '@oclif/core'
+
+import {itemTitles, loadChecklist, planFromChecklist} from '../audit/checklist.js'
+import {runAudit} from '../audit/run.js'
+import {CaptureFactSource, LiveFactSource} from '../audit/sources.js'
+import {catalog} from '../checks/index.js'
+import {BaseCommand} from '../core/base-command.js'
+import {requireDurationMs} from '../core/duration.js'
+import {InputError} from '../core/errors.js'
+import {EXIT_CODES_HELP} from '../core/exit-codes.js'
+import {createProgress, progressMode} from '../core/progress.js'
+import {exitCodeFor, type AuditRun} from '../core/results.js'
+import type {Inventory} from '../core/types.js'
+import {loadInventory} from '../inventory/load.js'
+import {AUDIT_FORMATS, formatForFile, renderAudit, type AuditFormat} from '../reporters/index.js'
+
+export default class Audit extends BaseCommand<typeof Audit> {
+  static override summary =
+    'Audit the HA deployment checklist on live nodes (read-only, over SSH) or on a saved capture.'
+
+  static override description = `Connects to every node of the inventory (one SSH connection and ONE round trip per node, nodes in parallel), gathers read-only facts (corosync, pacemaker, fencing, network, storage, TLS, logging, capacity) and judges each checklist item with evidence and remediation. Nothing is changed on the nodes.
+
+Statuses: pass, fail, warn (a weaker-than-recommended setup, or a failed check of severity warning), skip (does not apply, with the reason) and error (could not tell: never counted as a pass).
+
+--format and --output come in pairs, in order: --format junit --output audit.xml --format console prints the console report and writes JUnit. An --output without --format takes its format from the extension (.json, .xml, .md, .txt).
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {
+      description: 'Audit the lab (after `hacheck lab up`)',
+      command: '<%= config.bin %> <%= command.id %> -i /var/lib/hacheck-lab/inventory.yaml',
+    },
+    {
+      description: 'Audit a saved capture, no SSH needed',
+      command: '<%= config.bin %> <%= command.id %> --from examples/lab-healthy',
+    },
+    {
+      description: 'CI: JUnit for the pipeline, console for the log',
+      command:
+        '<%= config.bin %> <%= command.id %> -i prod.yaml --format junit --output audit.xml --format console',
+    },
+    {
+      description: 'Only the fencing and quorum items',
+      command: '<%= config.bin %> <%= command.id %> -i prod.yaml --only 1 --only 2',
+    },
+  ]
+
+  static override flags = {
+    inventory: Flags.string({
+      char: 'i',
+      summary: 'Inventory file (YAML or JSON); defaults to $HACHECK_INVENTORY.',
+      helpValue: 'FILE',
+      env: 'HACHECK_INVENTORY',
+      exclusive: ['from'],
+    }),
+    from: Flags.string({
+      summary: 'Audit a capture directory saved by `hacheck facts --save` instead of live nodes.',
+      helpValue: 'DIR',
+    }),
+    checklist: Flags.string({
+      summary: 'Bundled checklist name or path to a checklist YAML.',
+      default: 'ha-baseline',
+      helpValue: 'NAME|FILE',
+    }),
+    only: Flags.string({
+      summary: 'Run only these check ids or checklist item refs (repeatable).',
+      multiple: true,
+      helpValue: 'ID',
+    }),
+    skip: Flags.string({
+      summary: 'Skip these check ids or checklist item refs (repeatable).',
+      multiple: true,
+      helpValue: 'ID',
+    }),
+    format: Flags.string({
+      char: 'f',
+      summary: 'Report format (repeatable; pairs with --output in order).',
+      options: [...AUDIT_FORMATS],
+      multiple: true,
+    }),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Write the report to FILE (repeatable).',
+      multiple: true,
+      helpValue: 'FILE',
+    }),
+    concurrency: Flags.integer({summary: 'Nodes gathered at once.', default: 32, min: 1}),
+    'connect-timeout': Flags.string({
+      summary: 'SSH connect timeout per node.',
+      default: '10s',
+      helpValue: 'DURATION',
+    }),
+    timeout: Flags.string({
+      summary: 'Time limit for gathering all facts of one node.',
+      default: '60s',
+      helpValue: 'DURATION',
+    }),
+    'accept-new-host-keys': Flags.boolean({
+      summary:
+        "Trust unknown SSH host keys and record them in hacheck's own known_hosts (a changed key is always refused).",
+    }),
+    quiet: Flags.boolean({char: 'q', summary: 'No progress output on stderr.'}),
+    'no-color': Flags.boolean({summary: 'No colors in the console report.'}),
+  }
+
+  static override enableJsonFlag = true
+
+  public async run(): Promise<AuditRun> {
+    const {flags} = await this.parse(Audit)
+    if (!flags.inventory && !flags.from) {
+      throw new InputError(
+        'give the nodes to audit: -i INVENTORY (or $HACHECK_INVENTORY), or --from CAPTURE_DIR',
+      )
+    }
+    const outputs = this.outputPlan(flags.format ?? [], flags.output ?? [])
+    const progress = createProgress(progressMode({quiet: flags.quiet || this.jsonEnabled()}))
+    const connectTimeoutMs = requireDurationMs(flags['connect-timeout'], '--connect-timeout')
+    const gatherTimeoutMs = requireDurationMs(flags.timeout, '--timeout')
+
+    let inventory: Inventory
+    let source: LiveFactSource | CaptureFactSource
+    if (flags.from) {
+      const capture = await CaptureFactSource.open(flags.from)
+      inventory = capture.inventory()
+      source = capture
+    } else {
+      inventory = await loadInventory(flags.inventory as string)
+      const {createSshPool, runLocal} = await import('../transport/index.js')
+      const pool = createSshPool({
+        concurrency: flags.concurrency,
+        connectTimeoutMs,
+        acceptNewHostKeys: flags['accept-new-host-keys'],
+      })
+      source = new LiveFactSource(pool, (argv, o) => runLocal(argv, o), inventory, {
+        gatherTimeoutMs,
+        perGathererTimeoutS: Math.max(5, Math.floor(gatherTimeoutMs / 1000 / 3)),
+      })
+    }
+    const checks = catalog()
+    const checklist = await loadChecklist(flags.checklist, checks)
+    const planned = planFromChecklist(checklist, checks, {only: flags.only, skip: flags.skip})
+
+    let run: AuditRun
+    try {
+      const total = inventory.nodes.length
+      run = await progress.step(`Gathering facts from ${total} nodes`, async (update) => {
+        let done = 0
+        let failed = 0
+        const r = await runAudit({
+          inventory,
+          checklist,
+          planned,
+          source,
+          sourceInfo: flags.from
+            ? {mode: 'capture', capture: flags.from}
+            : {mode: 'live', inventory: inventory.file},
+          concurrency: flags.concurrency,
+          version: this.config.version,
+          onNodeDone: (_n, ok) => {
+            done++
+            if (!ok) failed++
+            update(`Gathering facts: ${done}/${total} nodes${failed ? `, ${failed} unreachable` : ''}`)
+          },
+        })
+        return r.run
+      })
+    } finally {
+      await source.close()
+    }
+
+    const titles = itemTitles(checklist)
+    const color = !flags['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR
+    for (const o of outputs) {
+      const text = renderAudit(o.format, run, {color: o.file ? false : color, itemTitles: titles})
+      if (o.file) await writeFile(o.file, text)
+      else if (!this.jsonEnabled()) process.stdout.write(text)
+    }
+    process.exitCode = exitCodeFor(run.results)
+    return run
+  }
+
+  private outputPlan(formats: string[], files: string[]): {format: AuditFormat; file?: string}[] {
+    const plan: {format: AuditFormat; file?: string}[] = []
+    const n = Math.max(formats.length, files.length)
+    for (let i = 0; i < n; i++) {
+      const file = files[i]
+      const format = (formats[i] as AuditFormat | undefined) ?? (file ? formatForFile(file) : undefined)
+      if (!format)
+        throw new InputError(`--output ${file}: cannot tell the format from the extension; add --format`)
+      plan.push({format, ...(file ? {file} : {})})
+    }
+    if (plan.filter((p) => !p.file).length > 1) {
+      throw new InputError('only one --format can go to stdout; give the others an --output FILE')
+    }
+    if (!plan.some((p) => !p.file) && !this.jsonEnabled()) plan.push({format: 'console'})
+    return plan
+  }
+}
