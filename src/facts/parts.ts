@@ -26,7 +26,12 @@ const END = '@@hacheck-part:end '
 
 /** Snippet fragment: run `command` (trusted bash text) framed as part `name`. */
 export function partScript(name: string, command: string): string {
-  return `printf '${BEGIN}%s@@\\n' ${shellQuote(name)}; ${command}; printf '\\n${END}%d@@\\n' $?`
+  return partScriptFor(shellQuote(name), command)
+}
+
+/** Same, with the part name given as a bash word evaluated on the node (e.g. `"$d"` in a loop). */
+export function partScriptFor(nameWord: string, command: string): string {
+  return `printf '${BEGIN}%s@@\\n' ${nameWord}; ${command}; printf '\\n${END}%d@@\\n' $?`
 }
 
 /**
