@@ -21,6 +21,8 @@ export interface WrapOptions {
   sudo: boolean
   timeoutMs: number
   killAfterMs: number
+  /** Tags the command line (HACHECK_CMD=id in env's arguments) so killCommand can find it. */
+  runId?: string
 }
 
 export interface RemoteInvocation {
@@ -53,9 +55,13 @@ export function buildRemoteCommand(cmd: CommandSpec, opts: WrapOptions): RemoteI
   const hasScript = cmd.script !== undefined
   if (hasArgv === hasScript) throw new TypeError('CommandSpec needs exactly one of argv or script')
   const env: string[] = ['LC_ALL=C']
+  if (opts.runId !== undefined) {
+    if (!/^[0-9a-f]{8,32}$/.test(opts.runId)) throw new TypeError('runId must be 8-32 lowercase hex digits')
+    env.push(`HACHECK_CMD=${opts.runId}`)
+  }
   for (const [k, v] of Object.entries(cmd.env ?? {})) {
     if (!ENV_NAME.test(k)) throw new TypeError(`invalid environment variable name "${k}"`)
-    if (k === 'LC_ALL') continue
+    if (k === 'LC_ALL' || k === 'HACHECK_CMD') continue
     env.push(`${k}=${v}`)
   }
   const program = hasArgv ? (cmd.argv as readonly string[]) : ['bash', '-s']
@@ -73,6 +79,19 @@ export function buildRemoteCommand(cmd: CommandSpec, opts: WrapOptions): RemoteI
     command: `exec ${shellJoin(parts)}`,
     stdin: hasScript ? scriptStdin(cmd.script as string, cmd.stdin) : (cmd.stdin ?? ''),
   }
+}
+
+/**
+ * A command line that stops a command started with `runId`: TERM to its
+ * `timeout` process, which passes it to the command's process group and sends
+ * KILL after its -k delay. Used on abort, because OpenSSH (9.2) refuses SSH
+ * "signal" requests on root sessions ("session signalling requires privilege
+ * separation"). The `[x]rest` pattern keeps pkill from matching the sudo that
+ * runs it.
+ */
+export function killCommand(runId: string, sudo: boolean): string {
+  const pattern = `HACHECK_CMD=[${runId.slice(0, 1)}]${runId.slice(1)}( |$)`
+  return `exec ${shellJoin([...(sudo ? ['sudo', '-n', '--'] : []), 'pkill', '-TERM', '-f', '--', pattern])}`
 }
 
 /**

@@ -2,7 +2,12 @@ import {execFileSync} from 'node:child_process'
 
 import {describe, expect, it} from 'vitest'
 
-import {buildRemoteCommand, scriptStdin, summarizeCommand} from '../../../src/transport/remote-command.js'
+import {
+  buildRemoteCommand,
+  killCommand,
+  scriptStdin,
+  summarizeCommand,
+} from '../../../src/transport/remote-command.js'
 
 const wrap = {sudo: false, timeoutMs: 30_000, killAfterMs: 2_000}
 
@@ -56,5 +61,21 @@ describe('remote command line', () => {
       /^bash -s <script 53 lines, \d+ bytes, sha256:[0-9a-f]{12}, starts 'export TOKEN=abc'>$/,
     )
     expect(s).not.toContain('echo body')
+  })
+})
+
+describe('remote kill by run id', () => {
+  it('tags the command line with the run id and builds a pkill that cannot match itself', () => {
+    const inv = buildRemoteCommand({argv: ['sleep', '9']}, {...wrap, runId: '0123456789abcdef'})
+    expect(inv.command).toBe('exec timeout -k 2s 30s env LC_ALL=C HACHECK_CMD=0123456789abcdef sleep 9')
+    const kill = killCommand('0123456789abcdef', true)
+    expect(kill).toBe(`exec sudo -n -- pkill -TERM -f -- 'HACHECK_CMD=[0]123456789abcdef( |$)'`)
+    const pattern = new RegExp('HACHECK_CMD=[0]123456789abcdef( |$)')
+    expect(pattern.test(inv.command)).toBe(true)
+    expect(pattern.test(kill)).toBe(false)
+  })
+
+  it('refuses a run id that is not plain hex', () => {
+    expect(() => buildRemoteCommand({argv: ['x']}, {...wrap, runId: 'abc; rm'})).toThrow(/runId/)
   })
 })
