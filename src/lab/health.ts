@@ -1,0 +1,175 @@
+/**
+ * Is the lab ready? Pacemaker profiles: quorate, DC elected, every cluster node
+ * online, every resource started, the VIP serving HTTP, the log server and the
+ * witness listening. Web profile: TLS on both LBs, the app servers listening.
+ */
+import {connect as netConnect} from 'node:net'
+import {connect as tlsConnect} from 'node:tls'
+import {XMLParser} from 'fast-xml-parser'
+
+import {inNode} from './nodes.js'
+import {fencedNodes, workerNames, type LabSpec} from './render.js'
+import {clusterNodes, TLS_HOSTNAME, VIP, type NodeDef} from './topology.js'
+import {sleep} from './exec.js'
+
+export interface ClusterSummary {
+  quorate: boolean
+  dc?: string
+  online: string[]
+  offline: string[]
+  resources: {id: string; role: string; node?: string; failed: boolean}[]
+  stonithEnabled?: boolean
+}
+
+type Attrs = Record<string, string | undefined>
+interface CrmNode extends Attrs {
+  name?: string
+}
+interface CrmResource extends Attrs {
+  id?: string
+}
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+
+export function parseCrmMon(xml: string): ClusterSummary {
+  const parser = new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''})
+  const doc = parser.parse(xml) as {
+    'pacemaker-result'?: {
+      summary?: {current_dc?: Attrs; cluster_options?: Attrs}
+      nodes?: {node?: CrmNode | CrmNode[]}
+      resources?: {
+        resource?:
+          (CrmResource & {node?: CrmNode | CrmNode[]}) | (CrmResource & {node?: CrmNode | CrmNode[]})[]
+        group?: unknown
+      }
+    }
+  }
+  const r = doc['pacemaker-result']
+  const dc = r?.summary?.current_dc
+  const nodes = asArray(r?.nodes?.node)
+  return {
+    quorate: dc?.present === 'true' && dc.with_quorum === 'true',
+    dc: dc?.present === 'true' ? dc.name : undefined,
+    online: nodes.filter((n) => n.online === 'true').map((n) => n.name ?? ''),
+    offline: nodes.filter((n) => n.online !== 'true').map((n) => n.name ?? ''),
+    resources: asArray(r?.resources?.resource).map((res) => ({
+      id: res.id ?? '',
+      role: res.role ?? 'Unknown',
+      node: asArray(res.node)[0]?.name,
+      failed: res.failed === 'true',
+    })),
+    stonithEnabled:
+      r?.summary?.cluster_options?.['stonith-enabled'] === undefined
+        ? undefined
+        : r.summary.cluster_options['stonith-enabled'] === 'true',
+  }
+}
+
+/** crm_mon on the first running cluster node (nsenter; no SSH needed). */
+export async function clusterSummary(spec: LabSpec): Promise<ClusterSummary | undefined> {
+  for (const n of clusterNodes(spec.nodes)) {
+    const r = await inNode(spec, n, ['crm_mon', '-1', '--output-as=xml'], {timeoutMs: 10_000})
+    if (r.exitCode === 0 && r.stdout.includes('<pacemaker-result')) return parseCrmMon(r.stdout)
+  }
+  return undefined
+}
+
+export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect({host, port, timeout: timeoutMs})
+    const done = (ok: boolean): void => {
+      s.destroy()
+      resolve(ok)
+    }
+    s.once('connect', () => done(true))
+    s.once('timeout', () => done(false))
+    s.once('error', () => done(false))
+  })
+}
+
+export function tlsSubject(host: string, port = 443, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({
+      host,
+      port,
+      servername: TLS_HOSTNAME,
+      rejectUnauthorized: false,
+      timeout: timeoutMs,
+    })
+    const done = (v: string | undefined): void => {
+      s.destroy()
+      resolve(v)
+    }
+    s.once('secureConnect', () => {
+      const cn = s.getPeerCertificate().subject?.CN
+      done(typeof cn === 'string' ? cn : undefined)
+    })
+    s.once('timeout', () => done(undefined))
+    s.once('error', () => done(undefined))
+  })
+}
+
+export async function httpOk(url: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const r = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
+    await r.text()
+    return r.ok
+  } catch {
+    return false
+  }
+}
+
+/** Resources the lab configures (by id). */
+export function expectedResources(spec: LabSpec): string[] {
+  return [...fencedNodes(spec).map((n) => `fence-${n.name}`), 'p-vip', 'p-web', ...workerNames(spec)]
+}
+
+/** One readiness check: undefined when ready, else what is still missing. */
+export async function notReady(spec: LabSpec): Promise<string | undefined> {
+  for (const n of spec.nodes) {
+    if (!(await tcpOpen(n.host, 22))) return `sshd on ${n.name} (${n.host}) not answering`
+  }
+  const has = (role: string): NodeDef[] => spec.nodes.filter((n) => (n.roles as string[]).includes(role))
+  for (const n of has('log'))
+    if (!(await tcpOpen(n.host, 514))) return `log server ${n.name} not listening on TCP 514`
+  for (const n of has('witness'))
+    if (!(await tcpOpen(n.host, 5403))) return `qnetd on ${n.name} not listening`
+  for (const n of has('lb')) {
+    const cn = await tlsSubject(n.host)
+    if (!cn) return `TLS on ${n.name}:443 not answering`
+  }
+  for (const n of has('app')) {
+    const port = spec.variants.includes('cert-on-backend') ? 8443 : 8080
+    if (!(await tcpOpen(n.host, port))) return `app server on ${n.name}:${port} not answering`
+  }
+  const cluster = clusterNodes(spec.nodes)
+  if (cluster.length === 0) return undefined
+  const s = await clusterSummary(spec)
+  if (!s) return 'crm_mon not answering yet'
+  if (!s.quorate) return 'no quorate DC yet'
+  const missing = cluster.filter((n) => !s.online.includes(n.name)).map((n) => n.name)
+  if (missing.length) return `nodes not online: ${missing.join(', ')}`
+  for (const id of expectedResources(spec)) {
+    const r = s.resources.find((x) => x.id === id)
+    if (!r || r.role !== 'Started' || r.failed)
+      return `resource ${id} is ${r ? r.role : 'absent'}${r?.failed ? ' (failed)' : ''}`
+  }
+  if (!(await httpOk(`http://${VIP}/`))) return `VIP ${VIP} not serving HTTP`
+  return undefined
+}
+
+export async function waitReady(
+  spec: LabSpec,
+  timeoutMs: number,
+  onWait?: (why: string) => void,
+): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs
+  let last: string | undefined = 'not checked'
+  while (Date.now() < deadline) {
+    last = await notReady(spec)
+    if (last === undefined) return undefined
+    onWait?.(last)
+    await sleep(500)
+  }
+  return last
+}

@@ -1,0 +1,42 @@
+/**
+ * The inventory.yaml `lab up` writes for hacheck (schemas/inventory.schema.json):
+ * relative key and known_hosts paths, the BMC password only as an env var name.
+ */
+import {peakLoad, type LabSpec} from './render.js'
+import {BMC_PASSWORD_ENV, BMC_USER, NETWORKS, TLS_HOSTNAME, VIP, networksOf} from './topology.js'
+
+const q = (s: string): string => JSON.stringify(s)
+
+export function inventoryYaml(spec: LabSpec): string {
+  const pcmk = spec.nodes.some((n) => n.roles.includes('cluster'))
+  const lines: string[] = [
+    `# hacheck lab inventory: profile ${spec.profile}, variants: ${spec.variants.length ? spec.variants.join(', ') : 'none (healthy)'}.`,
+    `# Written by \`hacheck lab up\`; the BMC password is in $${BMC_PASSWORD_ENV} (see \`hacheck lab status --json\`).`,
+    'cluster:',
+    `  name: ${spec.clusterName}`,
+    `  stack: ${pcmk ? 'pacemaker' : 'generic'}`,
+    '  objectives: { rto: 30s, rpo: 0s }',
+  ]
+  if (pcmk) {
+    const load = peakLoad(spec)
+    lines.push(
+      `  vip: ${VIP}`,
+      `  service: { url: ${q(`http://${VIP}/`)}, port: 80 }`,
+      `  peakLoad: { cpu: ${load.cpu}, memory: ${load.memory} }`,
+    )
+  }
+  const nets = networksOf(spec.nodes)
+    .map((n) => `${n.name}: ${NETWORKS[n.name].cidr}`)
+    .join(', ')
+  lines.push(`networks: { ${nets} }`)
+  lines.push('ssh: { user: root, identityFile: ./id_lab, knownHosts: ./known_hosts }')
+  lines.push('nodes:')
+  for (const n of spec.nodes) {
+    lines.push(`  - name: ${n.name}`, `    host: ${n.host}`, `    roles: [${n.roles.join(', ')}]`)
+    if (n.bmc) {
+      lines.push(`    bmc: { host: ${n.bmc.addr}, user: ${BMC_USER}, passwordEnv: ${BMC_PASSWORD_ENV} }`)
+    }
+    if (n.roles.includes('lb')) lines.push(`    labels: { tlsHostname: ${TLS_HOSTNAME} }`)
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,313 @@
+/**
+ * What a lab is made of: profiles (topologies), variants (defects), networks,
+ * nodes and their addresses. Pure data and functions; no I/O.
+ *
+ * Every name the lab creates on the host starts with PREFIX, and every address
+ * is in 198.18.0.0/15 (RFC 2544 benchmarking range), so nothing can collide with
+ * the host's own networks.
+ */
+import {InputError} from '../core/errors.js'
+
+export const PREFIX = 'hk-'
+
+export type NetName = 'public' | 'heartbeat' | 'management'
+
+export interface NetDef {
+  name: NetName
+  cidr: string
+  /** First three octets. */
+  base: string
+  bridge: string
+  /** The host's own address on the bridge (none on the heartbeat network). */
+  hostAddr?: string
+}
+
+export const NETWORKS: Record<NetName, NetDef> = {
+  heartbeat: {name: 'heartbeat', cidr: '198.18.1.0/24', base: '198.18.1', bridge: `${PREFIX}hb`},
+  public: {
+    name: 'public',
+    cidr: '198.18.2.0/24',
+    base: '198.18.2',
+    bridge: `${PREFIX}pub`,
+    hostAddr: '198.18.2.1',
+  },
+  management: {
+    name: 'management',
+    cidr: '198.18.3.0/24',
+    base: '198.18.3',
+    bridge: `${PREFIX}mgmt`,
+    hostAddr: '198.18.3.1',
+  },
+}
+
+export const VIP = '198.18.2.100'
+export const TLS_HOSTNAME = 'www.hacheck.lab'
+export const BMC_USER = 'admin'
+export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
+/** Simulated POST: a fenced node's links stay down this long after power-on. */
+export const BOOT_DELAY_S = 8
+
+export type Role = 'cluster' | 'log' | 'witness' | 'lb' | 'app'
+
+export interface IfaceDef {
+  dev: string
+  net: NetName
+  addr: string
+  /** Host-side veth name (at most 15 characters). */
+  hostVeth: string
+}
+
+export interface BmcDef {
+  name: string
+  netns: string
+  addr: string
+  hostVeth: string
+}
+
+export interface NodeDef {
+  name: string
+  roles: Role[]
+  netns: string
+  /** The address the host and hacheck reach the node on (public network). */
+  host: string
+  ifaces: IfaceDef[]
+  services: string[]
+  /** Corosync node id (cluster nodes only). */
+  nodeid?: number
+  bmc?: BmcDef
+}
+
+export type ProfileName = 'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web'
+
+export interface ProfileDef {
+  name: ProfileName
+  summary: string
+  clusterNodes: number
+  witness: boolean
+  log: boolean
+  web: boolean
+}
+
+export const PROFILES: Record<ProfileName, ProfileDef> = {
+  pacemaker3: {
+    name: 'pacemaker3',
+    summary:
+      '3 Corosync/Pacemaker nodes, fence_ipmilan per node against simulated BMCs, VIP + web service, central log server',
+    clusterNodes: 3,
+    witness: false,
+    log: true,
+    web: false,
+  },
+  'pacemaker2-qdevice': {
+    name: 'pacemaker2-qdevice',
+    summary:
+      '2 cluster nodes + a corosync-qnetd witness node (corosync-qdevice, model net, ffsplit), log server',
+    clusterNodes: 2,
+    witness: true,
+    log: true,
+    web: false,
+  },
+  pacemaker2: {
+    name: 'pacemaker2',
+    summary: '2 cluster nodes without any witness (two_node: 1, wait_for_all), log server',
+    clusterNodes: 2,
+    witness: false,
+    log: true,
+    web: false,
+  },
+  web: {
+    name: 'web',
+    summary:
+      'LB tier of 2 haproxy nodes terminating TLS for www.hacheck.lab in front of 2 plain-HTTP app nodes',
+    clusterNodes: 0,
+    witness: false,
+    log: false,
+    web: true,
+  },
+}
+
+export const DEFAULT_PROFILE: ProfileName = 'pacemaker3'
+
+export type VariantName =
+  | 'stonith-disabled'
+  | 'fence-gap'
+  | 'hb-public'
+  | 'hb-redundant'
+  | 'no-log-forward'
+  | 'capacity-short'
+  | 'cert-on-backend'
+
+export interface VariantDef {
+  name: VariantName
+  summary: string
+  /** What must be redone to apply it to a running lab. */
+  applies: 'cib' | 'corosync' | 'rsyslog' | 'web'
+  profiles: ProfileName[]
+  conflicts?: VariantName[]
+}
+
+const PCMK: ProfileName[] = ['pacemaker3', 'pacemaker2-qdevice', 'pacemaker2']
+
+export const VARIANTS: Record<VariantName, VariantDef> = {
+  'stonith-disabled': {
+    name: 'stonith-disabled',
+    summary: 'stonith-enabled=false in the CIB (fence devices still defined)',
+    applies: 'cib',
+    profiles: PCMK,
+  },
+  'fence-gap': {
+    name: 'fence-gap',
+    summary: 'the last cluster node has no fence device covering it',
+    applies: 'cib',
+    profiles: PCMK,
+  },
+  'hb-public': {
+    name: 'hb-public',
+    summary: 'the Corosync (knet link 0) heartbeat runs on the public interface eth0, next to the VIP',
+    applies: 'corosync',
+    profiles: PCMK,
+    conflicts: ['hb-redundant'],
+  },
+  'hb-redundant': {
+    name: 'hb-redundant',
+    summary: 'two knet links: link 0 on the heartbeat net (eth1), link 1 on the management net (eth2)',
+    applies: 'corosync',
+    profiles: PCMK,
+    conflicts: ['hb-public'],
+  },
+  'no-log-forward': {
+    name: 'no-log-forward',
+    summary: 'cluster nodes log only locally: no rsyslog forwarding to the log server',
+    applies: 'rsyslog',
+    profiles: PCMK,
+  },
+  'capacity-short': {
+    name: 'capacity-short',
+    summary: 'node utilization capacity (and declared peak load) such that N-1 capacity cannot pass',
+    applies: 'cib',
+    profiles: PCMK,
+  },
+  'cert-on-backend': {
+    name: 'cert-on-backend',
+    summary:
+      'haproxy passes TLS through (mode tcp); the certificate lives on the app nodes instead of the LBs',
+    applies: 'web',
+    profiles: ['web'],
+  },
+}
+
+export function isProfileName(s: string): s is ProfileName {
+  return Object.hasOwn(PROFILES, s)
+}
+
+export function isVariantName(s: string): s is VariantName {
+  return Object.hasOwn(VARIANTS, s)
+}
+
+/**
+ * Parses `--variant a,b` for a profile. `healthy` (or an empty list) means no
+ * variant. Returns the variants sorted, without duplicates.
+ */
+export function parseVariants(
+  profile: ProfileName,
+  spec: string | readonly string[] | undefined,
+): VariantName[] {
+  const items = (typeof spec === 'string' ? spec.split(',') : (spec ?? []))
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== 'healthy')
+  const out = new Set<VariantName>()
+  for (const v of items) {
+    if (!isVariantName(v)) {
+      throw new InputError(`unknown lab variant "${v}"`, {
+        actions: [`known variants: healthy, ${Object.keys(VARIANTS).join(', ')}`],
+      })
+    }
+    if (!VARIANTS[v].profiles.includes(profile)) {
+      throw new InputError(`variant "${v}" does not apply to profile ${profile}`, {
+        actions: [`it applies to: ${VARIANTS[v].profiles.join(', ')}`],
+      })
+    }
+    out.add(v)
+  }
+  for (const v of out) {
+    for (const c of VARIANTS[v].conflicts ?? []) {
+      if (out.has(c)) throw new InputError(`variants "${v}" and "${c}" cannot be combined`)
+    }
+  }
+  return [...out].sort()
+}
+
+function iface(node: string, idx: number, net: NetName, host: number): IfaceDef {
+  return {dev: `eth${idx}`, net, addr: `${NETWORKS[net].base}.${host}`, hostVeth: `${PREFIX}${node}-${idx}`}
+}
+
+/** The nodes of a profile, with their addresses, interfaces, BMCs and services. */
+export function nodesOf(profile: ProfileName): NodeDef[] {
+  const p = PROFILES[profile]
+  const nodes: NodeDef[] = []
+  for (let i = 1; i <= p.clusterNodes; i++) {
+    const name = `n${i}`
+    const services = ['rsyslog', 'sshd', 'corosync', ...(p.witness ? ['corosync-qdevice'] : []), 'pacemaker']
+    nodes.push({
+      name,
+      roles: ['cluster'],
+      netns: `${PREFIX}${name}`,
+      host: `${NETWORKS.public.base}.${10 + i}`,
+      ifaces: [
+        iface(name, 0, 'public', 10 + i),
+        iface(name, 1, 'heartbeat', 10 + i),
+        iface(name, 2, 'management', 10 + i),
+      ],
+      services,
+      nodeid: i,
+      bmc: {
+        name: `bmc${i}`,
+        netns: `${PREFIX}bmc${i}`,
+        addr: `${NETWORKS.management.base}.${100 + i}`,
+        hostVeth: `${PREFIX}bmc${i}-0`,
+      },
+    })
+  }
+  const aux = (name: string, roles: Role[], host: number, services: string[]): NodeDef => ({
+    name,
+    roles,
+    netns: `${PREFIX}${name}`,
+    host: `${NETWORKS.public.base}.${host}`,
+    ifaces: [iface(name, 0, 'public', host), iface(name, 1, 'management', host)],
+    services: ['rsyslog', 'sshd', ...services],
+  })
+  if (p.witness) nodes.push(aux('witness', ['witness'], 21, ['corosync-qnetd']))
+  if (p.log) nodes.push(aux('log', ['log'], 31, []))
+  if (p.web) {
+    nodes.push(aux('lb1', ['lb'], 41, ['haproxy']))
+    nodes.push(aux('lb2', ['lb'], 42, ['haproxy']))
+    nodes.push(aux('app1', ['app'], 51, ['webapp']))
+    nodes.push(aux('app2', ['app'], 52, ['webapp']))
+  }
+  return nodes
+}
+
+export function clusterNodes(nodes: readonly NodeDef[]): NodeDef[] {
+  return nodes.filter((n) => n.roles.includes('cluster'))
+}
+
+export function addrOn(node: NodeDef, net: NetName): string {
+  const i = node.ifaces.find((f) => f.net === net)
+  if (!i) throw new Error(`node ${node.name} has no interface on ${net}`)
+  return i.addr
+}
+
+/** The address cluster nodes send their logs to (the log node on the management network). */
+export function logServerAddr(nodes: readonly NodeDef[]): string | undefined {
+  const l = nodes.find((n) => n.roles.includes('log'))
+  return l ? addrOn(l, 'management') : undefined
+}
+
+/** Networks a profile uses (the heartbeat network only when there are cluster nodes). */
+export function networksOf(nodes: readonly NodeDef[]): NetDef[] {
+  const used = new Set<NetName>()
+  for (const n of nodes) for (const f of n.ifaces) used.add(f.net)
+  if (nodes.some((n) => n.bmc)) used.add('management')
+  return (['public', 'heartbeat', 'management'] as const).filter((n) => used.has(n)).map((n) => NETWORKS[n])
+}
