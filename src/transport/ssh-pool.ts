@@ -465,17 +465,8 @@ export class SshPool implements CommandRunner {
     const target: Target = {kind, name: ep.alias, user: ep.user, host: ep.host, port: ep.port}
     const started = performance.now()
     const [ssh2, entries] = await Promise.all([loadSsh2(), this.knownHostsFor(ep, ctx.node)])
-    const {methods, tried, notes} = await this.authMethods(ssh2, ep, ctx)
-    if (!methods.length) {
-      throw new ConnFailure(
-        'auth-failed',
-        target,
-        `no credentials to log in as ${ep.user}: no ssh-agent and no readable identity file${notes.length ? ` (${notes.join('; ')})` : ''}`,
-        [
-          'Set ssh.identityFiles in the inventory, IdentityFile in ~/.ssh/config, or start ssh-agent (SSH_AUTH_SOCK).',
-        ],
-      )
-    }
+    const auth = await this.authMethods(ssh2, ep, ctx)
+    const methods = auth.methods
     const sock = via ? await this.forward(via, target) : undefined
     const names = [knownHostsName(ep.hostKeyName, ep.port)]
     const client = new ssh2.Client()
@@ -583,14 +574,14 @@ export class SshPool implements CommandRunner {
       })
       client.on('error', (err: Error & {level?: string; code?: string}) => {
         lastError = err
-        if (!ready) fail(hostKeyFailure ?? this.connectFailure(err, target, tried))
+        if (!ready) fail(hostKeyFailure ?? this.connectFailure(err, target, auth))
       })
       client.on('close', () => {
         if (!ready) {
           fail(
             hostKeyFailure ??
               (lastError
-                ? this.connectFailure(lastError, target, tried)
+                ? this.connectFailure(lastError, target, auth)
                 : new ConnFailure('disconnected', target, 'connection closed during the SSH handshake')),
           )
           return
@@ -635,14 +626,26 @@ export class SshPool implements CommandRunner {
   private connectFailure(
     err: Error & {level?: string; code?: string},
     target: Target,
-    tried: string[],
+    auth: {tried: string[]; notes: string[]},
   ): ConnFailure {
     const code = err.code
     if (err.level === 'client-authentication') {
+      const {tried, notes} = auth
+      if (!tried.length) {
+        return new ConnFailure(
+          'auth-failed',
+          target,
+          `no credentials to log in as ${target.user}: ${notes.join('; ') || 'no ssh-agent and no identity file found'}`,
+          [
+            'Set ssh.identityFiles in the inventory or IdentityFile in ~/.ssh/config, or start ssh-agent (SSH_AUTH_SOCK).',
+          ],
+          err,
+        )
+      }
       return new ConnFailure(
         'auth-failed',
         target,
-        `authentication as ${target.user} failed (tried ${tried.join(', ') || 'nothing'})`,
+        `authentication as ${target.user} failed (tried ${tried.join(', ')}${notes.length ? `; skipped ${notes.join('; ')}` : ''})`,
         ['Check the user, and that one of those keys is in ~/.ssh/authorized_keys on the node.'],
         err,
       )
@@ -738,7 +741,6 @@ export class SshPool implements CommandRunner {
       methods.push({type: 'publickey', username: ep.user, key: parsed})
       tried.push(file)
     }
-    if (notes.length) tried.push(...notes.map((n) => `[${n}]`))
     return {methods, tried, notes}
   }
 

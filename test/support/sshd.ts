@@ -73,7 +73,9 @@ export async function freePort(): Promise<number> {
 export interface SshdOptions {
   /** Host key type (default ed25519). */
   hostKeyType?: KeyType
-  /** Public key lines allowed to log in (default: a key generated for this sshd). */
+  /** The client key to authorize and hand out as `clientKey` (default: one generated for this sshd). */
+  clientKey?: KeyPair
+  /** Public key lines allowed to log in (default: the client key's). */
   authorizedKeys?: string[]
   /** sshd LogLevel (default INFO; DEBUG1 shows channel requests). */
   logLevel?: string
@@ -154,7 +156,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   // Non-root test users must be able to read authorized_keys through this dir.
   await chmod(dir, 0o755)
   const hostKey = await generateKeyPair(dir, 'host_key', opts.hostKeyType ?? 'ed25519')
-  const clientKey = await generateKeyPair(dir, 'client_key')
+  const clientKey = opts.clientKey ?? (await generateKeyPair(dir, 'client_key'))
   const authorized = opts.authorizedKeys ?? [clientKey.publicKey]
   await writeFile(join(dir, 'authorized_keys'), authorized.join('\n') + '\n', {mode: 0o644})
 
