@@ -209,3 +209,133 @@ export function writeMetrics(timeline: readonly TimelineEvent[], present: Readon
     rpoMs: first && last ? last.t + last.latencyMs - first.t : 0,
   }
 }
+
+/**
+ * Recovery time: injection → client recovered (first sustained success after
+ * the last outage window). 0 when clients saw no outage after the injection;
+ * null when the service never recovered or nothing was injected.
+ */
+export function recoveryMs(m: FailoverMetrics): number | null {
+  if (m.injectedAt === null || m.clientOutageMs === null) return null
+  const rec = m.phases.find((p) => p.name === 'client-recovered')
+  return rec ? rec.atMs : 0
+}
+
+export interface FloorInputs {
+  /** Corosync token timeout in effect (runtime.config.totem.token, coefficient included). */
+  tokenMs?: number
+  /** Corosync consensus (default 1.2 × token). */
+  consensusMs?: number
+  /** Fixed fencing delay configured on the device (pcmk_delay_base). */
+  fenceDelayMs?: number
+  /** Time a reboot-style fence needs at least (fence agent power_wait between off and on). */
+  fenceActionMs?: number
+}
+
+export interface RtoFloor {
+  floorMs: number
+  parts: {detectMs: number; consensusMs: number; fenceMs: number}
+  /** Inputs that were missing and replaced by documented defaults. */
+  assumed: string[]
+}
+
+/**
+ * The shortest time in which the cluster can possibly have failed over after a
+ * node silently vanished: Corosync must miss the token (token) and fail to
+ * reach consensus (consensus) before the membership changes; then the victim
+ * must be fenced (device delay + the fence action itself) before its resources
+ * may start elsewhere. A measured recovery below this is impossible (bad
+ * clocks, or the service never really failed over); far above it means
+ * something slow (fence retries, start timeouts, a DC election).
+ */
+export function rtoFloor(i: FloorInputs): RtoFloor {
+  const assumed: string[] = []
+  let token = i.tokenMs
+  if (token === undefined) {
+    token = 3000
+    assumed.push('token 3000 ms (Corosync default)')
+  }
+  let consensus = i.consensusMs
+  if (consensus === undefined) {
+    consensus = Math.round(token * 1.2)
+    assumed.push('consensus 1.2 × token (Corosync default)')
+  }
+  const fenceMs = (i.fenceDelayMs ?? 0) + (i.fenceActionMs ?? 0)
+  if (i.fenceActionMs === undefined) assumed.push('fence action 0 ms (unknown)')
+  return {
+    floorMs: token + consensus + fenceMs,
+    parts: {detectMs: token, consensusMs: consensus, fenceMs},
+    assumed,
+  }
+}
+
+export type FloorVerdict = 'ok' | 'below-floor' | 'far-above-floor' | 'not-applicable'
+
+export function judgeRecovery(
+  recovery: number | null,
+  floor: RtoFloor,
+  opts: {failoverExpected: boolean; farAboveFactor?: number},
+): {verdict: FloorVerdict; message: string} {
+  const f = opts.farAboveFactor ?? 3
+  if (!opts.failoverExpected)
+    return {verdict: 'not-applicable', message: 'the fault is not expected to cause a fenced failover'}
+  if (recovery === null)
+    return {verdict: 'not-applicable', message: 'the service did not recover within the observation'}
+  if (recovery === 0)
+    return {
+      verdict: 'not-applicable',
+      message: 'clients saw no outage (the service was not on the failed node)',
+    }
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+  if (recovery < floor.floorMs) {
+    return {
+      verdict: 'below-floor',
+      message: `recovery ${s(recovery)} is below the floor of ${s(floor.floorMs)} (token + consensus + fencing): check clocks, or whether the service really failed over`,
+    }
+  }
+  if (recovery > floor.floorMs * f) {
+    return {
+      verdict: 'far-above-floor',
+      message: `recovery ${s(recovery)} is more than ${f}× the floor of ${s(floor.floorMs)}: look for fence retries, start timeouts or a DC election`,
+    }
+  }
+  return {
+    verdict: 'ok',
+    message: `recovery ${s(recovery)} is ${(recovery / floor.floorMs).toFixed(2)}× the floor of ${s(floor.floorMs)}`,
+  }
+}
+
+export interface PhaseAgreement {
+  name: string
+  /** First occurrence seen by polling (crm_mon, ip addr), ms after injection. */
+  observedMs?: number
+  /** First occurrence in Pacemaker's own log, ms after injection (clock offset applied). */
+  logMs?: number
+  /** observed − log. */
+  deltaMs?: number
+}
+
+/** Compares, per phase, what the observer saw with what Pacemaker logged. */
+export function phaseAgreement(timeline: readonly TimelineEvent[]): PhaseAgreement[] {
+  const injected = timeline.find((e): e is FaultEvent => e.kind === 'fault' && e.phase === 'injected')
+  if (!injected) return []
+  const cluster = timeline.filter(
+    (e): e is ClusterEvent => e.kind === 'cluster' && e.t >= injected.t && e.phase !== 'vip-holders',
+  )
+  const out: PhaseAgreement[] = []
+  for (const name of CLUSTER_PHASE_ORDER) {
+    const fromLog = cluster
+      .filter((c) => c.phase === name && c.source === 'pacemaker-log')
+      .sort((a, b) => a.t - b.t)[0]
+    const polled = cluster
+      .filter((c) => c.phase === name && c.source !== 'pacemaker-log')
+      .sort((a, b) => a.t - b.t)[0]
+    if (!fromLog && !polled) continue
+    const row: PhaseAgreement = {name}
+    if (polled) row.observedMs = polled.t - injected.t
+    if (fromLog) row.logMs = fromLog.t - injected.t
+    if (polled && fromLog) row.deltaMs = polled.t - fromLog.t
+    out.push(row)
+  }
+  return out
+}

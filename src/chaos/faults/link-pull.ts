@@ -1,0 +1,163 @@
+/**
+ * link-pull: cut one interface of one node, as if its cable were pulled.
+ *
+ * Phases:
+ * - guard: the interface is found from the inventory network (the node's
+ *   interface holding an address in that CIDR, from `ip -j addr`) or named;
+ *   no HACHECK chain may exist (iptables), the link must be up and must not
+ *   carry the controller's SSH connection (link-down).
+ * - inject (iptables, default): chain HACHECK with, in order, RETURN for the
+ *   controller's SSH path (controller address ↔ sshd port) and for every BMC
+ *   address, then DROP `-i IF` and `-o IF`; jumps from INPUT/OUTPUT at
+ *   position 1. (link-down: `ip link set dev IF down`.)
+ * - verify: the jumps are first in INPUT and OUTPUT and the DROPs are there
+ *   (link-down: the link has no UP flag).
+ * - revert: delete this run's jumps and chain, idempotent (link-down: set up).
+ * - verify removed: no rule carrying this run's marker is left (link-down: UP).
+ * Assumption: if all of the node's Corosync rings are on IF, the node leaves
+ * the membership and is expected to be fenced.
+ */
+import {shellQuote} from '../../core/shell.js'
+import {
+  exemptionRules,
+  injectChainScript,
+  revertChainScript,
+  verifyChainGoneScript,
+  verifyChainScript,
+  type Rule,
+} from '../iptables.js'
+import type {FaultPlan, PlanResult} from '../types.js'
+import {
+  carriesAllRings,
+  chainGuard,
+  chooseInterface,
+  exemptionsFor,
+  isPlanResult,
+  needFacts,
+  nodeDeadman,
+  refuse,
+  seconds,
+  type PlanInput,
+} from './common.js'
+
+export interface LinkPullOptions {
+  node: string
+  network?: string
+  interface?: string
+  method: 'iptables' | 'link-down'
+}
+
+export function planLinkPull(input: PlanInput, o: LinkPullOptions): PlanResult {
+  const facts = needFacts(input, o.node)
+  if (isPlanResult(facts)) return facts
+  const chosen = chooseInterface(input.inventory, facts, o)
+  if (!chosen.ok) return refuse(chosen.reason)
+  const {ifname, how} = chosen.choice
+  const isolates = carriesAllRings(facts, ifname)
+  const notes: string[] = []
+  const ssh = facts.ssh
+  const sshOnIf = ssh ? chosen.choice.addrs.some((a) => a.address === ssh.serverAddress) : false
+  let plan: FaultPlan
+  const base = {
+    fault: 'link-pull' as const,
+    targets: [o.node],
+    holdMs: input.holdMs,
+    leavesMembership: isolates ? [o.node] : [],
+    expectFenced: isolates ? [o.node] : [],
+    defaultExpectations: isolates ? [`fenced: ${o.node}`, 'no-split-brain', 'recovered'] : ['no-split-brain'],
+    reverts: true,
+    verifyTimeoutMs: 10_000,
+    revertTimeoutMs: 180_000,
+  }
+  if (!isolates) {
+    notes.push(
+      facts.ringAddrs.length
+        ? `${ifname} does not carry all of ${o.node}'s Corosync rings (${facts.ringAddrs.join(', ')}): the node should stay a member`
+        : `Corosync's rings of ${o.node} are unknown (corosync-cmapctl did not answer): fencing is not expected`,
+    )
+  }
+  if (o.method === 'link-down') {
+    if (sshOnIf) {
+      return refuse(
+        `${ifname} on ${o.node} carries hacheck's own SSH connection (${ssh?.serverAddress}): downing it would cut hacheck off; use --method iptables, which keeps the SSH path open`,
+      )
+    }
+    const link = chosen.choice.addrs[0]
+    if (link && !link.flags.includes('UP')) return refuse(`${ifname} on ${o.node} is already down`)
+    const dev = shellQuote(ifname)
+    const undo = `ip link set dev ${dev} up`
+    plan = {
+      ...base,
+      summary: `link-pull ${o.node} ${how} by setting the link down for ${seconds(input.holdMs)}`,
+      notes: [
+        ...notes,
+        'link-down also drops the routes through the interface; they come back with the link',
+      ],
+      inject: [
+        {kind: 'node', node: o.node, what: `set ${ifname} down`, script: `ip link set dev ${dev} down`},
+      ],
+      verify: [
+        {
+          kind: 'node',
+          node: o.node,
+          what: `${ifname} is down`,
+          script: `ip -o link show dev ${dev} | grep -qv '[<,]UP[,>]'`,
+        },
+      ],
+      revert: [{kind: 'node', node: o.node, what: `set ${ifname} up`, script: undo}],
+      verifyReverted: [
+        {
+          kind: 'node',
+          node: o.node,
+          what: `${ifname} is up`,
+          script: `ip -o link show dev ${dev} | grep -q '[<,]UP[,>]'`,
+        },
+      ],
+      deadmen: [nodeDeadman(input, o.node, undo)],
+    }
+    return {ok: true, plan}
+  }
+  const guard = chainGuard(facts)
+  if (guard) return guard
+  const ex = exemptionsFor(input.inventory, facts)
+  if (!ex.controller) {
+    return refuse(
+      `cannot tell the controller's address as ${o.node} sees it (SSH_CONNECTION is empty): refusing to add DROP rules that could cut hacheck off`,
+    )
+  }
+  const rules: Rule[] = [
+    ...exemptionRules(ex),
+    {family: 'both', args: ['-i', ifname, '-j', 'DROP']},
+    {family: 'both', args: ['-o', ifname, '-j', 'DROP']},
+  ]
+  const undo = revertChainScript(input.runId)
+  if (sshOnIf)
+    notes.push(`${ifname} carries hacheck's SSH connection: it stays open through the exemption rules`)
+  plan = {
+    ...base,
+    summary: `link-pull ${o.node} ${how}: drop all traffic on ${ifname} (iptables chain HACHECK) for ${seconds(input.holdMs)}`,
+    notes,
+    inject: [
+      {
+        kind: 'node',
+        node: o.node,
+        what: `drop all traffic on ${ifname}`,
+        script: injectChainScript(input.runId, rules),
+      },
+    ],
+    verify: [
+      {kind: 'node', node: o.node, what: 'chain HACHECK is in place', script: verifyChainScript(input.runId)},
+    ],
+    revert: [{kind: 'node', node: o.node, what: 'remove chain HACHECK and its jumps', script: undo}],
+    verifyReverted: [
+      {
+        kind: 'node',
+        node: o.node,
+        what: 'no hacheck rule is left',
+        script: verifyChainGoneScript(input.runId),
+      },
+    ],
+    deadmen: [nodeDeadman(input, o.node, undo)],
+  }
+  return {ok: true, plan}
+}

@@ -1,0 +1,218 @@
+/**
+ * The observer: watches the cluster while a fault is in place, over the same
+ * persistent SSH connections, and puts what it sees on the run's timeline.
+ *
+ * - crm_mon XML every ~300 ms from ONE surviving node (the first reachable one
+ *   in preference order; it moves on when that node stops answering). Each
+ *   state is diffed with the previous: node lost / unclean / rejoined, quorum
+ *   lost / regained, fence requested / confirmed / failed (from the fence
+ *   history), resources stopped / started (location changes; fence devices
+ *   left out). An event's `t` is the midpoint of the poll's round trip.
+ * - VIP holders every ~500 ms: `ip -j addr` on EVERY node at once (one
+ *   "sample"); a node that does not answer within the sample's deadline is
+ *   unknown in that sample, never a holder. Every sample is recorded as a
+ *   `vip-holders` event, so split-brain (two holders in one sample) is visible.
+ */
+import type {CommandRunner, NodeSpec} from '../core/types.js'
+import {
+  CRM_MON_ARGV,
+  parseClusterState,
+  resourceLocations,
+  type ClusterState,
+  type FenceRecord,
+} from './cluster-state.js'
+import {parseIpAddr} from './net.js'
+import {now, type ClusterEvent, type TimelineEvent} from './timeline.js'
+
+function fenceKey(f: FenceRecord): string {
+  return `${f.target}|${f.action}|${f.delegate ?? ''}|${f.origin ?? ''}|${f.client ?? ''}|${f.completed ?? ''}`
+}
+
+/** Fence devices are resources too, but their moves are not the service failing over. */
+export function serviceResourceIds(s: ClusterState): Set<string> {
+  return new Set(s.resources.filter((r) => !r.agent.startsWith('stonith:')).map((r) => r.id))
+}
+
+/**
+ * Events between two consecutive crm_mon states (pure). `seenFences` holds the
+ * fence records already reported (the history also lists old fences); it is
+ * updated.
+ */
+export function diffStates(
+  prev: ClusterState | undefined,
+  next: ClusterState,
+  t: number,
+  source: string,
+  seenFences: Set<string>,
+): ClusterEvent[] {
+  const out: ClusterEvent[] = []
+  const ev = (phase: ClusterEvent['phase'], extra: Partial<ClusterEvent> = {}): void => {
+    out.push({kind: 'cluster', t, phase, source, ...extra})
+  }
+  // Fence history: pending → requested; success → confirmed; failed → failed.
+  for (const f of next.fences) {
+    const key = `${fenceKey(f)}|${f.status}`
+    if (seenFences.has(key)) continue
+    seenFences.add(key)
+    if (!prev) continue
+    const phase =
+      f.status === 'pending' ? 'fence-requested' : f.status === 'success' ? 'fence-confirmed' : 'fence-failed'
+    ev(phase, {
+      node: f.target,
+      detail: `${f.action} by ${f.delegate ?? '?'} for ${f.client ?? '?'}@${f.origin ?? '?'}${f.completed ? ` completed ${f.completed}` : ''}`,
+    })
+  }
+  if (!prev) return out
+  if (prev.quorate && !next.quorate) ev('quorum-lost')
+  if (!prev.quorate && next.quorate) ev('quorum-regained')
+  const before = new Map(prev.nodes.map((n) => [n.name, n]))
+  for (const n of next.nodes) {
+    const p = before.get(n.name)
+    if (!p) continue
+    if (p.online && !n.online) ev('node-lost', {node: n.name})
+    if (!p.unclean && n.unclean) ev('node-unclean', {node: n.name})
+    if (!p.online && n.online) ev('node-rejoined', {node: n.name})
+  }
+  const services = serviceResourceIds(next)
+  const a = resourceLocations(prev)
+  const b = resourceLocations(next)
+  for (const id of new Set([...a.keys(), ...b.keys()])) {
+    if (!services.has(id) && !serviceResourceIds(prev).has(id)) continue
+    const was = a.get(id) ?? []
+    const is = b.get(id) ?? []
+    for (const node of was.filter((x) => !is.includes(x))) ev('resource-stopped', {node, resource: id})
+    for (const node of is.filter((x) => !was.includes(x))) ev('resource-started', {node, resource: id})
+  }
+  return out
+}
+
+/** true when `ip -j addr` output shows the VIP. */
+export function holdsVip(stdout: string, vip: string): boolean {
+  try {
+    return parseIpAddr(stdout).some((a) => a.address === vip)
+  } catch {
+    return false
+  }
+}
+
+export interface ObserverOptions {
+  runner: CommandRunner
+  /** Every node to sample for the VIP. */
+  nodes: NodeSpec[]
+  /** Observer nodes for crm_mon, best first (survivors of the fault). */
+  prefer: string[]
+  vip?: string
+  crmIntervalMs?: number
+  vipIntervalMs?: number
+  record(e: TimelineEvent): void
+}
+
+export interface RunningObserver {
+  stop(): Promise<void>
+  last(): ClusterState | undefined
+  /** Service resource ids seen (for filtering Pacemaker's log). */
+  services(): Set<string>
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export function startObserver(o: ObserverOptions): RunningObserver {
+  let stopped = false
+  let last: ClusterState | undefined
+  const services = new Set<string>()
+  const seenFences = new Set<string>()
+  const byName = new Map(o.nodes.map((n) => [n.name, n]))
+  const order = [...o.prefer, ...o.nodes.map((n) => n.name).filter((n) => !o.prefer.includes(n))]
+  let current = 0
+  let lastHolders: string[] | undefined
+  const crmLoop = async (): Promise<void> => {
+    const interval = o.crmIntervalMs ?? 300
+    let failures = 0
+    while (!stopped) {
+      const started = performance.now()
+      const name = order[current % order.length] as string
+      const node = byName.get(name)
+      if (!node) {
+        current++
+        continue
+      }
+      const sent = now()
+      try {
+        const r = await o.runner.run(node, {argv: [...CRM_MON_ARGV], sudo: true, timeoutMs: 3000})
+        const t = (sent + now()) / 2
+        if (r.exitCode !== 0) throw new Error(`crm_mon exit ${r.exitCode}`)
+        const s = parseClusterState(r.stdout)
+        for (const id of serviceResourceIds(s)) services.add(id)
+        for (const e of diffStates(last, s, t, `crm_mon@${name}`, seenFences)) o.record(e)
+        last = s
+        failures = 0
+      } catch (err) {
+        failures++
+        if (failures >= 2) {
+          o.record({
+            kind: 'note',
+            t: now(),
+            text: `observer: ${name} does not answer (${err instanceof Error ? err.message : String(err)}); moving on`,
+          })
+          current++
+          failures = 0
+        }
+      }
+      await sleep(Math.max(0, interval - (performance.now() - started)))
+    }
+  }
+  const busy = new Set<string>()
+  const vipLoop = async (): Promise<void> => {
+    const vip = o.vip
+    if (!vip) return
+    const interval = o.vipIntervalMs ?? 500
+    while (!stopped) {
+      const started = performance.now()
+      const t = now()
+      const answers = new Map<string, boolean>()
+      const round = o.nodes
+        .filter((n) => !busy.has(n.name))
+        .map(async (n) => {
+          busy.add(n.name)
+          try {
+            const r = await o.runner.run(n, {argv: ['ip', '-j', 'addr', 'show'], timeoutMs: 5000})
+            if (r.exitCode === 0) answers.set(n.name, holdsVip(r.stdout, vip))
+          } catch {
+            // unreachable: unknown in this sample
+          } finally {
+            busy.delete(n.name)
+          }
+        })
+      await Promise.race([Promise.allSettled(round), sleep(Math.max(interval * 2, 1000))])
+      const holders = [...answers]
+        .filter(([, h]) => h)
+        .map(([n]) => n)
+        .sort()
+      const unknown = o.nodes.map((n) => n.name).filter((n) => !answers.has(n))
+      o.record({
+        kind: 'cluster',
+        t,
+        phase: 'vip-holders',
+        source: 'ip-addr',
+        holders,
+        ...(unknown.length ? {detail: `no answer from ${unknown.join(', ')}`} : {}),
+      })
+      if (lastHolders && holders.length === 1 && lastHolders.join() !== holders.join()) {
+        const moved = holders[0] as string
+        if (!lastHolders.includes(moved))
+          o.record({kind: 'cluster', t, phase: 'vip-moved', source: 'ip-addr', node: moved})
+      }
+      if (holders.length > 0) lastHolders = holders
+      await sleep(Math.max(0, interval - (performance.now() - started)))
+    }
+  }
+  const loops = [crmLoop(), vipLoop()]
+  return {
+    async stop() {
+      stopped = true
+      await Promise.allSettled(loops)
+    },
+    last: () => last,
+    services: () => services,
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Plain-text rendering of chaos results: the console summary after a run, and
+ * the one-line timeline entries printed live while it runs. Pure.
+ */
+import {formatDuration} from '../../core/duration.js'
+import type {ChaosResult} from '../result.js'
+import type {TimelineEvent} from '../timeline.js'
+
+const LABEL: Record<ChaosResult['status'], string> = {
+  pass: 'PASSED',
+  fail: 'FAILED',
+  error: 'ERROR',
+  aborted: 'ABORTED',
+}
+
+function rel(ms: number): string {
+  const s = ms / 1000
+  return `${s >= 0 ? '+' : '-'}${Math.abs(s).toFixed(2)}s`
+}
+
+/** One line for the live timeline; undefined for events too frequent to print (probes, VIP samples). */
+export function liveLine(e: TimelineEvent, origin: number | null): string | undefined {
+  const at = origin === null ? new Date(e.t).toISOString().slice(11, 23) : rel(e.t - origin)
+  switch (e.kind) {
+    case 'fault':
+      return `${at}  fault    ${e.phase}${e.detail ? `  ${e.detail}` : ''}`
+    case 'cluster':
+      if (e.phase === 'vip-holders') return undefined
+      return `${at}  cluster  ${e.phase}${e.node ? ` ${e.node}` : ''}${e.resource ? ` ${e.resource}` : ''}  (${e.source})`
+    case 'note':
+      return `${at}  note     ${e.text}`
+    default:
+      return undefined
+  }
+}
+
+/** Probe outcome transitions (up → down, down → up), for the live view. */
+export class ProbeTransitions {
+  private up: boolean | undefined
+  next(e: TimelineEvent, origin: number | null): string | undefined {
+    if (e.kind !== 'probe') return undefined
+    if (this.up === e.ok) return undefined
+    const first = this.up === undefined
+    this.up = e.ok
+    if (first && e.ok) return undefined
+    const at = origin === null ? new Date(e.t).toISOString().slice(11, 23) : rel(e.t - origin)
+    return `${at}  client   ${e.ok ? 'probe OK again' : `probe FAILED (${e.error ?? 'error'})`}`
+  }
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length)
+}
+
+export function renderResultText(r: ChaosResult): string {
+  const lines: string[] = []
+  lines.push(
+    `hacheck chaos ${r.fault}${r.name ? ` (${r.name})` : ''} — cluster ${r.cluster} — run ${r.runId}`,
+  )
+  lines.push(`  ${r.summary}`)
+  if (r.workload) lines.push(`  workload: ${r.workload}`)
+  lines.push('')
+  if (r.phases.length) {
+    lines.push('PHASES (after the injection)')
+    for (const p of r.phases) {
+      const who = [p.node, p.resource].filter(Boolean).join(' ')
+      lines.push(
+        `  ${pad(rel(p.atMs), 9)} ${pad(`${p.name}${who ? ` ${who}` : ''}`, 34)} ${p.source ?? ''}`.trimEnd(),
+      )
+    }
+    lines.push('')
+  }
+  const agreeing = r.phaseAgreement.filter((p) => p.deltaMs !== undefined)
+  if (agreeing.length) {
+    lines.push('OBSERVED vs PACEMAKER LOG')
+    for (const p of agreeing) {
+      lines.push(
+        `  ${pad(p.name, 18)} observed ${rel(p.observedMs ?? 0)}  log ${rel(p.logMs ?? 0)}  Δ ${((p.deltaMs ?? 0) / 1000).toFixed(2)}s`,
+      )
+    }
+    lines.push('')
+  }
+  lines.push('METRICS')
+  const m = r.metrics
+  if (m.probes > 0) {
+    const outage =
+      m.clientOutageMs === null
+        ? 'never recovered'
+        : `${formatDuration(m.clientOutageMs)} (at least ${formatDuration(m.clientOutageMinMs)})`
+    lines.push(`  client outage   ${outage}`)
+    lines.push(`  failed probes   ${m.failedProbes} of ${m.probes}`)
+    if (m.latency)
+      lines.push(
+        `  latency         p50 ${formatDuration(m.latency.p50)} · p95 ${formatDuration(m.latency.p95)} · p99 ${formatDuration(m.latency.p99)} · max ${formatDuration(m.latency.max)}`,
+      )
+    if (m.recoveryMs !== null)
+      lines.push(`  recovery        ${formatDuration(m.recoveryMs)} after the injection`)
+  } else {
+    lines.push('  no workload ran (give --load URL to measure the client view)')
+  }
+  if (r.floor) lines.push(`  floor           ${formatDuration(r.floor.floorMs)}: ${r.floor.message}`)
+  if (m.vipSamples > 0) lines.push(`  VIP holders     at most ${m.maxVipHolders} in ${m.vipSamples} samples`)
+  lines.push('')
+  if (r.expectations.length) {
+    lines.push('EXPECTATIONS')
+    for (const e of r.expectations)
+      lines.push(`  ${pad(e.status.toUpperCase(), 5)} ${pad(e.text, 24)} ${e.observed}`)
+    lines.push('')
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`)
+  for (const e of r.errors) lines.push(`error: ${e}`)
+  const rv = r.revert
+  const revert = !rv.planned
+    ? 'no revert (declared by the fault)'
+    : rv.verified
+      ? `revert verified${rv.ledgerRemoved ? ', ledger removed' : ''}${rv.deadmanFired ? ', the dead-man fired' : ''}`
+      : 'REVERT NOT VERIFIED: run `hacheck chaos revert`'
+  lines.push(`RESULT  ${LABEL[r.status]}  (${revert})`)
+  if (r.runDir) lines.push(`saved   ${r.runDir}`)
+  return lines.join('\n') + '\n'
+}

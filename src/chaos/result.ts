@@ -1,0 +1,83 @@
+/**
+ * The versioned result of one chaos experiment: what `--format json` prints,
+ * what runs/<runId>/run.json stores and what every reporter renders. The first
+ * fields are the documented contract (`status, fault, target, metrics, phases,
+ * expectations`); phase offsets are ms after the injection.
+ */
+import type {ExpectationResult} from './expectations.js'
+import type {FloorVerdict, OutageWindow, PhaseAgreement, RtoFloor} from './metrics.js'
+import type {FaultId} from './types.js'
+
+export type ChaosStatus = 'pass' | 'fail' | 'error' | 'aborted'
+
+export interface ChaosMetricsOut {
+  /** Client-visible unavailability (sum of outage windows ending after the injection); null = never recovered. */
+  clientOutageMs: number | null
+  /** Lower bound: first to last failed probe. */
+  clientOutageMinMs: number
+  /** Injection → first sustained success after the last outage (0 = no outage). */
+  recoveryMs: number | null
+  probes: number
+  failedProbes: number
+  latency: {p50: number; p95: number; p99: number; max: number} | null
+  /** Most nodes seen holding the VIP in one sample (2+ = split-brain). */
+  maxVipHolders: number
+  vipSamples: number
+  outages: OutageWindow[]
+}
+
+export interface PhaseOut {
+  name: string
+  atMs: number
+  node?: string
+  resource?: string
+  source?: string
+}
+
+export interface ChaosResult {
+  status: ChaosStatus
+  fault: FaultId
+  target: string[]
+  metrics: ChaosMetricsOut
+  phases: PhaseOut[]
+  expectations: ExpectationResult[]
+  schemaVersion: 1
+  runId: string
+  /** Game-day step name, when run from a game day. */
+  name?: string
+  summary: string
+  cluster: string
+  inventory?: string
+  startedAt: string
+  finishedAt: string
+  durationMs: number
+  holdMs: number
+  /** Controller epoch ms of the injection (timeline origin); null when nothing was injected. */
+  injectedAt: number | null
+  workload?: string
+  objectives: {rtoMs?: number; rpoMs?: number}
+  floor?: RtoFloor & {verdict: FloorVerdict; message: string}
+  phaseAgreement: PhaseAgreement[]
+  clockOffsets: Record<string, {offsetMs: number; rttMs: number}>
+  revert: {
+    /** false when the fault cannot be reverted (SIGKILL) or --leave-off. */
+    planned: boolean
+    done: boolean
+    verified: boolean
+    /** The dead-man fired on its own (lease expired) before hacheck reverted. */
+    deadmanFired: boolean
+    ledgerRemoved: boolean
+  }
+  notes: string[]
+  errors: string[]
+  /** Where the run is saved (runs/<runId>/). */
+  runDir?: string
+}
+
+export const EXIT_FOR_STATUS: Record<ChaosStatus, 0 | 1 | 3> = {pass: 0, fail: 1, error: 3, aborted: 3}
+
+/** Status of a set of results: error/aborted beat fail, fail beats pass. */
+export function worstStatus(statuses: readonly ChaosStatus[]): ChaosStatus {
+  const rank: Record<ChaosStatus, number> = {pass: 0, fail: 1, error: 2, aborted: 3}
+  return statuses.reduce<ChaosStatus>((w, s) => (rank[s] > rank[w] ? s : w), 'pass')
+}

@@ -1,0 +1,675 @@
+/**
+ * One chaos experiment, end to end:
+ *
+ *   observer + workload start → baseline → ledger written → dead-men armed →
+ *   inject → verify → hold (leases renewed every 2 s) → revert → verify removed
+ *   → dead-men cancelled and verified gone → ledger removed → settle (wait for
+ *   the clients and the cluster to recover) → Pacemaker's log read on the
+ *   survivors → metrics, floor, expectations → result.
+ *
+ * The revert always runs once anything may have been injected: in `finally`,
+ * and when `abort` fires (SIGINT/SIGTERM: the command aborts the hold, the
+ * revert still runs). The ledger is on disk before the first change and is
+ * removed only after the revert is verified; the dead-men revert on their own
+ * if this process dies at any point in between.
+ */
+import {hostname} from 'node:os'
+
+import {errorMessage, IncompleteError} from '../core/errors.js'
+import {stateDir} from '../core/logger.js'
+import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
+import {fenceTimingFromCib, type FenceTiming, type Totem} from './cluster-state.js'
+import {measureOffset, type ClockOffset} from './clock.js'
+import {
+  armLocal,
+  armStep,
+  cancelLocal,
+  cancelStep,
+  collectLocalLog,
+  collectNodeDeadmanLogScript,
+  localDeadmanDir,
+  renewLocal,
+  renewNodeScript,
+  verifyNodeDeadmanGoneScript,
+  type DeadmanPaths,
+} from './deadman.js'
+import {evaluateExpectation, parseExpectation, type ExpectationResult} from './expectations.js'
+import {netemUnsupported, NETEM_UNSUPPORTED_MESSAGE} from './faults/netem.js'
+import {newLedger, removeLedger, writeLedger, type LedgerEntry} from './ledger.js'
+import {describeWorkload, startWorkload, type RunningWorkload, type WorkloadSpec} from './load.js'
+import {failoverMetrics, judgeRecovery, phaseAgreement, recoveryMs, rtoFloor} from './metrics.js'
+import {startObserver, type RunningObserver} from './observer.js'
+import {logPhaseEvents, parseReadLog, readLogScript} from './pacemaker-log.js'
+import type {ChaosResult, ChaosStatus} from './result.js'
+import {runStep, secretEnvOf, untilHolds, type LocalRun, type StepEnv, type StepOutcome} from './steps.js'
+import {now, type ClusterEvent, type FaultPhase, type TimelineEvent} from './timeline.js'
+import {NODE_STATE_DIR, type FaultPlan, type Step} from './types.js'
+
+export interface ExperimentSpec {
+  runId: string
+  inventory: Inventory
+  plan: FaultPlan
+  workload?: WorkloadSpec
+  /** Expectation strings; the fault's defaults (plus `rto <= objective`) when undefined. */
+  expectations?: string[]
+  baselineMs: number
+  /** After the revert: wait at most this long for clients and cluster to recover. */
+  settleMs: number
+  /** Poll the cluster (crm_mon, VIP holders) during the run. */
+  observe: boolean
+  /** Read Pacemaker's log on the survivors afterwards. */
+  readLogs: boolean
+  /** Corosync timings from discovery, for the RTO floor. */
+  totem?: Totem
+  name?: string
+  crmIntervalMs?: number
+  vipIntervalMs?: number
+}
+
+export type ProgressEvent =
+  | {type: 'stage'; stage: string; state: 'start' | 'done' | 'failed' | 'skipped'; detail?: string}
+  | {type: 'event'; event: TimelineEvent}
+
+export interface RunDeps {
+  runner: CommandRunner
+  local: LocalRun
+  progress?: (p: ProgressEvent) => void
+  /** Fires on SIGINT/SIGTERM: stop waiting, revert now. */
+  abort?: AbortSignal
+  /** Told every time the ledger changes (the command prints its manual commands on a second Ctrl-C). */
+  onLedger?: (entry: LedgerEntry | undefined) => void
+  env?: NodeJS.ProcessEnv
+  /** Node-side state dir (default /run/hacheck). */
+  nodeStateDir?: string
+  /** Controller state dir (default $XDG_STATE_HOME/hacheck). */
+  stateDir?: string
+  ledgerDir?: string
+  /** Lease renewal interval (default 2000 ms). */
+  renewMs?: number
+}
+
+export interface ExperimentOutcome {
+  result: ChaosResult
+  timeline: TimelineEvent[]
+}
+
+const sleep = (ms: number, abort?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (abort?.aborted) return resolve()
+    const t = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(t)
+      abort?.removeEventListener('abort', done)
+      resolve()
+    }
+    abort?.addEventListener('abort', done, {once: true})
+  })
+
+/** Survivors first: nodes the fault does not target, in inventory order. */
+export function observerOrder(inv: Inventory, plan: FaultPlan): string[] {
+  const cluster = inv.nodes
+    .filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
+    .map((n) => n.name)
+  const away = new Set([...plan.targets, ...plan.leavesMembership])
+  return [...cluster.filter((n) => !away.has(n)), ...cluster.filter((n) => away.has(n))]
+}
+
+/** The nodes a plan's steps refer to (for the ledger). */
+export function nodesOfPlan(inv: Inventory, plan: FaultPlan): NodeSpec[] {
+  const names = new Set<string>()
+  const add = (s: Step): void => {
+    if (s.kind === 'node') names.add(s.node)
+  }
+  ;[...plan.inject, ...plan.verify, ...plan.revert, ...plan.verifyReverted].forEach(add)
+  for (const d of plan.deadmen) if (d.kind === 'node') names.add(d.node)
+  return inv.nodes.filter((n) => names.has(n.name))
+}
+
+export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promise<ExperimentOutcome> {
+  const {plan, inventory: inv, runId} = spec
+  const startedAt = new Date()
+  const timeline: TimelineEvent[] = []
+  const notes = [...plan.notes]
+  const errors: string[] = []
+  const progress = deps.progress ?? (() => {})
+  const record = (e: TimelineEvent): void => {
+    timeline.push(e)
+    progress({type: 'event', event: e})
+  }
+  const stage = (s: string, state: 'start' | 'done' | 'failed' | 'skipped', detail?: string): void =>
+    progress({type: 'stage', stage: s, state, detail})
+  const nodes = new Map(inv.nodes.map((n) => [n.name, n]))
+  const stepEnv: StepEnv = {runner: deps.runner, local: deps.local, nodes, env: deps.env}
+  const nodeDir = deps.nodeStateDir ?? NODE_STATE_DIR
+  const ctlState = deps.stateDir ?? stateDir()
+  const faultEvent = (phase: FaultPhase, detail?: string, t = now()): void =>
+    record({kind: 'fault', t, fault: plan.fault, phase, target: plan.targets, ...(detail ? {detail} : {})})
+  const abort = deps.abort
+
+  // Clock offsets (and round trips) of every reachable cluster node: for the
+  // log timestamps, and to place the injection at the middle of its round trip.
+  const offsets = new Map<string, ClockOffset>()
+  await Promise.all(
+    inv.nodes.map(async (n) => {
+      const o = await measureOffset(deps.runner, n, 5).catch(() => undefined)
+      if (o) offsets.set(n.name, o)
+    }),
+  )
+
+  let observer: RunningObserver | undefined
+  let workload: RunningWorkload | undefined
+  if (spec.observe) {
+    observer = startObserver({
+      runner: deps.runner,
+      nodes: inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster')),
+      prefer: observerOrder(inv, plan),
+      vip: inv.cluster.vip,
+      crmIntervalMs: spec.crmIntervalMs,
+      vipIntervalMs: spec.vipIntervalMs,
+      record,
+    })
+  }
+  if (spec.workload) {
+    workload = startWorkload(spec.workload, record)
+    record({kind: 'note', t: now(), text: `workload: ${describeWorkload(spec.workload)}`})
+  }
+  stage('baseline', 'start', `${spec.baselineMs} ms`)
+  await sleep(spec.baselineMs, abort)
+  stage('baseline', 'done')
+
+  let ledger: LedgerEntry | undefined
+  const armedLocal: {pid: number; paths: DeadmanPaths; index: number}[] = []
+  let renewTimer: NodeJS.Timeout | undefined
+  let deadmanFired = false
+  let injected = false
+  let injectedAt: number | null = null
+  let revertDone = !plan.reverts
+  let revertVerified = !plan.reverts
+  let ledgerRemoved = false
+  let aborted = false
+  const saveLedger = (): void => {
+    if (!ledger) return
+    writeLedger(ledger, deps.ledgerDir)
+    deps.onLedger?.(ledger)
+  }
+  const fail = (stageName: string, o: StepOutcome): string => {
+    const msg = `${o.step.what}${o.step.kind === 'node' ? ` on ${o.step.node}` : ''}: ${o.error ?? 'failed'}`
+    stage(stageName, 'failed', msg)
+    return msg
+  }
+
+  try {
+    if (abort?.aborted) throw new AbortedRun()
+    // 1. Ledger, BEFORE anything changes.
+    ledger = newLedger({
+      runId,
+      inventoryFile: inv.file,
+      fault: plan.fault,
+      targets: plan.targets,
+      summary: plan.summary,
+      nodes: nodesOfPlan(inv, plan),
+      revert: plan.revert,
+      verifyReverted: plan.verifyReverted,
+      deadmen: plan.deadmen.map((deadman) => ({deadman})),
+      ...(nodeDir !== NODE_STATE_DIR ? {nodeStateDir: nodeDir} : {}),
+    })
+    saveLedger()
+    faultEvent('planned', plan.summary)
+
+    // 2. Dead-men, armed before the fault.
+    stage('dead-man', 'start')
+    for (const [i, d] of plan.deadmen.entries()) {
+      if (d.kind === 'node') {
+        const o = await runStep(stepEnv, armStep(runId, d, nodeDir))
+        const pid = Number(o.result?.stdout.trim().split('\n').pop())
+        if (!o.ok || !Number.isInteger(pid) || pid <= 0) {
+          throw new IncompleteError(
+            `could not arm the dead-man on ${d.node}: ${o.error ?? `no PID (${o.result?.stdout.trim() ?? ''})`}`,
+          )
+        }
+        ;(ledger.deadmen[i] as {pid?: number}).pid = pid
+      } else {
+        const env = secretEnvOf(d.undo, deps.env)
+        const armed = await armLocal(runId, d, localDeadmanDir(ctlState), env)
+        armedLocal.push({...armed, index: i})
+        ;(ledger.deadmen[i] as {pid?: number}).pid = armed.pid
+      }
+      saveLedger()
+    }
+    stage('dead-man', 'done', plan.deadmen.length ? `${plan.deadmen.length} armed` : 'none needed')
+    const renewMs = deps.renewMs ?? 2000
+    const renew = async (): Promise<void> => {
+      for (const a of armedLocal) renewLocal(a.paths)
+      await Promise.all(
+        plan.deadmen.map(async (d) => {
+          if (d.kind !== 'node') return
+          const node = nodes.get(d.node)
+          if (!node) return
+          try {
+            const r = await deps.runner.run(node, {
+              script: renewNodeScript(runId, nodeDir),
+              sudo: true,
+              timeoutMs: 5000,
+            })
+            if (r.stdout.trim() === 'gone' && !deadmanFired && !revertDone) {
+              deadmanFired = true
+              record({
+                kind: 'note',
+                t: now(),
+                text: `the dead-man on ${d.node} is gone: it fired (lease expired) or the node rebooted`,
+              })
+            }
+          } catch {
+            // Node unreachable (fenced, rebooting, link pulled): nothing to renew now.
+          }
+        }),
+      )
+    }
+    const renewLoop = (): void => {
+      renewTimer = setTimeout(() => {
+        void renew().finally(() => {
+          if (renewTimer !== undefined) renewLoop()
+        })
+      }, renewMs)
+    }
+    renewLoop()
+
+    // 3. Inject.
+    if (abort?.aborted) throw new AbortedRun()
+    ledger.state = 'injecting'
+    saveLedger()
+    stage('inject', 'start', plan.summary)
+    faultEvent('injecting')
+    injected = true
+    for (const s of plan.inject) {
+      const sent = now()
+      const o = await runStep(stepEnv, s)
+      const received = now()
+      if (!o.ok) {
+        const msg =
+          plan.fault === 'netem' && netemUnsupported(o.result?.stderr ?? '')
+            ? NETEM_UNSUPPORTED_MESSAGE
+            : fail('inject', o)
+        faultEvent('failed', msg)
+        throw new IncompleteError(msg, {
+          code:
+            plan.fault === 'netem' && msg === NETEM_UNSUPPORTED_MESSAGE
+              ? 'netem-unsupported'
+              : 'inject-failed',
+        })
+      }
+      // The change took effect on the node about half a round trip before the answer came back.
+      const rtt = s.kind === 'node' ? (offsets.get(s.node)?.rttMs ?? received - sent) : 0
+      injectedAt = s.kind === 'node' ? Math.max(sent, received - rtt / 2) : (sent + received) / 2
+    }
+    faultEvent('injected', undefined, injectedAt ?? now())
+    ledger.state = 'injected'
+    saveLedger()
+    stage('inject', 'done')
+
+    // 4. Verify it is in effect.
+    stage('verify', 'start')
+    for (const s of plan.verify) {
+      const o = await untilHolds({...stepEnv, abort}, s, plan.verifyTimeoutMs)
+      if (!o.ok) {
+        const msg = fail('verify', o)
+        faultEvent('failed', `not in effect: ${msg}`)
+        throw new IncompleteError(`the fault is not in effect: ${msg}`, {code: 'verify-failed'})
+      }
+    }
+    faultEvent('verified')
+    stage('verify', 'done')
+
+    // 5. Hold.
+    stage('hold', 'start', `${plan.holdMs} ms`)
+    const holdEnd = (injectedAt ?? now()) + plan.holdMs
+    await sleep(Math.max(0, holdEnd - now()), abort)
+    if (abort?.aborted) {
+      aborted = true
+      stage('hold', 'failed', 'interrupted: reverting now')
+    } else stage('hold', 'done')
+  } catch (err) {
+    if (err instanceof AbortedRun) {
+      aborted = true
+    } else {
+      errors.push(errorMessage(err))
+    }
+  } finally {
+    if (renewTimer !== undefined) {
+      clearTimeout(renewTimer)
+      renewTimer = undefined
+    }
+    // 6. Revert: always, once anything may have changed.
+    if (ledger) {
+      if (injected && plan.revert.length > 0) {
+        ledger.state = 'reverting'
+        saveLedger()
+        stage('revert', 'start')
+        faultEvent('reverting')
+        let ok = true
+        for (const s of plan.revert) {
+          const o = await untilHolds(stepEnv, s, plan.revertTimeoutMs)
+          if (!o.ok) {
+            ok = false
+            errors.push(`revert failed: ${fail('revert', o)}`)
+          }
+        }
+        revertDone = ok
+        if (ok) {
+          faultEvent('reverted')
+          let verified = true
+          for (const s of plan.verifyReverted) {
+            const o = await untilHolds(stepEnv, s, plan.revertTimeoutMs)
+            if (!o.ok) {
+              verified = false
+              errors.push(`the fault is not fully removed: ${fail('revert', o)}`)
+            }
+          }
+          revertVerified = verified
+          if (verified) faultEvent('revert-verified')
+          stage('revert', verified ? 'done' : 'failed')
+        }
+      } else if (injected && !plan.reverts) {
+        faultEvent('reverted', 'nothing to revert (declared by the fault)')
+        stage('revert', 'skipped', 'this fault has no revert')
+      } else if (!injected) {
+        revertDone = true
+        revertVerified = true
+      }
+      // Dead-men: cancelled once the revert is verified (otherwise they stay armed as the backstop).
+      let deadmenClean = true
+      if (revertVerified) {
+        for (const [i, d] of plan.deadmen.entries()) {
+          const pid = ledger.deadmen[i]?.pid
+          if (d.kind === 'node') {
+            const log = await runStep(stepEnv, {
+              kind: 'node',
+              node: d.node,
+              what: 'collect the dead-man log',
+              script: collectNodeDeadmanLogScript(runId, nodeDir),
+            })
+            if (log.ok && log.result?.stdout.trim()) {
+              deadmanFired = true
+              notes.push(`dead-man on ${d.node} fired: ${log.result.stdout.trim().split('\n')[0] ?? ''}`)
+            }
+            const c = await untilHolds(stepEnv, cancelStep(runId, d.node, pid, nodeDir), 30_000)
+            const v = await untilHolds(
+              stepEnv,
+              {
+                kind: 'node',
+                node: d.node,
+                what: 'no dead-man is left',
+                script: verifyNodeDeadmanGoneScript(runId, pid, nodeDir),
+              },
+              30_000,
+            )
+            if (!c.ok || !v.ok) {
+              deadmenClean = false
+              errors.push(`dead-man on ${d.node} not cleaned up: ${(c.ok ? v : c).error ?? ''}`)
+            }
+          } else {
+            await cancelLocal(runId, pid, localDeadmanDir(ctlState))
+            const fired = collectLocalLog(runId, localDeadmanDir(ctlState))
+            if (fired.trim()) {
+              deadmanFired = true
+              notes.push(`controller-side dead-man fired: ${fired.trim().split('\n')[0] ?? ''}`)
+            }
+          }
+        }
+        if (deadmenClean) {
+          removeLedger(runId, deps.ledgerDir)
+          ledgerRemoved = true
+          deps.onLedger?.(undefined)
+        }
+      } else if (plan.deadmen.length) {
+        notes.push(
+          'the revert is not verified: the dead-man timers stay armed and the ledger stays for `hacheck chaos revert`',
+        )
+      }
+    }
+  }
+
+  // 7. Settle: let clients and cluster recover, then stop measuring.
+  if (injected && !abort?.aborted) {
+    stage('settle', 'start')
+    await settle(spec, timeline, observer, abort)
+    stage('settle', 'done')
+  }
+  await workload?.stop()
+  await observer?.stop()
+
+  // 8. Pacemaker's own log on the survivors.
+  if (spec.readLogs && injectedAt !== null) {
+    stage('logs', 'start')
+    const fromT = injectedAt - 5000
+    const toT = now() + 5000
+    const services = observer?.services()
+    const events: ClusterEvent[] = []
+    await Promise.all(
+      inv.nodes
+        .filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
+        .map(async (n) => {
+          const off = offsets.get(n.name)
+          try {
+            const r = await deps.runner.run(n, {script: readLogScript(), sudo: true, timeoutMs: 20_000})
+            if (r.exitCode !== 0) return
+            const {year, tzOffsetMin, text} = parseReadLog(r.stdout)
+            events.push(
+              ...logPhaseEvents(text, {
+                node: n.name,
+                year,
+                tzOffsetMin,
+                offsetMs: off?.offsetMs ?? 0,
+                fromT,
+                toT,
+                serviceResources: services && services.size ? services : undefined,
+              }),
+            )
+          } catch {
+            // unreachable: its log is not read
+          }
+        }),
+    )
+    // The same fact is logged on every node: keep the earliest per (phase, node, resource).
+    const best = new Map<string, ClusterEvent>()
+    for (const e of events) {
+      const k = `${e.phase}|${e.node ?? ''}|${e.resource ?? ''}`
+      const prev = best.get(k)
+      if (!prev || e.t < prev.t) best.set(k, e)
+    }
+    for (const e of [...best.values()].sort((a, b) => a.t - b.t)) timeline.push(e)
+    stage('logs', 'done', `${best.size} phase lines`)
+  }
+
+  timeline.sort((a, b) => a.t - b.t)
+  const result = buildResult(spec, {
+    timeline,
+    startedAt,
+    injectedAt,
+    errors,
+    notes,
+    aborted,
+    revert: {planned: plan.reverts, done: revertDone, verified: revertVerified, deadmanFired, ledgerRemoved},
+    offsets,
+    fence: undefined,
+  })
+  if (spec.observe && injectedAt !== null && plan.expectFenced.length) {
+    result.floor = await floorFor(spec, deps, result.metrics.recoveryMs)
+  }
+  return {result, timeline}
+}
+
+class AbortedRun extends Error {}
+
+/** Waits until probes are OK again for a while and fenced nodes are back, or settleMs. */
+async function settle(
+  spec: ExperimentSpec,
+  timeline: readonly TimelineEvent[],
+  observer: RunningObserver | undefined,
+  abort?: AbortSignal,
+): Promise<void> {
+  const deadline = now() + spec.settleMs
+  const quietMs = 3000
+  while (now() < deadline && !abort?.aborted) {
+    await sleep(500, abort)
+    const t = now()
+    const recent = timeline.filter((e) => e.kind === 'probe' && e.t >= t - quietMs - 1000 && e.t <= t - 1000)
+    const probesOk = !spec.workload || (recent.length > 0 && recent.every((e) => e.kind === 'probe' && e.ok))
+    const s = observer?.last()
+    const clusterOk =
+      !observer ||
+      (s !== undefined && s.nodes.filter((n) => n.type === 'member').every((n) => n.online && !n.unclean))
+    if (probesOk && clusterOk) return
+  }
+}
+
+async function floorFor(
+  spec: ExperimentSpec,
+  deps: RunDeps,
+  recovery: number | null,
+): Promise<ChaosResult['floor']> {
+  const victim = spec.plan.expectFenced[0] as string
+  let fence: FenceTiming = {}
+  for (const name of observerOrder(spec.inventory, spec.plan)) {
+    const node = spec.inventory.nodes.find((n) => n.name === name)
+    if (!node) continue
+    try {
+      const r = await deps.runner.run(node, {
+        argv: ['cibadmin', '--query', '--scope', 'resources'],
+        sudo: true,
+        timeoutMs: 10_000,
+      })
+      if (r.exitCode === 0) {
+        fence = fenceTimingFromCib(r.stdout, victim)
+        break
+      }
+    } catch {
+      // try the next node
+    }
+  }
+  const floor = rtoFloor({
+    tokenMs: spec.totem?.tokenMs,
+    consensusMs: spec.totem?.consensusMs,
+    fenceDelayMs: fence.delayBaseMs,
+    fenceActionMs: fence.actionMs,
+  })
+  return {...floor, ...judgeRecovery(recovery, floor, {failoverExpected: true})}
+}
+
+interface BuildInput {
+  timeline: TimelineEvent[]
+  startedAt: Date
+  injectedAt: number | null
+  errors: string[]
+  notes: string[]
+  aborted: boolean
+  revert: ChaosResult['revert']
+  offsets: Map<string, ClockOffset>
+  fence: FenceTiming | undefined
+}
+
+/** The default expectations of a run: the fault's own, plus the inventory's RTO objective. */
+export function defaultExpectations(plan: FaultPlan, inv: Inventory, hasWorkload: boolean): string[] {
+  const out = [...plan.defaultExpectations]
+  if (inv.cluster.objectives.rtoMs !== undefined && hasWorkload)
+    out.push(`rto <= ${inv.cluster.objectives.rtoMs}ms`)
+  return hasWorkload ? out : out.filter((e) => !/^(rto|recovery|failed-probes|p\d\d|recovered)/.test(e))
+}
+
+export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
+  const {plan, inventory: inv} = spec
+  const metrics = failoverMetrics(b.timeline)
+  const rec = recoveryMs(metrics)
+  const texts = spec.expectations ?? defaultExpectations(plan, inv, spec.workload !== undefined)
+  const expectations: ExpectationResult[] = texts.map((t) => {
+    try {
+      return evaluateExpectation(parseExpectation(t), {
+        metrics,
+        recoveryMs: rec,
+        timeline: b.timeline,
+        expectFenced: plan.expectFenced,
+        observed: spec.observe,
+      })
+    } catch (err) {
+      return {text: t, status: 'error', observed: '', message: errorMessage(err)}
+    }
+  })
+  if (b.injectedAt === null) {
+    for (const e of expectations) {
+      e.status = 'error'
+      e.message = `${e.text}: not evaluated (the fault was not injected)`
+    }
+  }
+  let status: ChaosStatus = 'pass'
+  if (expectations.some((e) => e.status === 'fail')) status = 'fail'
+  if (expectations.some((e) => e.status === 'error') || b.errors.length) status = 'error'
+  if (!b.revert.verified || !b.revert.done) status = 'error'
+  if (b.aborted) status = 'aborted'
+  const vipSamples = b.timeline.filter((e) => e.kind === 'cluster' && e.phase === 'vip-holders').length
+  const finished = new Date()
+  return {
+    status,
+    fault: plan.fault,
+    target: plan.targets,
+    metrics: {
+      clientOutageMs: metrics.probes ? metrics.clientOutageMs : null,
+      clientOutageMinMs: metrics.clientOutageMinMs,
+      recoveryMs: metrics.probes ? rec : null,
+      probes: metrics.probes,
+      failedProbes: metrics.failedProbes,
+      latency: metrics.latency,
+      maxVipHolders: metrics.maxVipHolders,
+      vipSamples,
+      outages: metrics.outages,
+    },
+    phases: metrics.phases.map((p) => ({
+      name: p.name,
+      atMs: Math.round(p.atMs),
+      ...(p.node ? {node: p.node} : {}),
+      ...(p.resource ? {resource: p.resource} : {}),
+      ...(p.source ? {source: p.source} : {}),
+    })),
+    expectations,
+    schemaVersion: 1,
+    runId: spec.runId,
+    ...(spec.name ? {name: spec.name} : {}),
+    summary: plan.summary,
+    cluster: inv.cluster.name,
+    ...(inv.file ? {inventory: inv.file} : {}),
+    startedAt: b.startedAt.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - b.startedAt.getTime(),
+    holdMs: plan.holdMs,
+    injectedAt: b.injectedAt,
+    ...(spec.workload ? {workload: describeWorkload(spec.workload)} : {}),
+    objectives: {...inv.cluster.objectives},
+    phaseAgreement: phaseAgreement(b.timeline).map((p) => ({
+      ...p,
+      ...(p.observedMs !== undefined ? {observedMs: Math.round(p.observedMs)} : {}),
+      ...(p.logMs !== undefined ? {logMs: Math.round(p.logMs)} : {}),
+      ...(p.deltaMs !== undefined ? {deltaMs: Math.round(p.deltaMs)} : {}),
+    })),
+    clockOffsets: Object.fromEntries(
+      [...b.offsets].map(([n, o]) => [
+        n,
+        {offsetMs: Math.round(o.offsetMs * 10) / 10, rttMs: Math.round(o.rttMs * 10) / 10},
+      ]),
+    ),
+    revert: b.revert,
+    notes: b.notes,
+    errors: b.errors,
+  }
+}
+
+/** A run id: sortable by time, unique enough, safe in file names, iptables comments and shell words. */
+export function newRunId(d = new Date()): string {
+  const stamp = d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase()
+  const rand = Math.random().toString(36).slice(2, 6).padEnd(4, '0')
+  return `${stamp}-${rand}`
+}
+
+export const CONTROLLER_HOSTNAME = hostname()
