@@ -69,8 +69,17 @@ export class LiveFactSource implements FactSource {
     const spec = g.controller?.(node, this.inventory)
     if (!spec) return {notApplicable: `${g.id} is not a controller-side probe`}
     if ('notApplicable' in spec) return spec
-    const res = await this.local(spec.argv, {env: spec.env, timeoutMs: this.opts.perGathererTimeoutS * 1000})
-    return {stdout: res.stdout, stderr: res.stderr, exitCode: res.timedOut ? 124 : res.exitCode}
+    try {
+      const res = await this.local(spec.argv, {
+        env: spec.env,
+        timeoutMs: this.opts.perGathererTimeoutS * 1000,
+      })
+      return {stdout: res.stdout, stderr: res.stderr, exitCode: res.timedOut ? 124 : res.exitCode}
+    } catch (err) {
+      // The program is missing on the controller (ENOENT) or could not start.
+      const missing = (err as {code?: string}).code === 'ENOENT' || /ENOENT|not found/.test(errorMessage(err))
+      return {stdout: '', stderr: `${spec.argv[0]}: ${errorMessage(err)}`, exitCode: missing ? 127 : 1}
+    }
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,16 @@
  * its path (`corosync/token-consensus.ts` ↔ `corosync.token-consensus`).
  */
 import type {AnyCheck} from './define.js'
+import capacityNMinus1 from './capacity/n-minus-1.js'
+import fencingBmcReachable from './fencing/bmc-reachable.js'
+import fencingCoverage from './fencing/coverage.js'
+import fencingSbd from './fencing/sbd.js'
+import fencingTimeout from './fencing/timeout.js'
+import heartbeatSeparateInterface from './heartbeat/separate-interface.js'
+import lbRedundant from './lb/redundant.js'
+import pacemakerVipColocation from './pacemaker/vip-colocation.js'
+import powerRedundant from './power/redundant.js'
+import storageMultipath from './storage/multipath.js'
 import corosyncConfigDrift from './corosync/config-drift.js'
 import corosyncTokenConsensus from './corosync/token-consensus.js'
 import failoverAppReconnect from './failover/app-reconnect.js'
@@ -26,6 +36,16 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   fencingEnabled,
   fencingDevicesStarted,
   fencingHistory,
+  fencingCoverage,
+  fencingTimeout,
+  fencingBmcReachable,
+  fencingSbd,
+  heartbeatSeparateInterface,
+  storageMultipath,
+  capacityNMinus1,
+  pacemakerVipColocation,
+  lbRedundant,
+  powerRedundant,
   heartbeatRedundantLinks,
   heartbeatLinksHealthy,
   failoverTested,

@@ -1,4 +1,4 @@
-import {crmMon} from '../../facts/crm-mon.js'
+import {stonithAdmin} from '../../facts/stonith-admin.js'
 import {defineClusterCheck, fail, pass, unknown, warn} from '../define.js'
 import {ev, remediation} from '../evidence.js'
 
@@ -11,21 +11,22 @@ export default defineClusterCheck({
   rationale:
     'A fence action that failed once (wrong credentials, unreachable BMC, timeout too short) will fail again on the day it is needed.',
   params: {},
-  facts: {mon: crmMon},
+  facts: {sa: stonithAdmin},
   evaluate(nodes) {
     const first = nodes[0]
-    if (!first) return unknown('no crm_mon output')
-    const hist = first.facts.mon.fenceHistory
-    if (hist === undefined)
-      return warn('crm_mon did not include the fencing history (old Pacemaker?)', [
-        ev(first.node.name, crmMon, null),
+    if (!first) return unknown('no stonith_admin output')
+    const hist = first.facts.sa.history
+    if (hist === undefined) {
+      return unknown(`stonith_admin --history failed (exit ${first.facts.sa.historyExitCode})`, [
+        ev(first.node.name, stonithAdmin, first.facts.sa.historyRaw.slice(0, 500)),
       ])
+    }
     const failed = hist.filter((h) => h.status === 'failed')
     const pending = hist.filter((h) => h.status === 'pending')
     const e = [
       ev(
         first.node.name,
-        crmMon,
+        stonithAdmin,
         hist.map((h) => ({
           action: h.action,
           target: h.target,

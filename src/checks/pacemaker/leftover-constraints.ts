@@ -1,4 +1,4 @@
-import {crmMon} from '../../facts/crm-mon.js'
+import {cibadmin} from '../../facts/cibadmin.js'
 import {defineClusterCheck, pass, unknown, warn} from '../define.js'
 import {ev, remediation} from '../evidence.js'
 
@@ -11,26 +11,26 @@ export default defineClusterCheck({
   rationale:
     '`pcs resource move` and `crm resource ban` create location constraints (cli-prefer-*, cli-ban-*) that stay until cleared: they silently pin or forbid resources and can block a failover.',
   params: {},
-  facts: {mon: crmMon},
+  facts: {cib: cibadmin},
   evaluate(nodes) {
     const first = nodes[0]
-    if (!first) return unknown('no crm_mon output')
-    const bans = first.facts.mon.bans
+    if (!first) return unknown('no CIB')
+    const locs = first.facts.cib.constraints.locations
+    const left = locs.filter((l) => l.leftover !== undefined)
     const e = [
       ev(
         first.node.name,
-        crmMon,
-        bans.map((b) => ({id: b.id, resource: b.resource, node: b.node, weight: b.weight})),
+        cibadmin,
+        left.map((l) => ({id: l.id, resource: l.rsc, node: l.node, score: l.score})),
         'no cli-ban/cli-prefer constraints',
       ),
     ]
-    const cli = bans.filter((b) => /^cli-(ban|prefer|standby)-/.test(b.id))
-    if (cli.length) return warn(`leftover constraint(s): ${cli.map((b) => b.id).join(', ')}`, e)
-    // Bans written by hand (e.g. a fence device kept off its own node) are configuration, not leftovers.
-    return pass(
-      bans.length ? `no move/ban leftovers (${bans.length} configured ban(s))` : 'no move/ban constraints',
-      e,
-    )
+    if (left.length)
+      return warn(
+        `leftover constraint(s) from resource move/ban: ${left.map((l) => `${l.id} (${l.leftover} ${l.rsc} ${l.leftover === 'ban' ? 'from' : 'on'} ${l.node})`).join(', ')}`,
+        e,
+      )
+    return pass(`no move/ban leftovers among ${locs.length} location constraint(s)`, e)
   },
   remediation: remediation(
     'A temporary move or ban constraint was left in the configuration.',
