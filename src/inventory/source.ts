@@ -42,7 +42,9 @@ function isBlank(text: string): boolean {
   return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line))
 }
 
-export function parseSource(text: string, fileName: string): ParseResult {
+export function parseSource(raw: string, fileName: string): ParseResult {
+  // A byte-order mark is not content (editors on Windows add one).
+  const text = raw.replace(/^\ufeff/, '')
   if (isBlank(text)) {
     return {
       ok: false,
@@ -177,7 +179,6 @@ export function jsonSyntaxError(text: string): {offset: number; reason: string} 
     i++
   }
   try {
-    if (text.charCodeAt(0) === 0xfeff) i = 1
     value()
     ws()
     if (i < text.length) fail(`expected the end of the file, found ${describe()}`)

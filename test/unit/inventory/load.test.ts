@@ -282,6 +282,20 @@ describe('loadInventory errors', () => {
     )
   })
 
+  it('ignores a byte-order mark and Windows line endings when counting lines and columns', () => {
+    const crlf =
+      'cluster: {name: lab, stack: generic}\r\nnodes:\r\n  - {name: a, host: 127.0.0.1, port: 0}\r\n'
+    expect(problemsOf(crlf, 'lab.yaml')).toBe(
+      'lab.yaml:3:38: nodes[0].port: expected a port number between 1 and 65535, found 0',
+    )
+    expect(problemsOf(`\ufeff${crlf}`, 'lab.yaml')).toBe(
+      'lab.yaml:3:38: nodes[0].port: expected a port number between 1 and 65535, found 0',
+    )
+    const json =
+      '\ufeff{"cluster": {"name": "lab", "stack": "generic"}, "nodes": [{"name": "a", "host": "127.0.0.1"}]}'
+    expect(parseInventory(json, 'lab.json').nodes[0]?.host).toBe('127.0.0.1')
+  })
+
   it('reads a flow-style YAML file that starts with { as YAML', () => {
     const inv = parseInventory(
       '{cluster: {name: lab, stack: generic}, nodes: [{name: a, host: 127.0.0.1}]}',
