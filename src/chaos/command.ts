@@ -1,0 +1,277 @@
+/**
+ * What every `hacheck chaos <fault>` command shares: flags, the workload from
+ * --load, the SSH pool, output formats and the exit code. Commands stay thin:
+ * they declare their own flags and build a FaultRequest.
+ */
+import {writeFile} from 'node:fs/promises'
+
+import {Flags} from '@oclif/core'
+
+import {requireDurationMs} from '../core/duration.js'
+import {InputError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
+import type {CommandRunner, Inventory} from '../core/types.js'
+import {loadInventory} from '../inventory/load.js'
+import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from './load.js'
+import {renderChaosHtml} from './report/html.js'
+import {renderChaosJUnit} from './report/junit.js'
+import {createLiveView, liveMode, type LiveView} from './report/live.js'
+import {renderResultText} from './report/text.js'
+import type {ChaosResult} from './result.js'
+import {newRunId} from './runner.js'
+import {runFault, statusExit, type FaultRequest} from './service.js'
+import type {LocalRun} from './steps.js'
+import type {TimelineEvent} from './timeline.js'
+
+export const FORMATS = ['console', 'json', 'junit', 'html'] as const
+export type ChaosFormat = (typeof FORMATS)[number]
+
+export const commonFlags = {
+  inventory: Flags.string({
+    char: 'i',
+    summary: 'Inventory file (YAML or JSON) describing the cluster and its nodes.',
+    helpValue: 'FILE',
+    env: 'HACHECK_INVENTORY',
+    required: true,
+  }),
+  duration: Flags.string({
+    char: 'd',
+    summary: 'How long the fault stays in place (then it is reverted), e.g. 30s, 2m.',
+    default: '30s',
+    aliases: ['hold'],
+  }),
+  load: Flags.string({
+    summary:
+      'Workload during the run: http(s)://VIP:PORT/PATH or tcp://HOST:PORT (default: the inventory service url).',
+    helpValue: 'URL',
+    aliases: ['workload'],
+  }),
+  'probe-command': Flags.string({
+    summary: 'Custom probe run on this machine (bash -c) at the probe rate; exit 0 = up.',
+    helpValue: 'CMD',
+    exclusive: ['load'],
+  }),
+  rate: Flags.integer({
+    summary: 'Probes per second (fixed schedule, a fresh connection each).',
+    default: DEFAULT_RATE,
+    min: 1,
+    max: 1000,
+  }),
+  'probe-timeout': Flags.string({
+    summary: 'Per-probe timeout (below the 1 s SYN retransmit).',
+    default: `${DEFAULT_PROBE_TIMEOUT_MS}ms`,
+  }),
+  insecure: Flags.boolean({summary: 'HTTPS probes accept any certificate.'}),
+  'no-load': Flags.boolean({summary: 'No workload, even if the inventory declares a service url.'}),
+  expect: Flags.string({
+    summary:
+      'Expectation, e.g. "rto <= 30s", "fenced: n1", "no-split-brain" (repeatable; default: the fault\'s own).',
+    multiple: true,
+  }),
+  baseline: Flags.string({summary: 'Steady-state time before the fault.', default: '3s'}),
+  settle: Flags.string({
+    summary: 'After the revert, wait at most this long for clients and cluster to recover.',
+    default: '90s',
+  }),
+  'lease-timeout': Flags.string({
+    summary: 'The node-side dead-man reverts when hacheck has not renewed its lease for this long.',
+    default: '10s',
+  }),
+  'no-observe': Flags.boolean({summary: 'Do not poll the cluster (crm_mon, VIP holders) during the run.'}),
+  'no-logs': Flags.boolean({summary: "Do not read Pacemaker's log on the survivors afterwards."}),
+  'allow-quorum-loss': Flags.boolean({summary: 'Allow a fault that leaves no quorate partition.'}),
+  'dry-run': Flags.boolean({
+    summary: 'Print the exact commands per node (inject, verify, revert, dead-man) and change nothing.',
+  }),
+  yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).'}),
+  format: Flags.string({
+    summary: 'Report format on stdout (or in --output).',
+    options: [...FORMATS],
+    default: 'console',
+  }),
+  output: Flags.string({
+    char: 'o',
+    summary: 'Write the report to FILE instead of stdout.',
+    helpValue: 'FILE',
+  }),
+  quiet: Flags.boolean({char: 'q', summary: 'No live progress on stderr.'}),
+  'accept-new-host-keys': Flags.boolean({
+    summary: "Record unknown SSH host keys in hacheck's known_hosts instead of refusing them.",
+  }),
+}
+
+export interface CommonFlagValues {
+  inventory: string
+  duration: string
+  load?: string
+  'probe-command'?: string
+  rate: number
+  'probe-timeout': string
+  insecure: boolean
+  'no-load': boolean
+  expect?: string[]
+  baseline: string
+  settle: string
+  'lease-timeout': string
+  'no-observe': boolean
+  'no-logs': boolean
+  'allow-quorum-loss': boolean
+  'dry-run': boolean
+  yes: boolean
+  format: string
+  output?: string
+  quiet: boolean
+  'accept-new-host-keys': boolean
+}
+
+/** The workload from --load / --probe-command / the inventory's service url. */
+export function workloadFrom(f: CommonFlagValues, inv: Inventory): WorkloadSpec | undefined {
+  const timeoutMs = requireDurationMs(f['probe-timeout'], '--probe-timeout')
+  if (f['probe-command'])
+    return {kind: 'command', argv: ['bash', '-c', f['probe-command']], ratePerS: f.rate, timeoutMs}
+  if (f['no-load']) return undefined
+  const service = inv.cluster.service as {url?: string; port?: number} | undefined
+  const url =
+    f.load ??
+    service?.url ??
+    (service?.port && inv.cluster.vip ? `tcp://${inv.cluster.vip}:${service.port}` : undefined)
+  if (!url) return undefined
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new InputError(
+      `--load ${url}: expected a URL such as http://198.18.2.100/ or tcp://198.18.2.100:5432`,
+    )
+  }
+  if (u.protocol === 'http:' || u.protocol === 'https:') {
+    return {kind: 'http', url: u.toString(), ratePerS: f.rate, timeoutMs, insecure: f.insecure}
+  }
+  if (u.protocol === 'tcp:') {
+    const port = Number(u.port)
+    if (!u.hostname || !port)
+      throw new InputError(`--load ${url}: a tcp URL needs a host and a port (tcp://HOST:PORT)`)
+    return {kind: 'tcp', host: u.hostname.replace(/^\[|\]$/g, ''), port, ratePerS: f.rate, timeoutMs}
+  }
+  throw new InputError(`--load ${url}: expected http://, https:// or tcp://`)
+}
+
+export function renderReport(
+  format: ChaosFormat,
+  results: {result: ChaosResult; timeline: readonly TimelineEvent[]}[],
+  title?: string,
+): string {
+  switch (format) {
+    case 'json':
+      return (
+        JSON.stringify(results.length === 1 ? results[0]?.result : results.map((r) => r.result), null, 2) +
+        '\n'
+      )
+    case 'junit':
+      return renderChaosJUnit(
+        results.map((r) => r.result),
+        title,
+      )
+    case 'html':
+      return renderChaosHtml(results, title)
+    case 'console':
+      return results.map((r) => renderResultText(r.result)).join('\n')
+  }
+}
+
+export async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output) await writeFile(output, text)
+  else process.stdout.write(text)
+}
+
+export interface Infra {
+  runner: CommandRunner
+  local: LocalRun
+  close(): Promise<void>
+}
+
+export async function createInfra(opts: {acceptNewHostKeys?: boolean} = {}): Promise<Infra> {
+  const {createSshPool, runLocal} = await import('../transport/index.js')
+  // Keepalive matters here: a link pull must not leave hacheck waiting on a dead connection.
+  const pool = createSshPool({
+    acceptNewHostKeys: opts.acceptNewHostKeys,
+    keepaliveIntervalMs: 2000,
+    keepaliveCountMax: 3,
+    connectTimeoutMs: 8000,
+  })
+  return {
+    runner: pool,
+    local: (argv, o) => runLocal(argv, {env: o.env, timeoutMs: o.timeoutMs}),
+    close: () => pool.close(),
+  }
+}
+
+/**
+ * Runs a fault command end to end from its parsed flags; `request` builds the
+ * fault-specific part once the inventory is loaded. Sets process.exitCode.
+ */
+export async function executeFault(
+  flags: CommonFlagValues,
+  request: (inv: Inventory) => FaultRequest,
+): Promise<ChaosResult | undefined> {
+  const format = flags.format as ChaosFormat
+  const holdMs = requireDurationMs(flags.duration, '--duration')
+  const baselineMs = requireDurationMs(flags.baseline, '--baseline')
+  const settleMs = requireDurationMs(flags.settle, '--settle')
+  const leaseS = requireDurationMs(flags['lease-timeout'], '--lease-timeout') / 1000
+  if (leaseS < 3) throw new InputError('--lease-timeout: at least 3s (the lease is renewed every 2s)')
+  const inv = await loadInventory(flags.inventory)
+  const workload = workloadFrom(flags, inv)
+  const req = request(inv)
+  const live: LiveView = createLiveView(liveMode({quiet: flags.quiet}))
+  const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})
+  const runId = newRunId()
+  try {
+    const out = await runFault(req, {
+      inventory: inv,
+      runner: infra.runner,
+      local: infra.local,
+      runId,
+      holdMs,
+      lease: {timeoutS: leaseS, ttlMarginS: 120},
+      workload,
+      expectations: flags.expect,
+      baselineMs,
+      settleMs,
+      observe: !flags['no-observe'],
+      readLogs: !flags['no-logs'],
+      dryRun: flags['dry-run'],
+      yes: flags.yes,
+      allowQuorumLoss: flags['allow-quorum-loss'],
+      live,
+    })
+    await live.close()
+    if (out.kind === 'dry-run') {
+      const text =
+        format === 'json'
+          ? JSON.stringify(
+              {
+                status: 'dry-run',
+                fault: out.plan.fault,
+                target: out.plan.targets,
+                plan: out.plan,
+                preflight: out.preflight,
+              },
+              null,
+              2,
+            ) + '\n'
+          : out.text
+      await emit(text, flags.output)
+      return undefined
+    }
+    await emit(renderReport(format, [out]), flags.output)
+    if (flags.output && !flags.quiet)
+      process.stderr.write(`hacheck chaos: ${out.result.status}: report written to ${flags.output}\n`)
+    const code = statusExit(out.result)
+    if (code !== ExitCode.ok) process.exitCode = code
+    return out.result
+  } finally {
+    await live.close()
+    await infra.close()
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The service behind every `hacheck chaos <fault>` command (and each step of a
+ * game day): resolve the target → refuse the controller → preflight from
+ * crm_mon → discovery → plan → --dry-run or confirmation → run (with signal
+ * handling) → save → render.
+ */
+import {createInterface} from 'node:readline/promises'
+
+import {errorMessage, IncompleteError, InputError} from '../core/errors.js'
+import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
+import {CRM_MON_ARGV, parseClusterState, parseVotes, type ClusterState, type Votes} from './cluster-state.js'
+import {discoverNode, type NodeFacts} from './discovery.js'
+import {renderDryRun} from './dry-run.js'
+import {parseExpectation} from './expectations.js'
+import {DEFAULT_LEASE, type LeaseSettings, type PlanInput} from './faults/common.js'
+import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from './guard.js'
+import {saveRun} from './history.js'
+import {manualRevert, type LedgerEntry} from './ledger.js'
+import type {WorkloadSpec} from './load.js'
+import {holdsVip, serviceResourceIds} from './observer.js'
+import {preflight, type PreflightResult} from './preflight.js'
+import type {LiveView} from './report/live.js'
+import type {ChaosResult} from './result.js'
+import {runExperiment, type ExperimentOutcome} from './runner.js'
+import type {LocalRun} from './steps.js'
+import type {FaultPlan, PlanResult} from './types.js'
+
+export interface ClusterSnapshot {
+  state?: ClusterState
+  votes?: Votes
+  /** The node crm_mon answered on. */
+  via?: string
+  /** Nodes currently holding the VIP. */
+  vipHolders: string[]
+}
+
+export function clusterNodes(inv: Inventory): NodeSpec[] {
+  return inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
+}
+
+/** crm_mon + quorum votes from the first cluster node that answers, and who holds the VIP. */
+export async function snapshotCluster(
+  runner: CommandRunner,
+  inv: Inventory,
+  prefer: readonly string[] = [],
+): Promise<ClusterSnapshot> {
+  const nodes = clusterNodes(inv)
+  const order = [
+    ...nodes.filter((n) => prefer.includes(n.name)),
+    ...nodes.filter((n) => !prefer.includes(n.name)),
+  ]
+  const snap: ClusterSnapshot = {vipHolders: []}
+  for (const n of order) {
+    try {
+      const r = await runner.run(n, {argv: [...CRM_MON_ARGV], sudo: true, timeoutMs: 15_000})
+      if (r.exitCode !== 0) continue
+      snap.state = parseClusterState(r.stdout)
+      snap.via = n.name
+      const q = await runner.run(n, {argv: ['corosync-quorumtool', '-s'], sudo: true, timeoutMs: 10_000})
+      snap.votes = parseVotes(q.stdout)
+      break
+    } catch {
+      // next node
+    }
+  }
+  const vip = inv.cluster.vip
+  if (vip) {
+    await Promise.all(
+      nodes.map(async (n) => {
+        try {
+          const r = await runner.run(n, {argv: ['ip', '-j', 'addr', 'show'], timeoutMs: 10_000})
+          if (r.exitCode === 0 && holdsVip(r.stdout, vip)) snap.vipHolders.push(n.name)
+        } catch {
+          // unreachable: not counted
+        }
+      }),
+    )
+  }
+  return snap
+}
+
+/**
+ * `--node` accepts a node name or a role in the cluster right now:
+ * @service (the VIP holder, else the node running the most service resources),
+ * @dc (the designated controller), @replica (a cluster node not running the service).
+ */
+export function resolveTarget(spec: string, inv: Inventory, snap: ClusterSnapshot): string {
+  const names = inv.nodes.map((n) => n.name)
+  if (!spec.startsWith('@')) {
+    if (!names.includes(spec))
+      throw new InputError(`--node ${spec}: no such node in the inventory (it has: ${names.join(', ')})`)
+    return spec
+  }
+  const cluster = clusterNodes(inv).map((n) => n.name)
+  const service = (): string | undefined => {
+    if (snap.vipHolders.length === 1) return snap.vipHolders[0]
+    const s = snap.state
+    if (!s) return undefined
+    const ids = serviceResourceIds(s)
+    const count = new Map<string, number>()
+    for (const r of s.resources)
+      if (ids.has(r.id) && r.active) for (const n of r.nodes) count.set(n, (count.get(n) ?? 0) + 1)
+    return [...count].sort((a, b) => b[1] - a[1])[0]?.[0]
+  }
+  switch (spec) {
+    case '@service': {
+      const n = service()
+      if (!n)
+        throw new IncompleteError(
+          '--node @service: cannot tell which node runs the service (no VIP holder, no active resource)',
+        )
+      return n
+    }
+    case '@dc': {
+      const n = snap.state?.dc
+      if (!n) throw new IncompleteError('--node @dc: the cluster has no designated controller right now')
+      return n
+    }
+    case '@replica': {
+      const svc = service()
+      const n = cluster.find((c) => c !== svc)
+      if (!n) throw new IncompleteError('--node @replica: no cluster node other than the service holder')
+      return n
+    }
+    default:
+      throw new InputError(`--node ${spec}: expected a node name, @service, @dc or @replica`)
+  }
+}
+
+export interface FaultRequest {
+  /** The fault-specific planner, given discovery results and the cluster snapshot. */
+  plan(input: PlanInput, snap: ClusterSnapshot): PlanResult
+  /** Node names (or @roles) the fault touches; every one is discovered and checked against the controller. */
+  touches(inv: Inventory, snap: ClusterSnapshot): string[]
+  /** Nodes whose discovery is needed (default: touched ones). */
+  discover?: string[]
+  /** Read-only look-ups the planner needs beyond discovery (runs before plan). */
+  prepare?(ctx: {runner: CommandRunner; inventory: Inventory; snap: ClusterSnapshot}): Promise<void>
+}
+
+export interface RunOptions {
+  inventory: Inventory
+  runner: CommandRunner
+  local: LocalRun
+  runId: string
+  holdMs: number
+  lease?: LeaseSettings
+  workload?: WorkloadSpec
+  expectations?: string[]
+  baselineMs: number
+  settleMs: number
+  observe: boolean
+  readLogs: boolean
+  dryRun: boolean
+  yes: boolean
+  allowQuorumLoss: boolean
+  /** Skip the health/quorum preflight (game-day steps that expect a degraded cluster). */
+  skipPreflight?: boolean
+  name?: string
+  live: LiveView
+  /** Where to save the run (default: the state dir). */
+  stateDir?: string
+  interactive?: boolean
+}
+
+export type FaultOutcome =
+  | {kind: 'dry-run'; text: string; plan: FaultPlan; preflight?: PreflightResult}
+  | ({kind: 'ran'} & ExperimentOutcome)
+
+/** Validates expectation strings up front (bad input → exit 2 before anything happens). */
+export function checkExpectations(list: readonly string[] | undefined): void {
+  for (const e of list ?? []) parseExpectation(e)
+}
+
+async function confirm(summary: string, cluster: string): Promise<boolean> {
+  const rl = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    const a = await rl.question(
+      `hacheck chaos: about to ${summary} on cluster ${cluster}.\nType "yes" to go on: `,
+    )
+    return a.trim().toLowerCase() === 'yes'
+  } finally {
+    rl.close()
+  }
+}
+
+export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultOutcome> {
+  const inv = o.inventory
+  checkExpectations(o.expectations)
+  o.live.note('looking at the cluster (crm_mon, quorum, VIP holders)')
+  const snap = await snapshotCluster(o.runner, inv)
+  const touched = req.touches(inv, snap)
+  const touchedSpecs = inv.nodes.filter((n) => touched.includes(n.name))
+  // The controller-self guard, first by address, then again with the nodes' own addresses.
+  let refusals = await controllerRefusals(touchedSpecs)
+  if (refusals.length)
+    throw new InputError(`refusing: ${refusals.join('; ')}`, {
+      code: 'target-is-controller',
+      actions: CONTROLLER_REFUSAL_ACTIONS,
+    })
+  const facts = new Map<string, NodeFacts>()
+  const discover = req.discover ?? touched
+  await Promise.all(
+    inv.nodes
+      .filter((n) => discover.includes(n.name))
+      .map(async (n) => {
+        try {
+          facts.set(n.name, await discoverNode(o.runner, n))
+        } catch (err) {
+          throw new IncompleteError(`cannot look at ${n.name} before the fault: ${errorMessage(err)}`, {
+            code: 'discovery-failed',
+          })
+        }
+      }),
+  )
+  refusals = await controllerRefusals(touchedSpecs, {facts})
+  if (refusals.length)
+    throw new InputError(`refusing: ${refusals.join('; ')}`, {
+      code: 'target-is-controller',
+      actions: CONTROLLER_REFUSAL_ACTIONS,
+    })
+  await req.prepare?.({runner: o.runner, inventory: inv, snap})
+  const input: PlanInput = {
+    runId: o.runId,
+    inventory: inv,
+    facts,
+    holdMs: o.holdMs,
+    lease: o.lease ?? DEFAULT_LEASE,
+  }
+  const planned = req.plan(input, snap)
+  if (!planned.ok)
+    throw new InputError(`refusing: ${planned.reason}`, {code: 'fault-refused', actions: planned.actions})
+  const plan = planned.plan
+  let pre: PreflightResult | undefined
+  if (snap.state)
+    pre = preflight(snap.state, snap.votes, plan.leavesMembership, {allowQuorumLoss: o.allowQuorumLoss})
+  if (o.dryRun) {
+    const head: string[] = []
+    if (!snap.state)
+      head.push('# preflight: crm_mon did not answer on any cluster node: a real run would refuse')
+    else if (pre && !pre.ok) head.push(`# preflight: a real run would REFUSE: ${pre.problems.join('; ')}`)
+    else if (pre) head.push(`# preflight: ok (${pre.quorum.explanation})`)
+    return {kind: 'dry-run', text: [...head, renderDryRun(o.runId, plan)].join('\n'), plan, preflight: pre}
+  }
+  if (!o.skipPreflight) {
+    if (!snap.state)
+      throw new IncompleteError(
+        'preflight: crm_mon did not answer on any cluster node; refusing to inject a fault into a cluster hacheck cannot see',
+        {code: 'preflight-failed'},
+      )
+    if (pre && !pre.ok) {
+      throw new IncompleteError(`preflight refused: ${pre.problems.join('; ')}`, {
+        code: 'preflight-failed',
+        actions: ['Bring the cluster back to health first (crm_mon -1), or see --allow-quorum-loss.'],
+      })
+    }
+    if (pre) o.live.note(`preflight ok: ${pre.quorum.explanation}`)
+  }
+  if (!o.yes) {
+    const tty = o.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true)
+    if (!tty) {
+      throw new InputError(
+        `refusing to ${plan.summary} without confirmation: there is no terminal to ask on; pass --yes to confirm`,
+        {
+          code: 'confirmation-required',
+        },
+      )
+    }
+    if (!(await confirm(plan.summary, inv.cluster.name)))
+      throw new InputError('not confirmed: nothing was changed', {code: 'not-confirmed'})
+  }
+  const totem = [...facts.values()].map((f) => f.totem).find((t) => t.tokenMs !== undefined)
+  // Signals: the first one reverts now; the second prints the manual revert; the third leaves (the dead-man reverts).
+  const ac = new AbortController()
+  let ledger: LedgerEntry | undefined
+  let signals = 0
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++
+    if (signals === 1) {
+      process.stderr.write(
+        `\nhacheck chaos: ${sig}: reverting the fault now (again to print the manual revert commands)\n`,
+      )
+      ac.abort()
+    } else if (signals === 2) {
+      process.stderr.write(
+        `\nhacheck chaos: still reverting. If you must stop hacheck, undo the fault by hand:\n\n`,
+      )
+      for (const c of ledger ? manualRevert(ledger) : ['# nothing is in place (no ledger)'])
+        process.stderr.write(`${c}\n\n`)
+      process.stderr.write('(a third signal exits at once; the dead-man timers then revert on their own)\n')
+    } else {
+      process.exit(3)
+    }
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let outcome: ExperimentOutcome
+  try {
+    outcome = await runExperiment(
+      {
+        runId: o.runId,
+        inventory: inv,
+        plan,
+        workload: o.workload,
+        expectations: o.expectations,
+        baselineMs: o.baselineMs,
+        settleMs: o.settleMs,
+        observe: o.observe,
+        readLogs: o.readLogs && o.observe,
+        totem,
+        name: o.name,
+      },
+      {
+        runner: o.runner,
+        local: o.local,
+        abort: ac.signal,
+        progress: (p) => o.live.onProgress(p),
+        onLedger: (e) => {
+          ledger = e
+        },
+        stateDir: o.stateDir,
+      },
+    )
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  saveRun(outcome.result, outcome.timeline, o.stateDir)
+  return {kind: 'ran', ...outcome}
+}
+
+export function statusExit(r: ChaosResult): 0 | 1 | 3 {
+  return r.status === 'pass' ? 0 : r.status === 'fail' ? 1 : 3
+}

@@ -1,0 +1,130 @@
+import {Flags} from '@oclif/core'
+
+import {createInfra} from '../../chaos/command.js'
+import {manualRevert, readLedgers, replayLedger, type ReplayReport} from '../../chaos/ledger.js'
+import {BaseCommand} from '../../core/base-command.js'
+import {InputError} from '../../core/errors.js'
+import {EXIT_CODES_HELP, ExitCode} from '../../core/exit-codes.js'
+
+export interface RevertSummary {
+  found: number
+  cleaned: number
+  left: number
+  unreadable: {file: string; error: string}[]
+  runs: ReplayReport[]
+}
+
+export default class ChaosRevert extends BaseCommand<typeof ChaosRevert> {
+  static override summary = 'Undo what interrupted chaos runs left behind, from their revert ledgers.'
+
+  static override description = `Every chaos run writes a ledger ($XDG_STATE_HOME/hacheck/ledger/<runId>.json) before it injects anything, and removes it once the revert is verified. A ledger left over means a run was interrupted (hacheck killed, machine lost). This command replays each one: it runs the undo steps (idempotent), cancels the dead-man timers by PID, verifies nothing of hacheck's is left (rules, qdiscs, link state, power, dead-man processes, lease files), reports what the dead-men did on their own, and removes the ledger. Running it again when nothing is left is harmless.
+
+A run whose hacheck process is still alive is skipped (it reverts on its own) unless --force.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --print',
+    '<%= config.bin %> <%= command.id %> --format json',
+  ]
+
+  static override flags = {
+    run: Flags.string({summary: 'Only this run id.', multiple: true}),
+    force: Flags.boolean({summary: 'Also revert runs whose hacheck process still runs.'}),
+    print: Flags.boolean({
+      summary: 'Only print the manual revert commands of each leftover ledger; change nothing.',
+    }),
+    format: Flags.string({summary: 'Report format.', options: ['console', 'json'], default: 'console'}),
+    'retry-timeout': Flags.integer({
+      summary: 'Seconds to keep retrying an unreachable node.',
+      default: 30,
+      min: 0,
+    }),
+    'accept-new-host-keys': Flags.boolean({
+      summary: "Record unknown SSH host keys in hacheck's known_hosts instead of refusing them.",
+    }),
+  }
+
+  public async run(): Promise<RevertSummary> {
+    const {flags} = await this.parse(ChaosRevert)
+    const all = readLedgers()
+    const wanted = flags.run
+    const files = wanted ? all.filter((f) => f.entry && wanted.includes(f.entry.runId)) : all
+    if (wanted) {
+      const missing = wanted.filter((id) => !all.some((f) => f.entry?.runId === id))
+      if (missing.length)
+        throw new InputError(
+          `no ledger for run ${missing.join(', ')} (nothing to revert, or already reverted)`,
+        )
+    }
+    const summary: RevertSummary = {found: 0, cleaned: 0, left: 0, unreadable: [], runs: []}
+    for (const f of files)
+      if (!f.entry) summary.unreadable.push({file: f.file, error: f.error ?? 'unreadable'})
+    const entries = files.flatMap((f) => (f.entry ? [f.entry] : []))
+    summary.found = entries.length
+    const json = flags.format === 'json'
+    const say = (s: string): void => {
+      if (!json) process.stdout.write(s)
+    }
+    if (flags.print) {
+      for (const e of entries)
+        say(`# run ${e.runId}: ${e.summary} (${e.createdAt})\n${manualRevert(e).join('\n\n')}\n\n`)
+      if (json)
+        process.stdout.write(
+          JSON.stringify(
+            {...summary, manual: entries.map((e) => ({runId: e.runId, commands: manualRevert(e)}))},
+            null,
+            2,
+          ) + '\n',
+        )
+      return summary
+    }
+    if (entries.length === 0) {
+      say(
+        summary.unreadable.length
+          ? ''
+          : 'hacheck chaos revert: no leftover ledger: nothing of hacheck is in place\n',
+      )
+    } else {
+      const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})
+      try {
+        for (const e of entries) {
+          say(`run ${e.runId}: ${e.summary}\n  started ${e.createdAt}, left in state "${e.state}"\n`)
+          const r = await replayLedger(
+            e,
+            {runner: infra.runner, local: infra.local, nodes: new Map()},
+            {force: flags.force, retryMs: flags['retry-timeout'] * 1000},
+          )
+          summary.runs.push(r)
+          if (r.skipped) {
+            say(`  skipped: ${r.skipped}\n`)
+            summary.left++
+            continue
+          }
+          for (const l of r.deadmanLogs)
+            say(`  the dead-man on ${l.where} had fired on its own:\n${l.text.replace(/^/gm, '    ')}\n`)
+          for (const a of r.actions)
+            say(
+              `  ${a.ok ? 'ok  ' : 'FAIL'} ${a.what}${a.node ? ` [${a.node}]` : ''}${a.detail && !a.ok ? `: ${a.detail}` : a.detail ? ` (${a.detail})` : ''}\n`,
+            )
+          if (r.cleaned) {
+            summary.cleaned++
+            say('  removed: nothing of this run is left; ledger deleted\n')
+          } else {
+            summary.left++
+            say('  NOT clean: the ledger is kept; fix what failed and run hacheck chaos revert again\n')
+          }
+        }
+      } finally {
+        await infra.close()
+      }
+    }
+    for (const u of summary.unreadable) say(`unreadable ledger ${u.file}: ${u.error}\n`)
+    if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n')
+    else if (entries.length)
+      say(`found ${summary.found} leftover run(s): ${summary.cleaned} reverted, ${summary.left} left\n`)
+    if (summary.left > 0 || summary.unreadable.length > 0) process.exitCode = ExitCode.incomplete
+    return summary
+  }
+}
