@@ -1,8 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {journalUpload, parseJournalUploadConf} from '../../../src/facts/journal-upload.js'
 import {parseRsyslogText, rsyslog} from '../../../src/facts/rsyslog.js'
-import {parseSyslogNgText} from '../../../src/facts/syslog-ng.js'
 import {existsSync, fixtureDir, fixtureFiles, framed, readFixture} from './fixtures.js'
 
 const dir = fixtureDir('rsyslog')
@@ -86,39 +84,5 @@ describe('rsyslog parser on edge cases', () => {
       ['tcp', 6514],
       ['udp', 514],
     ])
-  })
-})
-
-describe('journal-upload and syslog-ng parsers', () => {
-  it('reads the URL of the Upload section and ignores a commented one', () => {
-    expect(parseJournalUploadConf(['[Upload]\n# URL=http://old\nURL=https://logs.example:19532\n'])).toBe(
-      'https://logs.example:19532',
-    )
-    expect(parseJournalUploadConf(['[Upload]\n#URL=\n'])).toBeUndefined()
-    const j = journalUpload.parse({
-      stdout: framed([
-        {name: '/etc/systemd/journal-upload.conf', body: '[Upload]\nURL=http://a:19532\n'},
-        {name: 'state', body: 'enabled\nactive\n'},
-      ]),
-      stderr: '',
-      exitCode: 0,
-    })
-    expect(j).toEqual({
-      files: ['/etc/systemd/journal-upload.conf'],
-      url: 'http://a:19532',
-      enabled: 'enabled',
-      active: 'active',
-    })
-  })
-
-  it('reads syslog-ng network destinations and whether a log path uses them', () => {
-    const r = parseSyslogNgText(
-      'destination d_remote { network("logs.example" port(6514) transport("tls") tls(ca-dir("/etc/ssl"))); };\ndestination d_old { udp("10.0.0.9" port(514)); };\n# destination d_x { tcp("commented" port(1)); };\nlog { source(s_src); destination(d_remote); };\n',
-    )
-    expect(r.destinations.map((d) => [d.name, d.driver, d.host, d.port, d.transport, d.tls])).toEqual([
-      ['d_remote', 'network', 'logs.example', 6514, 'tls', true],
-      ['d_old', 'udp', '10.0.0.9', 514, 'udp', false],
-    ])
-    expect([...r.used]).toEqual(['d_remote'])
   })
 })
