@@ -605,11 +605,11 @@ export class SshPool implements CommandRunner {
       }
     })
     this.counters.connectionsOpened++
-    this.resolved.set(key, conn)
     if (this.closed) {
       client.end()
       throw new ConnFailure('disconnected', target, 'connection pool closed')
     }
+    this.resolved.set(key, conn)
     log().debug(
       {
         node: ctx.node.name,
@@ -859,28 +859,43 @@ export class SshPool implements CommandRunner {
       conn.inflight.add(onDead)
       abort?.addEventListener('abort', onAbort, {once: true})
 
-      conn.client.exec(inv.command, (e, ch) => {
-        if (e) return finish(() => reject(e))
-        if (settled) {
-          // aborted while the channel was opening: the command may already run
-          killRemote()
-          ch.close()
-          return
-        }
-        channel = ch
-        started = performance.now()
-        ch.on('data', (d: Buffer) => out.push(d))
-        ch.stderr.on('data', (d: Buffer) => err.push(d))
-        ch.on('exit', (code: number | null, sig?: string) => {
-          exitCode = code
-          if (sig) signal = sig.startsWith('SIG') ? sig : `SIG${sig}`
+      try {
+        conn.client.exec(inv.command, (e, ch) => {
+          if (e) return finish(() => reject(e))
+          if (settled) {
+            // aborted while the channel was opening: the command may already run
+            killRemote()
+            ch.close()
+            return
+          }
+          channel = ch
+          started = performance.now()
+          ch.on('data', (d: Buffer) => out.push(d))
+          ch.stderr.on('data', (d: Buffer) => err.push(d))
+          ch.on('exit', (code: number | null, sig?: string) => {
+            exitCode = code
+            if (sig) signal = sig.startsWith('SIG') ? sig : `SIG${sig}`
+          })
+          ch.on('close', () => finish(() => resolve(result(false))))
+          ch.on('error', () => {
+            // errors on a channel are followed by 'close'
+          })
+          ch.end(inv.stdin)
         })
-        ch.on('close', () => finish(() => resolve(result(false))))
-        ch.on('error', () => {
-          // errors on a channel are followed by 'close'
-        })
-        ch.end(inv.stdin)
-      })
+      } catch (e) {
+        // ssh2 throws "Not connected" when the socket is already gone
+        finish(() =>
+          reject(
+            new ConnFailure(
+              'disconnected',
+              conn.target,
+              `connection lost: ${e instanceof Error ? e.message : String(e)}`,
+              [],
+              e,
+            ),
+          ),
+        )
+      }
     })
   }
 
