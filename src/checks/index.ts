@@ -4,6 +4,10 @@
  * its path (`corosync/token-consensus.ts` ↔ `corosync.token-consensus`).
  */
 import type {AnyCheck} from './define.js'
+import loggingCentral from './logging/central.js'
+import tlsLbCertificates from './tls/lb-certificates.js'
+import tlsLiveHandshake from './tls/live-handshake.js'
+import tlsNotOnBackends from './tls/not-on-backends.js'
 import capacityNMinus1 from './capacity/n-minus-1.js'
 import fencingBmcReachable from './fencing/bmc-reachable.js'
 import fencingCoverage from './fencing/coverage.js'
@@ -42,6 +46,10 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   fencingSbd,
   heartbeatSeparateInterface,
   storageMultipath,
+  loggingCentral,
+  tlsLbCertificates,
+  tlsNotOnBackends,
+  tlsLiveHandshake,
   capacityNMinus1,
   pacemakerVipColocation,
   lbRedundant,
