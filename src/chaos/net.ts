@@ -91,7 +91,8 @@ export function isLoopback(address: string): boolean {
   const a = address.toLowerCase().split('%')[0] ?? ''
   if (isIP(a) === 4) return cidrContains('127.0.0.0/8', a) || a === '0.0.0.0'
   if (isIP(a) === 6) {
-    if (a === '::1' || a === '::') return true
+    const v = v6ToBig(a)
+    if (v === 1n || v === 0n) return true
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a)
     return mapped?.[1] ? isLoopback(mapped[1]) : false
   }

@@ -29,18 +29,26 @@ const MEMBERSHIP_DAEMONS = new Set(['corosync'])
 
 export function planKillProcess(input: PlanInput, o: KillOptions): PlanResult {
   if (!nodeSpec(input.inventory, o.node)) return refuse(`unknown node ${o.node}`)
-  if (!/^[A-Za-z0-9_.:@+-]{1,15}$/.test(o.process)) {
+  if (!/^[A-Za-z0-9_.:@+-]{1,64}$/.test(o.process)) {
     return refuse(
-      `--process must be an exact process name as pgrep -x sees it (at most 15 characters), found ${JSON.stringify(o.process)}`,
+      `--process must be an exact process name (letters, digits, . _ - : @ +), found ${JSON.stringify(o.process)}`,
     )
   }
-  const name = shellQuote(o.process)
+  // The kernel keeps 15 characters of a process name (comm): pgrep -x matches
+  // those, and a longer name (pacemaker-controld) is then confirmed on argv[0].
+  const name = shellQuote(o.process.slice(0, 15))
+  const full = shellQuote(o.process)
   const pidFile = `${NODE_STATE_DIR}/${input.runId}.pids`
   const pf = shellQuote(pidFile)
   const save = [
     'set -e',
     `mkdir -p ${NODE_STATE_DIR} && chmod 700 ${NODE_STATE_DIR}`,
-    `pids=$(pgrep -x ${name}) || { echo "no process named ${o.process} runs on this node" >&2; exit 3; }`,
+    `pids=""`,
+    `for p in $(pgrep -x ${name} || true); do`,
+    `  a0=$(tr '\\0' '\\n' < /proc/$p/cmdline 2>/dev/null | head -n 1)`,
+    `  if [ "$(cat /proc/$p/comm 2>/dev/null)" = ${full} ] || [ "\${a0##*/}" = ${full} ]; then pids="$pids $p"; fi`,
+    'done',
+    `[ -n "$pids" ] || { echo "no process named ${o.process} runs on this node" >&2; exit 3; }`,
     `echo $pids > ${pf}`,
   ]
   // Only PIDs that still run NAME are signalled (a PID may have been reused).

@@ -24,7 +24,7 @@ export function esc(s: string): string {
 }
 
 const W = 1000
-const M = {left: 64, right: 24, top: 70, bottom: 34}
+const M = {left: 64, right: 24, top: 84, bottom: 34}
 const LANE_PROBE = 26
 const LANE_VIP = 14
 const LANE_LAT = 110
@@ -91,7 +91,7 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
   }
   parts.push(`<text x="8" y="${yProbe + 17}" font-size="11" fill="${COLOR.text}">probes</text>`)
   parts.push(`<text x="8" y="${yVip + 11}" font-size="11" fill="${COLOR.text}">VIP</text>`)
-  parts.push(`<text x="8" y="${yLat + 12}" font-size="11" fill="${COLOR.text}">latency</text>`)
+  parts.push(`<text x="8" y="${yLat + LANE_LAT / 2}" font-size="11" fill="${COLOR.text}">latency</text>`)
   // Probe lane: binned by 2 px columns; colour by the share of failures.
   const cols = Math.max(1, Math.floor(plotW / 2))
   const bins = Array.from({length: cols}, () => ({ok: 0, fail: 0, maxLat: 0}))
@@ -148,16 +148,24 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
       `<rect class="vip-${Math.min(n, 2)}" x="${a.toFixed(1)}" y="${yVip}" width="${Math.max(1, b - a).toFixed(1)}" height="${LANE_VIP}" fill="${color}"><title>${esc(title ?? '')}</title></rect>`,
     )
   })
-  // Phase markers, labels staggered over three rows.
+  // Phase markers; each label goes on the first row where it does not overlap the previous one there.
+  const rowEnds: number[] = []
+  const ROWS = 5
   r.phases.forEach((p, i) => {
-    const x = sx(p.atMs / 1000).toFixed(1)
+    const xNum = sx(p.atMs / 1000)
+    const x = xNum.toFixed(1)
     const label = `${p.name}${p.node ? ` ${p.node}` : ''} +${(p.atMs / 1000).toFixed(2)}s`
-    const row = i % 3
+    const width = label.length * 5.6
+    const left = xNum - width / 2
+    let row = rowEnds.findIndex((end) => end < left - 4)
+    if (row < 0) row = rowEnds.length < ROWS ? rowEnds.length : i % ROWS
+    rowEnds[row] = xNum + width / 2
+    const y = M.top - 14 - (ROWS - 1 - row) * 12
     parts.push(
-      `<line class="phase" x1="${x}" y1="${M.top - 40 + row * 14}" x2="${x}" y2="${H - M.bottom}" stroke="${COLOR.phase}" stroke-width="1" stroke-dasharray="3,2"/>`,
+      `<line class="phase" x1="${x}" y1="${y + 3}" x2="${x}" y2="${H - M.bottom}" stroke="${COLOR.phase}" stroke-width="1" stroke-dasharray="3,2"/>`,
     )
     parts.push(
-      `<text x="${x}" y="${M.top - 44 + row * 14}" font-size="10" fill="${COLOR.phase}" text-anchor="middle">${esc(label)}</text>`,
+      `<text x="${x}" y="${y}" font-size="10" fill="${COLOR.phase}" text-anchor="middle">${esc(label)}</text>`,
     )
   })
   return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="failover timeline">${parts.join('')}</svg>`

@@ -1,0 +1,89 @@
+/** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
+import type {NodeFacts} from '../../../src/chaos/discovery.js'
+import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/common.js'
+import type {IfAddr} from '../../../src/chaos/net.js'
+import type {Inventory} from '../../../src/core/types.js'
+import {parseInventory} from '../../../src/inventory/load.js'
+
+export const INVENTORY_YAML = `cluster:
+  name: lab
+  stack: pacemaker
+  objectives: { rto: 30s, rpo: 0s }
+  vip: 198.18.2.100
+  service: { url: "http://198.18.2.100/" }
+networks:
+  public: 198.18.2.0/24
+  heartbeat: 198.18.1.0/24
+  management: 198.18.3.0/24
+ssh:
+  user: root
+nodes:
+  - name: n1
+    host: 198.18.2.11
+    roles: [cluster]
+    bmc: { host: 198.18.3.101, user: admin, passwordEnv: LAB_BMC_PASSWORD }
+  - name: n2
+    host: 198.18.2.12
+    roles: [cluster]
+    bmc: { host: 198.18.3.102, user: admin, passwordEnv: LAB_BMC_PASSWORD }
+  - name: n3
+    host: 198.18.2.13
+    roles: [cluster]
+    bmc: { host: 198.18.3.103, user: admin, passwordEnv: LAB_BMC_PASSWORD }
+`
+
+export function labInventory(): Inventory {
+  return parseInventory(INVENTORY_YAML, '/lab/inventory.yaml')
+}
+
+function addr(ifname: string, address: string, prefixlen = 24, scope = 'global'): IfAddr {
+  return {
+    ifname,
+    operstate: ifname === 'lo' ? 'UNKNOWN' : 'UP',
+    flags: ifname === 'lo' ? ['LOOPBACK', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+    family: address.includes(':') ? 6 : 4,
+    address,
+    prefixlen,
+    scope,
+  }
+}
+
+export function labFacts(i: number, extra: Partial<NodeFacts> = {}): NodeFacts {
+  return {
+    node: `n${i}`,
+    ssh: {
+      clientAddress: '198.18.2.1',
+      clientPort: 40000 + i,
+      serverAddress: `198.18.2.1${i}`,
+      serverPort: 22,
+    },
+    addrs: [
+      addr('lo', '127.0.0.1', 8, 'host'),
+      addr('eth0', `198.18.2.1${i}`),
+      addr('eth1', `198.18.1.1${i}`),
+      addr('eth2', `198.18.3.1${i}`),
+      addr('eth1', `fe80::1:${i}`, 64, 'link'),
+    ],
+    qdiscs: [
+      {dev: 'eth0', kind: 'noqueue', handle: '0:', root: true},
+      {dev: 'eth1', kind: 'noqueue', handle: '0:', root: true},
+    ],
+    chainPresent: false,
+    ringAddrs: [`198.18.1.1${i}`],
+    totem: {tokenMs: 3650, consensusMs: 4380},
+    ...extra,
+  }
+}
+
+export const RUN_ID = '20261126t101112z-test'
+
+export function planInput(over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    runId: RUN_ID,
+    inventory: labInventory(),
+    facts: new Map([1, 2, 3].map((i) => [`n${i}`, labFacts(i)])),
+    holdMs: 30_000,
+    lease: DEFAULT_LEASE,
+    ...over,
+  }
+}

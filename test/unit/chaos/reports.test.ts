@@ -1,0 +1,359 @@
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {inflateSync} from 'node:zlib'
+
+import {XMLParser} from 'fast-xml-parser'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
+import {historyEntry, listRuns, loadRun, readChaosHistory, saveRun} from '../../../src/chaos/history.js'
+import {renderChaosHtml} from '../../../src/chaos/report/html.js'
+import {renderChaosJUnit} from '../../../src/chaos/report/junit.js'
+import {renderResultText} from '../../../src/chaos/report/text.js'
+import type {ChaosResult} from '../../../src/chaos/result.js'
+import {buildResult} from '../../../src/chaos/runner.js'
+import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
+import {sharedSchemasDir} from '../../support/paths.js'
+import {planInput, RUN_ID} from './fixtures.js'
+
+const T0 = Date.parse('2026-11-26T10:11:12Z')
+
+function timeline(): TimelineEvent[] {
+  const tl: TimelineEvent[] = []
+  for (let t = -3000; t <= 40_000; t += 50) {
+    const ok = !(t >= 7600 && t < 12_900)
+    const p: ProbeEvent = {kind: 'probe', t: T0 + t, probe: 'http', ok, latencyMs: ok ? 2 + (t % 7) : 800}
+    if (!ok) p.error = 'timeout'
+    tl.push(p)
+  }
+  tl.push({kind: 'fault', t: T0, fault: 'link-pull', phase: 'injected', target: ['n1']})
+  tl.push({kind: 'fault', t: T0 + 30_100, fault: 'link-pull', phase: 'reverted', target: ['n1']})
+  tl.push({kind: 'fault', t: T0 + 30_400, fault: 'link-pull', phase: 'revert-verified', target: ['n1']})
+  const c = (t: number, phase: ClusterEvent['phase'], node?: string): ClusterEvent => ({
+    kind: 'cluster',
+    t: T0 + t,
+    phase,
+    source: 'pacemaker-log',
+    ...(node ? {node} : {}),
+  })
+  tl.push(
+    c(7430, 'node-lost', 'n1'),
+    c(7510, 'fence-requested', 'n1'),
+    c(12_330, 'fence-confirmed', 'n1'),
+    c(12_600, 'resource-started', 'n2'),
+    c(21_800, 'node-rejoined', 'n1'),
+  )
+  for (let t = -3000; t < 40_000; t += 500)
+    tl.push({
+      kind: 'cluster',
+      t: T0 + t,
+      phase: 'vip-holders',
+      source: 'ip-addr',
+      holders: t < 7600 ? ['n1'] : t < 12_600 ? [] : ['n2'],
+    })
+  return tl.sort((a, b) => a.t - b.t)
+}
+
+function result(): {result: ChaosResult; timeline: TimelineEvent[]} {
+  const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
+  if (!r.ok) throw new Error(r.reason)
+  const tl = timeline()
+  const res = buildResult(
+    {
+      runId: RUN_ID,
+      inventory: planInput().inventory,
+      plan: r.plan,
+      baselineMs: 3000,
+      settleMs: 60_000,
+      observe: true,
+      readLogs: true,
+      workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 20, timeoutMs: 800},
+    },
+    {
+      timeline: tl,
+      startedAt: new Date(T0 - 5000),
+      injectedAt: T0,
+      errors: [],
+      notes: [],
+      aborted: false,
+      revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
+      offsets: new Map(),
+      fence: undefined,
+    },
+  )
+  return {result: res, timeline: tl}
+}
+
+const dirs: string[] = []
+afterAll(() => {
+  for (const d of dirs) rmSync(d, {recursive: true, force: true})
+})
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hacheck-report-'))
+  dirs.push(d)
+  return d
+}
+
+describe('the JSON result', () => {
+  it('keeps the documented contract first: status, fault, target, metrics, phases, expectations', () => {
+    const {result: r} = result()
+    expect(Object.keys(r).slice(0, 6)).toEqual([
+      'status',
+      'fault',
+      'target',
+      'metrics',
+      'phases',
+      'expectations',
+    ])
+    expect(r.status).toBe('pass')
+    expect(r.metrics.clientOutageMs).toBe(5350)
+    expect(r.phases.map((p) => [p.name, p.atMs])).toEqual([
+      ['fault-injected', 0],
+      ['node-lost', 7430],
+      ['fence-requested', 7510],
+      ['fence-confirmed', 12_330],
+      ['resource-started', 12_600],
+      ['client-recovered', 12_900],
+      ['node-rejoined', 21_800],
+      ['fault-reverted', 30_100],
+    ])
+    expect(r.expectations.map((e) => [e.text, e.status])).toEqual([
+      ['fenced: n1', 'pass'],
+      ['no-split-brain', 'pass'],
+      ['recovered', 'pass'],
+      ['rto <= 30000ms', 'pass'],
+    ])
+  })
+
+  it('an unverified revert makes the run an error whatever the expectations say', () => {
+    const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
+    if (!r.ok) throw new Error(r.reason)
+    const res = buildResult(
+      {
+        runId: RUN_ID,
+        inventory: planInput().inventory,
+        plan: r.plan,
+        baselineMs: 0,
+        settleMs: 0,
+        observe: true,
+        readLogs: false,
+      },
+      {
+        timeline: timeline(),
+        startedAt: new Date(),
+        injectedAt: T0,
+        errors: [],
+        notes: [],
+        aborted: false,
+        revert: {planned: true, done: true, verified: false, deadmanFired: false, ledgerRemoved: false},
+        offsets: new Map(),
+        fence: undefined,
+      },
+    )
+    expect(res.status).toBe('error')
+  })
+})
+
+describe('run history', () => {
+  it('saves run.json and timeline.jsonl, and readChaosHistory returns ChaosHistoryEntry rows', () => {
+    const base = tmp()
+    const {result: r, timeline: tl} = result()
+    const dir = saveRun(r, tl, base)
+    expect(existsSync(join(dir, 'run.json'))).toBe(true)
+    expect(loadRun(RUN_ID, base).timeline).toHaveLength(tl.length)
+    expect(listRuns(base)).toHaveLength(1)
+    expect(readChaosHistory(base)).toEqual([
+      {
+        id: RUN_ID,
+        fault: 'link-pull',
+        target: ['n1'],
+        startedAt: r.startedAt,
+        status: 'pass',
+        objectives: {rtoMs: 30_000, rpoMs: 0},
+        expectations: r.expectations.map((e) => ({text: e.text, status: e.status})),
+        workload: r.workload,
+        clientOutageMs: 5350,
+        file: join(dir, 'run.json'),
+      },
+    ])
+    expect(historyEntry(r).id).toBe(RUN_ID)
+    expect(readChaosHistory(join(base, 'nothing-here'))).toEqual([])
+  })
+})
+
+describe('JUnit', () => {
+  it('one testsuite per experiment; testcases per expectation, phase and the revert; values in properties', () => {
+    const {result: r} = result()
+    const xml = renderChaosJUnit([r, {...r, name: 'second'}])
+    const doc = new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''}).parse(xml) as {
+      testsuites: {
+        testsuite: {
+          name: string
+          testcase: {name: string}[]
+          properties: {property: {name: string; value: string}[]}
+        }[]
+      }
+    }
+    const suites = doc.testsuites.testsuite
+    expect(suites).toHaveLength(2)
+    const names = suites[0]?.testcase.map((c) => c.name) ?? []
+    expect(names).toContain('expect: fenced: n1')
+    expect(names).toContain('phase: node-lost n1')
+    expect(names).toContain('revert: the fault is fully removed')
+    const props = Object.fromEntries((suites[0]?.properties.property ?? []).map((p) => [p.name, p.value]))
+    expect(props).toMatchObject({clientOutageMs: '5350', fault: 'link-pull', 'phase.node-lost.atMs': '7430'})
+  })
+
+  it.skipIf(
+    spawnSync('xmllint', ['--version']).status !== 0 || !existsSync(join(sharedSchemasDir, 'junit-10.xsd')),
+  )('validates against the JUnit XSD', () => {
+    const file = join(tmp(), 'chaos.junit.xml')
+    writeFileSync(file, renderChaosJUnit([result().result]))
+    const r = spawnSync('xmllint', ['--noout', '--schema', join(sharedSchemasDir, 'junit-10.xsd'), file], {
+      encoding: 'utf8',
+    })
+    expect(r.stderr).toMatch(/validates/)
+    expect(r.status).toBe(0)
+  })
+})
+
+describe('console summary', () => {
+  it('lists phases, metrics, expectations and the revert', () => {
+    const text = renderResultText(result().result)
+    expect(text).toMatch(/\+7\.43s\s+node-lost n1\s+pacemaker-log/)
+    expect(text).toMatch(/client outage\s+5\.35s/)
+    expect(text).toMatch(/PASS\s+fenced: n1/)
+    expect(text).toMatch(/RESULT {2}PASSED {2}\(revert verified, ledger removed\)/)
+  })
+})
+
+/* ------------------------------------------------------------------ */
+
+/** Decodes an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes). */
+export function decodePng(buf: Buffer): {width: number; height: number; channels: number; pixels: Buffer} {
+  let off = 8
+  let width = 0
+  let height = 0
+  let colorType = 0
+  const idat: Buffer[] = []
+  while (off < buf.length) {
+    const len = buf.readUInt32BE(off)
+    const type = buf.toString('ascii', off + 4, off + 8)
+    const data = buf.subarray(off + 8, off + 8 + len)
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0)
+      height = data.readUInt32BE(4)
+      colorType = data[9] as number
+      if (data[8] !== 8 || data[12] !== 0) throw new Error('only 8-bit non-interlaced PNGs')
+    } else if (type === 'IDAT') idat.push(data)
+    off += 12 + len
+  }
+  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : 0
+  if (!channels) throw new Error(`unsupported PNG color type ${colorType}`)
+  const raw = inflateSync(Buffer.concat(idat))
+  const stride = width * channels
+  const out = Buffer.alloc(height * stride)
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)] as number
+    for (let x = 0; x < stride; x++) {
+      const rawV = raw[y * (stride + 1) + 1 + x] as number
+      const a = x >= channels ? (out[y * stride + x - channels] as number) : 0
+      const b = y > 0 ? (out[(y - 1) * stride + x] as number) : 0
+      const c = x >= channels && y > 0 ? (out[(y - 1) * stride + x - channels] as number) : 0
+      let v: number
+      if (f === 0) v = rawV
+      else if (f === 1) v = rawV + a
+      else if (f === 2) v = rawV + b
+      else if (f === 3) v = rawV + ((a + b) >> 1)
+      else {
+        const p = a + b - c
+        const pa = Math.abs(p - a)
+        const pb = Math.abs(p - b)
+        const pc = Math.abs(p - c)
+        v = rawV + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
+      }
+      out[y * stride + x] = v & 0xff
+    }
+  }
+  return {width, height, channels, pixels: out}
+}
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
+
+describe('HTML report', () => {
+  it('is one self-contained file with the timeline as inline SVG', () => {
+    const {result: r, timeline: tl} = result()
+    const html = renderChaosHtml([{result: r, timeline: tl}])
+    expect(html.startsWith('<!doctype html>')).toBe(true)
+    expect(html).not.toMatch(/<script|<link|<img|src=|url\(|@import|href="http/i)
+    expect(html.match(/<svg /g)).toHaveLength(1)
+    expect(html).toContain('class="probe-ok"')
+    expect(html).toContain('class="probe-fail"')
+    expect(html).toContain('class="fault-window"')
+    expect((html.match(/class="phase"/g) ?? []).length).toBe(r.phases.length)
+    expect(html).toContain('fence-confirmed n1 +12.33s')
+    expect(html).toContain(
+      '<span class="st st-pass">PASS</span> fenced: n1'.replace('</span> fenced', '</span></td><td>fenced'),
+    )
+  })
+
+  it('escapes what it shows', () => {
+    const {result: r, timeline: tl} = result()
+    const html = renderChaosHtml([{result: {...r, summary: '<script>alert(1)</script>'}, timeline: tl}])
+    expect(html).not.toContain('<script>alert')
+    expect(html).toContain('&lt;script&gt;')
+  })
+
+  it.skipIf(!CHROMIUM)(
+    'renders in headless Chromium to a screenshot that is not blank',
+    () => {
+      const dir = tmp()
+      const file = join(dir, 'report.html')
+      const png = join(dir, 'shot.png')
+      const {result: r, timeline: tl} = result()
+      writeFileSync(file, renderChaosHtml([{result: r, timeline: tl}]))
+      const run = spawnSync(
+        CHROMIUM as string,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          `--user-data-dir=${join(dir, 'profile')}`,
+          `--screenshot=${png}`,
+          '--window-size=1100,900',
+          `file://${file}`,
+        ],
+        {encoding: 'utf8', timeout: 90_000},
+      )
+      expect(existsSync(png), run.stderr).toBe(true)
+      if (process.env.HACHECK_SCREENSHOT_OUT)
+        writeFileSync(process.env.HACHECK_SCREENSHOT_OUT, readFileSync(png))
+      const img = decodePng(readFileSync(png))
+      expect(img.width).toBe(1100)
+      const colors = new Set<number>()
+      let nonWhite = 0
+      let green = 0
+      let red = 0
+      for (let i = 0; i < img.pixels.length; i += img.channels) {
+        const [R, G, B] = [img.pixels[i] as number, img.pixels[i + 1] as number, img.pixels[i + 2] as number]
+        colors.add((R << 16) | (G << 8) | B)
+        if (R < 245 || G < 245 || B < 245) nonWhite++
+        if (Math.abs(R - 0x2e) < 12 && Math.abs(G - 0x9d) < 12 && Math.abs(B - 0x4f) < 12) green++
+        if (Math.abs(R - 0xd3) < 12 && Math.abs(G - 0x3c) < 12 && Math.abs(B - 0x3c) < 12) red++
+      }
+      const total = img.width * img.height
+      expect(colors.size).toBeGreaterThan(50)
+      expect(nonWhite / total).toBeGreaterThan(0.1)
+      // The probe lane really was drawn: green (ok) and red (failed) pixels.
+      expect(green).toBeGreaterThan(2000)
+      expect(red).toBeGreaterThan(300)
+    },
+    120_000,
+  )
+})
