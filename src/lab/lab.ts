@@ -34,6 +34,7 @@ import {
   clusterNodes,
   networksOf,
   nodesOf,
+  parseVariants,
   PROFILES,
   VIP,
   type NodeDef,
@@ -135,6 +136,8 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
   preflight()
   const dir = labDir()
   if (/\s/.test(dir)) throw new InputError(`HACHECK_LAB_DIR must not contain spaces: ${JSON.stringify(dir)}`)
+  // Validates (profile applicability, conflicts) and normalizes (sorted, unique).
+  opts = {...opts, variants: parseVariants(opts.profile, opts.variants)}
   const release = acquireLock(dir)
   try {
     const st = readState(dir)
