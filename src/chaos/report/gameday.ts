@@ -1,0 +1,80 @@
+/** Rendering a game-day result: console text and JUnit (one suite per experiment, one for steady state and rollbacks). Pure. */
+import {renderJUnit, type JUnitCase} from '../../reporters/junit.js'
+import type {GameDayResult} from '../gameday-run.js'
+import {chaosToJUnit} from './junit.js'
+import {renderResultText} from './text.js'
+
+const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const
+
+export function renderGameDayText(g: GameDayResult): string {
+  const lines: string[] = [`hacheck game day: ${g.name} (${g.file})`, '']
+  const probes = (title: string, list: GameDayResult['steadyStateBefore']): void => {
+    if (!list.length) return
+    lines.push(title)
+    for (const p of list) lines.push(`  ${p.ok ? 'ok  ' : 'FAIL'} ${p.probe}: ${p.detail}`)
+    lines.push('')
+  }
+  probes('STEADY STATE BEFORE', g.steadyStateBefore)
+  for (const e of g.experiments) lines.push(renderResultText(e))
+  probes('STEADY STATE AFTER', g.steadyStateAfter)
+  if (g.rollbacks.length) {
+    lines.push('ROLLBACKS')
+    for (const r of g.rollbacks) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} [${r.node}] ${r.run}: ${r.detail}`)
+    lines.push('')
+  }
+  if (g.skipped.length) lines.push(`skipped steps: ${g.skipped.join(', ')}`)
+  for (const e of g.errors) lines.push(`error: ${e}`)
+  lines.push(
+    `GAME DAY  ${LABEL[g.status]}  (${g.experiments.length} experiment(s): ${g.experiments.map((e) => `${e.name ?? e.fault} ${e.status}`).join(', ') || 'none'})`,
+  )
+  return lines.join('\n') + '\n'
+}
+
+export function renderGameDayJUnit(g: GameDayResult): string {
+  const model = chaosToJUnit(g.experiments, `hacheck game day ${g.name}`)
+  const cases: JUnitCase[] = [
+    ...g.steadyStateBefore.map((p): JUnitCase => ({
+      name: `steady state before: ${p.probe}`,
+      classname: 'hacheck.gameday.steady-state',
+      timeMs: 0,
+      outcome: p.ok ? 'pass' : 'failure',
+      message: p.detail,
+    })),
+    ...g.steadyStateAfter.map((p): JUnitCase => ({
+      name: `steady state after: ${p.probe}`,
+      classname: 'hacheck.gameday.steady-state',
+      timeMs: 0,
+      outcome: p.ok ? 'pass' : 'failure',
+      message: p.detail,
+    })),
+    ...g.rollbacks.map((r): JUnitCase => ({
+      name: `rollback [${r.node}]: ${r.run}`,
+      classname: 'hacheck.gameday.rollback',
+      timeMs: 0,
+      outcome: r.ok ? 'pass' : 'error',
+      message: r.detail,
+    })),
+    ...g.skipped.map((s): JUnitCase => ({
+      name: `step ${s}`,
+      classname: 'hacheck.gameday.step',
+      timeMs: 0,
+      outcome: 'skipped',
+      message: 'not run',
+    })),
+    ...g.errors.map((e, i): JUnitCase => ({
+      name: `game day error ${i + 1}`,
+      classname: 'hacheck.gameday',
+      timeMs: 0,
+      outcome: 'error',
+      message: e,
+    })),
+  ]
+  model.suites.push({
+    name: `${g.name}: steady state and rollbacks`,
+    timestamp: g.startedAt.replace(/\.\d+Z$/, ''),
+    timeMs: Date.parse(g.finishedAt) - Date.parse(g.startedAt),
+    properties: {gameday: g.name, file: g.file, status: g.status},
+    cases,
+  })
+  return renderJUnit(model)
+}

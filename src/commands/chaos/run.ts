@@ -1,0 +1,111 @@
+import {Args, Flags} from '@oclif/core'
+
+import {createInfra, emit, FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
+import {loadGameDay} from '../../chaos/gameday.js'
+import {gameDayWorkload, runGameDay, type GameDayResult} from '../../chaos/gameday-run.js'
+import {renderGameDayJUnit, renderGameDayText} from '../../chaos/report/gameday.js'
+import {createLiveView, liveMode} from '../../chaos/report/live.js'
+import {BaseCommand} from '../../core/base-command.js'
+import {requireDurationMs} from '../../core/duration.js'
+import {InputError} from '../../core/errors.js'
+import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
+import {loadInventory} from '../../inventory/load.js'
+
+export default class ChaosRun extends BaseCommand<typeof ChaosRun> {
+  static override summary =
+    'Run a game day: steady state, workload, ordered fault steps with expectations, rollbacks.'
+
+  static override description = `FILE is a game-day YAML (schema: schemas/gameday.schema.json; examples in examples/gamedays/). hacheck checks the steady state (every steadyState probe passes), then runs each step as a full experiment (preflight, ledger, dead-man, inject, verify, hold, revert, verify removed, expectations) while the workload runs, waits for the steady state again between steps, checks it after the last step, and runs the rollbacks whatever happened. A step whose revert cannot be verified stops the game day.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> examples/gamedays/heartbeat-failover.yaml -i lab.yaml --yes',
+    '<%= config.bin %> <%= command.id %> examples/gamedays/split-brain.yaml -i lab.yaml --only isolate-service-node --yes --format junit -o chaos.xml',
+    '<%= config.bin %> <%= command.id %> examples/gamedays/power.yaml -i lab.yaml --dry-run',
+  ]
+
+  static override args = {
+    file: Args.string({description: 'Game-day file (YAML or JSON).', required: true}),
+  }
+
+  static override flags = {
+    inventory: Flags.string({
+      char: 'i',
+      summary: "Inventory file (default: the game day's inventory:, then $HACHECK_INVENTORY).",
+      helpValue: 'FILE',
+    }),
+    only: Flags.string({summary: 'Run only this step (repeatable).', multiple: true}),
+    'dry-run': Flags.boolean({summary: 'Print the exact commands of every step and change nothing.'}),
+    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).'}),
+    format: Flags.string({summary: 'Report format.', options: [...FORMATS], default: 'console'}),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Write the report to FILE instead of stdout.',
+      helpValue: 'FILE',
+    }),
+    quiet: Flags.boolean({char: 'q', summary: 'No live progress on stderr.'}),
+    'steady-timeout': Flags.string({
+      summary: 'How long to wait for the steady state before, between and after steps.',
+      default: '3m',
+    }),
+    'accept-new-host-keys': Flags.boolean({
+      summary: "Record unknown SSH host keys in hacheck's known_hosts instead of refusing them.",
+    }),
+  }
+
+  public async run(): Promise<GameDayResult | undefined> {
+    const {args, flags} = await this.parse(ChaosRun)
+    const g = await loadGameDay(args.file)
+    if (flags.only) {
+      const unknown = flags.only.filter((n) => !g.steps.some((s) => s.name === n))
+      if (unknown.length)
+        throw new InputError(
+          `--only ${unknown.join(', ')}: no such step in ${args.file} (steps: ${g.steps.map((s) => s.name).join(', ')})`,
+        )
+    }
+    const invFile = flags.inventory ?? g.inventory ?? process.env.HACHECK_INVENTORY
+    if (!invFile)
+      throw new InputError(
+        'no inventory: give -i FILE, an inventory: key in the game day, or $HACHECK_INVENTORY',
+      )
+    const inventory = await loadInventory(invFile)
+    const steadyTimeoutMs = requireDurationMs(flags['steady-timeout'], '--steady-timeout')
+    const live = createLiveView(liveMode({quiet: flags.quiet}))
+    const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})
+    try {
+      const out = await runGameDay(g, {
+        inventory,
+        runner: infra.runner,
+        local: infra.local,
+        ...(flags.only ? {only: flags.only} : {}),
+        yes: flags.yes,
+        dryRun: flags['dry-run'],
+        workload: gameDayWorkload(g, inventory),
+        live,
+        steadyTimeoutMs,
+      })
+      await live.close()
+      if (out.dryRun !== undefined) {
+        await emit(out.dryRun, flags.output)
+        return undefined
+      }
+      const format = flags.format as ChaosFormat
+      const text =
+        format === 'json'
+          ? JSON.stringify(out.result, null, 2) + '\n'
+          : format === 'junit'
+            ? renderGameDayJUnit(out.result)
+            : format === 'html'
+              ? renderReport('html', out.experiments, `hacheck game day: ${g.name}`)
+              : renderGameDayText(out.result)
+      await emit(text, flags.output)
+      const st = out.result.status
+      if (st !== 'pass') process.exitCode = st === 'fail' ? 1 : 3
+      return out.result
+    } finally {
+      await live.close()
+      await infra.close()
+    }
+  }
+}

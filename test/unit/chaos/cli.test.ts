@@ -1,0 +1,135 @@
+/** The chaos commands as an operator runs them (bin/dev.js), where no cluster is needed. */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {execa} from 'execa'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {newLedger, writeLedger} from '../../../src/chaos/ledger.js'
+import {repoRoot} from '../../support/paths.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'hacheck-chaos-cli-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+const inv = join(dir, 'self.yaml')
+writeFileSync(
+  inv,
+  'cluster: {name: self, stack: pacemaker}\nnodes:\n  - {name: me, host: 127.0.0.1, roles: [cluster]}\n',
+)
+
+async function hacheck(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{code: number; stdout: string; stderr: string}> {
+  const r = await execa('node', [join(repoRoot, 'bin', 'dev.js'), ...args], {
+    reject: false,
+    env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', ...env},
+    stdin: 'ignore',
+    timeout: 60_000,
+  })
+  return {code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
+}
+
+describe('hacheck chaos (no cluster needed)', () => {
+  it('refuses a fault on the controller itself, with exit 2 and one clear line', async () => {
+    const r = await hacheck([
+      'chaos',
+      'link-pull',
+      '-i',
+      inv,
+      '--node',
+      'me',
+      '--network',
+      'heartbeat',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /refusing: node me \(127\.0\.0\.1\) is this machine: 127\.0\.0\.1 is a loopback address of this machine/,
+    )
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('bad input is exit 2 without a stack trace', async () => {
+    const bad = await hacheck([
+      'chaos',
+      'netem',
+      '-i',
+      inv,
+      '--node',
+      'me',
+      '--network',
+      'x',
+      '--loss',
+      'lots',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--loss: expected a percentage/)
+    const exp = await hacheck([
+      'chaos',
+      'power-off',
+      '-i',
+      inv,
+      '--node',
+      'me',
+      '--expect',
+      'rto is short',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(exp.code).toBe(2)
+    expect(exp.stderr).toMatch(/invalid expectation "rto is short"/)
+    const gd = await hacheck([
+      'chaos',
+      'run',
+      join(repoRoot, 'test', 'fixtures', 'chaos', 'gameday', 'invalid-many.yaml'),
+      '-i',
+      inv,
+      '--log-file',
+      'none',
+    ])
+    expect(gd.code).toBe(2)
+    expect(gd.stderr).toMatch(/invalid-many\.yaml:4:3: workload\.rat: unknown key "rat"/)
+  })
+
+  it('revert with nothing left says so and exits 0', async () => {
+    const r = await hacheck(['chaos', 'revert', '--log-file', 'none'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/no leftover ledger/)
+  })
+
+  it('revert keeps a ledger it cannot replay and exits 3', async () => {
+    const e = newLedger({
+      runId: 'cli-left',
+      fault: 'link-pull',
+      targets: ['n9'],
+      summary: 'pretend',
+      nodes: [{name: 'n9', host: '127.0.0.1', port: 1, roles: [], ssh: {user: 'root'}}],
+      revert: [{kind: 'node', node: 'n9', what: 'undo on n9', script: 'true'}],
+      verifyReverted: [],
+      deadmen: [],
+    })
+    e.controller.pid = 999_999_999
+    writeLedger(e, join(dir, 'state', 'hacheck', 'ledger'))
+    const r = await hacheck([
+      'chaos',
+      'revert',
+      '--retry-timeout',
+      '0',
+      '--format',
+      'json',
+      '--log-file',
+      'none',
+    ])
+    expect(r.code).toBe(3)
+    const j = JSON.parse(r.stdout) as {found: number; cleaned: number; left: number}
+    expect(j).toMatchObject({found: 1, cleaned: 0, left: 1})
+  })
+})
