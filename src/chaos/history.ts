@@ -78,6 +78,7 @@ export function loadRun(
 export function historyEntry(r: ChaosResult, file?: string): ChaosHistoryEntry {
   const e: ChaosHistoryEntry = {
     id: r.runId,
+    cluster: r.cluster,
     fault: r.fault,
     target: r.target,
     startedAt: r.startedAt,
@@ -91,7 +92,10 @@ export function historyEntry(r: ChaosResult, file?: string): ChaosHistoryEntry {
   return e
 }
 
-/** hacheck's own chaos run history, oldest first (for audit items 6-7). */
-export function readChaosHistory(base = stateDir()): ChaosHistoryEntry[] {
-  return listRuns(base).map((s) => historyEntry(s.result, join(s.dir, 'run.json')))
+/** hacheck's own chaos run history, newest first (for audit items 6-7); only runs against `cluster` when given. */
+export function readChaosHistory(base = stateDir(), cluster?: string): ChaosHistoryEntry[] {
+  return listRuns(base)
+    .filter((s) => cluster === undefined || s.result.cluster === cluster)
+    .map((s) => historyEntry(s.result, join(s.dir, 'run.json')))
+    .reverse()
 }

@@ -28,6 +28,8 @@ export interface Finding {
 /** A summary of one saved chaos run, for items 6 and 7. */
 export interface ChaosHistoryEntry {
   id: string
+  /** Name of the cluster the run was against (inventory cluster.name). */
+  cluster?: string
   fault: string
   target: string[]
   startedAt: string

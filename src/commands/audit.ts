@@ -139,6 +139,10 @@ ${EXIT_CODES_HELP}`
         perGathererTimeoutS: Math.max(5, Math.floor(gatherTimeoutMs / 1000 / 3)),
       })
     }
+    // Items 6-7 read hacheck's own chaos runs against this cluster (a capture carries none).
+    const history = flags.from
+      ? undefined
+      : (await import('../chaos/history.js')).readChaosHistory(undefined, inventory.cluster.name)
     const checks = catalog()
     const checklist = await loadChecklist(flags.checklist, checks)
     const planned = planFromChecklist(checklist, checks, {only: flags.only, skip: flags.skip})
@@ -159,6 +163,7 @@ ${EXIT_CODES_HELP}`
             : {mode: 'live', inventory: inventory.file},
           concurrency: flags.concurrency,
           version: this.config.version,
+          history: history?.length ? history : undefined,
           onNodeDone: (_n, ok) => {
             done++
             if (!ok) failed++

@@ -167,6 +167,7 @@ describe('run history', () => {
     expect(readChaosHistory(base)).toEqual([
       {
         id: RUN_ID,
+        cluster: r.cluster,
         fault: 'link-pull',
         target: ['n1'],
         startedAt: r.startedAt,
@@ -180,6 +181,8 @@ describe('run history', () => {
     ])
     expect(historyEntry(r).id).toBe(RUN_ID)
     expect(readChaosHistory(join(base, 'nothing-here'))).toEqual([])
+    expect(readChaosHistory(base, 'another-cluster')).toEqual([])
+    expect(readChaosHistory(base, r.cluster)).toHaveLength(1)
   })
 })
 
