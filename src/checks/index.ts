@@ -4,6 +4,7 @@
  * its path (`corosync/token-consensus.ts` ↔ `corosync.token-consensus`).
  */
 import type {AnyCheck} from './define.js'
+import timeSync from './time/sync.js'
 import loggingCentral from './logging/central.js'
 import tlsLbCertificates from './tls/lb-certificates.js'
 import tlsLiveHandshake from './tls/live-handshake.js'
@@ -54,6 +55,7 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   pacemakerVipColocation,
   lbRedundant,
   powerRedundant,
+  timeSync,
   heartbeatRedundantLinks,
   heartbeatLinksHealthy,
   failoverTested,
