@@ -205,6 +205,7 @@ interface RawInventory {
     vip?: string
     service?: {url?: string; port?: number}
     peakLoad?: {cpu?: number; memory?: string | number}
+    tls?: {hostnames: string[]}
   }
   networks?: Record<string, string>
   ssh?: RawSsh
@@ -272,6 +273,7 @@ function resolveInventory(raw: RawInventory, file: string): Inventory {
   if (c.objectives?.rpo !== undefined) cluster.objectives.rpoMs = parseDurationMs(c.objectives.rpo)
   if (c.vip !== undefined) cluster.vip = c.vip
   if (c.service) cluster.service = {...c.service}
+  if (c.tls) cluster.tls = {hostnames: [...c.tls.hostnames]}
   if (c.peakLoad) {
     const peak: {cpu?: number; memoryBytes?: number} = {}
     if (c.peakLoad.cpu !== undefined) peak.cpu = c.peakLoad.cpu
