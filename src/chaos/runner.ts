@@ -34,7 +34,7 @@ import {
   type DeadmanPaths,
 } from './deadman.js'
 import {evaluateExpectation, parseExpectation, type ExpectationResult} from './expectations.js'
-import {netemUnsupported, NETEM_UNSUPPORTED_MESSAGE} from './faults/netem.js'
+import {netemUnsupported, netemUnsupportedMessage} from './faults/netem.js'
 import {newLedger, removeLedger, writeLedger, type LedgerEntry} from './ledger.js'
 import {describeWorkload, startWorkload, type RunningWorkload, type WorkloadSpec} from './load.js'
 import {failoverMetrics, judgeRecovery, phaseAgreement, recoveryMs, rtoFloor} from './metrics.js'
@@ -164,7 +164,7 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       nodes: inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster')),
       prefer: observerOrder(inv, plan),
       vip: inv.cluster.vip,
-      crmIntervalMs: spec.crmIntervalMs,
+      crmIntervalMs: spec.crmIntervalMs ?? 250,
       vipIntervalMs: spec.vipIntervalMs,
       record,
     })
@@ -181,6 +181,7 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
   const armedLocal: {pid: number; paths: DeadmanPaths; index: number}[] = []
   let renewTimer: NodeJS.Timeout | undefined
   let deadmanFired = false
+  const deadmanGone = new Set<string>()
   let injected = false
   let injectedAt: number | null = null
   let revertDone = !plan.reverts
@@ -251,8 +252,8 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
               sudo: true,
               timeoutMs: 5000,
             })
-            if (r.stdout.trim() === 'gone' && !deadmanFired && !revertDone) {
-              deadmanFired = true
+            if (r.stdout.trim() === 'gone' && !deadmanGone.has(d.node) && !revertDone) {
+              deadmanGone.add(d.node)
               record({
                 kind: 'note',
                 t: now(),
@@ -286,17 +287,13 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       const o = await runStep(stepEnv, s)
       const received = now()
       if (!o.ok) {
-        const msg =
-          plan.fault === 'netem' && netemUnsupported(o.result?.stderr ?? '')
-            ? NETEM_UNSUPPORTED_MESSAGE
-            : fail('inject', o)
+        const noNetem = plan.fault === 'netem' && netemUnsupported(o.result?.stderr ?? '')
+        const msg = noNetem
+          ? netemUnsupportedMessage(s.kind === 'node' ? s.node : 'the node', o.result?.stderr ?? '')
+          : fail('inject', o)
+        if (noNetem) stage('inject', 'failed', msg)
         faultEvent('failed', msg)
-        throw new IncompleteError(msg, {
-          code:
-            plan.fault === 'netem' && msg === NETEM_UNSUPPORTED_MESSAGE
-              ? 'netem-unsupported'
-              : 'inject-failed',
-        })
+        throw new IncompleteError(msg, {code: noNetem ? 'netem-unsupported' : 'inject-failed'})
       }
       // The change took effect on the node about half a round trip before the answer came back.
       const rtt = s.kind === 'node' ? (offsets.get(s.node)?.rttMs ?? received - sent) : 0
@@ -445,9 +442,11 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     const toT = now() + 5000
     const services = observer?.services()
     const events: ClusterEvent[] = []
+    // Survivors only: a victim logs the others as lost, which is its view, not the cluster's.
+    const away = new Set([...plan.targets, ...plan.leavesMembership])
     await Promise.all(
       inv.nodes
-        .filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
+        .filter((n) => (n.roles.length === 0 || n.roles.includes('cluster')) && !away.has(n.name))
         .map(async (n) => {
           const off = offsets.get(n.name)
           try {

@@ -55,8 +55,12 @@ export function netemUnsupported(stderr: string): boolean {
   )
 }
 
-export const NETEM_UNSUPPORTED_MESSAGE =
-  'the kernel of this node has no netem scheduler (sch_netem): tc said "Specified qdisc kind is unknown"; delay, jitter and corruption cannot be injected here. For packet loss use --method iptables-loss'
+/** The error when the kernel lacks sch_netem: what tc said, and the way out. */
+export function netemUnsupportedMessage(node: string, stderr: string): string {
+  const said =
+    stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ') || 'Specified qdisc kind is unknown'
+  return `the kernel of ${node} has no netem scheduler (sch_netem): tc said "${said}". Delay, jitter and corruption cannot be injected there; for packet loss use --method iptables-loss`
+}
 
 function fmtPct(p: number): string {
   return `${Math.round(p * 1000) / 1000}%`
