@@ -74,6 +74,14 @@ export async function clusterSummary(spec: LabSpec): Promise<ClusterSummary | un
   return undefined
 }
 
+/** The DC controller's FSA state (S_IDLE once every transition is done). */
+async function dcIdle(spec: LabSpec, dc: string | undefined): Promise<string | undefined> {
+  const node = clusterNodes(spec.nodes).find((n) => n.name === dc)
+  if (!node) return undefined
+  const r = await inNode(spec, node, ['crmadmin', '-S', node.name], {timeoutMs: 10_000})
+  return /in state (S_[A-Z_]+)/.exec(r.stdout)?.[1]
+}
+
 export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = netConnect({host, port, timeout: timeoutMs})
@@ -154,6 +162,8 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
     if (!r || r.role !== 'Started' || r.failed)
       return `resource ${id} is ${r ? r.role : 'absent'}${r?.failed ? ' (failed)' : ''}`
   }
+  const dcState = await dcIdle(spec, s.dc)
+  if (dcState !== 'S_IDLE') return `DC ${s.dc ?? '?'} busy (${dcState ?? 'unknown state'})`
   if (!(await httpOk(`http://${VIP}/`))) return `VIP ${VIP} not serving HTTP`
   return undefined
 }

@@ -189,7 +189,7 @@ export function corosyncConf(spec: LabSpec): string {
   } else if (cluster.length === 2) {
     quorum += '\n    two_node: 1'
   }
-  return `# hacheck lab (profile ${spec.profile}${spec.variants.length ? `, variants ${spec.variants.join(',')}` : ''})
+  return `# hacheck lab (profile ${spec.profile})
 totem {
     version: 2
     cluster_name: ${spec.clusterName}
