@@ -1,8 +1,23 @@
+import {BaseSequencer, type TestSpecification} from 'vitest/node'
 import {defineConfig} from 'vitest/config'
+
+/**
+ * Integration files run one after the other on the one shared lab, in a fixed
+ * order: alphabetical, with the lab's own tear-down test (lifecycle) last so it
+ * does not make every later file rebuild the lab.
+ */
+class LabOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const key = (f: TestSpecification): string =>
+      (/lifecycle\.test\.ts$/.test(f.moduleId) ? '~' : '') + f.moduleId
+    return [...files].sort((a, b) => key(a).localeCompare(key(b)))
+  }
+}
 
 export default defineConfig({
   test: {
     disableConsoleIntercept: true,
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,
@@ -15,6 +30,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One lab is shared by all integration tests: run files one after the other.
           fileParallelism: false,
+          globalSetup: ['test/integration/global-setup.ts'],
+          sequence: {sequencer: LabOrder},
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },
