@@ -4,6 +4,7 @@
  * its path (`corosync/token-consensus.ts` ↔ `corosync.token-consensus`).
  */
 import type {AnyCheck} from './define.js'
+import quorumWitness from './quorum/witness.js'
 import timeSync from './time/sync.js'
 import loggingCentral from './logging/central.js'
 import tlsLbCertificates from './tls/lb-certificates.js'
@@ -38,6 +39,7 @@ import quorumVotes from './quorum/votes.js'
 export const ALL_CHECKS: readonly AnyCheck[] = [
   quorumVotes,
   quorumRuntime,
+  quorumWitness,
   fencingEnabled,
   fencingDevicesStarted,
   fencingHistory,

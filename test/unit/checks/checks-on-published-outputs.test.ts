@@ -314,3 +314,34 @@ describe.skipIf(!haveShared)('logging.central', () => {
     expect(r[0]?.message).toMatch(/logs stay on the node/)
   })
 })
+
+describe.skipIf(!haveShared)('quorum.witness', () => {
+  it('skips where no quorum device is configured', () => {
+    expect(
+      statuses(
+        runCheck('quorum.witness', [
+          {name: 'a', outputs: {'corosync-conf': conf('pcs-3node-udpu-no-qdevice.conf')}},
+        ]),
+      ),
+    ).toEqual(['a:skip'])
+  })
+  it('fails a node whose qdevice daemon does not answer', () => {
+    const r = runCheck('quorum.witness', [
+      {
+        name: 'a',
+        outputs: {
+          'corosync-conf': conf('pcs-3node-udpu-qdevice-net.conf'),
+          'corosync-qdevice-tool': {
+            stdout: '',
+            stderr: "Can't connect to QDevice socket (is QDevice running?): No such file or directory",
+            exitCode: 1,
+          },
+        },
+      },
+    ])
+    expect(statuses(r)).toEqual(['a:fail'])
+  })
+  it('is an error when corosync.conf cannot be read', () => {
+    expect(statuses(runCheck('quorum.witness', [{name: 'a', unreachable: true}]))).toEqual(['a:error'])
+  })
+})
