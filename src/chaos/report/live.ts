@@ -74,7 +74,8 @@ class TtyView implements LiveView {
   private current: string = STAGES[0]
   private origin: number | null = null
   private readonly probes = new ProbeTransitions()
-  private readonly lines: string[] = []
+  private readonly byStage = new Map<string, string[]>()
+  private readonly pendingTitles = new Map<string, string>()
   private running: Promise<void> | undefined
   private readonly notes: string[] = []
 
@@ -90,6 +91,11 @@ class TtyView implements LiveView {
         task: async (_ctx: unknown, task: {title: string; output: string; skip(m?: string): void}) => {
           this.outputs.set(name, (s) => (task.output = s))
           this.titles.set(name, (s) => (task.title = s))
+          // Lines that arrived before listr started this task.
+          const early = this.byStage.get(name)
+          if (early?.length) task.output = early.slice(-6).join('\n')
+          const title = this.pendingTitles.get(name)
+          if (title) task.title = title
           const r = await (this.stages.get(name) as Deferred).promise
           if (r === 'skipped') task.skip(`${name}: skipped`)
           if (r === 'failed') throw new Error(`${task.title}: failed`)
@@ -124,7 +130,10 @@ class TtyView implements LiveView {
           this.stages.get(s)?.resolve('skipped')
         }
         this.current = p.stage
-        if (p.detail) this.titles.get(p.stage)?.(`${p.stage}: ${p.detail}`)
+        if (p.detail) {
+          this.pendingTitles.set(p.stage, `${p.stage}: ${p.detail}`)
+          this.titles.get(p.stage)?.(`${p.stage}: ${p.detail}`)
+        }
       } else d.resolve(p.state)
       return
     }
@@ -132,8 +141,10 @@ class TtyView implements LiveView {
     if (e.kind === 'fault' && e.phase === 'injected') this.origin = e.t
     const line = liveLine(e, this.origin) ?? this.probes.next(e, this.origin)
     if (!line) return
-    this.lines.push(line)
-    this.outputs.get(this.current)?.(this.lines.slice(-6).join('\n'))
+    const list = this.byStage.get(this.current) ?? []
+    list.push(line)
+    this.byStage.set(this.current, list)
+    this.outputs.get(this.current)?.(list.slice(-6).join('\n'))
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,58 @@
+import {Args, Flags} from '@oclif/core'
+
+import {emit, FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
+import {listRuns, loadRun, readChaosHistory} from '../../chaos/history.js'
+import type {ChaosHistoryEntry} from '../../checks/define.js'
+import {BaseCommand} from '../../core/base-command.js'
+import {InputError} from '../../core/errors.js'
+import {formatDuration} from '../../core/duration.js'
+
+export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
+  static override summary = 'List saved chaos runs, or render one of them again (console, json, junit, html).'
+
+  static override description = `Every chaos run is saved in $XDG_STATE_HOME/hacheck/runs/<runId>/ (run.json and timeline.jsonl). Without RUN this lists them, oldest first; with RUN (an id, or "last") it renders that run's report again, e.g. as the self-contained HTML timeline.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> last --format html -o failover.html',
+  ]
+
+  static override args = {run: Args.string({description: 'A run id, or "last".'})}
+
+  static override flags = {
+    format: Flags.string({summary: 'Report format.', options: [...FORMATS], default: 'console'}),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Write the report to FILE instead of stdout.',
+      helpValue: 'FILE',
+    }),
+  }
+
+  public async run(): Promise<ChaosHistoryEntry[] | undefined> {
+    const {args, flags} = await this.parse(ChaosHistory)
+    const format = flags.format as ChaosFormat
+    if (!args.run) {
+      const entries = readChaosHistory()
+      if (format === 'json') await emit(JSON.stringify(entries, null, 2) + '\n', flags.output)
+      else if (entries.length === 0) await emit('no saved chaos run\n', flags.output)
+      else {
+        const rows = listRuns().map(
+          (s) =>
+            `${s.result.runId}  ${s.result.status.padEnd(7)} ${`${s.result.name ?? s.result.fault} ${s.result.target.join(',')}`.padEnd(36)} outage ${s.result.metrics.clientOutageMs === null ? '—' : formatDuration(s.result.metrics.clientOutageMs)}`,
+        )
+        await emit(rows.join('\n') + '\n', flags.output)
+      }
+      return entries
+    }
+    const runs = listRuns()
+    const id = args.run === 'last' ? runs[runs.length - 1]?.result.runId : args.run
+    if (!id || !runs.some((r) => r.result.runId === id)) {
+      throw new InputError(
+        `no saved chaos run ${args.run}${runs.length ? ` (latest: ${runs[runs.length - 1]?.result.runId})` : ''}`,
+      )
+    }
+    const {result, timeline} = loadRun(id)
+    await emit(renderReport(format, [{result, timeline}]), flags.output)
+    return undefined
+  }
+}
