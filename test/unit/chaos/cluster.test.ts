@@ -269,3 +269,27 @@ describe('observer: events between two crm_mon states', () => {
     expect(holdsVip('not json', '198.18.2.100')).toBe(false)
   })
 })
+
+describe('--node roles against the live cluster', () => {
+  it('@service is the VIP holder, @replica another cluster node, @dc the DC; names are checked', async () => {
+    const {resolveTarget} = await import('../../../src/chaos/service.js')
+    const {labInventory} = await import('./fixtures.js')
+    const inv = labInventory()
+    const state = parseClusterState(
+      crmMon({vipOn: 'n2', webOn: 'n2', nodes: [{name: 'n1'}, {name: 'n2'}, {name: 'n3', dc: true}]}),
+    )
+    const snap = {state, vipHolders: ['n2'], via: 'n1'}
+    expect(resolveTarget('@service', inv, snap)).toBe('n2')
+    expect(resolveTarget('@replica', inv, snap)).toBe('n1')
+    expect(resolveTarget('@dc', inv, snap)).toBe('n3')
+    expect(resolveTarget('n3', inv, snap)).toBe('n3')
+    expect(() => resolveTarget('n7', inv, snap)).toThrow(
+      '--node n7: no such node in the inventory (it has: n1, n2, n3)',
+    )
+    expect(() => resolveTarget('@leader', inv, snap)).toThrow(
+      /expected a node name, @service, @dc or @replica/,
+    )
+    // Without a VIP answer, the node running the most service resources.
+    expect(resolveTarget('@service', inv, {state, vipHolders: []})).toBe('n2')
+  })
+})
