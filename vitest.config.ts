@@ -28,8 +28,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // The hacheck lab, up once for the files that use it and down at the end (docs/lab.md).
-          globalSetup: ['test/integration/global-setup.ts'],
           // One lab is shared by all integration tests: run files one after the other.
           fileParallelism: false,
           globalSetup: ['test/integration/global-setup.ts'],
