@@ -19,7 +19,6 @@ import {
   knownHostsText,
   makeLabKeys,
   nodeBooted,
-  nodeDir,
   nodeInitPid,
   prepareBmc,
   prepareNode,
@@ -249,8 +248,8 @@ async function build(dir: string, old: LabState | undefined, opts: UpOptions): P
 async function powerOnAll(st: LabState, spec: LabSpec, say: Progress): Promise<void> {
   for (const n of spec.nodes) {
     if (nodeInitPid(spec, n) !== undefined) continue
+    // With the simulated POST, like a real machine: a fence still in flight must see it stay down.
     say(`powering on ${n.name}`)
-    writeFileSync(join(nodeDir(spec, n.name), 'fastboot'), '')
     if (n.bmc) {
       const r = await ipmi(spec, n, 'on')
       if (r.exitCode !== 0)
@@ -259,7 +258,7 @@ async function powerOnAll(st: LabState, spec: LabSpec, say: Progress): Promise<v
       st.pids[n.name] = startPower(spec, n)
     }
   }
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + 45_000
   while (Date.now() < deadline && !spec.nodes.every((n) => nodeBooted(spec, n))) await sleep(100)
 }
 
