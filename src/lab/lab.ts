@@ -45,6 +45,26 @@ export type Progress = (msg: string) => void
 
 export const READY_TIMEOUT_MS = 150_000
 
+/** Paths every node (or some nodes) replaces with its own: the lab directory cannot live there. */
+const NODE_PRIVATE_PATHS = [
+  '/tmp',
+  '/run',
+  '/var/run',
+  '/dev',
+  '/proc',
+  '/sys',
+  '/var/log',
+  '/etc/ssh',
+  '/etc/corosync',
+  '/etc/pacemaker',
+  '/etc/haproxy',
+  '/etc/rsyslog.d',
+  '/var/lib/pacemaker',
+  '/var/lib/corosync',
+  '/var/lib/pcsd',
+  '/srv',
+]
+
 /** Linux and root only: one clear error otherwise. */
 export function preflight(): void {
   if (process.platform !== 'linux') {
@@ -135,6 +155,13 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
   preflight()
   const dir = labDir()
   if (/\s/.test(dir)) throw new InputError(`HACHECK_LAB_DIR must not contain spaces: ${JSON.stringify(dir)}`)
+  // Nodes mount their own tmpfs or private directories over these: a lab inside them would vanish.
+  const hidden = NODE_PRIVATE_PATHS.find((p) => dir === p || dir.startsWith(`${p}/`))
+  if (hidden) {
+    throw new InputError(`HACHECK_LAB_DIR must not be under ${hidden}: lab nodes mount their own ${hidden}`, {
+      actions: ['use the default /var/lib/hacheck-lab, or another directory such as /var/lib/hacheck-lab-2'],
+    })
+  }
   // Validates (profile applicability, conflicts) and normalizes (sorted, unique).
   opts = {...opts, variants: parseVariants(opts.profile, opts.variants)}
   const release = acquireLock(dir)
