@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {NodeSpec} from '../../../src/core/types.js'
 import {parseCrmMon} from '../../../src/lab/health.js'
-import type {LabStatus} from '../../../src/lab/lab.js'
+import {labStatus, type LabStatus} from '../../../src/lab/lab.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {ensureLab, labContext, labRunner, labTitle, restoreHealthy, sh, waitFor} from './helpers.js'
 
@@ -68,5 +68,25 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: real fencing through the 
     // A fresh boot: uptime (time namespace) restarted with the power cycle.
     const uptime = Number((await sh(runner, node('n3'), ['cat', '/proc/uptime'])).split(' ')[0])
     expect(uptime).toBeLessThan((Date.now() - t0) / 1000 + 5)
+  })
+
+  it('powers a node that was switched off at its BMC back on when the lab is restored to healthy', async () => {
+    const password = status.env.LAB_BMC_PASSWORD ?? ''
+    const off = await execa(
+      'ipmitool',
+      ['-I', 'lanplus', '-C', '3', '-H', '198.18.3.102', '-U', 'admin', '-E', 'chassis', 'power', 'off'],
+      {env: {IPMI_PASSWORD: password}, reject: false, timeout: 15_000},
+    )
+    expect(off.exitCode, String(off.stderr)).toBe(0)
+    await waitFor('n2 off in lab status', 20_000, async () => {
+      const s = await labStatus()
+      return s.nodes.find((n) => n.name === 'n2')?.state === 'off' ? true : undefined
+    })
+    const s = await restoreHealthy()
+    expect(s.nodes.every((n) => n.state === 'running')).toBe(true)
+    expect(await powerStatus('198.18.3.102', password)).toBe('on')
+    const mon = parseCrmMon(await sh(runner, node('n1'), ['crm_mon', '-1', '--output-as=xml']))
+    expect(mon.online.sort()).toEqual(['n1', 'n2', 'n3'])
+    expect((await sh(runner, node('n2'), ['hostname'])).trim()).toBe('n2')
   })
 })
