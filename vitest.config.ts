@@ -18,6 +18,8 @@ export default defineConfig({
   test: {
     disableConsoleIntercept: true,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // A root option in vitest 4 (ignored inside a project).
+    sequence: {sequencer: LabOrder},
     projects: [
       {
         extends: true,
@@ -31,7 +33,6 @@ export default defineConfig({
           // One lab is shared by all integration tests: run files one after the other.
           fileParallelism: false,
           globalSetup: ['test/integration/global-setup.ts'],
-          sequence: {sequencer: LabOrder},
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

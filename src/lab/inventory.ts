@@ -25,6 +25,7 @@ export function inventoryYaml(spec: LabSpec): string {
       `  peakLoad: { cpu: ${load.cpu}, memory: ${load.memory} }`,
     )
   }
+  if (spec.nodes.some((n) => n.roles.includes('lb'))) lines.push(`  tls: { hostnames: [${TLS_HOSTNAME}] }`)
   const nets = networksOf(spec.nodes)
     .map((n) => `${n.name}: ${NETWORKS[n.name].cidr}`)
     .join(', ')
@@ -36,7 +37,6 @@ export function inventoryYaml(spec: LabSpec): string {
     if (n.bmc) {
       lines.push(`    bmc: { host: ${n.bmc.addr}, user: ${BMC_USER}, passwordEnv: ${BMC_PASSWORD_ENV} }`)
     }
-    if (n.roles.includes('lb')) lines.push(`    labels: { tlsHostname: ${TLS_HOSTNAME} }`)
   }
   return lines.join('\n') + '\n'
 }
