@@ -35,6 +35,9 @@ import pacemakerMaintenanceMode from './pacemaker/maintenance-mode.js'
 import pacemakerNodesOnline from './pacemaker/nodes-online.js'
 import quorumRuntime from './quorum/runtime.js'
 import quorumVotes from './quorum/votes.js'
+import replicationCurrentLag from './replication/current-lag.js'
+import replicationLagAlert from './replication/lag-alert.js'
+import replicationModeVsRpo from './replication/mode-vs-rpo.js'
 
 export const ALL_CHECKS: readonly AnyCheck[] = [
   quorumVotes,
@@ -49,6 +52,9 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   fencingSbd,
   heartbeatSeparateInterface,
   storageMultipath,
+  replicationLagAlert,
+  replicationModeVsRpo,
+  replicationCurrentLag,
   loggingCentral,
   tlsLbCertificates,
   tlsNotOnBackends,

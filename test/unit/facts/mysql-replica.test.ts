@@ -65,7 +65,9 @@ describe('mysql-replica parser on outputs captured from a real MariaDB 10.11 pai
   it('reads the healthy replica under the Slave_*/Master_* names MariaDB still prints', () => {
     const i = inst('replica-async.txt')
     expect(i.serverId).toBe(2)
-    const {fields, ...c} = i.channels[0] ?? {fields: {}}
+    const ch = i.channels[0]
+    if (!ch) throw new Error('no channel')
+    const {fields, ...c} = ch
     expect(c).toEqual({
       channel: '',
       sourceHost: '127.0.0.1',
