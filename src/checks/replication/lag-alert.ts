@@ -70,8 +70,11 @@ function judge(
       `${label}: ${plural(rules.length, 'lag alert')} (${rules.map((l) => l.rule.name).join(', ')}) measure lag in bytes, which cannot be compared to a time RPO: add a time-based lag alert`,
       evidence,
     )
+  const why = kinds.includes('unknown')
+    ? 'watch a lag metric whose unit (seconds or bytes) is unknown'
+    : 'have no readable time threshold'
   return warn(
-    `${label}: ${plural(rules.length, 'lag alert')} (${rules.map((l) => l.rule.name).join(', ')}) with no readable time threshold: cannot tell when they fire`,
+    `${label}: ${plural(rules.length, 'lag alert')} (${rules.map((l) => l.rule.name).join(', ')}) ${why}: cannot tell when they fire`,
     evidence,
   )
 }

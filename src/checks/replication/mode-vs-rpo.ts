@@ -80,7 +80,9 @@ export default defineClusterCheck({
     const findings: Finding[] = []
     const unknowns: Evidence[] = []
     let pgStandbys = 0
+    let pgPrimaries = 0
     let mysqlReplicas = 0
+    let mysqlSources = 0
     for (const {node, optional} of nodes) {
       const e = nodeEngines(optional)
       for (const [k, g] of [
@@ -103,6 +105,7 @@ export default defineClusterCheck({
             pgStandbys++
             continue
           }
+          pgPrimaries++
           const m = pgMode(s)
           const evd = [
             ev(
@@ -138,6 +141,7 @@ export default defineClusterCheck({
             mysqlReplicas++
             continue
           }
+          mysqlSources++
           const m = mysqlMode(inst)
           const evd = [
             ev(node.name, mysqlReplica, {socket: inst.socket, ...inst.semiSync}, expected),
@@ -180,9 +184,9 @@ export default defineClusterCheck({
       }
     }
     const noPrimary: string[] = []
-    if (pgStandbys > 0 && !findings.some((f) => f.message.startsWith('PostgreSQL primary')))
+    if (pgStandbys > 0 && pgPrimaries === 0)
       noPrimary.push('PostgreSQL standbys were found but no primary among the db nodes')
-    if (mysqlReplicas > 0 && !findings.some((f) => / source on /.test(f.message)))
+    if (mysqlReplicas > 0 && mysqlSources === 0)
       noPrimary.push('MySQL/MariaDB replicas were found but no source among the db nodes')
     for (const n of noPrimary)
       findings.push(

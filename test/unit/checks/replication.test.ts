@@ -154,6 +154,22 @@ describe.skipIf(!haveShared)('replication.lag-alert', () => {
   })
 })
 
+describe('replication.lag-alert on a generic lag metric', () => {
+  it('warns when the only alert watches a metric whose unit it cannot tell', () => {
+    const generic =
+      'groups:\n- name: r\n  rules:\n  - alert: Lag\n    expr: max(replication_lag) > 10\n    for: 10s\n'
+    const r = runCheck(
+      'replication.lag-alert',
+      [...pgSync, monitor('mon', {'/etc/prometheus/rules/r.yml': generic})],
+      rpo(60_000),
+    )
+    expect(statuses(r)).toEqual(['warn'])
+    expect(r[0]?.message).toBe(
+      'PostgreSQL (generic lag metric): 1 lag alert (Lag) watch a lag metric whose unit (seconds or bytes) is unknown: cannot tell when they fire',
+    )
+  })
+})
+
 describe('replication.lag-alert without rule files', () => {
   it('fails when no node has role monitor', () => {
     const r = runCheck('replication.lag-alert', pgSync, rpo(60_000))

@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -172,5 +173,9 @@ describe('mysql-replica parser on edge cases', () => {
       ok: false,
       error: {code: 'not-applicable'},
     })
+  })
+
+  it('ships a snippet that bash parses', () => {
+    expect(spawnSync('bash', ['-n', '-c', mysqlReplica.script], {encoding: 'utf8'}).stderr).toBe('')
   })
 })

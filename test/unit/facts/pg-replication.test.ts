@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -209,5 +210,9 @@ describe('pg-replication parser on edge cases', () => {
     })
     expect(parseSyncStandbyNames('s1, s2')).toEqual({method: 'first', num: 1, names: ['s1', 's2']})
     expect(parseSyncStandbyNames('*')).toEqual({method: 'first', num: 1, names: ['*']})
+  })
+
+  it('ships a snippet that bash parses', () => {
+    expect(spawnSync('bash', ['-n', '-c', pgReplication.script], {encoding: 'utf8'}).stderr).toBe('')
   })
 })
