@@ -55,6 +55,13 @@ exec </dev/null
 if [ -e /proc/sysrq-trigger ]; then
   mount --bind /dev/null /proc/sysrq-trigger || die "mask sysrq-trigger"
 fi
+# Nodes share /root with the host, and bash sources ~/.bashrc for every ssh command. The
+# host's .bashrc may run tools that take locks in /root (pyenv rehash): a node killed by a
+# fence in the middle of one leaves the lock behind and every later shell waits 60 s for it.
+# A node shell gets an empty .bashrc instead.
+if [ -f /root/.bashrc ]; then
+  mount --bind /dev/null /root/.bashrc || die "mask /root/.bashrc"
+fi
 # pcs and crmsh call systemctl; there is no systemd in a node.
 mount --bind "$LAB_BIN/systemctl-shim.sh" /usr/bin/systemctl || die "systemctl shim"
 
