@@ -14,7 +14,7 @@ import {
   type Params,
   renderTemplate,
 } from '../checks/define.js'
-import type {FactStore, GatherOutcome, GatherPlan} from './facts.js'
+import type {GatherOutcome, GatherPlan} from './facts.js'
 
 export interface PlannedCheck {
   check: AnyCheck
@@ -70,7 +70,12 @@ type NodeFactsResult =
   | {ok: true; facts: Record<string, unknown>; optional: Record<string, Fact<unknown>>}
   | {ok: false; errors: Evidence[]}
 
-function factsForNode(check: AnyCheck, node: string, store: FactStore): NodeFactsResult {
+function factsForNode(check: AnyCheck, node: string, outcome: GatherOutcome): NodeFactsResult {
+  // A node hacheck could not reach tells nothing, even to checks whose facts are all optional.
+  const down = outcome.nodeErrors.get(node)
+  if (down && gatherersOf(check).length > 0)
+    return {ok: false, errors: [factErrorEvidence(node, 'ssh', down)]}
+  const store = outcome.facts
   const nodeFacts = store.get(node)
   const facts: Record<string, unknown> = {}
   const errors: Evidence[] = []
@@ -153,7 +158,7 @@ export function evaluatePlanned(p: PlannedCheck, outcome: GatherOutcome, ctx: Au
 
   if (p.check.scope === 'node') {
     for (const node of scoped) {
-      const nf = factsForNode(p.check, node.name, outcome.facts)
+      const nf = factsForNode(p.check, node.name, outcome)
       if (!nf.ok) {
         out.push(
           result(
@@ -174,7 +179,7 @@ export function evaluatePlanned(p: PlannedCheck, outcome: GatherOutcome, ctx: Au
   const good: {node: NodeSpec; facts: Record<string, unknown>; optional: Record<string, Fact<unknown>>}[] = []
   const missing: Evidence[] = []
   for (const node of scoped) {
-    const nf = factsForNode(p.check, node.name, outcome.facts)
+    const nf = factsForNode(p.check, node.name, outcome)
     if (nf.ok) good.push({node, facts: nf.facts, optional: nf.optional})
     else missing.push(...nf.errors)
   }
