@@ -108,11 +108,19 @@ export function parseClusterState(xml: string): ClusterState {
   }
 }
 
-/** Where each active resource runs: id → node names. */
-export function resourceLocations(s: ClusterState): Map<string, string[]> {
+/** Roles of a resource that is up (not Starting/Stopping/Migrating: those are actions in flight). */
+const RUNNING_ROLES = new Set(['Started', 'Promoted', 'Unpromoted', 'Master', 'Slave'])
+
+/**
+ * Where each resource is: id → node names. `running` counts only finished
+ * starts (crm_mon lists a pending start as role Starting, already on its new
+ * node); without it, any active instance counts (a Stopping one included).
+ */
+export function resourceLocations(s: ClusterState, opts: {running?: boolean} = {}): Map<string, string[]> {
   const m = new Map<string, string[]>()
   for (const r of s.resources) {
     if (!r.active) continue
+    if (opts.running && !RUNNING_ROLES.has(r.role)) continue
     const prev = m.get(r.id) ?? []
     m.set(r.id, [...prev, ...r.nodes])
   }

@@ -74,16 +74,33 @@ export function diffStates(
     if (!p.online && n.online) ev('node-rejoined', {node: n.name})
   }
   const services = serviceResourceIds(next)
-  const a = resourceLocations(prev)
-  const b = resourceLocations(next)
-  for (const id of new Set([...a.keys(), ...b.keys()])) {
-    if (!services.has(id) && !serviceResourceIds(prev).has(id)) continue
-    const was = a.get(id) ?? []
-    const is = b.get(id) ?? []
+  const prevServices = serviceResourceIds(prev)
+  // Started = the start finished (role Started); stopped = no instance left there at all.
+  const upBefore = resourceLocations(prev, {running: true})
+  const upNow = resourceLocations(next, {running: true})
+  const presentBefore = resourceLocations(prev)
+  const presentNow = resourceLocations(next)
+  for (const id of new Set([...presentBefore.keys(), ...presentNow.keys(), ...upNow.keys()])) {
+    if (!services.has(id) && !prevServices.has(id)) continue
+    const was = presentBefore.get(id) ?? []
+    const is = presentNow.get(id) ?? []
     for (const node of was.filter((x) => !is.includes(x))) ev('resource-stopped', {node, resource: id})
-    for (const node of is.filter((x) => !was.includes(x))) ev('resource-started', {node, resource: id})
+    const wasUp = upBefore.get(id) ?? []
+    for (const node of (upNow.get(id) ?? []).filter((x) => !wasUp.includes(x)))
+      ev('resource-started', {node, resource: id})
   }
   return out
+}
+
+/** crm_mon between two node-side timestamps: the sample's time is taken on the node, not across SSH. */
+export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
+
+export function parseCrmPoll(stdout: string): {nodeMidT: number; xml: string} | undefined {
+  const lines = stdout.trimEnd().split('\n')
+  const a = Number(lines[0])
+  const b = Number(lines[lines.length - 1])
+  if (!Number.isFinite(a) || !Number.isFinite(b) || lines.length < 3) return undefined
+  return {nodeMidT: ((a + b) / 2) * 1000, xml: lines.slice(1, -1).join('\n')}
 }
 
 /** true when `ip -j addr` output shows the VIP. */
@@ -102,6 +119,8 @@ export interface ObserverOptions {
   /** Observer nodes for crm_mon, best first (survivors of the fault). */
   prefer: string[]
   vip?: string
+  /** Clock offsets (node − controller, ms) to place each crm_mon sample on the node's own clock. */
+  offsets?: ReadonlyMap<string, number>
   crmIntervalMs?: number
   vipIntervalMs?: number
   record(e: TimelineEvent): void
@@ -125,6 +144,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   const order = [...o.prefer, ...o.nodes.map((n) => n.name).filter((n) => !o.prefer.includes(n))]
   let current = 0
   let lastHolders: string[] | undefined
+  let lastSampleT: number | undefined
   const crmLoop = async (): Promise<void> => {
     const interval = o.crmIntervalMs ?? 300
     let failures = 0
@@ -138,16 +158,25 @@ export function startObserver(o: ObserverOptions): RunningObserver {
       }
       const sent = now()
       try {
-        const r = await o.runner.run(node, {argv: [...CRM_MON_ARGV], sudo: true, timeoutMs: 3000})
-        const t = (sent + now()) / 2
-        if (r.exitCode !== 0) throw new Error(`crm_mon exit ${r.exitCode}`)
-        const s = parseClusterState(r.stdout)
+        const r = await o.runner.run(node, {script: CRM_POLL_SCRIPT, sudo: true, timeoutMs: 5000})
+        const received = now()
+        const poll = parseCrmPoll(r.stdout)
+        if (r.exitCode !== 0 || !poll) throw new Error(`crm_mon exit ${r.exitCode}`)
+        // When crm_mon ran, on the node's clock mapped to ours (else the middle of the round trip).
+        const off = o.offsets?.get(name)
+        const sampleT = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
+        // A change happened between the previous sample and this one: its best estimate is the middle.
+        const t =
+          lastSampleT !== undefined && sampleT - lastSampleT < 2000 ? (lastSampleT + sampleT) / 2 : sampleT
+        const s = parseClusterState(poll.xml)
         for (const id of serviceResourceIds(s)) services.add(id)
         for (const e of diffStates(last, s, t, `crm_mon@${name}`, seenFences)) o.record(e)
         last = s
+        lastSampleT = sampleT
         failures = 0
       } catch (err) {
         failures++
+        lastSampleT = undefined
         if (failures >= 2) {
           o.record({
             kind: 'note',

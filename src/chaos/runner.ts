@@ -164,7 +164,8 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       nodes: inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster')),
       prefer: observerOrder(inv, plan),
       vip: inv.cluster.vip,
-      crmIntervalMs: spec.crmIntervalMs ?? 250,
+      offsets: new Map([...offsets].map(([n, o]) => [n, o.offsetMs])),
+      crmIntervalMs: spec.crmIntervalMs ?? 200,
       vipIntervalMs: spec.vipIntervalMs,
       record,
     })

@@ -293,3 +293,16 @@ describe('--node roles against the live cluster', () => {
     expect(resolveTarget('@service', inv, {state, vipHolders: []})).toBe('n2')
   })
 })
+
+describe('a crm_mon poll between node-side timestamps', () => {
+  it('splits the two clock readings from the XML', async () => {
+    const {parseCrmPoll, CRM_POLL_SCRIPT} = await import('../../../src/chaos/observer.js')
+    expect(CRM_POLL_SCRIPT).toBe(
+      'date +%s.%N; crm_mon -1 --output-as=xml --fence-history=3; rc=$?; date +%s.%N; exit $rc',
+    )
+    const p = parseCrmPoll(`1764151872.100000000\n${crmMon({})}\n1764151872.300000000\n`)
+    expect(p?.nodeMidT).toBeCloseTo(1_764_151_872_200, 0)
+    expect(parseClusterState(p?.xml ?? '').dc).toBe('n1')
+    expect(parseCrmPoll('garbage')).toBeUndefined()
+  })
+})
