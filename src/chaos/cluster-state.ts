@@ -25,6 +25,8 @@ export interface ResourceState {
   failed: boolean
   blocked: boolean
   managed: boolean
+  /** An action in flight (crm_mon's `pending` attribute, e.g. "Starting"): the role is only the goal then. */
+  pending?: string
   nodes: string[]
 }
 
@@ -82,6 +84,7 @@ export function parseClusterState(xml: string): ClusterState {
     failed: bool(r, 'failed'),
     blocked: bool(r, 'blocked'),
     managed: attrBool(r, 'managed') ?? true,
+    ...(r.attrs.pending ? {pending: r.attrs.pending} : {}),
     nodes: childrenNamed(r, 'node').map((n) => n.attrs.name ?? '?'),
   }))
   const fences = childrenNamed(child(root, 'fence_history'), 'fence_event').map((f): FenceRecord => ({
@@ -108,7 +111,7 @@ export function parseClusterState(xml: string): ClusterState {
   }
 }
 
-/** Roles of a resource that is up (not Starting/Stopping/Migrating: those are actions in flight). */
+/** Roles of a resource that is up; with a `pending` action (Starting, Stopping, …) it is not yet. */
 const RUNNING_ROLES = new Set(['Started', 'Promoted', 'Unpromoted', 'Master', 'Slave'])
 
 /**
@@ -120,7 +123,7 @@ export function resourceLocations(s: ClusterState, opts: {running?: boolean} = {
   const m = new Map<string, string[]>()
   for (const r of s.resources) {
     if (!r.active) continue
-    if (opts.running && !RUNNING_ROLES.has(r.role)) continue
+    if (opts.running && (!RUNNING_ROLES.has(r.role) || r.pending)) continue
     const prev = m.get(r.id) ?? []
     m.set(r.id, [...prev, ...r.nodes])
   }

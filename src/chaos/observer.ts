@@ -92,15 +92,81 @@ export function diffStates(
   return out
 }
 
-/** crm_mon between two node-side timestamps: the sample's time is taken on the node, not across SSH. */
-export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
+/**
+ * One observer sample, timed on the node: Corosync's membership (fast, and the
+ * very event Pacemaker logs as "state is now lost/member"), then crm_mon, each
+ * between two `date` readings, so the sample times do not include the SSH
+ * round trip.
+ */
+export const CRM_POLL_SCRIPT = [
+  'date +%s.%N',
+  'corosync-quorumtool -l 2>/dev/null || true',
+  'echo @@t',
+  'date +%s.%N',
+  'echo @@crm',
+  `${CRM_MON_ARGV.join(' ')}; rc=$?`,
+  'echo @@t',
+  'date +%s.%N',
+  'exit $rc',
+].join('\n')
 
-export function parseCrmPoll(stdout: string): {nodeMidT: number; xml: string} | undefined {
-  const lines = stdout.trimEnd().split('\n')
-  const a = Number(lines[0])
-  const b = Number(lines[lines.length - 1])
-  if (!Number.isFinite(a) || !Number.isFinite(b) || lines.length < 3) return undefined
-  return {nodeMidT: ((a + b) / 2) * 1000, xml: lines.slice(1, -1).join('\n')}
+export interface CrmPoll {
+  /** Node clock, ms: middle of the membership reading. */
+  membersT: number
+  /** Names in Corosync's current membership (undefined when corosync-quorumtool did not answer). */
+  members?: string[]
+  /** Node clock, ms: middle of the crm_mon run. */
+  crmT: number
+  xml: string
+}
+
+/** `corosync-quorumtool -l` → member names ("n3 (local)" → n3). */
+export function parseMembers(text: string): string[] | undefined {
+  const rows = text.split('\n').filter((l) => /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+\S+/i.test(l))
+  if (!/Membership information/.test(text) && rows.length === 0) return undefined
+  return rows.map((l) => (l.trim().split(/\s+/)[2] ?? '').trim()).filter(Boolean)
+}
+
+export function parseCrmPoll(stdout: string): CrmPoll | undefined {
+  const m = /^(\d+\.\d+)\n([\s\S]*?)@@t\n(\d+\.\d+)\n@@crm\n([\s\S]*?)@@t\n(\d+\.\d+)\s*$/.exec(stdout)
+  if (!m) return undefined
+  const [a, b, c] = [Number(m[1]), Number(m[3]), Number(m[5])]
+  return {
+    membersT: ((a + b) / 2) * 1000,
+    members: parseMembers(m[2] ?? ''),
+    crmT: ((b + c) / 2) * 1000,
+    xml: m[4] ?? '',
+  }
+}
+
+/** Membership changes between two samples: who left, who came back. */
+export function diffMembers(
+  prev: readonly string[] | undefined,
+  next: readonly string[] | undefined,
+  t: number,
+  source: string,
+): ClusterEvent[] {
+  if (!prev || !next) return []
+  const out: ClusterEvent[] = []
+  for (const n of prev.filter((x) => !next.includes(x)))
+    out.push({
+      kind: 'cluster',
+      t,
+      phase: 'node-lost',
+      node: n,
+      source,
+      detail: 'left the Corosync membership',
+    })
+  for (const n of next.filter((x) => !prev.includes(x)))
+    out.push({
+      kind: 'cluster',
+      t,
+      phase: 'node-rejoined',
+      node: n,
+      source,
+      detail: 'joined the Corosync membership',
+    })
+  return out
 }
 
 /** true when `ip -j addr` output shows the VIP. */
@@ -145,6 +211,8 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   let current = 0
   let lastHolders: string[] | undefined
   let lastSampleT: number | undefined
+  let lastMembers: string[] | undefined
+  let lastMembersT: number | undefined
   const crmLoop = async (): Promise<void> => {
     const interval = o.crmIntervalMs ?? 300
     let failures = 0
@@ -162,21 +230,35 @@ export function startObserver(o: ObserverOptions): RunningObserver {
         const received = now()
         const poll = parseCrmPoll(r.stdout)
         if (r.exitCode !== 0 || !poll) throw new Error(`crm_mon exit ${r.exitCode}`)
-        // When crm_mon ran, on the node's clock mapped to ours (else the middle of the round trip).
+        // Sample times on the node's clock mapped to ours (else the middle of the round trip).
         const off = o.offsets?.get(name)
-        const sampleT = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
+        const membersT = off !== undefined ? poll.membersT - off : (sent + received) / 2
+        const crmT = off !== undefined ? poll.crmT - off : (sent + received) / 2
         // A change happened between the previous sample and this one: its best estimate is the middle.
-        const t =
-          lastSampleT !== undefined && sampleT - lastSampleT < 2000 ? (lastSampleT + sampleT) / 2 : sampleT
+        const between = (prevT: number | undefined, t: number): number =>
+          prevT !== undefined && t - prevT < 2000 ? (prevT + t) / 2 : t
+        for (const e of diffMembers(
+          lastMembers,
+          poll.members,
+          between(lastMembersT, membersT),
+          `corosync@${name}`,
+        ))
+          o.record(e)
         const s = parseClusterState(poll.xml)
         for (const id of serviceResourceIds(s)) services.add(id)
-        for (const e of diffStates(last, s, t, `crm_mon@${name}`, seenFences)) o.record(e)
+        for (const e of diffStates(last, s, between(lastSampleT, crmT), `crm_mon@${name}`, seenFences))
+          o.record(e)
         last = s
-        lastSampleT = sampleT
+        lastSampleT = crmT
+        if (poll.members) {
+          lastMembers = poll.members
+          lastMembersT = membersT
+        }
         failures = 0
       } catch (err) {
         failures++
         lastSampleT = undefined
+        lastMembersT = undefined
         if (failures >= 2) {
           o.record({
             kind: 'note',

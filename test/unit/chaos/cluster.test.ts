@@ -254,6 +254,21 @@ describe('observer: events between two crm_mon states', () => {
     ])
   })
 
+  it('a start still pending (crm_mon pending="Starting") is not a started resource yet', () => {
+    const seen = new Set<string>()
+    const before = at({vipOn: '', webOn: ''})
+    const pendingXml = crmMon({vipOn: 'n2', webOn: ''}).replace(
+      'id="p-vip" resource_agent="ocf:heartbeat:IPaddr2" role="Started"',
+      'id="p-vip" resource_agent="ocf:heartbeat:IPaddr2" role="Started" pending="Starting"',
+    )
+    const pending = parseClusterState(pendingXml)
+    expect(pending.resources.find((r) => r.id === 'p-vip')?.pending).toBe('Starting')
+    expect(diffStates(before, pending, 1, 's', seen)).toEqual([])
+    expect(diffStates(pending, at({vipOn: 'n2', webOn: ''}), 2, 's', seen).map((e) => e.phase)).toEqual([
+      'resource-started',
+    ])
+  })
+
   it('the VIP is seen in ip -j addr output', () => {
     const out = JSON.stringify([
       {
@@ -294,15 +309,52 @@ describe('--node roles against the live cluster', () => {
   })
 })
 
-describe('a crm_mon poll between node-side timestamps', () => {
-  it('splits the two clock readings from the XML', async () => {
-    const {parseCrmPoll, CRM_POLL_SCRIPT} = await import('../../../src/chaos/observer.js')
-    expect(CRM_POLL_SCRIPT).toBe(
-      'date +%s.%N; crm_mon -1 --output-as=xml --fence-history=3; rc=$?; date +%s.%N; exit $rc',
+describe('an observer sample timed on the node', () => {
+  it('splits the membership, the crm_mon XML and the three clock readings', async () => {
+    const {parseCrmPoll, diffMembers} = await import('../../../src/chaos/observer.js')
+    const members = `
+Membership information
+----------------------
+    Nodeid      Votes Name
+         2          1 n2 (local)
+         3          1 n3
+`
+    const p = parseCrmPoll(
+      `1764151872.100000000\n${members}@@t\n1764151872.120000000\n@@crm\n${crmMon({})}\n@@t\n1764151872.320000000\n`,
     )
-    const p = parseCrmPoll(`1764151872.100000000\n${crmMon({})}\n1764151872.300000000\n`)
-    expect(p?.nodeMidT).toBeCloseTo(1_764_151_872_200, 0)
+    expect(p?.membersT).toBeCloseTo(1_764_151_872_110, 0)
+    expect(p?.crmT).toBeCloseTo(1_764_151_872_220, 0)
+    expect(p?.members).toEqual(['n2', 'n3'])
     expect(parseClusterState(p?.xml ?? '').dc).toBe('n1')
     expect(parseCrmPoll('garbage')).toBeUndefined()
+    expect(diffMembers(['n1', 'n2', 'n3'], ['n2', 'n3'], 5, 'corosync@n2')).toEqual([
+      {
+        kind: 'cluster',
+        t: 5,
+        phase: 'node-lost',
+        node: 'n1',
+        source: 'corosync@n2',
+        detail: 'left the Corosync membership',
+      },
+    ])
+    expect(diffMembers(['n2', 'n3'], ['n1', 'n2', 'n3'], 6, 'c').map((e) => `${e.phase} ${e.node}`)).toEqual([
+      'node-rejoined n1',
+    ])
+    expect(diffMembers(undefined, ['n1'], 6, 'c')).toEqual([])
+  })
+
+  it('the sample script runs the membership first, then crm_mon, each between two dates', async () => {
+    const {CRM_POLL_SCRIPT} = await import('../../../src/chaos/observer.js')
+    expect(CRM_POLL_SCRIPT.split('\n')).toEqual([
+      'date +%s.%N',
+      'corosync-quorumtool -l 2>/dev/null || true',
+      'echo @@t',
+      'date +%s.%N',
+      'echo @@crm',
+      'crm_mon -1 --output-as=xml --fence-history=3; rc=$?',
+      'echo @@t',
+      'date +%s.%N',
+      'exit $rc',
+    ])
   })
 })
