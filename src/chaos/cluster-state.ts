@@ -111,8 +111,13 @@ export function parseClusterState(xml: string): ClusterState {
   }
 }
 
-/** Roles of a resource that is up; with a `pending` action (Starting, Stopping, …) it is not yet. */
+/**
+ * Roles of a resource that is up. crm_mon shows a start in flight as role
+ * Starting; a `pending` start/stop/migration means not up yet either, but a
+ * pending Monitoring (the first monitor right after a start) does not.
+ */
 const RUNNING_ROLES = new Set(['Started', 'Promoted', 'Unpromoted', 'Master', 'Slave'])
+const IN_FLIGHT = /^(Start|Stop|Migrat|Promot|Demot)/
 
 /**
  * Where each resource is: id → node names. `running` counts only finished
@@ -123,7 +128,7 @@ export function resourceLocations(s: ClusterState, opts: {running?: boolean} = {
   const m = new Map<string, string[]>()
   for (const r of s.resources) {
     if (!r.active) continue
-    if (opts.running && (!RUNNING_ROLES.has(r.role) || r.pending)) continue
+    if (opts.running && (!RUNNING_ROLES.has(r.role) || (r.pending && IN_FLIGHT.test(r.pending)))) continue
     const prev = m.get(r.id) ?? []
     m.set(r.id, [...prev, ...r.nodes])
   }

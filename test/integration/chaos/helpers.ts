@@ -23,21 +23,33 @@ export function chaosEnv(stateDir: string, status: LabStatus): Record<string, st
   return {XDG_STATE_HOME: stateDir, ...status.env, HACHECK_INVENTORY: ''}
 }
 
-/** `hacheck ARGS` through bin/dev.js; never rejects. */
+/**
+ * `hacheck ARGS` as an operator runs it, from the sources (launch.ts; bin/dev.js
+ * would load dist/ through a possibly stale oclif.manifest.json); never rejects.
+ */
 export function hacheck(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 280_000,
 ): ResultPromise<{reject: false; stdin: 'ignore'}> {
-  return execa('node', [join(repoRoot, 'bin', 'dev.js'), ...args], {
-    reject: false,
-    env,
-    stdin: 'ignore',
-    timeout: timeoutMs,
-  }) as unknown as ResultPromise<{
-    reject: false
-    stdin: 'ignore'
-  }>
+  const [topic = '', command = '', ...rest] = args
+  return execa(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'test', 'integration', 'chaos', 'launch.ts'),
+      `${topic}/${command}`,
+      ...rest,
+    ],
+    {
+      reject: false,
+      env,
+      stdin: 'ignore',
+      timeout: timeoutMs,
+      cwd: repoRoot,
+    },
+  ) as unknown as ResultPromise<{reject: false; stdin: 'ignore'}>
 }
 
 export async function labInventory(status: LabStatus): Promise<Inventory> {

@@ -1,4 +1,4 @@
-/** The chaos commands as an operator runs them (bin/dev.js), where no cluster is needed. */
+/** The chaos commands as an operator runs them, where no cluster is needed. */
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -22,12 +22,25 @@ async function hacheck(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{code: number; stdout: string; stderr: string}> {
-  const r = await execa('node', [join(repoRoot, 'bin', 'dev.js'), ...args], {
-    reject: false,
-    env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', ...env},
-    stdin: 'ignore',
-    timeout: 60_000,
-  })
+  // From the sources (bin/dev.js would load dist/ through a possibly stale oclif.manifest.json).
+  const [topic = '', command = '', ...rest] = args
+  const r = await execa(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'test', 'integration', 'chaos', 'launch.ts'),
+      `${topic}/${command}`,
+      ...rest,
+    ],
+    {
+      reject: false,
+      cwd: repoRoot,
+      env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', ...env},
+      stdin: 'ignore',
+      timeout: 60_000,
+    },
+  )
   return {code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
 }
 

@@ -264,9 +264,8 @@ describe('observer: events between two crm_mon states', () => {
     const pending = parseClusterState(pendingXml)
     expect(pending.resources.find((r) => r.id === 'p-vip')?.pending).toBe('Starting')
     expect(diffStates(before, pending, 1, 's', seen)).toEqual([])
-    expect(diffStates(pending, at({vipOn: 'n2', webOn: ''}), 2, 's', seen).map((e) => e.phase)).toEqual([
-      'resource-started',
-    ])
+    const monitoring = parseClusterState(pendingXml.replace('pending="Starting"', 'pending="Monitoring"'))
+    expect(diffStates(pending, monitoring, 2, 's', seen).map((e) => e.phase)).toEqual(['resource-started'])
   })
 
   it('the VIP is seen in ip -j addr output', () => {
