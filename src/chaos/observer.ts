@@ -92,51 +92,29 @@ export function diffStates(
   return out
 }
 
+/** crm_mon between two `date` readings on the node: the sample time excludes the SSH round trip. */
+export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
+
 /**
- * One observer sample, timed on the node: Corosync's membership (fast, and the
- * very event Pacemaker logs as "state is now lost/member"), then crm_mon, each
- * between two `date` readings, so the sample times do not include the SSH
- * round trip.
+ * Corosync's membership, the very event Pacemaker logs as "state is now
+ * lost/member", sampled on its own faster loop (it is cheap; crm_mon is not).
  */
-export const CRM_POLL_SCRIPT = [
-  'date +%s.%N',
-  'corosync-quorumtool -l 2>/dev/null || true',
-  'echo @@t',
-  'date +%s.%N',
-  'echo @@crm',
-  `${CRM_MON_ARGV.join(' ')}; rc=$?`,
-  'echo @@t',
-  'date +%s.%N',
-  'exit $rc',
-].join('\n')
+export const MEMBERS_POLL_SCRIPT = 'date +%s.%N; corosync-quorumtool -l; rc=$?; date +%s.%N; exit $rc'
 
-export interface CrmPoll {
-  /** Node clock, ms: middle of the membership reading. */
-  membersT: number
-  /** Names in Corosync's current membership (undefined when corosync-quorumtool did not answer). */
-  members?: string[]
-  /** Node clock, ms: middle of the crm_mon run. */
-  crmT: number
-  xml: string
+/** Output of a poll script: the middle of the two node-side `date` readings (ms) and what ran between. */
+export function parseTimedPoll(stdout: string): {nodeMidT: number; body: string} | undefined {
+  const lines = stdout.trimEnd().split('\n')
+  const a = Number(lines[0])
+  const b = Number(lines[lines.length - 1])
+  if (lines.length < 3 || !/^\d+\.\d+$/.test(lines[0] ?? '') || !Number.isFinite(b)) return undefined
+  return {nodeMidT: ((a + b) / 2) * 1000, body: lines.slice(1, -1).join('\n')}
 }
 
-/** `corosync-quorumtool -l` → member names ("n3 (local)" → n3). */
+/** `corosync-quorumtool -l` → member names ("n3 (local)" → n3); undefined when it is not that output. */
 export function parseMembers(text: string): string[] | undefined {
+  if (!/Membership information/.test(text)) return undefined
   const rows = text.split('\n').filter((l) => /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+\S+/i.test(l))
-  if (!/Membership information/.test(text) && rows.length === 0) return undefined
-  return rows.map((l) => (l.trim().split(/\s+/)[2] ?? '').trim()).filter(Boolean)
-}
-
-export function parseCrmPoll(stdout: string): CrmPoll | undefined {
-  const m = /^(\d+\.\d+)\n([\s\S]*?)@@t\n(\d+\.\d+)\n@@crm\n([\s\S]*?)@@t\n(\d+\.\d+)\s*$/.exec(stdout)
-  if (!m) return undefined
-  const [a, b, c] = [Number(m[1]), Number(m[3]), Number(m[5])]
-  return {
-    membersT: ((a + b) / 2) * 1000,
-    members: parseMembers(m[2] ?? ''),
-    crmT: ((b + c) / 2) * 1000,
-    xml: m[4] ?? '',
-  }
+  return rows.map((l) => l.trim().split(/\s+/)[2] ?? '').filter(Boolean)
 }
 
 /** Membership changes between two samples: who left, who came back. */
@@ -188,6 +166,7 @@ export interface ObserverOptions {
   /** Clock offsets (node − controller, ms) to place each crm_mon sample on the node's own clock. */
   offsets?: ReadonlyMap<string, number>
   crmIntervalMs?: number
+  membersIntervalMs?: number
   vipIntervalMs?: number
   record(e: TimelineEvent): void
 }
@@ -213,6 +192,10 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   let lastSampleT: number | undefined
   let lastMembers: string[] | undefined
   let lastMembersT: number | undefined
+  let lastMembersFrom: string | undefined
+  // A change happened between the previous sample and this one: its best estimate is the middle.
+  const between = (prevT: number | undefined, t: number): number =>
+    prevT !== undefined && t - prevT < 2000 ? (prevT + t) / 2 : t
   const crmLoop = async (): Promise<void> => {
     const interval = o.crmIntervalMs ?? 300
     let failures = 0
@@ -228,37 +211,21 @@ export function startObserver(o: ObserverOptions): RunningObserver {
       try {
         const r = await o.runner.run(node, {script: CRM_POLL_SCRIPT, sudo: true, timeoutMs: 5000})
         const received = now()
-        const poll = parseCrmPoll(r.stdout)
+        const poll = parseTimedPoll(r.stdout)
         if (r.exitCode !== 0 || !poll) throw new Error(`crm_mon exit ${r.exitCode}`)
-        // Sample times on the node's clock mapped to ours (else the middle of the round trip).
+        // The sample time on the node's clock mapped to ours (else the middle of the round trip).
         const off = o.offsets?.get(name)
-        const membersT = off !== undefined ? poll.membersT - off : (sent + received) / 2
-        const crmT = off !== undefined ? poll.crmT - off : (sent + received) / 2
-        // A change happened between the previous sample and this one: its best estimate is the middle.
-        const between = (prevT: number | undefined, t: number): number =>
-          prevT !== undefined && t - prevT < 2000 ? (prevT + t) / 2 : t
-        for (const e of diffMembers(
-          lastMembers,
-          poll.members,
-          between(lastMembersT, membersT),
-          `corosync@${name}`,
-        ))
-          o.record(e)
-        const s = parseClusterState(poll.xml)
+        const crmT = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
+        const s = parseClusterState(poll.body)
         for (const id of serviceResourceIds(s)) services.add(id)
         for (const e of diffStates(last, s, between(lastSampleT, crmT), `crm_mon@${name}`, seenFences))
           o.record(e)
         last = s
         lastSampleT = crmT
-        if (poll.members) {
-          lastMembers = poll.members
-          lastMembersT = membersT
-        }
         failures = 0
       } catch (err) {
         failures++
         lastSampleT = undefined
-        lastMembersT = undefined
         if (failures >= 2) {
           o.record({
             kind: 'note',
@@ -268,6 +235,35 @@ export function startObserver(o: ObserverOptions): RunningObserver {
           current++
           failures = 0
         }
+      }
+      await sleep(Math.max(0, interval - (performance.now() - started)))
+    }
+  }
+  // Corosync's membership, from the same observer node as crm_mon, on its own faster loop.
+  const membersLoop = async (): Promise<void> => {
+    const interval = o.membersIntervalMs ?? 150
+    while (!stopped) {
+      const started = performance.now()
+      const name = order[current % order.length] as string
+      const node = byName.get(name)
+      const sent = now()
+      try {
+        if (!node) throw new Error('no node')
+        const r = await o.runner.run(node, {script: MEMBERS_POLL_SCRIPT, sudo: true, timeoutMs: 5000})
+        const received = now()
+        const poll = parseTimedPoll(r.stdout)
+        const members = poll ? parseMembers(poll.body) : undefined
+        if (!poll || !members) throw new Error('no membership')
+        const off = o.offsets?.get(name)
+        const t = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
+        const src = `corosync@${name}`
+        if (lastMembersFrom === name)
+          for (const e of diffMembers(lastMembers, members, between(lastMembersT, t), src)) o.record(e)
+        lastMembers = members
+        lastMembersT = t
+        lastMembersFrom = name
+      } catch {
+        lastMembersT = undefined
       }
       await sleep(Math.max(0, interval - (performance.now() - started)))
     }
@@ -317,7 +313,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
       await sleep(Math.max(0, interval - (performance.now() - started)))
     }
   }
-  const loops = [crmLoop(), vipLoop()]
+  const loops = [crmLoop(), membersLoop(), vipLoop()]
   return {
     async stop() {
       stopped = true
