@@ -1,0 +1,87 @@
+import {readFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {itemTitles, loadChecklist} from '../../audit/checklist.js'
+import {catalog} from '../../checks/index.js'
+import {BaseCommand} from '../../core/base-command.js'
+import {errorMessage, InputError} from '../../core/errors.js'
+import type {AuditRun} from '../../core/results.js'
+import {exitCodeFor} from '../../core/results.js'
+import {AUDIT_FORMATS, formatForFile, renderAudit, type AuditFormat} from '../../reporters/index.js'
+
+const ALL = [...new Set<string>([...AUDIT_FORMATS, 'html'])]
+
+export default class ReportRender extends BaseCommand<typeof ReportRender> {
+  static override summary =
+    'Render a saved run again in another format: an audit JSON report, or a chaos run.json.'
+
+  static override description = `Reporters are pure functions of the saved run, so a run can be re-rendered later without touching the cluster: keep the JSON of every audit as the record, and produce JUnit for CI or Markdown for a change review from it. Audit runs render as console, json, junit or markdown; chaos runs (runs/<id>/run.json, next to timeline.jsonl) as console, json, junit or html. The exit code is the run's own (0 passed, 1 findings failed, 3 incomplete).`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> audit.json --format junit --output audit.xml',
+    '<%= config.bin %> <%= command.id %> audit.json --format markdown',
+    '<%= config.bin %> <%= command.id %> ~/.local/state/hacheck/runs/<run-id>/run.json --format html -o failover.html',
+  ]
+
+  static override args = {
+    file: Args.string({
+      description: 'audit JSON (from `hacheck audit --format json`) or a chaos run.json',
+      required: true,
+    }),
+  }
+
+  static override flags = {
+    format: Flags.string({
+      char: 'f',
+      summary: 'Output format (default: from --output, else console).',
+      options: ALL,
+    }),
+    output: Flags.string({char: 'o', summary: 'Write to FILE instead of stdout.', helpValue: 'FILE'}),
+    'no-color': Flags.boolean({summary: 'No colors in the console format.'}),
+  }
+
+  public async run(): Promise<void> {
+    const {args, flags} = await this.parse(ReportRender)
+    let doc: {kind?: string; schemaVersion?: number; runId?: string}
+    try {
+      doc = JSON.parse(await readFile(args.file, 'utf8')) as typeof doc
+    } catch (err) {
+      throw new InputError(`${args.file}: cannot read a saved run: ${errorMessage(err)}`)
+    }
+    const format =
+      flags.format ??
+      (flags.output ? (flags.output.endsWith('.html') ? 'html' : formatForFile(flags.output)) : undefined) ??
+      'console'
+    let text: string
+    if (doc.kind === 'audit' && doc.schemaVersion === 1) {
+      if (!(AUDIT_FORMATS as readonly string[]).includes(format))
+        throw new InputError(`--format ${format}: an audit run renders as ${AUDIT_FORMATS.join(', ')}`)
+      const run = doc as unknown as AuditRun
+      const checks = catalog()
+      const titles = await loadChecklist(run.checklist.id, checks).then(itemTitles, () => ({}))
+      const color =
+        !flags['no-color'] && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR
+      text = renderAudit(format as AuditFormat, run, {color, itemTitles: titles})
+      process.exitCode = exitCodeFor(run.results)
+    } else if (doc.schemaVersion === 1 && typeof doc.runId === 'string') {
+      const {loadRun} = await import('../../chaos/history.js')
+      const {renderReport, FORMATS} = await import('../../chaos/command.js')
+      if (!(FORMATS as readonly string[]).includes(format))
+        throw new InputError(`--format ${format}: a chaos run renders as ${FORMATS.join(', ')}`)
+      const saved = loadRun(dirname(args.file))
+      text = renderReport(format as (typeof FORMATS)[number], [
+        {result: saved.result, timeline: saved.timeline},
+      ])
+      process.exitCode = saved.result.status === 'pass' ? 0 : saved.result.status === 'fail' ? 1 : 3
+    } else {
+      throw new InputError(
+        `${args.file}: not a saved hacheck run (expected the JSON of \`hacheck audit --format json\` or a chaos run.json)`,
+      )
+    }
+    if (flags.output)
+      await import('node:fs/promises').then((fs) => fs.writeFile(flags.output as string, text))
+    else process.stdout.write(text)
+  }
+}
