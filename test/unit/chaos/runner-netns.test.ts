@@ -186,6 +186,36 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
     expect((await inNs('tc qdisc show dev lo')).stdout).not.toContain('4843:')
   })
 
+  it('without --yes and without a terminal, nothing is done: a clear refusal (exit 2)', async () => {
+    const {runFault} = await import('../../../src/chaos/service.js')
+    const {linkPullRequest} = await import('../../../src/chaos/requests.js')
+    const ledgerDir = tmp()
+    const err = await runFault(linkPullRequest({node: 'n1', interface: 'lo', method: 'iptables'}), {
+      inventory: planInput().inventory,
+      runner,
+      local: async () => ({stdout: '', stderr: '', exitCode: 0, durationMs: 0}),
+      runId: 'netns-confirm',
+      holdMs: 1000,
+      baselineMs: 0,
+      settleMs: 0,
+      observe: false,
+      readLogs: false,
+      dryRun: false,
+      yes: false,
+      interactive: false,
+      allowQuorumLoss: false,
+      skipPreflight: true,
+      live: {onProgress: () => {}, note: () => {}, close: async () => {}},
+      stateDir: ledgerDir,
+    }).catch((e: unknown) => e)
+    expect(err).toMatchObject({exit: 2, code: 'confirmation-required'})
+    expect((err as Error).message).toMatch(
+      /^refusing to link-pull n1 interface lo: drop all traffic on lo .* without confirmation: there is no terminal to ask on; pass --yes to confirm$/,
+    )
+    expect(readLedgers(join(ledgerDir, 'hacheck', 'ledger'))).toEqual([])
+    expect((await inNs('iptables -S')).stdout).not.toContain('HACHECK')
+  })
+
   it('an abort (SIGINT) during the hold reverts at once and marks the run aborted', async () => {
     const runId = 'netns-abort'
     const ledgerDir = tmp()
