@@ -8,6 +8,9 @@
 # /tmp, simulates POST, configures the NICs, starts the node's services and then reaps
 # orphans forever. A hard power-off SIGKILLs it, which makes the kernel kill the whole node.
 set -uo pipefail
+# Leave the directory `lab up` was started from: it may be invisible inside the node (e.g. a checkout
+# under /tmp, which is a fresh tmpfs here), and daemons such as haproxy chdir back to it and fail.
+cd / || exit 1
 
 NODE_DIR="${1:?usage: node-init.sh NODE_DIR}"
 # shellcheck source=/dev/null
