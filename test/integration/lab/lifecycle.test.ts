@@ -92,8 +92,13 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery 
       }
       expect(await tlsSubject('198.18.2.41')).toBe('www.hacheck.lab')
       expect(await peerCertSha256('198.18.2.41')).toBe(await peerCertSha256('198.18.2.42'))
+      // HAProxy marks a backend up only after its first health checks pass (a few seconds after boot):
+      // keep asking, for up to 15 s, until both app servers have answered.
       const answers = new Set<string>()
-      for (let i = 0; i < 6; i++) answers.add(await curlVia(i % 2 ? '198.18.2.41' : '198.18.2.42'))
+      for (let i = 0; i < 60 && answers.size < 2; i++) {
+        answers.add(await curlVia(i % 2 ? '198.18.2.41' : '198.18.2.42'))
+        if (answers.size < 2) await new Promise((r) => setTimeout(r, 250))
+      }
       expect([...answers].sort()).toEqual(['hello from app1', 'hello from app2'])
     } finally {
       await runner.close()
