@@ -34,7 +34,10 @@ class NetnsRunner implements CommandRunner {
       const child = execFile(
         'nsenter',
         ['-t', String(this.pid), '-n', ...argv],
-        {timeout: cmd.timeoutMs ?? 30_000, env: {...process.env, LC_ALL: 'C'}},
+        {
+          timeout: cmd.timeoutMs ?? 30_000,
+          env: {...process.env, LC_ALL: 'C', SSH_CONNECTION: '198.18.2.1 40001 198.18.2.11 22'},
+        },
         (err, stdout, stderr) => {
           const code = err
             ? typeof (err as {code?: unknown}).code === 'number'
