@@ -79,6 +79,11 @@ echo "$NODE_NAME" >/run/hacheck-www/index.html
 # NICs stay down during the simulated POST: a fenced node must not rejoin before the
 # fence agent has confirmed the power cycle ("We were allegedly just fenced").
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+# A real reboot starts with an empty firewall and default qdiscs; the network namespace survives a
+# lab power-off, so clear what the previous boot left (only this node's own namespace is touched).
+for t in filter nat mangle raw; do iptables -t "$t" -F 2>/dev/null; iptables -t "$t" -X 2>/dev/null; done
+iptables -P INPUT ACCEPT 2>/dev/null; iptables -P OUTPUT ACCEPT 2>/dev/null; iptables -P FORWARD ACCEPT 2>/dev/null
+for spec in $IFACES; do tc qdisc del dev "${spec%%:*}" root 2>/dev/null || true; done
 ip link set lo up
 if [ -e "$NODE_DIR/fastboot" ]; then
   rm -f "$NODE_DIR/fastboot"
