@@ -3,7 +3,7 @@
  * (corosync 3, knet/udpu) from `corosync-cfgtool -s`.
  *
  * Formats handled:
- *   corosync 2:   "Printing ring status." / "RING ID 0" / "id = 10.0.0.1" /
+ *   corosync 2:   "Printing ring status." / "RING ID 0" / "id = 198.18.1.11" /
  *                 "status = ring 0 active with no faults" or "… FAULTY"
  *   corosync 3.0: "Printing link status." / "LINK ID 0" / "addr = …" /
  *                 "status = OK", or "status:" followed by "nodeid  2: connected"

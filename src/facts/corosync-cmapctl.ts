@@ -17,7 +17,7 @@ export type CmapValue = number | string
 
 export interface CmapMember {
   nodeid: number
-  /** Addresses in ring/link order, from "r(0) ip(10.0.0.1) r(1) ip(10.0.1.1)". */
+  /** Addresses in ring/link order, from "r(0) ip(198.18.1.11) r(1) ip(198.18.3.11)". */
   ips: string[]
   status?: string
   joinCount?: number

@@ -9,7 +9,7 @@ import {isRecord, num, str} from './util.js'
 
 export interface IpRoute {
   family: 'inet' | 'inet6'
-  /** "default" or a prefix like "192.168.1.0/24". */
+  /** "default" or a prefix like "198.18.2.0/24". */
   dst: string
   gateway?: string
   dev?: string

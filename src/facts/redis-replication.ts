@@ -11,7 +11,7 @@
  * Per server two framed parts named `server <host>:<port>` and
  * `replication <host>:<port>`; INFO is `key:value` lines under `# Section`
  * headers, with CRLF line ends. A replica line on the master looks like
- * `slave0:ip=10.0.0.2,port=6379,state=online,offset=1234,lag=0`.
+ * `slave0:ip=198.18.5.12,port=6379,state=online,offset=1234,lag=0`.
  *
  * Outcomes: no redis-cli → not-installed; no server running and redis-server
  * not installed → ABSENT_RC; installed but not running → exit 1.
@@ -74,7 +74,7 @@ export function parseInfo(text: string): Record<string, string> {
   return out
 }
 
-/** "ip=10.0.0.2,port=6379,state=online,offset=1234,lag=0" → the link. */
+/** "ip=198.18.5.12,port=6379,state=online,offset=1234,lag=0" → the link. */
 export function parseReplicaLink(v: string): RedisReplicaLink {
   const kv = dict<string>()
   for (const p of v.split(',')) {
