@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {cibadmin, parseCib, parseHostMap, SCRUBBED, scrubCib} from '../../../src/facts/cibadmin.js'
 import {ParseError} from '../../../src/facts/gatherer.js'
-import {existsSync, fixtureDir, fixtureFiles, readFixture} from './fixtures.js'
+import {existsSync, fixtureDir, fixtureFiles, readFixture, valuesIn} from './fixtures.js'
 
 const dir = fixtureDir('cibadmin-cib')
 const cib = (name: string) => parseCib(readFixture(dir, name))
@@ -39,6 +39,11 @@ describe.skipIf(!existsSync(dir))('cibadmin parser on published CIBs', () => {
 
   it('reads fencing as enabled from the new fencing-enabled name, with two IPMI devices and scrubbed passwords', () => {
     const c = cib('pacemaker-3.x-dev-bug-cl-5247-fencing-enabled-naming.xml')
+    const [ip1, ip2] = valuesIn(
+      dir,
+      'pacemaker-3.x-dev-bug-cl-5247-fencing-enabled-naming.xml',
+      /name="ipaddr" value="([^"]+)"/,
+    )
     expect(c.properties['stonith-enabled']).toBeUndefined()
     expect(c.cluster).toMatchObject({
       stonithEnabled: true,
@@ -56,24 +61,8 @@ describe.skipIf(!existsSync(dir))('cibadmin parser on published CIBs', () => {
         d.parents,
       ]),
     ).toEqual([
-      [
-        'prmStonith1-2',
-        'stonith:external/ipmi',
-        ['bl460g8n3'],
-        '192.168.28.43',
-        'USERID',
-        true,
-        ['grpStonith1'],
-      ],
-      [
-        'prmStonith2-2',
-        'stonith:external/ipmi',
-        ['bl460g8n4'],
-        '192.168.28.44',
-        'USERID',
-        true,
-        ['grpStonith2'],
-      ],
+      ['prmStonith1-2', 'stonith:external/ipmi', ['bl460g8n3'], ip1, 'USERID', true, ['grpStonith1']],
+      ['prmStonith2-2', 'stonith:external/ipmi', ['bl460g8n4'], ip2, 'USERID', true, ['grpStonith2']],
     ])
     expect(c.stonithDevices[0]?.params['passwd']).toBe(SCRUBBED)
     expect(c.scrubbed).toEqual(['passwd'])

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {corosyncConf, parseCorosyncConf, parseCorosyncConfTree} from '../../../src/facts/corosync-conf.js'
 import {ABSENT_RC, ParseError} from '../../../src/facts/gatherer.js'
-import {existsSync, fixtureDir, fixtureFiles, readFixture, stdoutOnly} from './fixtures.js'
+import {existsSync, fixtureDir, fixtureFiles, readFixture, stdoutOnly, valuesIn} from './fixtures.js'
 
 const dir = fixtureDir('corosync-conf')
 const conf = (name: string) => parseCorosyncConf(readFixture(dir, name))
@@ -53,30 +53,37 @@ describe.skipIf(!existsSync(dir))('corosync-conf parser on the published corosyn
 
   it('reads a TLS ffsplit qdevice with port, votes and tie breaker on a multicast cluster', () => {
     const c = conf('crmsh-qdevice-net-tls-ffsplit-mcast.conf')
+    const [qnetd] = valuesIn(dir, 'crmsh-qdevice-net-tls-ffsplit-mcast.conf', /^\s*host:\s*(\S+)/m)
+    const [ring0] = valuesIn(dir, 'crmsh-qdevice-net-tls-ffsplit-mcast.conf', /^\s*ring0_addr:\s*(\S+)/m)
     expect(c.quorum.expectedVotes).toBe(0)
     expect(c.quorum.twoNode).toBe(false)
     expect(c.quorum.device).toMatchObject({
       model: 'net',
       votes: 1,
-      net: {host: '10.10.10.3', port: 5403, algorithm: 'ffsplit', tls: 'on', tieBreaker: 'lowest'},
+      net: {host: qnetd, port: 5403, algorithm: 'ffsplit', tls: 'on', tieBreaker: 'lowest'},
     })
     expect(c.totem.token).toBe(5000)
     expect(c.totem.consensus).toBe(6000)
     expect(c.totem.interfaces[0]).toMatchObject({number: 0, mcastaddr: '239.23.255.56', mcastport: 5405})
     expect(c.nodes).toEqual([
-      {name: undefined, nodeid: 172167901, addrs: [{link: 0, addr: '10.67.18.221'}], raw: expect.anything()},
+      {name: undefined, nodeid: 172167901, addrs: [{link: 0, addr: ring0}], raw: expect.anything()},
     ])
   })
 
   it('reads two multicast rings with rrp_mode passive and no nodelist', () => {
     const c = conf('crmsh-report-sles15sp1-2node-rrp-passive-mcast-two_node.conf')
+    const nets = valuesIn(
+      dir,
+      'crmsh-report-sles15sp1-2node-rrp-passive-mcast-two_node.conf',
+      /^\s*bindnetaddr:\s*(\S+)/m,
+    )
     expect(c.hasNodelist).toBe(false)
     expect(c.nodes).toEqual([])
     expect(c.totem.rrpMode).toBe('passive')
     expect(c.totem.transport).toBeUndefined()
     expect(c.totem.interfaces.map((i) => [i.number, i.bindnetaddr, i.mcastport])).toEqual([
-      [0, '10.67.16.0', 5405],
-      [1, '10.10.10.0', 5407],
+      [0, nets[0], 5405],
+      [1, nets[1], 5407],
     ])
     expect(c.quorum).toMatchObject({expectedVotes: 2, twoNode: true})
     expect(c.totem.cryptoCipher).toBe('aes256')

@@ -46,3 +46,13 @@ export function framed(parts: readonly {name: string; body: string; exitCode?: n
 }
 
 export {existsSync}
+
+/**
+ * The values a regular expression's first group takes in a fixture, in order:
+ * expected values read from the verbatim capture itself, so tests do not copy
+ * the capture's (often private-range) addresses into the repository.
+ */
+export function valuesIn(dir: string, name: string, re: RegExp): string[] {
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)
+  return [...readFixture(dir, name).matchAll(g)].map((m) => m[1] ?? '')
+}
