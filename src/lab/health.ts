@@ -17,7 +17,8 @@ export interface ClusterSummary {
   dc?: string
   online: string[]
   offline: string[]
-  resources: {id: string; role: string; node?: string; failed: boolean}[]
+  /** Primitives, including each instance of a clone and each member of a group (with `parent`). */
+  resources: {id: string; role: string; node?: string; failed: boolean; parent?: string}[]
   stonithEnabled?: boolean
 }
 
@@ -29,6 +30,12 @@ interface CrmResource extends Attrs {
   id?: string
 }
 
+type CrmPrimitive = CrmResource & {node?: CrmNode | CrmNode[]}
+type CrmContainer = CrmResource & {
+  resource?: CrmPrimitive | CrmPrimitive[]
+  group?: CrmContainer | CrmContainer[]
+}
+
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 
 export function parseCrmMon(xml: string): ClusterSummary {
@@ -37,11 +44,7 @@ export function parseCrmMon(xml: string): ClusterSummary {
     'pacemaker-result'?: {
       summary?: {current_dc?: Attrs; cluster_options?: Attrs}
       nodes?: {node?: CrmNode | CrmNode[]}
-      resources?: {
-        resource?:
-          (CrmResource & {node?: CrmNode | CrmNode[]}) | (CrmResource & {node?: CrmNode | CrmNode[]})[]
-        group?: unknown
-      }
+      resources?: CrmContainer & {clone?: CrmContainer | CrmContainer[]}
     }
   }
   const r = doc['pacemaker-result']
@@ -52,17 +55,33 @@ export function parseCrmMon(xml: string): ClusterSummary {
     dc: dc?.present === 'true' ? dc.name : undefined,
     online: nodes.filter((n) => n.online === 'true').map((n) => n.name ?? ''),
     offline: nodes.filter((n) => n.online !== 'true').map((n) => n.name ?? ''),
-    resources: asArray(r?.resources?.resource).map((res) => ({
-      id: res.id ?? '',
-      role: res.role ?? 'Unknown',
-      node: asArray(res.node)[0]?.name,
-      failed: res.failed === 'true',
-    })),
+    resources: flattenResources(r?.resources),
     stonithEnabled:
       r?.summary?.cluster_options?.['stonith-enabled'] === undefined
         ? undefined
         : r.summary.cluster_options['stonith-enabled'] === 'true',
   }
+}
+
+/** Top-level primitives, then the members of groups and the instances of clones (groups inside clones too). */
+function flattenResources(
+  top: (CrmContainer & {clone?: CrmContainer | CrmContainer[]}) | undefined,
+): ClusterSummary['resources'] {
+  const out: ClusterSummary['resources'] = []
+  const walk = (c: CrmContainer | undefined, parent: string | undefined): void => {
+    for (const res of asArray(c?.resource))
+      out.push({
+        id: res.id ?? '',
+        role: res.role ?? 'Unknown',
+        node: asArray(res.node)[0]?.name,
+        failed: res.failed === 'true',
+        ...(parent === undefined ? {} : {parent}),
+      })
+    for (const g of asArray(c?.group)) walk(g, parent ?? g.id)
+  }
+  walk(top, undefined)
+  for (const c of asArray(top?.clone)) walk(c, c.id)
+  return out
 }
 
 /** crm_mon on the first running cluster node (nsenter; no SSH needed). */
@@ -158,7 +177,8 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
   const missing = cluster.filter((n) => !s.online.includes(n.name)).map((n) => n.name)
   if (missing.length) return `nodes not online: ${missing.join(', ')}`
   for (const id of expectedResources(spec)) {
-    const r = s.resources.find((x) => x.id === id)
+    const all = s.resources.filter((x) => x.id === id)
+    const r = all.find((x) => x.role !== 'Started' || x.failed) ?? all[0]
     if (!r || r.role !== 'Started' || r.failed)
       return `resource ${id} is ${r ? r.role : 'absent'}${r?.failed ? ' (failed)' : ''}`
   }
