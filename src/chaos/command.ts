@@ -13,6 +13,7 @@ import {ExitCode} from '../core/exit-codes.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
 import {loadInventory} from '../inventory/load.js'
 import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from './load.js'
+import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
 import {renderChaosHtml} from './report/html.js'
 import {renderChaosJUnit} from './report/junit.js'
 import {createLiveView, liveMode, type LiveView} from './report/live.js'
@@ -42,9 +43,24 @@ export const commonFlags = {
   }),
   load: Flags.string({
     summary:
-      'Workload during the run: http(s)://VIP:PORT/PATH or tcp://HOST:PORT (default: the inventory service url).',
-    helpValue: 'URL',
+      'Workload during the run: http(s)://VIP:PORT/PATH, tcp://HOST:PORT, or pg-write (PostgreSQL writes through the VIP; acknowledged writes lost are counted). Default: the inventory service url.',
+    description:
+      'pg-write writes sequence numbers at --rate per second, each one INSERT on a fresh connection to the primary behind the VIP (the inventory cluster.database, else the VIP on port 5432; or --pg-url), reads them back after the recovery and reports metrics.ackedWrites, metrics.lostWrites and metrics.rpoMs. Example: --workload pg-write --expect "lost-writes == 0".',
+    helpValue: 'URL|pg-write',
     aliases: ['workload'],
+  }),
+  'pg-url': Flags.string({
+    summary:
+      'pg-write: where to connect, postgres://USER@HOST:PORT/DB (default: the inventory cluster.database, else the VIP). No password here: use cluster.database.passwordEnv or PGPASSWORD.',
+    helpValue: 'URL',
+  }),
+  'write-timeout': Flags.string({
+    summary:
+      'pg-write: per-write timeout (connect at most 1s + INSERT); a write without an answer by then is unknown, never acknowledged.',
+    default: `${DEFAULT_WRITE_TIMEOUT_MS / 1000}s`,
+  }),
+  'pg-keep-table': Flags.boolean({
+    summary: "pg-write: keep the run's hacheck_writes_<run> table after the read-back (drop it yourself).",
   }),
   'probe-command': Flags.string({
     summary: 'Custom probe run on this machine (bash -c) at the probe rate; exit 0 = up.',
@@ -52,7 +68,7 @@ export const commonFlags = {
     exclusive: ['load'],
   }),
   rate: Flags.integer({
-    summary: 'Probes per second (fixed schedule, a fresh connection each).',
+    summary: 'Probes (or pg-write writes) per second (fixed schedule, a fresh connection each).',
     default: DEFAULT_RATE,
     min: 1,
     max: 1000,
@@ -104,6 +120,9 @@ export interface CommonFlagValues {
   inventory: string
   duration: string
   load?: string
+  'pg-url'?: string
+  'write-timeout': string
+  'pg-keep-table': boolean
   'probe-command'?: string
   rate: number
   'probe-timeout': string
@@ -125,8 +144,26 @@ export interface CommonFlagValues {
 }
 
 /** The workload from --load / --probe-command / the inventory's service url. */
-export function workloadFrom(f: CommonFlagValues, inv: Inventory): WorkloadSpec | undefined {
+export function workloadFrom(
+  f: CommonFlagValues,
+  inv: Inventory,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkloadSpec | undefined {
   const timeoutMs = requireDurationMs(f['probe-timeout'], '--probe-timeout')
+  if (f.load === 'pg-write' || (f['pg-url'] !== undefined && f.load === undefined && !f['probe-command'])) {
+    if (f['no-load']) throw new InputError('--workload pg-write and --no-load contradict each other')
+    const target = pgTargetFrom(inv, f['pg-url'])
+    pgPassword(target, env)
+    return {
+      kind: 'pg-write',
+      target,
+      ratePerS: f.rate,
+      timeoutMs: requireDurationMs(f['write-timeout'], '--write-timeout'),
+      ...(f['pg-keep-table'] ? {keepTable: true} : {}),
+    }
+  }
+  if (f['pg-url'] !== undefined)
+    throw new InputError('--pg-url is for --workload pg-write (it cannot go with another workload)')
   if (f['probe-command'])
     return {kind: 'command', argv: ['bash', '-c', f['probe-command']], ratePerS: f.rate, timeoutMs}
   if (f['no-load']) return undefined
@@ -141,7 +178,7 @@ export function workloadFrom(f: CommonFlagValues, inv: Inventory): WorkloadSpec 
     u = new URL(url)
   } catch {
     throw new InputError(
-      `--load ${url}: expected a URL such as http://198.18.2.100/ or tcp://198.18.2.100:5432`,
+      `--load ${url}: expected a URL such as http://198.18.2.100/ or tcp://198.18.2.100:5432, or pg-write`,
     )
   }
   if (u.protocol === 'http:' || u.protocol === 'https:') {
@@ -153,7 +190,9 @@ export function workloadFrom(f: CommonFlagValues, inv: Inventory): WorkloadSpec 
       throw new InputError(`--load ${url}: a tcp URL needs a host and a port (tcp://HOST:PORT)`)
     return {kind: 'tcp', host: u.hostname.replace(/^\[|\]$/g, ''), port, ratePerS: f.rate, timeoutMs}
   }
-  throw new InputError(`--load ${url}: expected http://, https:// or tcp://`)
+  if (u.protocol === 'postgres:' || u.protocol === 'postgresql:')
+    throw new InputError(`--load ${url}: for PostgreSQL writes use --workload pg-write --pg-url ${url}`)
+  throw new InputError(`--load ${url}: expected http://, https://, tcp:// or pg-write`)
 }
 
 export function renderReport(

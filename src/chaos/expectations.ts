@@ -11,10 +11,14 @@
  *   not-fenced[: n2]        no fence of n2 (of any node) was confirmed
  *   no-split-brain          at no sample did two nodes hold the VIP
  *   recovered               the service answered again (sustained) after the fault
+ *   rpo <= 0s               write workload: first lost write sent → last lost write acknowledged
+ *   lost-writes == 0        write workload: acknowledged writes missing after recovery
+ *   acked-writes > 0        write workload: acknowledged writes
+ *   split-brain-writes == 0 write workload: writes acknowledged while another primary also was
  */
 import {InputError} from '../core/errors.js'
 import {formatDuration, parseDurationMs} from '../core/duration.js'
-import type {FailoverMetrics, Phase} from './metrics.js'
+import type {FailoverMetrics, Phase, WriteMetrics} from './metrics.js'
 import type {ClusterEvent, TimelineEvent} from './timeline.js'
 
 export type Op = '<=' | '<' | '>=' | '>' | '==' | '!='
@@ -35,11 +39,15 @@ const DURATION_METRICS: Record<string, string> = {
   p95: 'p95',
   p99: 'p99',
   'max-latency': 'maxLatency',
+  rpo: 'write:rpoMs',
 }
 const COUNT_METRICS: Record<string, string> = {
   'failed-probes': 'failedProbes',
   probes: 'probes',
   'vip-holders': 'maxVipHolders',
+  'lost-writes': 'write:lost',
+  'acked-writes': 'write:acked',
+  'split-brain-writes': 'write:splitBrain',
 }
 export const PHASE_NAMES = [
   'node-lost',
@@ -100,7 +108,7 @@ export function parseExpectation(text: string): Expectation {
 
 function bad(text: string, why?: string): InputError {
   return new InputError(
-    `invalid expectation ${JSON.stringify(text)}${why ? `: ${why}` : ''}. Expected one of: "rto <= 30s", "recovery <= 20s", "failed-probes == 0", "p99 <= 500ms", "node-lost <= 10s", "fenced: n1", "not-fenced", "no-split-brain", "recovered"`,
+    `invalid expectation ${JSON.stringify(text)}${why ? `: ${why}` : ''}. Expected one of: "rto <= 30s", "recovery <= 20s", "failed-probes == 0", "p99 <= 500ms", "node-lost <= 10s", "fenced: n1", "not-fenced", "no-split-brain", "recovered", "rpo <= 0s", "lost-writes == 0"`,
     {code: 'invalid-expectation'},
   )
 }
@@ -121,6 +129,11 @@ export interface EvalContext {
   expectFenced: string[]
   /** false when the run did not observe the cluster (no observer): fence expectations are errors, not passes. */
   observed: boolean
+  /**
+   * The write accounting when a write workload (pg-write) ran, or why it is
+   * missing (the read-back failed); undefined when no write workload ran.
+   */
+  writes?: WriteMetrics | {error: string}
 }
 
 function compare(a: number, op: Op, b: number): boolean {
@@ -137,6 +150,19 @@ function compare(a: number, op: Op, b: number): boolean {
       return a === b
     case '!=':
       return a !== b
+  }
+}
+
+function writeValue(name: string, w: WriteMetrics): number {
+  switch (name) {
+    case 'write:rpoMs':
+      return w.rpoMs
+    case 'write:lost':
+      return w.lost.length
+    case 'write:acked':
+      return w.acked
+    default:
+      return w.splitBrain.length
   }
 }
 
@@ -183,7 +209,26 @@ function fencedNodes(c: EvalContext): string[] {
 export function evaluateExpectation(e: Expectation, c: EvalContext): ExpectationResult {
   switch (e.kind) {
     case 'compare': {
-      const v = metricValue(e.metric, c)
+      if (e.metric.startsWith('write:')) {
+        if (c.writes === undefined)
+          return {
+            text: e.text,
+            status: 'error',
+            observed: 'no write workload',
+            message: `${e.text}: needs a write workload (--workload pg-write); no write workload ran`,
+          }
+        if ('error' in c.writes)
+          return {
+            text: e.text,
+            status: 'error',
+            observed: 'not read back',
+            message: `${e.text}: the writes could not be read back: ${c.writes.error}`,
+          }
+      }
+      const v =
+        e.metric.startsWith('write:') && c.writes && !('error' in c.writes)
+          ? writeValue(e.metric, c.writes)
+          : metricValue(e.metric, c)
       const show = (x: number): string => (e.unit === 'ms' ? formatDuration(x) : String(x))
       if (v === undefined) {
         return {

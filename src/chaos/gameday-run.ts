@@ -10,6 +10,7 @@ import type {CommandRunner, Inventory} from '../core/types.js'
 import {healthProblems} from './cluster-state.js'
 import type {GameDay, GameDayStep, ProbeSpec} from './gameday.js'
 import {probeCommand, probeHttp, probeTcp, type WorkloadSpec} from './load.js'
+import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
 import type {LiveView} from './report/live.js'
 import {
   evacuateRequest,
@@ -360,10 +361,19 @@ async function runRollback(
 }
 
 /** The workload of a game day: its own, else the inventory's service url. */
-export function gameDayWorkload(g: GameDay, inv: Inventory): WorkloadSpec | undefined {
+export function gameDayWorkload(
+  g: GameDay,
+  inv: Inventory,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkloadSpec | undefined {
   const w = g.workload
   const rate = w?.rate ?? 20
   const timeoutMs = w?.timeoutMs ?? 800
+  if (w?.pgWrite !== undefined) {
+    const target = pgTargetFrom(inv, w.pgWrite === true ? undefined : w.pgWrite)
+    pgPassword(target, env)
+    return {kind: 'pg-write', target, ratePerS: rate, timeoutMs: w.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS}
+  }
   if (w?.command) return {kind: 'command', argv: ['bash', '-c', w.command], ratePerS: rate, timeoutMs}
   if (w?.tcp) {
     const m = /^\[?(.+?)\]?:(\d+)$/.exec(w.tcp)

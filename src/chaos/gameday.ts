@@ -48,6 +48,9 @@ export interface GameDayWorkload {
   rate?: number
   timeoutMs?: number
   insecure?: boolean
+  /** PostgreSQL writes: true = the inventory's database, or a postgres:// URL (no password). */
+  pgWrite?: true | string
+  writeTimeoutMs?: number
 }
 
 export interface Rollback {
@@ -240,6 +243,10 @@ export function parseGameDay(text: string, file: string): GameDay {
             ...(typeof w.rate === 'number' ? {rate: w.rate} : {}),
             ...(w.timeout !== undefined ? {timeoutMs: dur(w.timeout)} : {}),
             ...(typeof w.insecure === 'boolean' ? {insecure: w.insecure} : {}),
+            ...(w['pg-write'] === true || typeof w['pg-write'] === 'string'
+              ? {pgWrite: w['pg-write'] as true | string}
+              : {}),
+            ...(w.writeTimeout !== undefined ? {writeTimeoutMs: dur(w.writeTimeout)} : {}),
           },
         }
       : {}),

@@ -88,6 +88,7 @@ export function historyEntry(r: ChaosResult, file?: string): ChaosHistoryEntry {
   }
   if (r.workload) e.workload = r.workload
   if (r.metrics.clientOutageMs !== null && r.metrics.probes > 0) e.clientOutageMs = r.metrics.clientOutageMs
+  if (typeof r.metrics.lostWrites === 'number') e.lostWrites = r.metrics.lostWrites
   if (file) e.file = file
   return e
 }

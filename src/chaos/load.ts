@@ -18,9 +18,11 @@ import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 
+import {describePgWrite, type PgWriteSpec} from './pg-write.js'
 import {now, type ProbeEvent} from './timeline.js'
 
-export type WorkloadSpec =
+/** Workloads made of probes (each one a `probe` event). */
+export type ProbeWorkloadSpec =
   | {
       kind: 'http'
       url: string
@@ -32,10 +34,14 @@ export type WorkloadSpec =
   | {kind: 'tcp'; host: string; port: number; ratePerS: number; timeoutMs: number}
   | {kind: 'command'; argv: string[]; ratePerS: number; timeoutMs: number}
 
+/** Every workload: probes, or PostgreSQL writes (pg-write.ts; each one a `write` event). */
+export type WorkloadSpec = ProbeWorkloadSpec | PgWriteSpec
+
 export const DEFAULT_RATE = 20
 export const DEFAULT_PROBE_TIMEOUT_MS = 800
 
 export function describeWorkload(w: WorkloadSpec): string {
+  if (w.kind === 'pg-write') return describePgWrite(w)
   const what = w.kind === 'http' ? w.url : w.kind === 'tcp' ? `tcp://${w.host}:${w.port}` : w.argv.join(' ')
   return `${w.kind} ${what} at ${w.ratePerS}/s (timeout ${w.timeoutMs} ms, fresh connection each)`
 }
@@ -144,7 +150,7 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100
 }
 
-export function probeOnce(w: WorkloadSpec): Promise<ProbeEvent> {
+export function probeOnce(w: ProbeWorkloadSpec): Promise<ProbeEvent> {
   switch (w.kind) {
     case 'http':
       return probeHttp(w.url, w.timeoutMs, {insecure: w.insecure, expectStatus: w.expectStatus})
@@ -162,7 +168,7 @@ export interface RunningWorkload {
 }
 
 /** Starts the open-loop schedule; every probe result goes to `record`. */
-export function startWorkload(w: WorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {
+export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {
   const intervalMs = 1000 / w.ratePerS
   const start = performance.now()
   const outstanding = new Set<Promise<void>>()

@@ -11,6 +11,8 @@
  * - clientOutageMs: the sum of the windows that end after the injection.
  * - phases: the first occurrence of each cluster phase after the injection,
  *   plus `client-recovered` (end of the last outage window).
+ * - a write workload's writes are the client's probes here (acknowledged =
+ *   up): the outage is the time no write was acknowledged.
  */
 import type {
   ClusterEvent,
@@ -124,7 +126,7 @@ export function failoverMetrics(
   const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault')
   const injected = faults.find((f) => f.phase === 'injected')
   const injectedAt = injected ? injected.t : null
-  const probes = timeline.filter((e): e is ProbeEvent => e.kind === 'probe')
+  const probes = clientProbes(timeline)
   const windows = outageWindows(probes, opts.sustain ?? 3)
   const relevant =
     injectedAt === null ? windows : windows.filter((w) => w.endT === null || w.endT >= injectedAt)
@@ -174,13 +176,33 @@ export function failoverMetrics(
 export interface WriteMetrics {
   attempted: number
   acked: number
+  /** Not acknowledged: failed or unknown. */
   failed: number
+  /** Sent without an answer (timeout, cut connection): may or may not have committed. */
+  unknown: number
   /** Acknowledged writes missing after recovery: the measured RPO in writes. */
   lost: number[]
   /** Writes acknowledged by two different primaries for the same sequence (split-brain). */
   doubleAcked: number[]
+  /**
+   * Acknowledged while another primary was also acknowledging: the seqs one
+   * primary acknowledged inside the seq range another primary acknowledged
+   * (after a clean failover each primary's acks are one contiguous range).
+   * Includes doubleAcked.
+   */
+  splitBrain: number[]
   /** Time span between the first and last lost write's acknowledgement (RPO in time). */
   rpoMs: number
+  /** Rows read back. */
+  present: number
+  /** Not acknowledged (failed or unknown) but read back: committed without the client knowing. */
+  presentUnacked: number[]
+  /** Reported failed (definitely not committed) yet read back: must be empty, else the classification is wrong. */
+  failedPresent: number[]
+  /** Read back but never attempted by this run (another writer?). */
+  unexpected: number[]
+  /** Primary identities in the order of their first acknowledgement. */
+  primaries: string[]
 }
 
 /**
@@ -192,22 +214,67 @@ export function writeMetrics(timeline: readonly TimelineEvent[], present: Readon
   const acked = writes.filter((w) => w.ok)
   const lostEvents = acked.filter((w) => !present.has(w.seq)).sort((a, b) => a.seq - b.seq)
   const byseq = new Map<number, Set<string>>()
-  for (const w of acked) {
+  const primaries: string[] = []
+  const range = new Map<string, {min: number; max: number}>()
+  for (const w of [...acked].sort((a, b) => a.seq - b.seq || a.t - b.t)) {
     if (!w.primary) continue
     const s = byseq.get(w.seq) ?? new Set<string>()
     s.add(w.primary)
     byseq.set(w.seq, s)
+    if (!primaries.includes(w.primary)) primaries.push(w.primary)
+    const r = range.get(w.primary)
+    if (!r) range.set(w.primary, {min: w.seq, max: w.seq})
+    else r.max = Math.max(r.max, w.seq)
+  }
+  const doubleAcked = [...byseq].filter(([, s]) => s.size > 1).map(([seq]) => seq)
+  const split = new Set<number>(doubleAcked)
+  for (const w of acked) {
+    if (!w.primary) continue
+    for (const [p, r] of range) if (p !== w.primary && r.min < w.seq && w.seq < r.max) split.add(w.seq)
   }
   const first = lostEvents[0]
   const last = lostEvents[lostEvents.length - 1]
+  const ackedSeqs = new Set(acked.map((w) => w.seq))
+  const attemptedSeqs = new Set(writes.map((w) => w.seq))
+  const failedSeqs = new Set(writes.filter((w) => !w.ok && w.outcome === 'failed').map((w) => w.seq))
+  const sorted = [...present].sort((a, b) => a - b)
   return {
     attempted: writes.length,
     acked: acked.length,
     failed: writes.length - acked.length,
+    unknown: writes.filter((w) => !w.ok && w.outcome === 'unknown').length,
     lost: lostEvents.map((w) => w.seq),
-    doubleAcked: [...byseq].filter(([, s]) => s.size > 1).map(([seq]) => seq),
+    doubleAcked,
+    splitBrain: [...split].sort((a, b) => a - b),
     rpoMs: first && last ? last.t + last.latencyMs - first.t : 0,
+    present: present.size,
+    presentUnacked: sorted.filter((s) => attemptedSeqs.has(s) && !ackedSeqs.has(s)),
+    failedPresent: sorted.filter((s) => failedSeqs.has(s) && !ackedSeqs.has(s)),
+    unexpected: sorted.filter((s) => !attemptedSeqs.has(s)),
+    primaries,
   }
+}
+
+/** A write as a client probe (for the outage windows): acknowledged = up. */
+export function writeAsProbe(w: WriteEvent): ProbeEvent {
+  return {
+    kind: 'probe',
+    t: w.t,
+    probe: 'pg-write',
+    ok: w.ok,
+    latencyMs: w.latencyMs,
+    ...(w.error ? {error: w.error} : {}),
+  }
+}
+
+/** Probe events, plus write events seen as probes: the client view of every workload. */
+export function clientProbes(timeline: readonly TimelineEvent[]): ProbeEvent[] {
+  const out: ProbeEvent[] = []
+  for (const e of timeline) {
+    if (e.kind === 'probe') out.push(e)
+    else if (e.kind === 'write') out.push(writeAsProbe(e))
+  }
+  return out
 }
 
 /**

@@ -24,7 +24,47 @@ export interface ChaosMetricsOut {
   maxVipHolders: number
   vipSamples: number
   outages: OutageWindow[]
+  /** Write workload (pg-write) only. Acknowledged writes, counted on the client's timeline. */
+  ackedWrites?: number
+  /** Acknowledged writes missing after recovery; null when they could not be read back. */
+  lostWrites?: number | null
+  /** First lost write sent → last lost write acknowledged (0 = nothing lost); null when not read back. */
+  rpoMs?: number | null
+  firstLostSeq?: number | null
+  lastLostSeq?: number | null
+  /** Writes acknowledged while another primary was also acknowledging (split-brain); null when not read back. */
+  splitBrainWrites?: number | null
+  writes?: WritesOut
 }
+
+/** The full write accounting of a pg-write run (lists capped at MAX_SEQ_LIST, `truncated` says so). */
+export interface WritesOut {
+  table: string
+  attempted: number
+  acked: number
+  /** Definitely not committed. */
+  failed: number
+  /** Sent without an answer: may or may not have committed. */
+  unknown: number
+  /** Rows read back; null when the read-back failed. */
+  present: number | null
+  /** Not acknowledged (failed/unknown) but read back. */
+  presentUnacked: number
+  /** Reported failed yet read back (must be 0). */
+  failedPresent: number
+  /** Read back but never written by this run. */
+  unexpected: number
+  lostSeqs: number[]
+  splitBrainSeqs: number[]
+  /** Primary identities (system identifier/timeline/start) in the order of their first acknowledgement. */
+  primaries: string[]
+  /** The primary the rows were read back from. */
+  readFrom?: string
+  dropped: boolean
+  truncated?: boolean
+}
+
+export const MAX_SEQ_LIST = 1000
 
 export interface PhaseOut {
   name: string

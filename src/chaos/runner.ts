@@ -37,10 +37,26 @@ import {evaluateExpectation, parseExpectation, type ExpectationResult} from './e
 import {netemUnsupported, netemUnsupportedMessage} from './faults/netem.js'
 import {newLedger, removeLedger, writeLedger, type LedgerEntry} from './ledger.js'
 import {describeWorkload, startWorkload, type RunningWorkload, type WorkloadSpec} from './load.js'
-import {failoverMetrics, judgeRecovery, phaseAgreement, recoveryMs, rtoFloor} from './metrics.js'
+import {
+  failoverMetrics,
+  judgeRecovery,
+  phaseAgreement,
+  recoveryMs,
+  rtoFloor,
+  writeMetrics,
+  type WriteMetrics,
+} from './metrics.js'
 import {startObserver, type RunningObserver} from './observer.js'
+import {
+  describePgTarget,
+  preparePgWrites,
+  readBackWrites,
+  startPgWrites,
+  writesTable,
+  type WriteReadback,
+} from './pg-write.js'
 import {logPhaseEvents, parseReadLog, readLogScript} from './pacemaker-log.js'
-import type {ChaosResult, ChaosStatus} from './result.js'
+import {MAX_SEQ_LIST, type ChaosResult, type ChaosStatus, type WritesOut} from './result.js'
 import {runStep, secretEnvOf, untilHolds, type LocalRun, type StepEnv, type StepOutcome} from './steps.js'
 import {now, type ClusterEvent, type FaultPhase, type TimelineEvent} from './timeline.js'
 import {NODE_STATE_DIR, type FaultPlan, type Step} from './types.js'
@@ -64,6 +80,8 @@ export interface ExperimentSpec {
   name?: string
   crmIntervalMs?: number
   vipIntervalMs?: number
+  /** pg-write: how long the read-back after the run may wait for a primary (default 60 s). */
+  readBackTimeoutMs?: number
 }
 
 export type ProgressEvent =
@@ -156,6 +174,21 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     }),
   )
 
+  // pg-write: its table on the primary before anything else starts (nothing has changed yet if this fails).
+  const pgWrite = spec.workload?.kind === 'pg-write' ? spec.workload : undefined
+  const table = writesTable(runId)
+  if (pgWrite) {
+    stage('workload', 'start', `create ${table} through ${describePgTarget(pgWrite.target)}`)
+    try {
+      const info = await preparePgWrites(pgWrite, table, deps.env)
+      record({kind: 'note', t: now(), text: `pg-write: table ${table} created on primary ${info.primary}`})
+      stage('workload', 'done')
+    } catch (err) {
+      stage('workload', 'failed', errorMessage(err))
+      throw err
+    }
+  }
+
   let observer: RunningObserver | undefined
   let workload: RunningWorkload | undefined
   if (spec.observe) {
@@ -171,7 +204,10 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     })
   }
   if (spec.workload) {
-    workload = startWorkload(spec.workload, record)
+    workload =
+      spec.workload.kind === 'pg-write'
+        ? startPgWrites(spec.workload, table, runId, record, deps.env)
+        : startWorkload(spec.workload, record)
     record({kind: 'note', t: now(), text: `workload: ${describeWorkload(spec.workload)}`})
   }
   stage('baseline', 'start', `${spec.baselineMs} ms`)
@@ -436,6 +472,32 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
   await workload?.stop()
   await observer?.stop()
 
+  // pg-write: read every row back from the primary the VIP leads to now, then drop the table.
+  let readback: WriteReadback | undefined
+  if (pgWrite) {
+    stage('read-back', 'start', `${table} through ${describePgTarget(pgWrite.target)}`)
+    readback = await readBackWrites(pgWrite, table, {
+      timeoutMs: abort?.aborted ? 10_000 : (spec.readBackTimeoutMs ?? 60_000),
+      env: deps.env,
+    })
+    if (readback.error) {
+      errors.push(`pg-write: ${readback.error}`)
+      notes.push(`pg-write: the table ${table} may be left on the primary: DROP TABLE IF EXISTS ${table};`)
+      stage('read-back', 'failed', readback.error)
+    } else {
+      if (readback.tableMissing)
+        notes.push(`pg-write: ${table} does not exist on the new primary: every acknowledged write is lost`)
+      if (readback.cleanupError)
+        errors.push(`pg-write: ${readback.cleanupError}; drop it by hand: DROP TABLE IF EXISTS ${table};`)
+      if (readback.kept) notes.push(`pg-write: ${table} kept (--pg-keep-table): drop it when done`)
+      stage(
+        'read-back',
+        'done',
+        `${readback.present?.size ?? 0} rows from ${readback.readFrom ?? '?'}${readback.dropped ? ', table dropped' : ''}`,
+      )
+    }
+  }
+
   // 8. Pacemaker's own log on the survivors.
   if (spec.readLogs && injectedAt !== null) {
     stage('logs', 'start')
@@ -492,6 +554,7 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     revert: {planned: plan.reverts, done: revertDone, verified: revertVerified, deadmanFired, ledgerRemoved},
     offsets,
     fence: undefined,
+    ...(readback ? {writes: readback} : {}),
   })
   if (spec.observe && injectedAt !== null && plan.expectFenced.length) {
     result.floor = await floorFor(spec, deps, result.metrics.recoveryMs)
@@ -510,11 +573,17 @@ async function settle(
 ): Promise<void> {
   const deadline = now() + spec.settleMs
   const quietMs = 3000
+  // Events land on the timeline when they complete: look only at those old enough to have all completed.
+  const lag = Math.max(1000, (spec.workload?.timeoutMs ?? 0) + 200)
   while (now() < deadline && !abort?.aborted) {
     await sleep(500, abort)
     const t = now()
-    const recent = timeline.filter((e) => e.kind === 'probe' && e.t >= t - quietMs - 1000 && e.t <= t - 1000)
-    const probesOk = !spec.workload || (recent.length > 0 && recent.every((e) => e.kind === 'probe' && e.ok))
+    const recent = timeline.filter(
+      (e) => (e.kind === 'probe' || e.kind === 'write') && e.t >= t - quietMs - lag && e.t <= t - lag,
+    )
+    const probesOk =
+      !spec.workload ||
+      (recent.length > 0 && recent.every((e) => (e.kind === 'probe' || e.kind === 'write') && e.ok))
     const s = observer?.last()
     const clusterOk =
       !observer ||
@@ -566,21 +635,76 @@ interface BuildInput {
   revert: ChaosResult['revert']
   offsets: Map<string, ClockOffset>
   fence: FenceTiming | undefined
+  /** pg-write: what was read back after the run. */
+  writes?: WriteReadback
 }
 
-/** The default expectations of a run: the fault's own, plus the inventory's RTO objective. */
-export function defaultExpectations(plan: FaultPlan, inv: Inventory, hasWorkload: boolean): string[] {
+/**
+ * The default expectations of a run: the fault's own, plus the inventory's RTO
+ * objective, plus its RPO objective when a write workload ran.
+ */
+export function defaultExpectations(
+  plan: FaultPlan,
+  inv: Inventory,
+  hasWorkload: boolean,
+  writes = false,
+): string[] {
   const out = [...plan.defaultExpectations]
   if (inv.cluster.objectives.rtoMs !== undefined && hasWorkload)
     out.push(`rto <= ${inv.cluster.objectives.rtoMs}ms`)
+  if (writes) {
+    out.push('acked-writes > 0', 'split-brain-writes == 0')
+    if (inv.cluster.objectives.rpoMs !== undefined) out.push(`rpo <= ${inv.cluster.objectives.rpoMs}ms`)
+  }
   return hasWorkload ? out : out.filter((e) => !/^(rto|recovery|failed-probes|p\d\d|recovered)/.test(e))
+}
+
+/** The write accounting of a pg-write run, for the result. */
+export function writesOut(
+  table: string,
+  timeline: readonly TimelineEvent[],
+  rb: WriteReadback | undefined,
+): {metrics: WriteMetrics | undefined; out: WritesOut; fields: Partial<ChaosResult['metrics']>} {
+  const present = rb?.present
+  const m = writeMetrics(timeline, new Set(present?.keys() ?? []))
+  const read = present !== undefined
+  const cap = (xs: number[]): number[] => xs.slice(0, MAX_SEQ_LIST)
+  const out: WritesOut = {
+    table,
+    attempted: m.attempted,
+    acked: m.acked,
+    failed: m.failed - m.unknown,
+    unknown: m.unknown,
+    present: read ? m.present : null,
+    presentUnacked: read ? m.presentUnacked.length : 0,
+    failedPresent: read ? m.failedPresent.length : 0,
+    unexpected: read ? m.unexpected.length : 0,
+    lostSeqs: read ? cap(m.lost) : [],
+    splitBrainSeqs: cap(m.splitBrain),
+    primaries: m.primaries,
+    ...(rb?.readFrom ? {readFrom: rb.readFrom} : {}),
+    dropped: rb?.dropped ?? false,
+    ...(m.lost.length > MAX_SEQ_LIST || m.splitBrain.length > MAX_SEQ_LIST ? {truncated: true} : {}),
+  }
+  const fields: Partial<ChaosResult['metrics']> = {
+    ackedWrites: m.acked,
+    lostWrites: read ? m.lost.length : null,
+    rpoMs: read ? Math.round(m.rpoMs) : null,
+    firstLostSeq: read ? (m.lost[0] ?? null) : null,
+    lastLostSeq: read ? (m.lost[m.lost.length - 1] ?? null) : null,
+    splitBrainWrites: m.splitBrain.length,
+    writes: out,
+  }
+  return {metrics: read ? m : undefined, out, fields}
 }
 
 export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
   const {plan, inventory: inv} = spec
   const metrics = failoverMetrics(b.timeline)
   const rec = recoveryMs(metrics)
-  const texts = spec.expectations ?? defaultExpectations(plan, inv, spec.workload !== undefined)
+  const pgWrite = spec.workload?.kind === 'pg-write'
+  const w = pgWrite ? writesOut(b.writes?.table ?? writesTable(spec.runId), b.timeline, b.writes) : undefined
+  const texts = spec.expectations ?? defaultExpectations(plan, inv, spec.workload !== undefined, pgWrite)
   const expectations: ExpectationResult[] = texts.map((t) => {
     try {
       return evaluateExpectation(parseExpectation(t), {
@@ -589,6 +713,13 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
         timeline: b.timeline,
         expectFenced: plan.expectFenced,
         observed: spec.observe,
+        ...(w
+          ? {
+              writes: w.metrics ?? {
+                error: b.writes?.error ?? 'the writes were not read back',
+              },
+            }
+          : {}),
       })
     } catch (err) {
       return {text: t, status: 'error', observed: '', message: errorMessage(err)}
@@ -621,6 +752,7 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
       maxVipHolders: metrics.maxVipHolders,
       vipSamples,
       outages: metrics.outages,
+      ...(w ? w.fields : {}),
     },
     phases: metrics.phases.map((p) => ({
       name: p.name,

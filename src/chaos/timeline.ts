@@ -18,12 +18,22 @@ export interface ProbeEvent {
   error?: string
 }
 
+/**
+ * acked: the database acknowledged the commit; failed: definitely not committed
+ * (never sent, or answered with an ERROR); unknown: sent without an answer (it
+ * may or may not have committed; never counted as acknowledged).
+ */
+export type WriteOutcome = 'acked' | 'failed' | 'unknown'
+
 export interface WriteEvent {
   kind: 'write'
+  /** When the write was started (its scheduled send time). */
   t: number
   seq: number
   /** Acknowledged by the database (committed), or failed/unknown. */
   ok: boolean
+  /** ok = (outcome === 'acked'); absent in timelines that only know ok. */
+  outcome?: WriteOutcome
   latencyMs: number
   /** Identity of the primary that acknowledged the write (e.g. its system identifier + timeline). */
   primary?: string

@@ -206,6 +206,14 @@ interface RawInventory {
     service?: {url?: string; port?: number}
     peakLoad?: {cpu?: number; memory?: string | number}
     tls?: {hostnames: string[]}
+    database?: {
+      kind?: 'postgresql'
+      host?: string
+      port?: number
+      name?: string
+      user?: string
+      passwordEnv?: string
+    }
   }
   networks?: Record<string, string>
   ssh?: RawSsh
@@ -274,6 +282,7 @@ function resolveInventory(raw: RawInventory, file: string): Inventory {
   if (c.vip !== undefined) cluster.vip = c.vip
   if (c.service) cluster.service = {...c.service}
   if (c.tls) cluster.tls = {hostnames: [...c.tls.hostnames]}
+  if (c.database) cluster.database = {...c.database}
   if (c.peakLoad) {
     const peak: {cpu?: number; memoryBytes?: number} = {}
     if (c.peakLoad.cpu !== undefined) peak.cpu = c.peakLoad.cpu

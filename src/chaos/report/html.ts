@@ -7,7 +7,8 @@
  */
 import {formatDuration} from '../../core/duration.js'
 import type {ChaosResult} from '../result.js'
-import type {ClusterEvent, FaultEvent, ProbeEvent, TimelineEvent} from '../timeline.js'
+import {clientProbes} from '../metrics.js'
+import type {ClusterEvent, FaultEvent, TimelineEvent, WriteEvent} from '../timeline.js'
 
 export interface HtmlExperiment {
   result: ChaosResult
@@ -42,6 +43,7 @@ const COLOR = {
   vip1: '#4c8bf5',
   vip2: '#b3261e',
   vip0: '#c5c9cf',
+  lost: '#8250df',
 }
 
 function niceStep(spanS: number): number {
@@ -53,7 +55,10 @@ function niceStep(spanS: number): number {
 /** The failover timeline chart (inline SVG). x is seconds after the injection. */
 export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]): string {
   const origin = r.injectedAt ?? timeline[0]?.t ?? 0
-  const probes = timeline.filter((e): e is ProbeEvent => e.kind === 'probe')
+  // Writes (pg-write) are drawn as probes: acknowledged = green.
+  const probes = clientProbes(timeline)
+  const lostSeqs = new Set(r.metrics.writes?.lostSeqs ?? [])
+  const lost = timeline.filter((e): e is WriteEvent => e.kind === 'write' && e.ok && lostSeqs.has(e.seq))
   const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault')
   const vips = timeline.filter((e): e is ClusterEvent => e.kind === 'cluster' && e.phase === 'vip-holders')
   const ts = timeline.map((e) => e.t)
@@ -89,7 +94,9 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
       `<text x="${x}" y="${H - M.bottom + 16}" font-size="11" text-anchor="middle" fill="${COLOR.text}">${s > 0 ? '+' : ''}${Number(s.toFixed(1))}s</text>`,
     )
   }
-  parts.push(`<text x="8" y="${yProbe + 17}" font-size="11" fill="${COLOR.text}">probes</text>`)
+  parts.push(
+    `<text x="8" y="${yProbe + 17}" font-size="11" fill="${COLOR.text}">${r.metrics.writes ? 'writes' : 'probes'}</text>`,
+  )
   parts.push(`<text x="8" y="${yVip + 11}" font-size="11" fill="${COLOR.text}">VIP</text>`)
   parts.push(`<text x="8" y="${yLat + LANE_LAT / 2}" font-size="11" fill="${COLOR.text}">latency</text>`)
   // Probe lane: binned by 2 px columns; colour by the share of failures.
@@ -132,6 +139,13 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
   parts.push(
     `<text x="${M.left - 6}" y="${yLat + LANE_LAT}" font-size="10" text-anchor="end" fill="${COLOR.text}">0</text>`,
   )
+  // Acknowledged writes that were lost: a purple tick above the lane each.
+  for (const w of lost) {
+    const x = sx((w.t - origin) / 1000).toFixed(1)
+    parts.push(
+      `<rect class="write-lost" x="${x}" y="${yProbe - 7}" width="1.5" height="6" fill="${COLOR.lost}"><title>lost write seq ${w.seq}</title></rect>`,
+    )
+  }
   if (probes.length === 0)
     parts.push(
       `<text x="${M.left + 8}" y="${yProbe + 17}" font-size="11" fill="#6e7781">no workload in this run</text>`,
@@ -180,6 +194,39 @@ function dur(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '—' : esc(formatDuration(ms))
 }
 
+function writeRows(r: ChaosResult): string[][] {
+  const m = r.metrics
+  const w = m.writes
+  if (!w) return []
+  const measured = typeof m.lostWrites === 'number'
+  return [
+    [
+      'writes',
+      esc(`${w.attempted} sent: ${w.acked} acknowledged, ${w.failed} failed, ${w.unknown} unknown outcome`),
+    ],
+    [
+      'lost acknowledged writes',
+      measured
+        ? esc(
+            `${m.lostWrites} of ${w.acked}${m.lostWrites ? ` (seq ${m.firstLostSeq ?? '?'}…${m.lastLostSeq ?? '?'})` : ''}`,
+          )
+        : 'not measured (the writes could not be read back)',
+    ],
+    ['RPO measured (first lost sent → last lost acknowledged)', measured ? dur(m.rpoMs) : '—'],
+    ['RPO objective', dur(r.objectives.rpoMs)],
+    [
+      'read back',
+      measured
+        ? esc(
+            `${w.present ?? 0} rows from ${w.readFrom ?? '?'}; ${w.presentUnacked} committed without an acknowledgement${w.dropped ? '; table dropped' : ''}`,
+          )
+        : '—',
+    ],
+    ['primaries (in order)', esc(w.primaries.join(' → ') || '—')],
+    ['split-brain writes', String(m.splitBrainWrites ?? 0)],
+  ]
+}
+
 function section(e: HtmlExperiment): string {
   const r = e.result
   const m = r.metrics
@@ -198,6 +245,7 @@ function section(e: HtmlExperiment): string {
       'latency p50 / p95 / p99 / max',
       m.latency ? [m.latency.p50, m.latency.p95, m.latency.p99, m.latency.max].map(dur).join(' / ') : '—',
     ],
+    ...writeRows(r),
     ['VIP holders (max per sample)', `${m.maxVipHolders} in ${m.vipSamples} samples`],
     ['RTO objective', dur(r.objectives.rtoMs)],
     [
@@ -233,7 +281,7 @@ function section(e: HtmlExperiment): string {
 <h2><span class="st st-${r.status}">${r.status.toUpperCase()}</span> ${esc(r.name ?? r.fault)} <small>${esc(r.target.join(', '))}</small></h2>
 <p class="summary">${esc(r.summary)}</p>
 <p class="meta">run ${esc(r.runId)} · cluster ${esc(r.cluster)} · started ${esc(r.startedAt)} · ${esc(formatDuration(r.durationMs))}${r.workload ? ` · workload ${esc(r.workload)}` : ''}</p>
-<figure>${timelineSvg(r, e.timeline)}<figcaption>Probes (green ok, red failed, orange mixed), VIP holders (blue one, red two or more, grey none), latency of successful probes; the yellow band is the fault, dashed lines are the phases. Times are seconds after the injection.</figcaption></figure>
+<figure>${timelineSvg(r, e.timeline)}<figcaption>Probes or writes (green ok/acknowledged, red failed, orange mixed; purple ticks: acknowledged writes lost), VIP holders (blue one, red two or more, grey none), latency of successful probes; the yellow band is the fault, dashed lines are the phases. Times are seconds after the injection.</figcaption></figure>
 <h3>Metrics</h3><table class="kv">${metrics.map(([k, v]) => row([esc(k ?? ''), v ?? ''])).join('')}</table>
 <h3>Phases</h3>${phases.length ? `<table>${row(['after injection', 'phase', 'where', 'source', 'observed − log'], true)}${phases.join('')}</table>` : '<p>none recorded</p>'}
 <h3>Expectations</h3>${exps.length ? `<table>${row(['', 'expectation', 'observed', 'message'], true)}${exps.join('')}</table>` : '<p>none</p>'}

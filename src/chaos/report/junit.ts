@@ -33,6 +33,21 @@ function props(r: ChaosResult): Record<string, string> {
     p.floorVerdict = r.floor.verdict
   }
   if (r.objectives.rtoMs !== undefined) p.objectiveRtoMs = String(r.objectives.rtoMs)
+  if (m.writes) {
+    const num = (v: number | null | undefined): string =>
+      v === null || v === undefined ? 'not measured' : String(v)
+    p.ackedWrites = String(m.ackedWrites ?? m.writes.acked)
+    p.lostWrites = num(m.lostWrites)
+    p.rpoMs = num(m.rpoMs)
+    const seq = (v: number | null | undefined): string =>
+      typeof m.lostWrites !== 'number' ? 'not measured' : v === null || v === undefined ? 'none' : String(v)
+    p.firstLostSeq = seq(m.firstLostSeq)
+    p.lastLostSeq = seq(m.lastLostSeq)
+    p.splitBrainWrites = num(m.splitBrainWrites)
+    p.attemptedWrites = String(m.writes.attempted)
+    p.unknownWrites = String(m.writes.unknown)
+    if (r.objectives.rpoMs !== undefined) p.objectiveRpoMs = String(r.objectives.rpoMs)
+  }
   for (const ph of r.phases) p[`phase.${ph.name}.atMs`] = String(ph.atMs)
   return p
 }

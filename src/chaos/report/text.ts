@@ -52,6 +52,38 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length)
 }
 
+/** The write accounting of a pg-write run, for the console and JUnit system-out. */
+export function writeLines(r: ChaosResult): string[] {
+  const m = r.metrics
+  const w = m.writes
+  if (!w) return []
+  const out: string[] = []
+  out.push(
+    `  writes          ${w.attempted} sent: ${w.acked} acknowledged, ${w.failed} failed, ${w.unknown} unknown outcome`,
+  )
+  if (m.lostWrites === null || m.lostWrites === undefined) {
+    out.push('  lost writes     NOT MEASURED: the writes could not be read back')
+  } else {
+    const range =
+      m.lostWrites > 0
+        ? ` (seq ${m.firstLostSeq ?? '?'}…${m.lastLostSeq ?? '?'}, RPO ${formatDuration(m.rpoMs ?? 0)})`
+        : ''
+    out.push(`  lost writes     ${m.lostWrites} of ${w.acked} acknowledged${range}`)
+    out.push(
+      `  read back       ${w.present ?? 0} rows from ${w.readFrom ?? '?'}${w.presentUnacked ? `, ${w.presentUnacked} committed without an acknowledgement` : ''}${w.dropped ? '; table dropped' : ''}`,
+    )
+    if (w.unexpected) out.push(`  unexpected      ${w.unexpected} rows this run never wrote`)
+    if (w.failedPresent)
+      out.push(`  CONTRADICTION   ${w.failedPresent} writes reported failed were read back`)
+  }
+  if (w.primaries.length) out.push(`  primaries       ${w.primaries.join(' → ')}`)
+  if (m.splitBrainWrites)
+    out.push(
+      `  SPLIT-BRAIN     ${m.splitBrainWrites} writes acknowledged while another primary also acknowledged`,
+    )
+  return out
+}
+
 export function renderResultText(r: ChaosResult): string {
   const lines: string[] = []
   lines.push(
@@ -98,6 +130,7 @@ export function renderResultText(r: ChaosResult): string {
   } else {
     lines.push('  no workload ran (give --load URL to measure the client view)')
   }
+  for (const l of writeLines(r)) lines.push(l)
   if (r.floor) lines.push(`  floor           ${formatDuration(r.floor.floorMs)}: ${r.floor.message}`)
   if (m.vipSamples > 0) lines.push(`  VIP holders     at most ${m.maxVipHolders} in ${m.vipSamples} samples`)
   lines.push('')

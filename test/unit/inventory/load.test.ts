@@ -264,7 +264,7 @@ describe('loadInventory errors', () => {
   it('lists the allowed keys when nothing is close', () => {
     const text = 'cluster: {name: lab, stack: generic, owner: ops}\nnodes: [{name: a, host: 127.0.0.1}]\n'
     expect(problemsOf(text, 'lab.yaml')).toBe(
-      'lab.yaml:1:38: cluster.owner: unknown key "owner" (expected one of: name, stack, objectives, vip, service, peakLoad, tls)',
+      'lab.yaml:1:38: cluster.owner: unknown key "owner" (expected one of: name, stack, objectives, vip, service, peakLoad, tls, database)',
     )
   })
 
