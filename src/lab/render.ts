@@ -320,24 +320,46 @@ ${nvpairs('p-vip-params', {ip: VIP, cidr_netmask: '24', nic: 'eth0'}, '         
 ${op('p-vip', '10s', '20s')}
         </operations>
       </primitive>`
-  const web = `      <primitive id="p-web" class="ocf" provider="heartbeat" type="anything">
-        <instance_attributes id="p-web-params">
+  const cloned = has(spec, 'service-clone')
+  // service-clone: one web server per node on all addresses (no utilization: an instance never
+  // moves, it only stops with its node), and the VIP alone moves between running instances.
+  const webPrimitive = (indent: string): string =>
+    `${indent}<primitive id="p-web" class="ocf" provider="heartbeat" type="anything">
+${indent}  <instance_attributes id="p-web-params">
 ${nvpairs(
   'p-web-params',
   {
     binfile: '/usr/bin/python3',
-    cmdline_options: `-m http.server 80 --bind ${VIP} --directory /run/hacheck-www`,
+    cmdline_options: cloned
+      ? `${spec.labBin}/webapp.py port=80 bind=0.0.0.0`
+      : `-m http.server 80 --bind ${VIP} --directory /run/hacheck-www`,
     workdir: '/run/hacheck-www',
     logfile: '/var/log/hacheck-web.log',
   },
-  '          ',
+  `${indent}    `,
 )}
-        </instance_attributes>
-${util('p-web', RESOURCE_DEMAND, '        ')}
-        <operations>
-${op('p-web', '10s', '20s')}
-        </operations>
-      </primitive>`
+${indent}  </instance_attributes>
+${cloned ? '' : `${util('p-web', RESOURCE_DEMAND, `${indent}  `)}\n`}${indent}  <operations>
+${op('p-web', '10s', '20s').replace(/^ {10}/, `${indent}    `)}
+${indent}  </operations>
+${indent}</primitive>`
+  const web = cloned
+    ? `      <clone id="p-web-clone">
+        <meta_attributes id="p-web-clone-meta">
+          <nvpair id="p-web-clone-meta-interleave" name="interleave" value="true"/>
+        </meta_attributes>
+${webPrimitive('        ')}
+      </clone>`
+    : webPrimitive('      ')
+  // service-clone: the VIP runs only where a web server runs, and leaves a node before that
+  // node's web server stops. Deliberately no "web, then VIP" start order: with one, the VIP's
+  // start elsewhere waits for the clone's whole stop/start cycle (the stopping instance's
+  // agent takes >= 1 s), and a planned move costs seconds instead of one address move.
+  const webConstraints = cloned
+    ? `      <rsc_colocation id="col-vip-with-web" rsc="p-vip" with-rsc="p-web-clone" score="INFINITY"/>
+      <rsc_order id="ord-vip-stops-before-web" first="p-vip" first-action="stop" then="p-web-clone" then-action="stop" symmetrical="false" kind="Mandatory"/>`
+    : `      <rsc_colocation id="col-web-with-vip" rsc="p-web" with-rsc="p-vip" score="INFINITY"/>
+      <rsc_order id="ord-vip-then-web" first="p-vip" then="p-web" kind="Mandatory"/>`
   const workers = workerNames(spec)
     .map(
       (w) => `      <primitive id="${w}" class="ocf" provider="pacemaker" type="Dummy">
@@ -367,8 +389,7 @@ ${nodes}
 ${[fence, vip, web, workers].filter((s) => s !== '').join('\n')}
     </resources>
     <constraints>
-      <rsc_colocation id="col-web-with-vip" rsc="p-web" with-rsc="p-vip" score="INFINITY"/>
-      <rsc_order id="ord-vip-then-web" first="p-vip" then="p-web" kind="Mandatory"/>
+${webConstraints}
 ${fenceLocations}
     </constraints>
     <rsc_defaults>

@@ -136,6 +136,7 @@ export type VariantName =
   | 'no-log-forward'
   | 'capacity-short'
   | 'cert-on-backend'
+  | 'service-clone'
 
 export interface VariantDef {
   name: VariantName
@@ -184,6 +185,13 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
   'capacity-short': {
     name: 'capacity-short',
     summary: 'node utilization capacity (and declared peak load) such that N-1 capacity cannot pass',
+    applies: 'cib',
+    profiles: PCMK,
+  },
+  'service-clone': {
+    name: 'service-clone',
+    summary:
+      'the web service runs as a clone on every cluster node (all addresses) and only the VIP moves: a planned move is a short stall for clients, not an error',
     applies: 'cib',
     profiles: PCMK,
   },

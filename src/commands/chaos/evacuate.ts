@@ -6,20 +6,32 @@ import type {ChaosResult} from '../../chaos/result.js'
 import {BaseCommand} from '../../core/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
+/** An ordinary client's patience: longer than the second SYN retransmit (at 3 s). */
+const EVACUATE_PROBE_TIMEOUT_S = 5
+
 export default class ChaosEvacuate extends BaseCommand<typeof ChaosEvacuate> {
   static override summary =
     'Planned failover: put a node in standby, wait until its resources moved, then bring it back.'
 
   static override description = `crm_attribute --node NODE --name standby --update on (run on a peer), then hacheck waits until crm_mon shows no resource on NODE, holds for --duration, and restores the attribute. A planned failover must be invisible to clients: the default expectation is "failed-probes == 0".
 
+The probes here wait up to 5 s (--probe-timeout), like an ordinary client: moving a VIP leaves the address nowhere for a moment, which TCP rides out by retransmitting the SYN (after 1 s, then 3 s). A client with a normal timeout sees a slower request, not an error, and that stall is reported as latency (p95/p99/max). Pass --probe-timeout 800ms to count any stall over 800 ms as a failure.
+
 ${EXIT_CODES_HELP}`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node @service --duration 20s --load http://198.18.2.100/ --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n2 --duration 30s --load http://198.18.2.100/ --rate 50 --probe-timeout 800ms --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node @service --duration 20s --workload pg-write --expect "lost-writes == 0" --yes',
   ]
 
   static override flags = {
     ...commonFlags,
+    'probe-timeout': Flags.string({
+      summary:
+        'Per-probe timeout. 5 s for a planned failover: a VIP move is ridden out by SYN retransmits (1 s, 3 s) and shows as latency; a client still waiting after 5 s counts as failed.',
+      default: `${EVACUATE_PROBE_TIMEOUT_S}s`,
+    }),
     node: Flags.string({
       char: 'n',
       summary: 'Node to empty: a name, or @service, @dc, @replica.',
