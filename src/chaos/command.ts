@@ -45,7 +45,7 @@ export const commonFlags = {
     summary:
       'Workload during the run: http(s)://VIP:PORT/PATH, tcp://HOST:PORT, or pg-write (PostgreSQL writes through the VIP; acknowledged writes lost are counted). Default: the inventory service url.',
     description:
-      'pg-write writes sequence numbers at --rate per second, each one INSERT on a fresh connection to the primary behind the VIP (the inventory cluster.database, else the VIP on port 5432; or --pg-url), reads them back after the recovery and reports metrics.ackedWrites, metrics.lostWrites and metrics.rpoMs. Example: --workload pg-write --expect "lost-writes == 0".',
+      'Alias: --workload. pg-write writes sequence numbers at --rate per second, each one autocommit INSERT to the primary behind the VIP (the inventory cluster.database, else the VIP on port 5432; or --pg-url; a connection that failed is never reused), reads them back after the recovery, drops its table and reports metrics.ackedWrites, metrics.lostWrites and metrics.rpoMs. Example: --workload pg-write --expect "lost-writes == 0" --expect "rpo <= 0s".',
     helpValue: 'URL|pg-write',
     aliases: ['workload'],
   }),
@@ -68,7 +68,8 @@ export const commonFlags = {
     exclusive: ['load'],
   }),
   rate: Flags.integer({
-    summary: 'Probes (or pg-write writes) per second (fixed schedule, a fresh connection each).',
+    summary:
+      'Probes (or pg-write writes) per second, on a fixed schedule (probes on a fresh connection each).',
     default: DEFAULT_RATE,
     min: 1,
     max: 1000,
@@ -153,7 +154,8 @@ export function workloadFrom(
   if (f.load === 'pg-write' || (f['pg-url'] !== undefined && f.load === undefined && !f['probe-command'])) {
     if (f['no-load']) throw new InputError('--workload pg-write and --no-load contradict each other')
     const target = pgTargetFrom(inv, f['pg-url'])
-    pgPassword(target, env)
+    // The password variable is checked before anything runs (a dry run needs none).
+    if (!f['dry-run']) pgPassword(target, env)
     return {
       kind: 'pg-write',
       target,

@@ -18,6 +18,7 @@ import {saveRun} from './history.js'
 import {manualRevert, type LedgerEntry} from './ledger.js'
 import type {WorkloadSpec} from './load.js'
 import {holdsVip, serviceResourceIds} from './observer.js'
+import {describePgWrite, writesTable} from './pg-write.js'
 import {preflight, type PreflightResult} from './preflight.js'
 import type {LiveView} from './report/live.js'
 import type {ChaosResult} from './result.js'
@@ -240,6 +241,10 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
       head.push('# preflight: crm_mon did not answer on any cluster node: a real run would refuse')
     else if (pre && !pre.ok) head.push(`# preflight: a real run would REFUSE: ${pre.problems.join('; ')}`)
     else if (pre) head.push(`# preflight: ok (${pre.quorum.explanation})`)
+    if (o.workload?.kind === 'pg-write')
+      head.push(
+        `# workload: ${describePgWrite(o.workload)}; a real run creates ${writesTable(o.runId)} first and drops it after the read-back`,
+      )
     return {kind: 'dry-run', text: [...head, renderDryRun(o.runId, plan)].join('\n'), plan, preflight: pre}
   }
   if (!o.skipPreflight) {

@@ -19,6 +19,7 @@ ${EXIT_CODES_HELP}`
   static override examples = [
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n2 --process pacemaker-controld --yes',
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --process corosync --signal STOP --duration 20s --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --process postgres --duration 20s --workload pg-write --expect "lost-writes == 0" --yes',
   ]
 
   static override flags = {

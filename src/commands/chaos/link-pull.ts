@@ -22,6 +22,7 @@ ${EXIT_CODES_HELP}`
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network heartbeat --duration 30s --load http://198.18.2.100/ --yes',
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node @service --network heartbeat --yes --format json',
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n2 --interface eth1 --method link-down --dry-run',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node @service --network heartbeat --workload pg-write --expect "lost-writes == 0" --yes',
   ]
 
   static override flags = {

@@ -19,6 +19,7 @@ ${EXIT_CODES_HELP}`
   static override examples = [
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network heartbeat --delay 200ms --jitter 50ms --duration 60s --yes',
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network heartbeat --loss 30 --method iptables-loss --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network public --delay 300ms --duration 30s --workload pg-write --yes',
   ]
 
   static override flags = {

@@ -22,6 +22,7 @@ ${EXIT_CODES_HELP}`
   static override examples = [
     '<%= config.bin %> <%= command.id %> -i lab.yaml --isolate n1 --duration 30s --load http://198.18.2.100/ --yes',
     '<%= config.bin %> <%= command.id %> -i lab.yaml --groups n1,n2/n3,n4 --allow-quorum-loss --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --isolate n1 --duration 30s --workload pg-write --expect "split-brain-writes == 0" --yes',
   ]
 
   static override flags = {

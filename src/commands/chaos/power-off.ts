@@ -18,6 +18,12 @@ ${EXIT_CODES_HELP}`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --duration 30s --load http://198.18.2.100/ --yes',
+    {
+      description:
+        'Power off the database primary under PostgreSQL write load (the inventory cluster.database, or --pg-url); the JSON has metrics.ackedWrites, lostWrites and rpoMs:',
+      command:
+        '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --duration 20s --workload pg-write --yes --format json',
+    },
   ]
 
   static override flags = {

@@ -18,6 +18,7 @@ ${EXIT_CODES_HELP}`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --duration 30s --load http://198.18.2.100/ --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --workload pg-write --pg-url postgres://app@198.18.2.100:5432/app --yes',
   ]
 
   static override flags = {

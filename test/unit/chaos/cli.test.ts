@@ -45,6 +45,62 @@ async function hacheck(
 }
 
 describe('hacheck chaos (no cluster needed)', () => {
+  it('--workload pg-write without a database, with a password in --pg-url or without its password variable is exit 2 before anything runs', async () => {
+    const noDb = await hacheck([
+      'chaos',
+      'power-off',
+      '-i',
+      inv,
+      '--node',
+      'me',
+      '--workload',
+      'pg-write',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(noDb.code).toBe(2)
+    expect(noDb.stderr).toMatch(/describes no database .*--pg-url/)
+    const pw = await hacheck([
+      'chaos',
+      'power-off',
+      '-i',
+      inv,
+      '--node',
+      'me',
+      '--workload',
+      'pg-write',
+      '--pg-url',
+      'postgres://app:Sekr1t-pw@127.0.0.1:5432/app',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(pw.code).toBe(2)
+    expect(pw.stderr).toMatch(/a password in the URL would show in process lists/)
+    expect(pw.stderr).not.toContain('Sekr1t-pw')
+    const dbInv = join(dir, 'db.yaml')
+    writeFileSync(
+      dbInv,
+      'cluster: {name: self, stack: pacemaker, vip: 127.0.0.9, database: {kind: postgresql, user: app, passwordEnv: HACHECK_TEST_DB_PW}}\nnodes:\n  - {name: me, host: 127.0.0.1, roles: [cluster, db]}\n',
+    )
+    const env = await hacheck([
+      'chaos',
+      'power-off',
+      '-i',
+      dbInv,
+      '--node',
+      'me',
+      '--workload',
+      'pg-write',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(env.code).toBe(2)
+    expect(env.stderr).toMatch(/\$HACHECK_TEST_DB_PW \(cluster\.database\.passwordEnv\), which is not set/)
+  })
+
   it('refuses a fault on the controller itself, with exit 2 and one clear line', async () => {
     const r = await hacheck([
       'chaos',
