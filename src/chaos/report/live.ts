@@ -10,6 +10,7 @@ import {liveLine, ProbeTransitions} from './text.js'
 export type LiveMode = 'tty' | 'plain' | 'silent'
 
 export const STAGES = [
+  'workload',
   'baseline',
   'dead-man',
   'inject',
@@ -17,6 +18,7 @@ export const STAGES = [
   'hold',
   'revert',
   'settle',
+  'read-back',
   'logs',
 ] as const
 
@@ -71,7 +73,7 @@ class TtyView implements LiveView {
   private readonly stages = new Map<string, Deferred>(STAGES.map((s) => [s, deferred()]))
   private readonly outputs = new Map<string, (s: string) => void>()
   private readonly titles = new Map<string, (s: string) => void>()
-  private current: string = STAGES[0]
+  private current: string = 'baseline'
   private origin: number | null = null
   private readonly probes = new ProbeTransitions()
   private readonly byStage = new Map<string, string[]>()

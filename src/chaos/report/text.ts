@@ -34,16 +34,18 @@ export function liveLine(e: TimelineEvent, origin: number | null): string | unde
   }
 }
 
-/** Probe outcome transitions (up → down, down → up), for the live view. */
+/** Probe (or write) outcome transitions (up → down, down → up), for the live view. */
 export class ProbeTransitions {
   private up: boolean | undefined
   next(e: TimelineEvent, origin: number | null): string | undefined {
-    if (e.kind !== 'probe') return undefined
+    if (e.kind !== 'probe' && e.kind !== 'write') return undefined
     if (this.up === e.ok) return undefined
     const first = this.up === undefined
     this.up = e.ok
     if (first && e.ok) return undefined
     const at = origin === null ? new Date(e.t).toISOString().slice(11, 23) : rel(e.t - origin)
+    if (e.kind === 'write')
+      return `${at}  client   ${e.ok ? `writes acknowledged again (seq ${e.seq})` : `write ${e.outcome ?? 'failed'} (seq ${e.seq}: ${e.error ?? 'error'})`}`
     return `${at}  client   ${e.ok ? 'probe OK again' : `probe FAILED (${e.error ?? 'error'})`}`
   }
 }
