@@ -213,15 +213,28 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100
 }
 
+/** At most this many connections are being opened at once (no connection storm on a recovering server). */
+export const MAX_CONNECTING = 4
+
+interface Lease {
+  client: pg.Client
+  /** A new connection: it must still be opened (and its connect slot released). */
+  fresh: boolean
+}
+
 /**
  * The writer's connections, like an application's pool: a connection that
  * answered is reused; one that failed in any way (error, timeout, closed by
  * the server) is destroyed and never reused, so the next write opens a new
- * one to whoever holds the VIP now.
+ * one to whoever holds the VIP now. At most MAX_CONNECTING connections are
+ * being opened at a time; a write waits for an idle connection or a connect
+ * slot (within its own timeout: if none comes, it was never sent).
  */
 export class WriterPool {
   private idle: pg.Client[] = []
   private readonly broken = new WeakSet<pg.Client>()
+  private readonly waiters: ((l: Lease) => void)[] = []
+  private connecting = 0
   private closed = false
   opened = 0
 
@@ -230,8 +243,7 @@ export class WriterPool {
     private readonly password: string | undefined,
   ) {}
 
-  /** An idle healthy connection, or undefined (the caller opens one). */
-  take(): pg.Client | undefined {
+  private take(): pg.Client | undefined {
     for (;;) {
       const c = this.idle.pop()
       if (!c) return undefined
@@ -239,7 +251,7 @@ export class WriterPool {
     }
   }
 
-  create(): pg.Client {
+  private create(): pg.Client {
     const c = new pg.Client(
       clientConfig(this.w.target, this.password, Math.min(MAX_CONNECT_MS, this.w.timeoutMs)),
     )
@@ -249,11 +261,40 @@ export class WriterPool {
     c.on('error', mark)
     c.on('end', mark)
     this.opened++
+    this.connecting++
     return c
   }
 
+  /** An idle connection, else a new one (a connect slot), else wait for either until `timeout` rejects. */
+  acquire(timeout: Promise<never>): Promise<Lease> {
+    const c = this.take()
+    if (c) return Promise.resolve({client: c, fresh: false})
+    if (this.connecting < MAX_CONNECTING) return Promise.resolve({client: this.create(), fresh: true})
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter = (l: Lease): void => resolve(l)
+      this.waiters.push(waiter)
+      timeout.catch((err: unknown) => {
+        const i = this.waiters.indexOf(waiter)
+        if (i >= 0) this.waiters.splice(i, 1)
+        reject(err instanceof Error ? err : new Error(String(err)))
+      })
+    })
+  }
+
+  /** A fresh connection is open (or failed to open): its connect slot goes to the next waiter. */
+  connected(): void {
+    this.connecting--
+    const next = this.waiters.shift()
+    if (next) next({client: this.create(), fresh: true})
+  }
+
   give(c: pg.Client): void {
-    if (this.closed || this.broken.has(c)) discard(c)
+    if (this.closed || this.broken.has(c)) {
+      discard(c)
+      return
+    }
+    const next = this.waiters.shift()
+    if (next) next({client: c, fresh: false})
     else this.idle.push(c)
   }
 
@@ -273,7 +314,7 @@ export class WriterPool {
   }
 }
 
-/** One write: on a pooled connection when one is idle, else on a new one. Never throws. */
+/** One write: on a pooled connection, or a new one. Never throws. */
 export async function writeOnce(
   pool: WriterPool,
   w: PgWriteSpec,
@@ -282,11 +323,15 @@ export async function writeOnce(
   seq: number,
 ): Promise<WriteEvent> {
   const t = now()
-  let client = pool.take()
-  let stage: 'connect' | 'query' = client ? 'query' : 'connect'
+  let client: pg.Client | undefined
+  let stage: 'connect' | 'query' = 'connect'
   let timer: NodeJS.Timeout | undefined
+  let expired = false
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WriteTimeout('timeout')), w.timeoutMs)
+    timer = setTimeout(() => {
+      expired = true
+      reject(new WriteTimeout('timeout'))
+    }, w.timeoutMs)
   })
   timeout.catch(() => {})
   const ev = (outcome: WriteOutcome, extra: Partial<WriteEvent>): WriteEvent => ({
@@ -299,13 +344,24 @@ export async function writeOnce(
     ...extra,
   })
   try {
-    if (!client) {
-      client = pool.create()
+    const lease = await pool.acquire(timeout)
+    if (expired && !lease.fresh) {
+      // Handed over just as the time ran out: not sent, the connection stays good.
+      pool.give(lease.client)
+      throw new WriteTimeout('timeout')
+    }
+    client = lease.client
+    if (lease.fresh) {
       const connecting = client.connect()
       connecting.catch(() => {})
-      await Promise.race([connecting, timeout])
-      stage = 'query'
+      try {
+        await Promise.race([connecting, timeout])
+      } finally {
+        pool.connected()
+      }
     }
+    if (expired) throw new WriteTimeout('timeout')
+    stage = 'query'
     const querying = client.query<{primary_id: string}>(insertSql(table), [seq, runId])
     querying.catch(() => {})
     const r = await Promise.race([querying, timeout])

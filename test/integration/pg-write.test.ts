@@ -201,7 +201,7 @@ nodes:
         runId,
         inventory: inv,
         plan,
-        workload: {...spec(), ratePerS: 40},
+        workload: {...spec(), ratePerS: 20},
         baselineMs: 1500,
         settleMs: 30_000,
         observe: false,
@@ -216,6 +216,14 @@ nodes:
         ledgerDir: join(state, 'ledger'),
       },
     )
+    if (result.errors.length || result.metrics.clientOutageMs === null)
+      console.error(
+        JSON.stringify(
+          {errors: result.errors, notes: result.notes, m: result.metrics, tail: timeline.slice(-30)},
+          null,
+          1,
+        ),
+      )
     expect(result.errors).toEqual([])
     const writes = timeline.filter((e): e is WriteEvent => e.kind === 'write')
     const ackedN = writes.filter((e) => e.ok).length
@@ -231,7 +239,7 @@ nodes:
     expect(result.metrics.failedProbes).toBeGreaterThan(0) // the crash is an outage on the writes
     expect(result.metrics.clientOutageMs).not.toBeNull()
     expect(result.workload).toMatch(
-      /^pg-write postgres:\/\/hacheck_test@127\.0\.0\.1:\d+\/hacheck_test at 40\/s/,
+      /^pg-write postgres:\/\/hacheck_test@127\.0\.0\.1:\d+\/hacheck_test at 20\/s/,
     )
     expect(result.expectations.map((e) => [e.text, e.status])).toEqual([
       ['acked-writes > 0', 'pass'],
