@@ -144,6 +144,69 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos faults against the lab')
     expect(res.revert.verified).toBe(true)
   })
 
+  it('freezes the web server with SIGSTOP for the duration: clients time out, then it runs again with nothing left stopped', async () => {
+    const holder = (await vipHolders(runner, nodes))[0] as string
+    const {res, code} = await run([
+      'chaos',
+      'kill-process',
+      '--node',
+      holder,
+      '--process',
+      'python3',
+      '--signal',
+      'STOP',
+      '--duration',
+      '5s',
+      '--load',
+      URL,
+      '--rate',
+      '50',
+      '--expect',
+      'not-fenced',
+    ])
+    expect(res.errors).toEqual([])
+    expect(res.revert).toMatchObject({planned: true, done: true, verified: true, ledgerRemoved: true})
+    // Frozen, the process still has its socket: the kernel completes handshakes, nobody answers.
+    // The outage is the hold (5 s), give or take the verify/revert round trips and one probe timeout.
+    expect(res.metrics.clientOutageMs).toBeGreaterThan(4000)
+    expect(res.metrics.clientOutageMs).toBeLessThan(9000)
+    expect(res.expectations.find((e) => e.text === 'not-fenced')?.status).toBe('pass')
+    const frozen = await runner.run(nodes.find((n) => n.name === holder) as NodeSpec, {
+      script: 'for p in $(pgrep -x python3); do sed "s/.*) //" /proc/$p/stat | cut -d" " -f1; done',
+    })
+    expect(frozen.stdout.trim().split('\n')).not.toContain('T')
+    expect(code).toBe(0)
+  })
+
+  it('SIGKILLs the web server: Pacemaker notices on its next monitor and restarts it, and the outage is measured', async () => {
+    const holder = (await vipHolders(runner, nodes))[0] as string
+    const {res} = await run([
+      'chaos',
+      'kill-process',
+      '--node',
+      holder,
+      '--process',
+      'python3',
+      '--signal',
+      'KILL',
+      '--duration',
+      '15s',
+      '--load',
+      URL,
+      '--settle',
+      '60s',
+    ])
+    expect(res.errors).toEqual([])
+    expect(res.revert).toMatchObject({planned: false})
+    expect(res.notes.join(' ')).toMatch(/SIGKILL cannot be reverted/)
+    // The monitor runs every 10 s: the service is down until Pacemaker's recovery, then back.
+    expect(res.metrics.clientOutageMs).toBeGreaterThan(0)
+    expect(res.metrics.clientOutageMs).toBeLessThan(20_000)
+    expect(res.phases.some((p) => p.name === 'client-recovered')).toBe(true)
+    await restoreHealthy()
+    await ready()
+  })
+
   it('evacuates the VIP node of a cloned web service with zero failed probes, the VIP move showing only as latency', async () => {
     status = await useVariants(['service-clone'])
     await ready()
