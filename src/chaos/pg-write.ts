@@ -122,7 +122,7 @@ export function pgTargetFrom(inv: Inventory, url?: string): PgTarget {
   }
   if (!db && !inv.nodes.some((n) => n.roles.includes('db')))
     throw new InputError(
-      '--workload pg-write: the inventory describes no database (no cluster.database, no node with the db role); give --pg-url postgres://USER@VIP:5432/DB',
+      '--workload pg-write: the inventory describes no database (no cluster.database, no node with the db role); give --pg-url postgres://USER@VIP:5432/DB (in a game day: workload: {pg-write: postgres://USER@VIP:5432/DB})',
     )
   return checkTarget(base, 'cluster.database')
 }

@@ -7,7 +7,8 @@ import {GameDayError, loadGameDay, parseGameDay} from '../../../src/chaos/gameda
 import {gameDayWorkload, requestFor} from '../../../src/chaos/gameday-run.js'
 import {renderGameDayJUnit, renderGameDayText} from '../../../src/chaos/report/gameday.js'
 import {fixturesDir, repoRoot} from '../../support/paths.js'
-import {labInventory} from './fixtures.js'
+import {parseInventory} from '../../../src/inventory/load.js'
+import {INVENTORY_YAML, labInventory} from './fixtures.js'
 
 const dir = join(fixturesDir, 'chaos', 'gameday')
 
@@ -41,7 +42,14 @@ describe('game-day files', () => {
     const g = await loadGameDay(join(repoRoot, 'examples', 'gamedays', f))
     expect(g.steps.length).toBeGreaterThan(0)
     for (const s of g.steps) expect(typeof requestFor(s).plan).toBe('function')
-    expect(gameDayWorkload(g, labInventory())).toBeDefined()
+    // A pg-write workload needs a database in the inventory: the lab's db nodes.
+    const inv = g.workload?.pgWrite
+      ? parseInventory(
+          INVENTORY_YAML.replaceAll('roles: [cluster]', 'roles: [cluster, db]'),
+          '/lab/inventory.yaml',
+        )
+      : labInventory()
+    expect(gameDayWorkload(g, inv)).toBeDefined()
   })
 
   it('resolve the inventory relative to the file, and durations to milliseconds', () => {
