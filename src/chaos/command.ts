@@ -12,6 +12,7 @@ import {InputError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
 import {loadInventory} from '../inventory/load.js'
+import {isWriteExpectation, needsWriteWorkload, parseExpectation} from './expectations.js'
 import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from './load.js'
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
 import {renderChaosHtml} from './report/html.js'
@@ -263,6 +264,16 @@ export async function executeFault(
   if (leaseS < 3) throw new InputError('--lease-timeout: at least 3s (the lease is renewed every 2s)')
   const inv = await loadInventory(flags.inventory)
   const workload = workloadFrom(flags, inv)
+  for (const e of flags.expect ?? []) {
+    const parsed = parseExpectation(e)
+    if (isWriteExpectation(parsed) && workload?.kind !== 'pg-write')
+      throw new InputError(
+        `--expect ${needsWriteWorkload(parsed.text).replace(/; no write workload ran$/, '')}`,
+        {
+          code: 'invalid-expectation',
+        },
+      )
+  }
   const req = request(inv)
   const live: LiveView = createLiveView(liveMode({quiet: flags.quiet}))
   const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})

@@ -106,6 +106,16 @@ export function parseExpectation(text: string): Expectation {
   throw bad(t)
 }
 
+/** Whether an expectation is about the writes of a write workload (rpo, lost-writes, …). */
+export function isWriteExpectation(e: Expectation): boolean {
+  return e.kind === 'compare' && e.metric.startsWith('write:')
+}
+
+/** The message of a write expectation in a run that has no write workload. */
+export function needsWriteWorkload(text: string): string {
+  return `${text}: needs a write workload (--workload pg-write); no write workload ran`
+}
+
 function bad(text: string, why?: string): InputError {
   return new InputError(
     `invalid expectation ${JSON.stringify(text)}${why ? `: ${why}` : ''}. Expected one of: "rto <= 30s", "recovery <= 20s", "failed-probes == 0", "p99 <= 500ms", "node-lost <= 10s", "fenced: n1", "not-fenced", "no-split-brain", "recovered", "rpo <= 0s", "lost-writes == 0"`,
@@ -215,7 +225,7 @@ export function evaluateExpectation(e: Expectation, c: EvalContext): Expectation
             text: e.text,
             status: 'error',
             observed: 'no write workload',
-            message: `${e.text}: needs a write workload (--workload pg-write); no write workload ran`,
+            message: needsWriteWorkload(e.text),
           }
         if ('error' in c.writes)
           return {

@@ -15,7 +15,7 @@ import {parseDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
 import {formatPath, translateSchemaErrors} from '../inventory/messages.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from '../inventory/source.js'
-import {parseExpectation} from './expectations.js'
+import {isWriteExpectation, parseExpectation} from './expectations.js'
 import type {FaultId} from './types.js'
 
 export const GAMEDAY_SCHEMA_PATH = fileURLToPath(
@@ -126,6 +126,8 @@ function semantic(source: ParsedSource): Problem[] {
   const data = source.data
   if (!isRaw(data) || !Array.isArray(data.steps)) return problems
   const names = new Map<string, number>()
+  const wl = isRaw(data.workload) ? data.workload : {}
+  const writes = wl['pg-write'] === true || typeof wl['pg-write'] === 'string'
   data.steps.forEach((s: unknown, i: number) => {
     if (!isRaw(s)) return
     if (typeof s.name === 'string') {
@@ -141,7 +143,12 @@ function semantic(source: ParsedSource): Problem[] {
       s.expect.forEach((e: unknown, j: number) => {
         if (typeof e !== 'string') return
         try {
-          parseExpectation(e)
+          const parsed = parseExpectation(e)
+          if (isWriteExpectation(parsed) && !writes)
+            at(
+              ['steps', i, 'expect', j],
+              `${parsed.text}: needs a write workload: add workload: {pg-write: true} (or a postgres:// URL) to the game day`,
+            )
         } catch (err) {
           at(['steps', i, 'expect', j], err instanceof Error ? err.message : String(err))
         }

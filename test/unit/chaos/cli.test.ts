@@ -45,7 +45,7 @@ async function hacheck(
 }
 
 describe('hacheck chaos (no cluster needed)', () => {
-  it('--workload pg-write without a database, with a password in --pg-url or without its password variable is exit 2 before anything runs', async () => {
+  it('--workload pg-write without a database, with a password in --pg-url or without its password variable, and a write expectation without it, are exit 2 before anything runs', async () => {
     const noDb = await hacheck([
       'chaos',
       'power-off',
@@ -98,6 +98,21 @@ describe('hacheck chaos (no cluster needed)', () => {
       'none',
     ])
     expect(env.code).toBe(2)
+    const noWrites = await hacheck([
+      'chaos',
+      'power-off',
+      '-i',
+      inv,
+      '--node',
+      'me',
+      '--expect',
+      'rpo <= 0s',
+      '--yes',
+      '--log-file',
+      'none',
+    ])
+    expect(noWrites.code).toBe(2)
+    expect(noWrites.stderr).toMatch(/--expect rpo <= 0s: needs a write workload \(--workload pg-write\)/)
     expect(env.stderr).toMatch(/\$HACHECK_TEST_DB_PW \(cluster\.database\.passwordEnv\), which is not set/)
   })
 

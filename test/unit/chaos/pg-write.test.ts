@@ -481,6 +481,13 @@ describe('pg-write in game-day files', () => {
     expect(gameDayWorkload(g2, inv, {LAB_DB_PASSWORD: 'pw-x'})).toMatchObject({target: {database: 'shop'}})
   })
 
+  it('refuses a write expectation in a game day without a write workload, at its line', () => {
+    const text = `name: db\nworkload: {http: "http://198.18.2.100/"}\nsteps:\n  - name: off\n    fault: power-off\n    target: n1\n    expect: ["lost-writes == 0"]\n`
+    expect(() => parseGameDay(text, 'g.yaml')).toThrow(
+      'g.yaml:7:14: steps[0].expect[0]: lost-writes == 0: needs a write workload: add workload: {pg-write: true} (or a postgres:// URL) to the game day',
+    )
+  })
+
   it('refuses a password in the game-day URL', () => {
     expect(() => parseGameDay(base('{pg-write: "postgres://app:pw@198.18.2.100/shop"}'), 'g.yaml')).toThrow(
       /workload\.pg-write: expected true \(the inventory's database\) or postgres:\/\/USER@HOST:PORT\/DB/,
