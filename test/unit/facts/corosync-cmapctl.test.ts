@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {parseCmap} from '../../../src/facts/corosync-cmapctl.js'
 import {ParseError} from '../../../src/facts/gatherer.js'
-import {existsSync, fixtureDir, fixtureFiles, readFixture} from './fixtures.js'
+import {existsSync, fixtureDir, fixtureFiles, readFixture, valuesIn} from './fixtures.js'
 
 const dir = fixtureDir('corosync-cmapctl')
 const cmap = (name: string) => parseCmap(readFixture(dir, name))
@@ -21,6 +21,18 @@ describe.skipIf(!existsSync(dir))('corosync-cmapctl parser on published key dump
 
   it('reads a corosync 2 two-node cluster: two_node, runtime token 30000 and two joined members', () => {
     const c = cmap('trento-corosync2-2node-two_node.txt')
+    const ring0 = valuesIn(
+      dir,
+      'trento-corosync2-2node-two_node.txt',
+      /^nodelist\.node\.\d+\.ring0_addr \(str\) = (\S+)/m,
+    )
+    const memberIps = valuesIn(
+      dir,
+      'trento-corosync2-2node-two_node.txt',
+      /^runtime\.totem\.pg\.mrp\.srp\.members\.\d+\.ip \(str\) = r\(0\) ip\(([^)]+)\)/m,
+    )
+    expect(ring0).toHaveLength(2)
+    expect(memberIps).toHaveLength(2)
     expect(c.values['runtime.config.totem.token']).toBe(30000)
     expect(c.types['runtime.config.totem.token']).toBe('u32')
     expect(c.runtime).toMatchObject({token: 30000, consensus: 36000})
@@ -34,27 +46,33 @@ describe.skipIf(!existsSync(dir))('corosync-cmapctl parser on published key dump
     expect(c.quorum.device).toBeUndefined()
     expect(c.votequorum).toEqual({twoNode: true, waitForAllStatus: false, thisNodeId: 2})
     expect(c.nodelist).toEqual([
-      {index: 0, nodeid: 1, addrs: [{link: 0, addr: '10.80.1.11'}]},
-      {index: 1, nodeid: 2, addrs: [{link: 0, addr: '10.80.1.12'}]},
+      {index: 0, nodeid: 1, addrs: [{link: 0, addr: ring0[0]}]},
+      {index: 1, nodeid: 2, addrs: [{link: 0, addr: ring0[1]}]},
     ])
     expect(c.localNodePos).toBe(1)
     expect(c.members).toEqual([
-      {nodeid: 1, ips: ['10.80.1.11'], status: 'joined', joinCount: 1},
-      {nodeid: 2, ips: ['10.80.1.12'], status: 'joined', joinCount: 1},
+      {nodeid: 1, ips: [memberIps[0]], status: 'joined', joinCount: 1},
+      {nodeid: 2, ips: [memberIps[1]], status: 'joined', joinCount: 1},
     ])
   })
 
   it('reads a corosync 3 cluster whose runtime token 3650 includes the token coefficient over 3000', () => {
     const c = cmap('hotsos-ubuntu2004-corosync303-3node.txt')
+    const memberIps = valuesIn(
+      dir,
+      'hotsos-ubuntu2004-corosync303-3node.txt',
+      /^runtime\.members\.\d+\.ip \(str\) = r\(0\) ip\(([^)]+)\)/m,
+    )
+    expect(memberIps).toHaveLength(3)
     expect(c.totem.token).toBe(3000)
     expect(c.runtime.token).toBe(3650)
     expect(c.runtime.consensus).toBe(3600)
     expect(c.votequorum.twoNode).toBe(false)
     expect(c.nodelist.map((n) => n.nodeid)).toEqual([1001, 1002, 1000])
     expect(c.members.map((m) => [m.nodeid, m.ips, m.status])).toEqual([
-      [1000, ['10.0.0.121'], 'joined'],
-      [1001, ['10.0.0.137'], 'joined'],
-      [1002, ['10.0.0.112'], 'joined'],
+      [1000, [memberIps[0]], 'joined'],
+      [1001, [memberIps[1]], 'joined'],
+      [1002, [memberIps[2]], 'joined'],
     ])
     expect(c.values['resources.system.load_15min.current']).toBe(0)
     expect(c.types['resources.system.load_15min.current']).toBe('dbl')
@@ -87,9 +105,9 @@ describe('corosync-cmapctl parser on edge cases', () => {
 
   it('reads the corosync 1.x key=value form as strings', () => {
     const c = parseCmap(
-      'runtime.totem.pg.mrp.srp.members.303938909.ip=r(0) ip(10.0.1.1) r(1) ip(192.168.42.1) \n',
+      'runtime.totem.pg.mrp.srp.members.303938909.ip=r(0) ip(198.18.1.1) r(1) ip(198.19.42.1) \n',
     )
-    expect(c.members[0]?.ips).toEqual(['10.0.1.1', '192.168.42.1'])
+    expect(c.members[0]?.ips).toEqual(['198.18.1.1', '198.19.42.1'])
   })
 
   it('rejects a line of another shape with its line number', () => {

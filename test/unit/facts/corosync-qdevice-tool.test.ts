@@ -8,13 +8,13 @@ import {ParseError} from '../../../src/facts/gatherer.js'
 describe('corosync-qdevice-tool parser', () => {
   it('reads the qnetd connection, algorithm and state of a connected net qdevice', () => {
     const q = parseQdeviceTool(
-      'Qdevice information\n-------------------\nModel:                  Net\nNode ID:                1\nMembership node list:   1, 2\n\nQdevice-net information\n----------------------\nCluster name:           hacluster\nQNetd host:             10.10.10.3:5403\nAlgorithm:              Fifty-Fifty split\nTie-breaker:            Node with lowest node ID\nState:                  Connected\n',
+      'Qdevice information\n-------------------\nModel:                  Net\nNode ID:                1\nMembership node list:   1, 2\n\nQdevice-net information\n----------------------\nCluster name:           hacluster\nQNetd host:             198.18.10.3:5403\nAlgorithm:              Fifty-Fifty split\nTie-breaker:            Node with lowest node ID\nState:                  Connected\n',
     )
     expect(q).toMatchObject({
       model: 'Net',
       nodeId: 1,
       membershipNodeList: [1, 2],
-      qnetdHost: '10.10.10.3',
+      qnetdHost: '198.18.10.3',
       qnetdPort: 5403,
       algorithm: 'Fifty-Fifty split',
       state: 'Connected',

@@ -79,13 +79,13 @@ describe('corosync-quorumtool parser on edge cases', () => {
         'Quorate:          Yes',
         'Flags:            Quorate Qdevice ',
         '    Nodeid      Votes    Qdevice Name',
-        '0x00000001          1    A,V,NMW 10.0.10.100 (local)',
+        '0x00000001          1    A,V,NMW 198.18.10.100 (local)',
         '0x00000000          1            Qdevice',
       ].join('\n'),
     )
     expect(s.flags).toEqual(['Quorate', 'Qdevice'])
     expect(s.members).toEqual([
-      {nodeid: 1, votes: 1, qdevice: ['A', 'V', 'NMW'], name: '10.0.10.100', local: true, isQdevice: false},
+      {nodeid: 1, votes: 1, qdevice: ['A', 'V', 'NMW'], name: '198.18.10.100', local: true, isQdevice: false},
       {nodeid: 0, votes: 1, qdevice: [], name: 'Qdevice', local: false, isQdevice: true},
     ])
   })

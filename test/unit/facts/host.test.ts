@@ -28,10 +28,10 @@ describe.skipIf(process.platform !== 'linux')('host gatherer on this machine', (
 describe('host parsers on edge cases', () => {
   it('reads chrony tracking: a clock 12 µs slow, and the unsynchronised leap status', () => {
     const c = parseChronyTracking(
-      'Reference ID    : C0A80101 (192.168.1.1)\nStratum         : 3\nSystem time     : 0.000012000 seconds slow of NTP time\nLeap status     : Normal\n',
+      'Reference ID    : C6120001 (198.18.0.1)\nStratum         : 3\nSystem time     : 0.000012000 seconds slow of NTP time\nLeap status     : Normal\n',
     )
     expect(c).toEqual({
-      referenceId: 'C0A80101 (192.168.1.1)',
+      referenceId: 'C6120001 (198.18.0.1)',
       stratum: 3,
       systemTimeOffsetSeconds: -0.000012,
       leapStatus: 'Normal',

@@ -14,7 +14,7 @@ describe('ip-route parser', () => {
     expect(routes[0]).toMatchObject({dst: 'default', gateway: '192.0.2.1', dev: 'eth0', metric: 100})
     expect(defaultDevsOf(routes)).toEqual(['eth0'])
     const ecmp = parseIpRouteJson(
-      '[{"dst":"default","flags":[],"nexthops":[{"gateway":"10.0.0.1","dev":"eth1","weight":1,"flags":[]},{"gateway":"10.0.1.1","dev":"eth2","weight":1,"flags":[]}]}]',
+      '[{"dst":"default","flags":[],"nexthops":[{"gateway":"198.18.0.1","dev":"eth1","weight":1,"flags":[]},{"gateway":"198.18.1.1","dev":"eth2","weight":1,"flags":[]}]}]',
       'inet',
     )
     expect(defaultDevsOf(ecmp)).toEqual(['eth1', 'eth2'])

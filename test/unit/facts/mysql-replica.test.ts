@@ -138,7 +138,7 @@ describe('mysql-replica parser on edge cases', () => {
     const rows = parseVertical(
       '*************************** 1. row ***************************\n' +
         '             Replica_IO_State: Waiting for source to send event\n' +
-        '                  Source_Host: 10.0.0.1\n' +
+        '                  Source_Host: 198.18.0.1\n' +
         '                  Source_Port: 3306\n' +
         '           Replica_IO_Running: Yes\n' +
         '          Replica_SQL_Running: Yes\n' +
@@ -152,7 +152,7 @@ describe('mysql-replica parser on edge cases', () => {
     )
     expect(toChannel(rows[0] ?? {})).toMatchObject({
       channel: 'ch1',
-      sourceHost: '10.0.0.1',
+      sourceHost: '198.18.0.1',
       ioRunning: 'Yes',
       secondsBehind: 3,
     })

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseRsyslogText, rsyslog} from '../../../src/facts/rsyslog.js'
-import {existsSync, fixtureDir, fixtureFiles, framed, readFixture} from './fixtures.js'
+import {existsSync, fixtureDir, fixtureFiles, framed, readFixture, valuesIn} from './fixtures.js'
 
 const dir = fixtureDir('rsyslog')
 const rs = (name: string) => parseRsyslogText(readFixture(dir, name), name)
@@ -14,9 +14,13 @@ describe.skipIf(!existsSync(dir))('rsyslog parser on published rsyslog configura
 
   it('reads legacy UDP and TCP forwarding with trailing comments', () => {
     const c = rs('rsyslog-doc-example-legacy-udp-tcp.conf')
+    const udp = valuesIn(dir, 'rsyslog-doc-example-legacy-udp-tcp.conf', /^\*\.\*\s+@([^@\s]+)/m)
+    const tcp = valuesIn(dir, 'rsyslog-doc-example-legacy-udp-tcp.conf', /^\*\.\*\s+@@(\S+)/m)
+    expect(udp).toHaveLength(1)
+    expect(tcp).toHaveLength(1)
     expect(c.forwards.map((f) => [f.syntax, f.protocol, f.target, f.port, f.selector])).toEqual([
-      ['legacy', 'udp', '172.19.2.16', 514, '*.*'],
-      ['legacy', 'tcp', '172.19.2.17', 514, '*.*'],
+      ['legacy', 'udp', udp[0], 514, '*.*'],
+      ['legacy', 'tcp', tcp[0], 514, '*.*'],
     ])
   })
 

@@ -34,7 +34,7 @@ describe('known_hosts parsing', () => {
       [
         '# a comment',
         '',
-        `db1,10.0.0.1 ssh-ed25519 ${A} root@db1`,
+        `db1,198.18.0.1 ssh-ed25519 ${A} root@db1`,
         `@revoked * ssh-ed25519 ${B}`,
         `@cert-authority *.example.com ssh-ed25519 ${A}`,
         `@bogus db2 ssh-ed25519 ${A}`,
@@ -44,7 +44,7 @@ describe('known_hosts parsing', () => {
       '/tmp/kh',
     )
     expect(entries.map((e) => [e.line, e.marker, e.hosts, e.keyType])).toEqual([
-      [3, undefined, 'db1,10.0.0.1', 'ssh-ed25519'],
+      [3, undefined, 'db1,198.18.0.1', 'ssh-ed25519'],
       [4, 'revoked', '*', 'ssh-ed25519'],
       [5, 'cert-authority', '*.example.com', 'ssh-ed25519'],
     ])
@@ -76,8 +76,8 @@ describe('known_hosts host matching', () => {
     expect(hostFieldMatches('db?.example.com', 'db7.example.com')).toBe(true)
     expect(hostFieldMatches('*.example.com,!db9.example.com', 'db9.example.com')).toBe(false)
     expect(hostFieldMatches('*.example.com', 'example.org')).toBe(false)
-    expect(hostFieldMatches('[10.0.0.*]:2222', '[10.0.0.5]:2222')).toBe(true)
-    expect(hostFieldMatches('10.0.0.5', '[10.0.0.5]:2222')).toBe(false)
+    expect(hostFieldMatches('[198.18.0.*]:2222', '[198.18.0.5]:2222')).toBe(true)
+    expect(hostFieldMatches('198.18.0.5', '[198.18.0.5]:2222')).toBe(false)
   })
 
   it('matches hashed entries written by ssh-keygen -H, including [host]:port names', () => {

@@ -82,8 +82,8 @@ describe('ssh config resolution', () => {
   })
 
   it('falls back to OpenSSH defaults: local user, port 22 and ~/.ssh/id_* keys', () => {
-    const ep = resolveEndpoint('10.1.1.1', {}, undefined, ctx)
-    expect(ep).toMatchObject({host: '10.1.1.1', port: 22, user: 'op', defaultIdentities: true})
+    const ep = resolveEndpoint('198.18.1.1', {}, undefined, ctx)
+    expect(ep).toMatchObject({host: '198.18.1.1', port: 22, user: 'op', defaultIdentities: true})
     expect(ep.identityFiles).toEqual([
       '/home/op/.ssh/id_ed25519',
       '/home/op/.ssh/id_ecdsa',
