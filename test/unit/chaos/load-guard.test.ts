@@ -97,6 +97,7 @@ describe('probes (against a server on 127.0.0.1)', () => {
 
 describe('the controller-self guard', () => {
   const node = (name: string, host: string): NodeSpec => ({name, host, roles: ['cluster'], ssh: {}})
+  // Private and loopback addresses on purpose: they stand for this machine's own, which hacheck must refuse to target.
   const local = ['127.0.0.1', '::1', '10.0.0.5', 'fe80::1']
   const resolve = async (h: string): Promise<string[]> =>
     h === 'me.example' ? ['10.0.0.5'] : h === 'alias' ? [] : [h]
