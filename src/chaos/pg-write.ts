@@ -248,6 +248,7 @@ export class WriterPool {
       const c = this.idle.pop()
       if (!c) return undefined
       if (!this.broken.has(c)) return c
+      discard(c)
     }
   }
 
