@@ -11,6 +11,7 @@
  *   const acked = ackedSeqsFromJsonl(readFileSync(join(result.runDir, 'timeline.jsonl'), 'utf8'))
  *   const rows = parseSeqList((await runner.run(primary, {script: psqlSeqsScript(table, 'postgres')})).stdout)
  *   expect(crossCheckLostWrites(acked, rows).lost.length).toBe(result.metrics.lostWrites)
+ *   await runner.run(primary, {script: psqlDropScript(table, 'postgres')})   // the kept table
  */
 
 interface RawWrite {
@@ -56,6 +57,13 @@ export function psqlSeqsScript(table: string, database: string): string {
   if (!/^[a-z0-9_]+$/.test(table) || !/^[A-Za-z0-9_]+$/.test(database))
     throw new Error('table and database must be plain identifiers')
   return `cd / && runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 -d ${database} -c 'SELECT seq FROM ${table} ORDER BY seq'`
+}
+
+/** A node-side script (as root) dropping a table a run kept (`--pg-keep-table`). */
+export function psqlDropScript(table: string, database: string): string {
+  if (!/^hacheck_writes_[a-z0-9_]+$/.test(table) || !/^[A-Za-z0-9_]+$/.test(database))
+    throw new Error('only a hacheck_writes_<run> table is dropped')
+  return `cd / && runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 -d ${database} -c 'DROP TABLE IF EXISTS ${table}'`
 }
 
 export interface CrossCheck {
