@@ -17,12 +17,15 @@ export default class ChaosRun extends BaseCommand<typeof ChaosRun> {
 
   static override description = `FILE is a game-day YAML (schema: schemas/gameday.schema.json; examples in examples/gamedays/). hacheck checks the steady state (every steadyState probe passes), then runs each step as a full experiment (preflight, ledger, dead-man, inject, verify, hold, revert, verify removed, expectations) while the workload runs, waits for the steady state again between steps, checks it after the last step, and runs the rollbacks whatever happened. A step whose revert cannot be verified stops the game day.
 
+The workload (workload: in the file) is http, tcp, command, or pg-write: PostgreSQL writes through the VIP (the inventory's cluster.database), read back after every step, so that expectations such as "lost-writes == 0" and "rpo <= 0s" can be checked (examples/gamedays/db-failover.yaml).
+
 ${EXIT_CODES_HELP}`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/gamedays/heartbeat-failover.yaml -i lab.yaml --yes',
     '<%= config.bin %> <%= command.id %> examples/gamedays/split-brain.yaml -i lab.yaml --only isolate-service-node --yes --format junit -o chaos.xml',
     '<%= config.bin %> <%= command.id %> examples/gamedays/power.yaml -i lab.yaml --dry-run',
+    '<%= config.bin %> <%= command.id %> examples/gamedays/db-failover.yaml -i db.yaml --yes --format json',
   ]
 
   static override args = {
