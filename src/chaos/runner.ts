@@ -573,8 +573,9 @@ async function settle(
 ): Promise<void> {
   const deadline = now() + spec.settleMs
   const quietMs = 3000
-  // Events land on the timeline when they complete: look only at those old enough to have all completed.
-  const lag = Math.max(1000, (spec.workload?.timeoutMs ?? 0) + 200)
+  // Events land on the timeline when they complete: for writes (2 s timeout), look only at those old
+  // enough to have all completed (probes keep their 1 s).
+  const lag = spec.workload?.kind === 'pg-write' ? Math.max(1000, spec.workload.timeoutMs + 200) : 1000
   while (now() < deadline && !abort?.aborted) {
     await sleep(500, abort)
     const t = now()
