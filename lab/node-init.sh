@@ -65,6 +65,20 @@ fi
 if [ -f /root/.bashrc ]; then
   mount --bind /dev/null /root/.bashrc || die "mask /root/.bashrc"
 fi
+# Nodes share /usr with the host: database servers installed on the host (MariaDB, Redis, DRBD)
+# would make a PostgreSQL node look like it also has a stopped MariaDB or Redis. A db node gets an
+# overlay of /usr/bin and /usr/sbin whose whiteouts hide those server binaries, as if they were not
+# installed (before any bind mount into these directories: an overlay does not show submounts).
+if [[ " $BIND_DIRS " == *" var/lib/postgresql "* ]]; then
+  for d in /usr/bin /usr/sbin; do
+    o="/run/hk-hide${d//\//-}"
+    mkdir -p "$o/upper" "$o/work"
+    for b in mysqld mariadbd redis-server redis-sentinel drbdsetup drbdadm; do
+      if [ -e "$d/$b" ] || [ -L "$d/$b" ]; then mknod "$o/upper/$b" c 0 0; fi
+    done
+    mount -t overlay hk-hide -o "lowerdir=$d,upperdir=$o/upper,workdir=$o/work" "$d" || say "cannot hide servers in $d"
+  done
+fi
 # pcs and crmsh call systemctl; there is no systemd in a node.
 mount --bind "$LAB_BIN/systemctl-shim.sh" /usr/bin/systemctl || die "systemctl shim"
 
@@ -72,6 +86,14 @@ mkdir -p /run/sshd /run/lock /run/crm /run/rsyslog /run/hk-svc /run/haproxy /run
 mkdir -p /run/corosync-qdevice /run/corosync-qnetd
 chown hacluster:haclient /run/crm 2>/dev/null || true
 chown coroqnetd:coroqnetd /run/corosync-qnetd 2>/dev/null || true
+# PostgreSQL's socket directory (profile db; Debian's tmpfiles.d would make it on a real boot).
+if [[ " $BIND_DIRS " == *" var/lib/postgresql "* ]]; then
+  install -d -o postgres -g postgres -m 2775 /run/postgresql
+  # Pacemaker 2.1.5 splits "crm_attribute -v -INFINITY" into short options: see crm-attribute-shim.sh.
+  mkdir -p /run/hk-real && : >/run/hk-real/crm_attribute
+  mount --bind /usr/sbin/crm_attribute /run/hk-real/crm_attribute || die "bind real crm_attribute"
+  mount --bind "$LAB_BIN/crm-attribute-shim.sh" /usr/sbin/crm_attribute || die "crm_attribute shim"
+fi
 chmod 0755 /run/sshd
 echo "$NODE_NAME" >/run/hacheck-www/index.html
 : >/run/utmp

@@ -7,9 +7,11 @@ import {connect as netConnect} from 'node:net'
 import {connect as tlsConnect} from 'node:tls'
 import {XMLParser} from 'fast-xml-parser'
 
+import {dbNotReady} from './db.js'
 import {inNode} from './nodes.js'
+import {PG_PORT, REP_VIP_RSC, VIP_RSC} from './render-db.js'
 import {fencedNodes, workerNames, type LabSpec} from './render.js'
-import {clusterNodes, TLS_HOSTNAME, VIP, type NodeDef} from './topology.js'
+import {clusterNodes, PROFILES, TLS_HOSTNAME, VIP, type NodeDef} from './topology.js'
 import {sleep} from './exec.js'
 
 export interface ClusterSummary {
@@ -94,7 +96,7 @@ export async function clusterSummary(spec: LabSpec): Promise<ClusterSummary | un
 }
 
 /** The DC controller's FSA state (S_IDLE once every transition is done). */
-async function dcIdle(spec: LabSpec, dc: string | undefined): Promise<string | undefined> {
+export async function dcIdle(spec: LabSpec, dc: string | undefined): Promise<string | undefined> {
   const node = clusterNodes(spec.nodes).find((n) => n.name === dc)
   if (!node) return undefined
   const r = await inNode(spec, node, ['crmadmin', '-S', node.name], {timeoutMs: 10_000})
@@ -148,6 +150,9 @@ export async function httpOk(url: string, timeoutMs = 2000): Promise<boolean> {
 
 /** Resources the lab configures (by id). */
 export function expectedResources(spec: LabSpec): string[] {
+  // Profile db: the pgsql clone's instances are judged by dbNotReady (promoted / unpromoted).
+  if (PROFILES[spec.profile].db)
+    return [...fencedNodes(spec).map((n) => `fence-${n.name}`), VIP_RSC, REP_VIP_RSC]
   return [...fencedNodes(spec).map((n) => `fence-${n.name}`), 'p-vip', 'p-web', ...workerNames(spec)]
 }
 
@@ -184,6 +189,12 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
   }
   const dcState = await dcIdle(spec, s.dc)
   if (dcState !== 'S_IDLE') return `DC ${s.dc ?? '?'} busy (${dcState ?? 'unknown state'})`
+  if (PROFILES[spec.profile].db) {
+    const why = await dbNotReady(spec, s)
+    if (why) return why
+    if (!(await tcpOpen(VIP, PG_PORT))) return `PostgreSQL not answering on the VIP ${VIP}:${PG_PORT}`
+    return undefined
+  }
   if (!(await httpOk(`http://${VIP}/`))) return `VIP ${VIP} not serving HTTP`
   return undefined
 }

@@ -3,7 +3,8 @@
  * relative key and known_hosts paths, the BMC password only as an env var name.
  */
 import {peakLoad, type LabSpec} from './render.js'
-import {BMC_PASSWORD_ENV, BMC_USER, NETWORKS, TLS_HOSTNAME, VIP, networksOf} from './topology.js'
+import {PG_PORT} from './render-db.js'
+import {BMC_PASSWORD_ENV, BMC_USER, NETWORKS, PROFILES, TLS_HOSTNAME, VIP, networksOf} from './topology.js'
 
 const q = (s: string): string => JSON.stringify(s)
 
@@ -21,7 +22,9 @@ export function inventoryYaml(spec: LabSpec): string {
     const load = peakLoad(spec)
     lines.push(
       `  vip: ${VIP}`,
-      `  service: { url: ${q(`http://${VIP}/`)}, port: 80 }`,
+      PROFILES[spec.profile].db
+        ? `  service: { url: ${q(`tcp://${VIP}:${PG_PORT}`)}, port: ${PG_PORT} }`
+        : `  service: { url: ${q(`http://${VIP}/`)}, port: 80 }`,
       `  peakLoad: { cpu: ${load.cpu}, memory: ${load.memory} }`,
     )
   }

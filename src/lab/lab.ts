@@ -9,7 +9,8 @@ import {join} from 'node:path'
 import {IncompleteError, InputError} from '../core/errors.js'
 import {registerSecret} from '../core/logger.js'
 import {sleep} from './exec.js'
-import {clusterSummary, waitReady, type ClusterSummary} from './health.js'
+import {checkPromRules, prepareDbData, repairDb} from './db.js'
+import {clusterSummary, dcIdle, waitReady, type ClusterSummary} from './health.js'
 import {createNetwork, listLabLinks, listLabNamespaces, pidInNamespace, teardownHost} from './host.js'
 import {inventoryYaml} from './inventory.js'
 import {
@@ -236,6 +237,8 @@ async function build(dir: string, old: LabState | undefined, opts: UpOptions): P
   const keys = await makeLabKeys(spec)
   installScripts(spec)
   await Promise.all(spec.nodes.map((n) => prepareNode(spec, n, keys)))
+  await prepareDbData(spec)
+  await checkPromRules(spec)
   for (const n of spec.nodes) prepareBmc(spec, n)
   writeKnownHostsEverywhere(spec, knownHostsText(spec))
   writeFileSync(join(dir, 'inventory.yaml'), inventoryYaml(spec))
@@ -317,6 +320,12 @@ async function waitQuorate(spec: LabSpec, timeoutMs: number): Promise<void> {
   throw new IncompleteError('lab: the cluster did not become quorate after reconfiguration')
 }
 
+/** crm_mon's summary once the DC has finished every transition (undefined while it is busy). */
+async function settledSummary(spec: LabSpec): Promise<ClusterSummary | undefined> {
+  const s = await clusterSummary(spec)
+  return s && (await dcIdle(spec, s.dc)) === 'S_IDLE' ? s : undefined
+}
+
 /** Applies variants to a running lab of the same profile, in place. */
 async function reconfigure(st: LabState, variants: VariantName[], say: Progress): Promise<void> {
   const t0 = Date.now()
@@ -327,6 +336,7 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
 
   const changed = new Map<string, Set<string>>()
   for (const n of spec.nodes) changed.set(n.name, writeNodeFiles(spec, n))
+  await checkPromRules(spec)
   const cluster = clusterNodes(spec.nodes)
   if (cluster.some((n) => changed.get(n.name)?.has('corosync'))) {
     say('corosync.conf changed: restarting the cluster stack on every cluster node')
@@ -356,6 +366,9 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
     // Healthy again means no leftovers from earlier tests: fail counts, fence history.
     await inNode(spec, first, ['crm_resource', '--cleanup'], {timeoutMs: 60_000})
     await inNode(spec, first, ['stonith_admin', '--history', '*', '--cleanup'], {timeoutMs: 30_000})
+    // Profile db: a node left behind by a failover or a switchover (PGSQL.lock, diverged timeline)
+    // is re-cloned from the primary, as an operator would.
+    await repairDb(spec, () => settledSummary(spec), say)
   }
   writeFileSync(join(st.labDir, 'inventory.yaml'), inventoryYaml(spec))
   say('waiting for the cluster to settle')

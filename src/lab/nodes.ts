@@ -38,7 +38,14 @@ export function labAssetsDir(): string {
   return fileURLToPath(new URL('../../lab/', import.meta.url))
 }
 
-export const LAB_SCRIPTS = ['node-init.sh', 'bmc-power.sh', 'services.sh', 'systemctl-shim.sh', 'webapp.py']
+export const LAB_SCRIPTS = [
+  'node-init.sh',
+  'bmc-power.sh',
+  'services.sh',
+  'systemctl-shim.sh',
+  'crm-attribute-shim.sh',
+  'webapp.py',
+]
 
 export const nodeDir = (spec: {labDir: string}, name: string): string => join(spec.labDir, 'nodes', name)
 export const nodeRoot = (spec: {labDir: string}, name: string): string => join(nodeDir(spec, name), 'root')

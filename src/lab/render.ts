@@ -9,12 +9,22 @@ import {
   BOOT_DELAY_S,
   clusterNodes,
   logServerAddr,
+  PROFILES,
+  REP_VIP,
   TLS_HOSTNAME,
   VIP,
   type NodeDef,
   type ProfileName,
   type VariantName,
 } from './topology.js'
+import {
+  dbCibConstraints,
+  dbCibResources,
+  PROM_CONFIG_FILE,
+  PROM_RULES_FILE,
+  prometheusYml,
+  promRules,
+} from './render-db.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -37,6 +47,8 @@ export interface NodeFile {
 }
 
 const has = (spec: LabSpec, v: VariantName): boolean => spec.variants.includes(v)
+/** Profile db (PostgreSQL + monitoring node): its resources replace the web service's. */
+const isDb = (spec: LabSpec): boolean => PROFILES[spec.profile].db === true
 
 /** Directories (relative to /) bind-mounted from the node's private root. */
 export function bindDirsOf(node: NodeDef): string[] {
@@ -47,6 +59,8 @@ export function bindDirsOf(node: NodeDef): string[] {
   if (node.roles.includes('witness')) dirs.push('etc/corosync')
   if (node.roles.includes('lb')) dirs.push('etc/haproxy')
   if (node.roles.includes('app')) dirs.push('srv')
+  if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
+  if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
   return dirs
 }
 
@@ -84,6 +98,7 @@ export function hostsFile(spec: LabSpec, self: NodeDef): string {
   const logAddr = logServerAddr(spec.nodes)
   if (logAddr) lines.push(`${logAddr}\tlogserver logserver.hacheck.lab`)
   if (spec.nodes.some((n) => n.roles.includes('cluster'))) lines.push(`${VIP}\tvip vip.hacheck.lab`)
+  if (isDb(spec)) lines.push(`${REP_VIP}\tvip-rep`)
   if (spec.profile === 'web') {
     const lb = spec.nodes.find((n) => n.roles.includes('lb'))
     if (lb) lines.push(`${lb.host}\t${TLS_HOSTNAME}`)
@@ -241,6 +256,7 @@ export function nodeCapacity(spec: LabSpec): Capacity {
 export const RESOURCE_DEMAND: Capacity = {cpu: 1, memoryMiB: 256}
 
 export function workerNames(spec: LabSpec): string[] {
+  if (isDb(spec)) return []
   const n = clusterNodes(spec.nodes).length
   return Array.from({length: Math.max(0, n - 1)}, (_, i) => `p-worker${i + 1}`)
 }
@@ -386,10 +402,10 @@ ${props}
 ${nodes}
     </nodes>
     <resources>
-${[fence, vip, web, workers].filter((s) => s !== '').join('\n')}
+${(isDb(spec) ? [fence, dbCibResources(spec.nodes, spec.variants)] : [fence, vip, web, workers]).filter((s) => s !== '').join('\n')}
     </resources>
     <constraints>
-${webConstraints}
+${isDb(spec) ? dbCibConstraints(spec.nodes) : webConstraints}
 ${fenceLocations}
     </constraints>
     <rsc_defaults>
@@ -485,6 +501,10 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
   if (node.roles.includes('lb')) {
     files.push({path: 'etc/haproxy/haproxy.cfg', content: haproxyConf(spec), mode: 0o644})
     if (!certOnBackend) files.push({path: LB_CERT, content: spec.tlsPem ?? '', mode: 0o600})
+  }
+  if (node.roles.includes('monitor')) {
+    files.push({path: PROM_CONFIG_FILE, content: prometheusYml(spec.nodes), mode: 0o644})
+    files.push({path: PROM_RULES_FILE, content: promRules(spec.variants), mode: 0o644})
   }
   if (node.roles.includes('app')) {
     files.push({path: 'srv/app/app.conf', content: appConf(spec, node), mode: 0o644})

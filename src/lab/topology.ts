@@ -10,7 +10,7 @@ import {InputError} from '../core/errors.js'
 
 export const PREFIX = 'hk-'
 
-export type NetName = 'public' | 'heartbeat' | 'management'
+export type NetName = 'public' | 'heartbeat' | 'management' | 'replication'
 
 export interface NetDef {
   name: NetName
@@ -38,16 +38,21 @@ export const NETWORKS: Record<NetName, NetDef> = {
     bridge: `${PREFIX}mgmt`,
     hostAddr: '198.18.3.1',
   },
+  // Database replication (profile db): the WAL stream has its own link, so it can be throttled
+  // (tc tbf) without touching clients, the heartbeat or the BMCs. No host address.
+  replication: {name: 'replication', cidr: '198.18.4.0/24', base: '198.18.4', bridge: `${PREFIX}rep`},
 }
 
 export const VIP = '198.18.2.100'
+/** Profile db: the replication address standbys stream from (follows the primary, like VIP). */
+export const REP_VIP = '198.18.4.100'
 export const TLS_HOSTNAME = 'www.hacheck.lab'
 export const BMC_USER = 'admin'
 export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
 /** Simulated POST: a fenced node's links stay down this long after power-on. */
 export const BOOT_DELAY_S = 8
 
-export type Role = 'cluster' | 'log' | 'witness' | 'lb' | 'app'
+export type Role = 'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor'
 
 export interface IfaceDef {
   dev: string
@@ -77,7 +82,7 @@ export interface NodeDef {
   bmc?: BmcDef
 }
 
-export type ProfileName = 'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web'
+export type ProfileName = 'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db'
 
 export interface ProfileDef {
   name: ProfileName
@@ -86,6 +91,8 @@ export interface ProfileDef {
   witness: boolean
   log: boolean
   web: boolean
+  /** PostgreSQL primary + standby (db1, db2) and a monitoring node (mon1), all three cluster members. */
+  db?: boolean
 }
 
 export const PROFILES: Record<ProfileName, ProfileDef> = {
@@ -124,6 +131,16 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
     log: false,
     web: true,
   },
+  db: {
+    name: 'db',
+    summary:
+      'PostgreSQL 15 primary + standby (streaming replication, Pacemaker pgsql RA, promotable clone, VIP follows the primary), monitoring node with Prometheus lag rules as third cluster member, fence_ipmilan per node',
+    clusterNodes: 3,
+    witness: false,
+    log: false,
+    web: false,
+    db: true,
+  },
 }
 
 export const DEFAULT_PROFILE: ProfileName = 'pacemaker3'
@@ -137,43 +154,48 @@ export type VariantName =
   | 'capacity-short'
   | 'cert-on-backend'
   | 'service-clone'
+  | 'async'
+  | 'lag-rule-above-rpo'
+  | 'no-lag-rule'
 
 export interface VariantDef {
   name: VariantName
   summary: string
-  /** What must be redone to apply it to a running lab. */
-  applies: 'cib' | 'corosync' | 'rsyslog' | 'web'
+  /** What must be redone to apply it to a running lab (monitor: rule files only, nothing restarts). */
+  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor'
   profiles: ProfileName[]
   conflicts?: VariantName[]
 }
 
 const PCMK: ProfileName[] = ['pacemaker3', 'pacemaker2-qdevice', 'pacemaker2']
+/** Variants of the cluster itself that also make sense on the db profile's cluster. */
+const PCMK_DB: ProfileName[] = [...PCMK, 'db']
 
 export const VARIANTS: Record<VariantName, VariantDef> = {
   'stonith-disabled': {
     name: 'stonith-disabled',
     summary: 'stonith-enabled=false in the CIB (fence devices still defined)',
     applies: 'cib',
-    profiles: PCMK,
+    profiles: PCMK_DB,
   },
   'fence-gap': {
     name: 'fence-gap',
     summary: 'the last cluster node has no fence device covering it',
     applies: 'cib',
-    profiles: PCMK,
+    profiles: PCMK_DB,
   },
   'hb-public': {
     name: 'hb-public',
     summary: 'the Corosync (knet link 0) heartbeat runs on the public interface eth0, next to the VIP',
     applies: 'corosync',
-    profiles: PCMK,
+    profiles: PCMK_DB,
     conflicts: ['hb-redundant'],
   },
   'hb-redundant': {
     name: 'hb-redundant',
     summary: 'two knet links: link 0 on the heartbeat net (eth1), link 1 on the management net (eth2)',
     applies: 'corosync',
-    profiles: PCMK,
+    profiles: PCMK_DB,
     conflicts: ['hb-public'],
   },
   'no-log-forward': {
@@ -201,6 +223,29 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
       'haproxy passes TLS through (mode tcp); the certificate lives on the app nodes instead of the LBs',
     applies: 'web',
     profiles: ['web'],
+  },
+  async: {
+    name: 'async',
+    summary:
+      'PostgreSQL replicates asynchronously (pgsql RA rep_mode=async): the primary acknowledges commits before the standby has them, while the inventory still declares rpo 0s',
+    applies: 'cib',
+    profiles: ['db'],
+  },
+  'lag-rule-above-rpo': {
+    name: 'lag-rule-above-rpo',
+    summary:
+      'the Prometheus replication-lag alert fires too late for the declared RPO (pg_replication_lag_seconds > 60 for 1m)',
+    applies: 'monitor',
+    profiles: ['db'],
+    conflicts: ['no-lag-rule'],
+  },
+  'no-lag-rule': {
+    name: 'no-lag-rule',
+    summary:
+      'the Prometheus rule file on the monitoring node has no replication-lag alert (only PostgresqlDown)',
+    applies: 'monitor',
+    profiles: ['db'],
+    conflicts: ['lag-rule-above-rpo'],
   },
 }
 
@@ -250,22 +295,34 @@ function iface(node: string, idx: number, net: NetName, host: number): IfaceDef 
   return {dev: `eth${idx}`, net, addr: `${NETWORKS[net].base}.${host}`, hostVeth: `${PREFIX}${node}-${idx}`}
 }
 
+/**
+ * Profile db: cluster node i is db1, db2 (PostgreSQL) or mon1 (Prometheus rules). mon1 is a full
+ * cluster member (third vote, never runs PostgreSQL) so that the survivor of a lost primary stays
+ * quorate and can fence it.
+ */
+function dbClusterNode(i: number): {name: string; roles: Role[]} {
+  return i <= 2
+    ? {name: `db${i}`, roles: ['cluster', 'db']}
+    : {name: `mon${i - 2}`, roles: ['cluster', 'monitor']}
+}
+
 /** The nodes of a profile, with their addresses, interfaces, BMCs and services. */
 export function nodesOf(profile: ProfileName): NodeDef[] {
   const p = PROFILES[profile]
   const nodes: NodeDef[] = []
   for (let i = 1; i <= p.clusterNodes; i++) {
-    const name = `n${i}`
+    const {name, roles} = p.db ? dbClusterNode(i) : {name: `n${i}`, roles: ['cluster'] as Role[]}
     const services = ['rsyslog', 'sshd', 'corosync', ...(p.witness ? ['corosync-qdevice'] : []), 'pacemaker']
     nodes.push({
       name,
-      roles: ['cluster'],
+      roles,
       netns: `${PREFIX}${name}`,
       host: `${NETWORKS.public.base}.${10 + i}`,
       ifaces: [
         iface(name, 0, 'public', 10 + i),
         iface(name, 1, 'heartbeat', 10 + i),
         iface(name, 2, 'management', 10 + i),
+        ...(roles.includes('db') ? [iface(name, 3, 'replication', 10 + i)] : []),
       ],
       services,
       nodeid: i,
@@ -300,6 +357,11 @@ export function clusterNodes(nodes: readonly NodeDef[]): NodeDef[] {
   return nodes.filter((n) => n.roles.includes('cluster'))
 }
 
+/** PostgreSQL nodes (profile db). */
+export function dbNodes(nodes: readonly NodeDef[]): NodeDef[] {
+  return nodes.filter((n) => n.roles.includes('db'))
+}
+
 export function addrOn(node: NodeDef, net: NetName): string {
   const i = node.ifaces.find((f) => f.net === net)
   if (!i) throw new Error(`node ${node.name} has no interface on ${net}`)
@@ -317,5 +379,7 @@ export function networksOf(nodes: readonly NodeDef[]): NetDef[] {
   const used = new Set<NetName>()
   for (const n of nodes) for (const f of n.ifaces) used.add(f.net)
   if (nodes.some((n) => n.bmc)) used.add('management')
-  return (['public', 'heartbeat', 'management'] as const).filter((n) => used.has(n)).map((n) => NETWORKS[n])
+  return (['public', 'heartbeat', 'management', 'replication'] as const)
+    .filter((n) => used.has(n))
+    .map((n) => NETWORKS[n])
 }
