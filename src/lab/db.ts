@@ -271,6 +271,36 @@ export async function recloneStandby(spec: LabSpec, node: NodeDef, say: (m: stri
 }
 
 /**
+ * No primary: the node holding PGSQL.lock (preferring the one whose pgsql-data-status is LATEST,
+ * i.e. the last primary) has the newest data; remove its lock and let the RA start it again, so
+ * that it is promoted and the other node streams from it.
+ */
+async function unlockLastPrimary(spec: LabSpec, say: (m: string) => void): Promise<void> {
+  const locked: {node: NodeDef; latest: boolean}[] = []
+  for (const n of dbNodes(spec.nodes)) {
+    const lock = await inNode(spec, n, ['test', '-e', `${PG_RA_TMPDIR}/PGSQL.lock`])
+    if (lock.exitCode !== 0) continue
+    const st = await inNode(spec, n, [
+      'crm_attribute',
+      '-l',
+      'forever',
+      '-N',
+      n.name,
+      '-n',
+      `${PG_RSC}-data-status`,
+      '-G',
+      '-q',
+    ])
+    locked.push({node: n, latest: st.stdout.trim() === 'LATEST'})
+  }
+  const pick = locked.find((x) => x.latest) ?? (locked.length === 1 ? locked[0] : undefined)
+  if (!pick) return
+  say(`${pick.node.name}: no primary; removing the pgsql RA's PGSQL.lock on the last primary`)
+  await inNode(spec, pick.node, ['rm', '-f', `${PG_RA_TMPDIR}/PGSQL.lock`])
+  await crm(spec, ['crm_resource', '--cleanup', '--resource', PG_CLONE, '--node', pick.node.name])
+}
+
+/**
  * After a reconfiguration (or a failover left a node behind): waits for a primary, then re-clones
  * every other db node whose standby cannot stream: it holds the RA's PGSQL.lock (it was the
  * primary and was demoted or fenced), or it runs but has not streamed for 20 s (diverged timeline).
@@ -288,15 +318,27 @@ export async function repairDb(
   const deadline = Date.now() + 150_000
   const notStreamingSince = new Map<string, number>()
   const seenStreaming = new Map<string, number>()
+  let noPrimarySince: number | undefined
   while (Date.now() < deadline) {
     const s = await summary()
     const primary = s && primaryOf(s)
     const pnode = dbs.find((n) => n.name === primary)
     if (!s || !pnode) {
       seenStreaming.clear()
+      // Settled without a primary: the last primary holds PGSQL.lock and cannot start, the other
+      // node is not allowed to promote (e.g. its data status was STREAMING|ASYNC when rep_mode
+      // became sync). Unlock the last primary, as the RA's documentation tells operators.
+      if (s) {
+        noPrimarySince ??= Date.now()
+        if (Date.now() - noPrimarySince > 15_000) {
+          await unlockLastPrimary(spec, say)
+          noPrimarySince = undefined
+        }
+      } else noPrimarySince = undefined
       await sleep(1000)
       continue
     }
+    noPrimarySince = undefined
     const st = (await standbysOf(spec, pnode)) ?? new Map<string, {state: string; syncState: string}>()
     let pending = false
     for (const n of dbs) {
