@@ -3,7 +3,7 @@
  * relative key and known_hosts paths, the BMC password only as an env var name.
  */
 import {peakLoad, type LabSpec} from './render.js'
-import {PG_PORT} from './render-db.js'
+import {DB_NAME, DB_USER, PG_PORT} from './render-db.js'
 import {BMC_PASSWORD_ENV, BMC_USER, NETWORKS, PROFILES, TLS_HOSTNAME, VIP, networksOf} from './topology.js'
 
 const q = (s: string): string => JSON.stringify(s)
@@ -27,6 +27,9 @@ export function inventoryYaml(spec: LabSpec): string {
         : `  service: { url: ${q(`http://${VIP}/`)}, port: 80 }`,
       `  peakLoad: { cpu: ${load.cpu}, memory: ${load.memory} }`,
     )
+    // The chaos pg-write workload's database (trusted from the public network: no password).
+    if (PROFILES[spec.profile].db)
+      lines.push(`  database: { kind: postgresql, port: ${PG_PORT}, name: ${DB_NAME}, user: ${DB_USER} }`)
   }
   if (spec.nodes.some((n) => n.roles.includes('lb'))) lines.push(`  tls: { hostnames: [${TLS_HOSTNAME}] }`)
   const nets = networksOf(spec.nodes)
