@@ -19,6 +19,7 @@ import {readFileSync} from 'node:fs'
 import type {TestProject} from 'vitest/node'
 
 import type {LabStatus} from '../../src/lab/lab.js'
+import type {ProfileName} from '../../src/lab/topology.js'
 
 export type LabContext = {available: true; status: LabStatus} | {available: false; reason: string}
 
@@ -70,7 +71,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const t0 = Date.now()
   const say = (m: string): void =>
     console.warn(`[hacheck lab ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`)
-  const r = await labUp({profile: 'pacemaker3', variants: [], onProgress: say})
+  // HACHECK_LAB_PROFILE (development runs of one file): start on the profile that file wants.
+  const profile = (process.env.HACHECK_LAB_PROFILE ?? 'pacemaker3') as ProfileName
+  const r = await labUp({profile, variants: [], onProgress: say})
   say(`lab ${r.mode} in ${(r.durationMs / 1000).toFixed(1)}s: ${r.status.inventory ?? ''}`)
   for (const [k, v] of Object.entries(r.status.env)) process.env[k] = v
   if (r.status.inventory) process.env.HACHECK_LAB_INVENTORY = r.status.inventory
