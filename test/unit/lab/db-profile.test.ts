@@ -183,7 +183,7 @@ describe('the db lab profile', () => {
     expect(hostsFile(spec([]), nodesOf('db')[0]!)).toMatch(/^198\.18\.4\.100\tvip-rep$/m)
   })
 
-  it('writes an inventory that hacheck loads, with db and monitor roles and an RPO of 0 in both replication modes', () => {
+  it('writes an inventory that hacheck loads, with db and monitor roles, the database pg-write uses and an RPO of 0 in both replication modes', () => {
     for (const v of [[], ['async']] as VariantName[][]) {
       const inv = parseInventory(inventoryYaml(spec(v)), 'inventory.yaml')
       expect(inv.cluster.objectives.rpoMs).toBe(0)
@@ -194,6 +194,7 @@ describe('the db lab profile', () => {
         'mon1:cluster+monitor',
       ])
       expect(inv.networks).toMatchObject({replication: '198.18.4.0/24', public: '198.18.2.0/24'})
+      expect(inv.cluster.database).toEqual({kind: 'postgresql', port: 5432, name: 'hacheck', user: 'hacheck'})
     }
   })
 })
