@@ -22,7 +22,7 @@ import {join} from 'node:path'
 
 import {IncompleteError} from '../core/errors.js'
 import {mustRun, runLocal, sleep} from './exec.js'
-import {inNode, nodeRoot} from './nodes.js'
+import {inNode, nodeInitPid, nodeRoot} from './nodes.js'
 import {
   PG_BIN,
   PG_CLONE,
@@ -225,9 +225,13 @@ export async function dbNotReady(spec: LabSpec, s: DbClusterView): Promise<strin
   return undefined
 }
 
+/** Runs a Pacemaker CLI command on a powered cluster node, the non-db one (mon1) first. */
 async function crm(spec: LabSpec, argv: string[]): Promise<void> {
-  const node = clusterNodes(spec.nodes).find((n) => n.name.startsWith('mon')) ?? clusterNodes(spec.nodes)[0]
-  if (!node) return
+  const candidates = [...clusterNodes(spec.nodes)].sort(
+    (a, b) => Number(a.roles.includes('db')) - Number(b.roles.includes('db')),
+  )
+  const node = candidates.find((n) => nodeInitPid(spec, n) !== undefined)
+  if (!node) throw new IncompleteError(`lab: no cluster node is powered on to run ${argv.join(' ')}`)
   const r = await inNode(spec, node, argv, {timeoutMs: 60_000})
   if (r.exitCode !== 0)
     throw new IncompleteError(`lab: ${argv.join(' ')} failed: ${(r.stderr || r.stdout).trim()}`)
