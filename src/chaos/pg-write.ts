@@ -222,6 +222,12 @@ interface Lease {
   fresh: boolean
 }
 
+/** A write waiting for a connection; `alive()` turns false (synchronously) the moment its time is up. */
+interface Waiter {
+  alive(): boolean
+  hand(l: Lease): void
+}
+
 /**
  * The writer's connections, like an application's pool: a connection that
  * answered is reused; one that failed in any way (error, timeout, closed by
@@ -233,7 +239,7 @@ interface Lease {
 export class WriterPool {
   private idle: pg.Client[] = []
   private readonly broken = new WeakSet<pg.Client>()
-  private readonly waiters: ((l: Lease) => void)[] = []
+  private readonly waiters: Waiter[] = []
   private connecting = 0
   private closed = false
   opened = 0
@@ -266,15 +272,28 @@ export class WriterPool {
     return c
   }
 
-  /** An idle connection, else a new one (a connect slot), else wait for either until `timeout` rejects. */
-  acquire(timeout: Promise<never>): Promise<Lease> {
+  /**
+   * An idle connection, else a new one (a connect slot), else wait for either until `timeout`
+   * rejects. `expired` says synchronously that the write's time is up: a connection or slot is
+   * never handed to a write that already gave up (the slot would be lost for good; enough lost
+   * slots and no write could ever connect again).
+   */
+  acquire(timeout: Promise<never>, expired: () => boolean): Promise<Lease> {
     const c = this.take()
     if (c) return Promise.resolve({client: c, fresh: false})
     if (this.connecting < MAX_CONNECTING) return Promise.resolve({client: this.create(), fresh: true})
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = (l: Lease): void => resolve(l)
+      let settled = false
+      const waiter: Waiter = {
+        alive: () => !settled && !expired(),
+        hand: (l) => {
+          settled = true
+          resolve(l)
+        },
+      }
       this.waiters.push(waiter)
       timeout.catch((err: unknown) => {
+        settled = true
         const i = this.waiters.indexOf(waiter)
         if (i >= 0) this.waiters.splice(i, 1)
         reject(err instanceof Error ? err : new Error(String(err)))
@@ -282,11 +301,18 @@ export class WriterPool {
     })
   }
 
+  /** The first waiting write that still wants a connection. */
+  private nextWaiter(): Waiter | undefined {
+    for (;;) {
+      const w = this.waiters.shift()
+      if (!w || w.alive()) return w
+    }
+  }
+
   /** A fresh connection is open (or failed to open): its connect slot goes to the next waiter. */
   connected(): void {
     this.connecting--
-    const next = this.waiters.shift()
-    if (next) next({client: this.create(), fresh: true})
+    this.nextWaiter()?.hand({client: this.create(), fresh: true})
   }
 
   give(c: pg.Client): void {
@@ -294,8 +320,8 @@ export class WriterPool {
       discard(c)
       return
     }
-    const next = this.waiters.shift()
-    if (next) next({client: c, fresh: false})
+    const next = this.nextWaiter()
+    if (next) next.hand({client: c, fresh: false})
     else this.idle.push(c)
   }
 
@@ -345,7 +371,7 @@ export async function writeOnce(
     ...extra,
   })
   try {
-    const lease = await pool.acquire(timeout)
+    const lease = await pool.acquire(timeout, () => expired)
     if (expired && !lease.fresh) {
       // Handed over just as the time ran out: not sent, the connection stays good.
       pool.give(lease.client)

@@ -20,6 +20,8 @@ import {
   pgPassword,
   pgTargetFrom,
   writesTable,
+  MAX_CONNECTING,
+  WriterPool,
   type PgWriteSpec,
   type WriteReadback,
 } from '../../../src/chaos/pg-write.js'
@@ -501,5 +503,46 @@ describe('pg-write in game-day files', () => {
     expect(() => parseGameDay(base('{pg-write: "postgres://app:pw@198.18.2.100/shop"}'), 'g.yaml')).toThrow(
       /workload\.pg-write: expected true \(the inventory's database\) or postgres:\/\/USER@HOST:PORT\/DB/,
     )
+  })
+})
+
+describe('the pg-write connection pool', () => {
+  const spec: PgWriteSpec = {
+    kind: 'pg-write',
+    target: {host: '127.0.0.1', port: 1, database: 'hacheck', user: 'hacheck'},
+    ratePerS: 20,
+    timeoutMs: 2000,
+  }
+  const never = new Promise<never>(() => {})
+  /** A lease that resolves by the next macrotask, or 'waiting'. */
+  const settled = async <T>(p: Promise<T>): Promise<T | 'waiting'> =>
+    Promise.race([p, new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 20))])
+
+  it('never hands a connect slot to a write whose time is up, so slots are not lost across a failover', async () => {
+    const pool = new WriterPool(spec, undefined)
+    const leases = await Promise.all(
+      Array.from({length: MAX_CONNECTING}, () => pool.acquire(never, () => false)),
+    )
+    expect(leases.every((l) => l.fresh)).toBe(true)
+    // One more write waits for a slot; its time runs out (expired, and its timeout rejects).
+    let expired = false
+    let giveUp: (e: Error) => void = () => {}
+    const timeout = new Promise<never>((_, reject) => (giveUp = reject))
+    const waiting = pool.acquire(timeout, () => expired)
+    waiting.catch(() => {})
+    expect(await settled(waiting)).toBe('waiting')
+    // The connects finish at the very moment the waiter expires: before its rejection is handled.
+    expired = true
+    for (let i = 0; i < MAX_CONNECTING; i++) pool.connected()
+    giveUp(new Error('timeout'))
+    await expect(waiting).rejects.toThrow('timeout')
+    // Every slot is free again: MAX_CONNECTING new writes get a fresh connection at once.
+    const again = await Promise.all(
+      Array.from({length: MAX_CONNECTING}, async () => settled(pool.acquire(never, () => false))),
+    )
+    expect(again.map((l) => (l === 'waiting' ? 'waiting' : l.fresh))).toEqual(
+      Array(MAX_CONNECTING).fill(true),
+    )
+    expect(await settled(pool.acquire(never, () => false))).toBe('waiting')
   })
 })
