@@ -234,7 +234,8 @@ interface Waiter {
  * the server) is destroyed and never reused, so the next write opens a new
  * one to whoever holds the VIP now. At most MAX_CONNECTING connections are
  * being opened at a time; a write waits for an idle connection or a connect
- * slot (within its own timeout: if none comes, it was never sent).
+ * slot (within its own timeout: if none comes, it was never sent), the newest
+ * waiting write first.
  */
 export class WriterPool {
   private idle: pg.Client[] = []
@@ -301,10 +302,15 @@ export class WriterPool {
     })
   }
 
-  /** The first waiting write that still wants a connection. */
+  /**
+   * The write that waits for a connection with the most time left: the newest. First come, first
+   * served would starve everyone after an outage: with a backlog, the oldest waiter gets the slot
+   * with a few ms left, times out before it connects, and the next oldest does the same, so no
+   * write succeeds even once the new primary answers. Older waiters time out (they would anyway).
+   */
   private nextWaiter(): Waiter | undefined {
     for (;;) {
-      const w = this.waiters.shift()
+      const w = this.waiters.pop()
       if (!w || w.alive()) return w
     }
   }

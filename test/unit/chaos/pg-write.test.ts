@@ -545,4 +545,15 @@ describe('the pg-write connection pool', () => {
     )
     expect(await settled(pool.acquire(never, () => false))).toBe('waiting')
   })
+
+  it('gives a freed slot to the newest waiting write, the one with the most time left, so a backlog cannot starve every write', async () => {
+    const pool = new WriterPool(spec, undefined)
+    await Promise.all(Array.from({length: MAX_CONNECTING}, () => pool.acquire(never, () => false)))
+    const older = pool.acquire(never, () => false)
+    const newer = pool.acquire(never, () => false)
+    pool.connected()
+    const got = await settled(newer)
+    expect(got !== 'waiting' && got.fresh).toBe(true)
+    expect(await settled(older)).toBe('waiting')
+  })
 })
