@@ -138,7 +138,7 @@ describe.skipIf(!lab.available)(labTitle('chaos power-off of the PostgreSQL prim
     const left = await psql(
       runner,
       node(from),
-      "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'hacheck_writes_%'",
+      `SELECT count(*) FROM pg_tables WHERE tablename = '${res.metrics.writes?.table as string}'`,
       DB_NAME,
     )
     expect(left.trim()).toBe('0')
