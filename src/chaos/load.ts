@@ -167,9 +167,12 @@ export interface RunningWorkload {
   sent(): number
 }
 
-/** Starts the open-loop schedule; every probe result goes to `record`. */
-export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {
-  const intervalMs = 1000 / w.ratePerS
+/**
+ * The open-loop schedule: task i (1, 2, …) starts at start + (i-1)/rate, whether or not earlier
+ * ones have finished. `stop` fires no more and waits for the outstanding ones.
+ */
+export function fixedRate(ratePerS: number, task: (i: number) => Promise<void>): RunningWorkload {
+  const intervalMs = 1000 / ratePerS
   const start = performance.now()
   const outstanding = new Set<Promise<void>>()
   let i = 0
@@ -177,12 +180,11 @@ export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => v
   let timer: NodeJS.Timeout | undefined
   const fire = (): void => {
     if (stopped) return
-    const p = probeOnce(w).then(record)
+    i++
+    const p = task(i)
     outstanding.add(p)
     void p.finally(() => outstanding.delete(p))
-    i++
-    const next = start + i * intervalMs
-    timer = setTimeout(fire, Math.max(0, next - performance.now()))
+    timer = setTimeout(fire, Math.max(0, start + i * intervalMs - performance.now()))
   }
   fire()
   return {
@@ -193,4 +195,9 @@ export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => v
     },
     sent: () => i,
   }
+}
+
+/** Starts the open-loop schedule; every probe result goes to `record`. */
+export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {
+  return fixedRate(w.ratePerS, async () => record(await probeOnce(w)))
 }

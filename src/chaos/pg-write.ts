@@ -31,7 +31,7 @@ import pg from 'pg'
 import {IncompleteError, InputError} from '../core/errors.js'
 import {registerSecret} from '../core/logger.js'
 import type {Inventory} from '../core/types.js'
-import type {RunningWorkload} from './load.js'
+import {fixedRate, type RunningWorkload} from './load.js'
 import {now, type WriteEvent, type WriteOutcome} from './timeline.js'
 
 export interface PgTarget {
@@ -486,30 +486,13 @@ export function startPgWrites(
   env: NodeJS.ProcessEnv = process.env,
 ): RunningWorkload {
   const pool = new WriterPool(w, pgPassword(w.target, env))
-  const intervalMs = 1000 / w.ratePerS
-  const start = performance.now()
-  const outstanding = new Set<Promise<void>>()
-  let i = 0
-  let stopped = false
-  let timer: NodeJS.Timeout | undefined
-  const fire = (): void => {
-    if (stopped) return
-    i++
-    const p = writeOnce(pool, w, table, runId, i).then(record)
-    outstanding.add(p)
-    void p.finally(() => outstanding.delete(p))
-    const next = start + i * intervalMs
-    timer = setTimeout(fire, Math.max(0, next - performance.now()))
-  }
-  fire()
+  const writes = fixedRate(w.ratePerS, async (seq) => record(await writeOnce(pool, w, table, runId, seq)))
   return {
     async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await Promise.allSettled([...outstanding])
+      await writes.stop()
       await pool.close()
     },
-    sent: () => i,
+    sent: () => writes.sent(),
   }
 }
 
