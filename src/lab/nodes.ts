@@ -45,6 +45,7 @@ export const LAB_SCRIPTS = [
   'systemctl-shim.sh',
   'crm-attribute-shim.sh',
   'webapp.py',
+  'drain.py',
 ]
 
 export const nodeDir = (spec: {labDir: string}, name: string): string => join(spec.labDir, 'nodes', name)

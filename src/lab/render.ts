@@ -367,13 +367,27 @@ ${indent}</primitive>`
 ${webPrimitive('        ')}
       </clone>`
     : webPrimitive('      ')
+  // service-clone: drains the VIP before it leaves a node (lab/drain.py: new SYNs dropped, open
+  // requests finish, then the address goes).
+  const drain = cloned
+    ? `      <primitive id="p-drain" class="ocf" provider="heartbeat" type="anything">
+        <instance_attributes id="p-drain-params">
+${nvpairs('p-drain-params', {binfile: '/usr/bin/python3', cmdline_options: `${spec.labBin}/drain.py ${VIP} 80`, workdir: '/'}, '          ')}
+        </instance_attributes>
+        <operations>
+${op('p-drain', '10s', '20s')}
+        </operations>
+      </primitive>`
+    : ''
   // service-clone: the VIP runs only where a web server runs, and leaves a node before that
   // node's web server stops. Deliberately no "web, then VIP" start order: with one, the VIP's
   // start elsewhere waits for the clone's whole stop/start cycle (the stopping instance's
   // agent takes >= 1 s), and a planned move costs seconds instead of one address move.
   const webConstraints = cloned
     ? `      <rsc_colocation id="col-vip-with-web" rsc="p-vip" with-rsc="p-web-clone" score="INFINITY"/>
-      <rsc_order id="ord-vip-stops-before-web" first="p-vip" first-action="stop" then="p-web-clone" then-action="stop" symmetrical="false" kind="Mandatory"/>`
+      <rsc_order id="ord-vip-stops-before-web" first="p-vip" first-action="stop" then="p-web-clone" then-action="stop" symmetrical="false" kind="Mandatory"/>
+      <rsc_colocation id="col-drain-with-vip" rsc="p-drain" with-rsc="p-vip" score="INFINITY"/>
+      <rsc_order id="ord-vip-then-drain" first="p-vip" then="p-drain" kind="Mandatory"/>`
     : `      <rsc_colocation id="col-web-with-vip" rsc="p-web" with-rsc="p-vip" score="INFINITY"/>
       <rsc_order id="ord-vip-then-web" first="p-vip" then="p-web" kind="Mandatory"/>`
   const workers = workerNames(spec)
@@ -402,7 +416,7 @@ ${props}
 ${nodes}
     </nodes>
     <resources>
-${(isDb(spec) ? [fence, dbCibResources(spec.nodes, spec.variants)] : [fence, vip, web, workers]).filter((s) => s !== '').join('\n')}
+${(isDb(spec) ? [fence, dbCibResources(spec.nodes, spec.variants)] : [fence, vip, web, drain, workers]).filter((s) => s !== '').join('\n')}
     </resources>
     <constraints>
 ${isDb(spec) ? dbCibConstraints(spec.nodes) : webConstraints}

@@ -81,6 +81,7 @@ describe.skipIf(!crmVerify)('the lab CIB', () => {
   it('runs the web service once, next to the VIP, when the service is not cloned', () => {
     const xml = initialCib(spec([]))
     expect(xml).not.toContain('<clone')
+    expect(xml).not.toContain('p-drain')
     expect(xml).toContain('--bind 198.18.2.100')
     expect(xml).toMatch(/<rsc_colocation id="col-web-with-vip" rsc="p-web" with-rsc="p-vip"/)
   })
@@ -96,5 +97,9 @@ describe.skipIf(!crmVerify)('the lab CIB', () => {
       /<rsc_order id="ord-vip-stops-before-web" first="p-vip" first-action="stop" then="p-web-clone" then-action="stop" symmetrical="false"/,
     )
     expect(xml).toContain('/var/lib/hacheck-lab/bin/webapp.py port=80 bind=0.0.0.0')
+    // The drain runs with the VIP and is stopped before it: new SYNs dropped, then the address goes.
+    expect(xml).toContain('/var/lib/hacheck-lab/bin/drain.py 198.18.2.100 80')
+    expect(xml).toMatch(/<rsc_colocation id="col-drain-with-vip" rsc="p-drain" with-rsc="p-vip"/)
+    expect(xml).toMatch(/<rsc_order id="ord-vip-then-drain" first="p-vip" then="p-drain"/)
   })
 })
