@@ -5,6 +5,7 @@
  * lab.ts write and apply the results.
  */
 import {addrOn, dbNodes, NETWORKS, REP_VIP, VIP, type NodeDef, type VariantName} from './topology.js'
+import {nvpairs} from './cib-xml.js'
 
 /** Debian's PostgreSQL 15 (postgresql-15), the version the lab runs. */
 export const PG_VERSION = '15'
@@ -78,16 +79,6 @@ host    ${DB_NAME}      ${DB_USER}     ${NETWORKS.public.cidr}       trust
 /** SQL run once in single-user mode on the freshly initialised cluster (one statement per line). */
 export function pgBootstrapSql(): string {
   return [`CREATE ROLE ${DB_USER} LOGIN`, `CREATE DATABASE ${DB_NAME} OWNER ${DB_USER}`].join('\n') + '\n'
-}
-
-function xmlAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
-function nvpairs(idPrefix: string, pairs: Record<string, string>, indent: string): string {
-  return Object.entries(pairs)
-    .map(([k, v]) => `${indent}<nvpair id="${idPrefix}-${k}" name="${k}" value="${xmlAttr(v)}"/>`)
-    .join('\n')
 }
 
 /** Instance attributes of the pgsql resource agent (replication mode). */

@@ -25,6 +25,7 @@ import {
   prometheusYml,
   promRules,
 } from './render-db.js'
+import {nvpairs} from './cib-xml.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -230,16 +231,6 @@ logging {
     timestamp: on
 }
 `
-}
-
-function xmlAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
-function nvpairs(idPrefix: string, pairs: Record<string, string>, indent: string): string {
-  return Object.entries(pairs)
-    .map(([k, v]) => `${indent}<nvpair id="${idPrefix}-${k}" name="${k}" value="${xmlAttr(v)}"/>`)
-    .join('\n')
 }
 
 export interface Capacity {
