@@ -86,6 +86,11 @@ export interface CommandSpec {
   maxOutputBytes?: number
   /** Extra environment for the remote command (always LC_ALL=C on top). */
   env?: Record<string, string>
+  /**
+   * Called with stdout as it arrives (UTF-8, in chunks of any size), for a long-running command read
+   * live (e.g. a monitor that prints on every change). stdout is still collected, capped, in the result.
+   */
+  onStdout?: (text: string) => void
 }
 
 export interface CommandResult {

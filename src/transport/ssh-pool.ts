@@ -10,6 +10,7 @@ import {homedir, userInfo} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import type {Readable} from 'node:stream'
+import {StringDecoder} from 'node:string_decoder'
 
 import type {
   AnyAuthMethod,
@@ -870,7 +871,19 @@ export class SshPool implements CommandRunner {
           }
           channel = ch
           started = performance.now()
-          ch.on('data', (d: Buffer) => out.push(d))
+          const live = cmd.onStdout
+          const decoder = live ? new StringDecoder('utf8') : undefined
+          ch.on('data', (d: Buffer) => {
+            out.push(d)
+            if (live && decoder) {
+              const text = decoder.write(d)
+              try {
+                if (text) live(text)
+              } catch (e) {
+                log().warn({node: conn.target.host, err: e}, 'onStdout callback failed')
+              }
+            }
+          })
           ch.stderr.on('data', (d: Buffer) => err.push(d))
           ch.on('exit', (code: number | null, sig?: string) => {
             exitCode = code

@@ -76,6 +76,28 @@ describe.skipIf(!canRunSshd())('SSH pool against a real sshd', () => {
     }
   })
 
+  it('hands stdout to onStdout while the command still runs, and still returns all of it', async () => {
+    const pool = createSshPool(poolOpts())
+    const flag = join(sshd.dir, `live-${process.pid}`)
+    const chunks: string[] = []
+    try {
+      // The command only ends once the controller has seen its first line: that line came live.
+      const r = await pool.run(nodeFor(sshd), {
+        script: `echo ready; while [ ! -e '${flag}' ]; do sleep 0.05; done; echo 'héllo done'`,
+        timeoutMs: 20_000,
+        onStdout: (text) => {
+          chunks.push(text)
+          if (chunks.join('').includes('ready\n')) void writeFile(flag, '')
+        },
+      })
+      expect(r).toMatchObject({stdout: 'ready\nhéllo done\n', exitCode: 0})
+      expect(r.timedOut).toBeUndefined()
+      expect(chunks.join('')).toBe('ready\nhéllo done\n')
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('cuts output at maxOutputBytes, appends a truncation marker line and sets truncated', async () => {
     const pool = createSshPool(poolOpts({maxOutputBytes: 1000}))
     try {
