@@ -95,12 +95,6 @@ export function diffStates(
 /** crm_mon between two `date` readings on the node: the sample time excludes the SSH round trip. */
 export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
 
-/**
- * Corosync's membership, the very event Pacemaker logs as "state is now
- * lost/member", sampled on its own faster loop (it is cheap; crm_mon is not).
- */
-export const MEMBERS_POLL_SCRIPT = 'date +%s.%N; corosync-quorumtool -l; rc=$?; date +%s.%N; exit $rc'
-
 /** Output of a poll script: the middle of the two node-side `date` readings (ms) and what ran between. */
 export function parseTimedPoll(stdout: string): {nodeMidT: number; body: string} | undefined {
   const lines = stdout.trimEnd().split('\n')
@@ -110,11 +104,79 @@ export function parseTimedPoll(stdout: string): {nodeMidT: number; body: string}
   return {nodeMidT: ((a + b) / 2) * 1000, body: lines.slice(1, -1).join('\n')}
 }
 
-/** `corosync-quorumtool -l` → member names ("n3 (local)" → n3); undefined when it is not that output. */
+/**
+ * Corosync's membership, the very event Pacemaker logs as "state is now lost/member", as a STREAM:
+ * `corosync-quorumtool -m` prints the quorum status (membership included) once, then again on every
+ * change, over one IPC connection. Each block is preceded by the node's clock when it was printed.
+ * Why not poll `corosync-quorumtool -l`: every call opens new IPC connections to corosync, which
+ * costs corosync ~90 ms of CPU (measured in the lab), at realtime priority: at a few polls a second
+ * the observer took half a core from the cluster it was timing, and slowed the failover it measured.
+ */
+export const MEMBERS_STREAM_SCRIPT = `stdbuf -oL corosync-quorumtool -m </dev/null | while IFS= read -r l; do case $l in 'Quorum information') date +%s.%N ;; esac; printf '%s\\n' "$l"; done`
+
+/**
+ * The membership section of `corosync-quorumtool -s`/`-l`/`-m` output → member names, "(local)"
+ * dropped, the qdevice's own row (node id 0) left out; with a qdevice the flags column comes before
+ * the name, so the name is the row's last word. undefined when the text has no membership section.
+ */
 export function parseMembers(text: string): string[] | undefined {
-  if (!/Membership information/.test(text)) return undefined
-  const rows = text.split('\n').filter((l) => /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+\S+/i.test(l))
-  return rows.map((l) => l.trim().split(/\s+/)[2] ?? '').filter(Boolean)
+  const at = text.indexOf('Membership information')
+  if (at < 0) return undefined
+  const names: string[] = []
+  for (const line of text.slice(at).split('\n')) {
+    const m = /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+(.+)$/i.exec(line)
+    if (!m || Number(m[1]) === 0) continue
+    const words = (m[2] as string)
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '(local)')
+    const name = words[words.length - 1]
+    if (name) names.push(name)
+  }
+  return names
+}
+
+/** One status block of the membership stream: when the node printed it (ms, node clock) and who is in. */
+export interface MembersBlock {
+  nodeT: number
+  members: string[]
+}
+
+/**
+ * Splits the output of MEMBERS_STREAM_SCRIPT, fed in chunks of any size, into status blocks. A block
+ * is complete at the blank line that ends its membership rows, or when the next block begins.
+ */
+export class MembersStream {
+  private partial = ''
+  private block: {nodeT: number; lines: string[]; rows: boolean; emitted: boolean} | undefined
+
+  push(text: string): MembersBlock[] {
+    const out: MembersBlock[] = []
+    const lines = (this.partial + text).split('\n')
+    this.partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (/^\d+\.\d+$/.test(line)) {
+        this.flush(out)
+        this.block = {nodeT: Number(line) * 1000, lines: [], rows: false, emitted: false}
+        continue
+      }
+      const b = this.block
+      if (!b || b.emitted) continue
+      b.lines.push(line)
+      const inMembers = b.lines.some((l) => l.startsWith('Membership information'))
+      if (inMembers && /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+\S/i.test(line)) b.rows = true
+      else if (inMembers && b.rows && line.trim() === '') this.flush(out)
+    }
+    return out
+  }
+
+  private flush(out: MembersBlock[]): void {
+    const b = this.block
+    if (!b || b.emitted) return
+    b.emitted = true
+    const members = parseMembers(b.lines.join('\n'))
+    if (members) out.push({nodeT: b.nodeT, members})
+  }
 }
 
 /** Membership changes between two samples: who left, who came back. */
@@ -166,7 +228,10 @@ export interface ObserverOptions {
   /** Clock offsets (node − controller, ms) to place each crm_mon sample on the node's own clock. */
   offsets?: ReadonlyMap<string, number>
   crmIntervalMs?: number
-  membersIntervalMs?: number
+  /** Pause before reopening a membership stream that failed (default 500 ms). */
+  membersRetryMs?: number
+  /** Longest life of one membership stream before it is reopened (default MEMBERS_WINDOW_MS). */
+  membersWindowMs?: number
   vipIntervalMs?: number
   record(e: TimelineEvent): void
 }
@@ -177,6 +242,9 @@ export interface RunningObserver {
   /** Service resource ids seen (for filtering Pacemaker's log). */
   services(): Set<string>
 }
+
+/** A membership stream is reopened this often: were hacheck killed, its monitor on the node ends by then. */
+export const MEMBERS_WINDOW_MS = 60_000
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -191,13 +259,12 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   let lastHolders: string[] | undefined
   let lastSampleT: number | undefined
   let lastMembers: string[] | undefined
-  let lastMembersT: number | undefined
   let lastMembersFrom: string | undefined
   // A change happened between the previous sample and this one: its best estimate is the middle.
   const between = (prevT: number | undefined, t: number): number =>
     prevT !== undefined && t - prevT < 2000 ? (prevT + t) / 2 : t
   const crmLoop = async (): Promise<void> => {
-    const interval = o.crmIntervalMs ?? 300
+    const interval = o.crmIntervalMs ?? 400
     let failures = 0
     while (!stopped) {
       const started = performance.now()
@@ -239,33 +306,51 @@ export function startObserver(o: ObserverOptions): RunningObserver {
       await sleep(Math.max(0, interval - (performance.now() - started)))
     }
   }
-  // Corosync's membership, from the same observer node as crm_mon, on its own faster loop.
+  // Corosync's membership, streamed from the same observer node as crm_mon (it follows crm_mon's
+  // choice). A stream lasts at most MEMBERS_WINDOW_MS and is then reopened (the first block of the new
+  // one is diffed with the last of the old): were hacheck killed, its monitor ends soon after anyway.
+  let membersAbort: AbortController | undefined
   const membersLoop = async (): Promise<void> => {
-    const interval = o.membersIntervalMs ?? 150
+    const retryMs = o.membersRetryMs ?? 500
     while (!stopped) {
-      const started = performance.now()
       const name = order[current % order.length] as string
       const node = byName.get(name)
-      const sent = now()
+      const src = `corosync@${name}`
+      const blocks = new MembersStream()
+      const ctl = new AbortController()
+      membersAbort = ctl
+      const follow = setInterval(() => {
+        if (order[current % order.length] !== name) ctl.abort()
+      }, 250)
+      let timedOut = false
       try {
         if (!node) throw new Error('no node')
-        const r = await o.runner.run(node, {script: MEMBERS_POLL_SCRIPT, sudo: true, timeoutMs: 5000})
-        const received = now()
-        const poll = parseTimedPoll(r.stdout)
-        const members = poll ? parseMembers(poll.body) : undefined
-        if (!poll || !members) throw new Error('no membership')
-        const off = o.offsets?.get(name)
-        const t = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
-        const src = `corosync@${name}`
-        if (lastMembersFrom === name)
-          for (const e of diffMembers(lastMembers, members, between(lastMembersT, t), src)) o.record(e)
-        lastMembers = members
-        lastMembersT = t
-        lastMembersFrom = name
+        const r = await o.runner.run(
+          node,
+          {
+            script: MEMBERS_STREAM_SCRIPT,
+            sudo: true,
+            timeoutMs: o.membersWindowMs ?? MEMBERS_WINDOW_MS,
+            onStdout: (text) => {
+              for (const block of blocks.push(text)) {
+                const off = o.offsets?.get(name)
+                const t = off !== undefined ? block.nodeT - off : now()
+                if (lastMembersFrom === name)
+                  for (const e of diffMembers(lastMembers, block.members, t, src)) o.record(e)
+                lastMembers = block.members
+                lastMembersFrom = name
+              }
+            },
+          },
+          ctl.signal,
+        )
+        timedOut = r.timedOut === true
       } catch {
-        lastMembersT = undefined
+        // stopped, moved to another node, or the node is gone: reopen below
+      } finally {
+        clearInterval(follow)
       }
-      await sleep(Math.max(0, interval - (performance.now() - started)))
+      if (!stopped && !timedOut) await sleep(retryMs)
     }
   }
   const busy = new Set<string>()
@@ -317,6 +402,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   return {
     async stop() {
       stopped = true
+      membersAbort?.abort()
       await Promise.allSettled(loops)
     },
     last: () => last,

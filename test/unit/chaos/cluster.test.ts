@@ -315,14 +315,6 @@ describe('observer samples timed on the node', () => {
     expect(p?.nodeMidT).toBeCloseTo(1_764_151_872_200, 0)
     expect(parseClusterState(p?.body ?? '').dc).toBe('n1')
     expect(parseTimedPoll('garbage')).toBeUndefined()
-    const members = `
-Membership information
-----------------------
-    Nodeid      Votes Name
-         2          1 n2 (local)
-         3          1 n3
-`
-    expect(parseMembers(parseTimedPoll(`1.5\n${members}\n2.5\n`)?.body ?? '')).toEqual(['n2', 'n3'])
     expect(parseMembers('Cannot initialize QUORUM service')).toBeUndefined()
     expect(diffMembers(['n1', 'n2', 'n3'], ['n2', 'n3'], 5, 'corosync@n2')).toEqual([
       {
@@ -340,11 +332,69 @@ Membership information
     expect(diffMembers(undefined, ['n1'], 6, 'c')).toEqual([])
   })
 
-  it('the poll scripts', async () => {
-    const {CRM_POLL_SCRIPT, MEMBERS_POLL_SCRIPT} = await import('../../../src/chaos/observer.js')
+  it('polls crm_mon between two clock readings and streams the membership with a clock reading per block', async () => {
+    const {CRM_POLL_SCRIPT, MEMBERS_STREAM_SCRIPT} = await import('../../../src/chaos/observer.js')
     expect(CRM_POLL_SCRIPT).toBe(
       'date +%s.%N; crm_mon -1 --output-as=xml --fence-history=3; rc=$?; date +%s.%N; exit $rc',
     )
-    expect(MEMBERS_POLL_SCRIPT).toBe('date +%s.%N; corosync-quorumtool -l; rc=$?; date +%s.%N; exit $rc')
+    expect(MEMBERS_STREAM_SCRIPT).toBe(
+      `stdbuf -oL corosync-quorumtool -m </dev/null | while IFS= read -r l; do case $l in 'Quorum information') date +%s.%N ;; esac; printf '%s\\n' "$l"; done`,
+    )
+  })
+})
+
+const streamDir = join(import.meta.dirname, '../../fixtures/outputs/corosync-quorumtool-m')
+
+describe('the membership stream (corosync-quorumtool -m captured from the lab)', () => {
+  it('splits a stream fed in small chunks into timed blocks: n3 leaves, then rejoins', async () => {
+    const {MembersStream} = await import('../../../src/chaos/observer.js')
+    const text = readFileSync(join(streamDir, 'pacemaker3-n3-lost-rejoined.txt'), 'utf8')
+    const stream = new MembersStream()
+    const blocks = []
+    for (let i = 0; i < text.length; i += 7) blocks.push(...stream.push(text.slice(i, i + 7)))
+    expect(blocks.map((b) => ({ms: Math.round(b.nodeT), members: b.members}))).toEqual([
+      {ms: 1795681225547, members: ['n1', 'n2', 'n3']},
+      {ms: 1795681241662, members: ['n1', 'n2']},
+      {ms: 1795681258342, members: ['n1', 'n2', 'n3']},
+    ])
+  })
+
+  it('emits a block as soon as its membership rows end, without waiting for the next one', async () => {
+    const {MembersStream} = await import('../../../src/chaos/observer.js')
+    const text = readFileSync(join(streamDir, 'pacemaker3-n3-lost-rejoined.txt'), 'utf8')
+    const firstEnd = text.indexOf('\n\n', text.indexOf('Membership information')) + 2
+    const stream = new MembersStream()
+    expect(stream.push(text.slice(0, firstEnd - 1))).toEqual([])
+    expect(stream.push(text.slice(firstEnd - 1, firstEnd)).map((b) => b.members)).toEqual([
+      ['n1', 'n2', 'n3'],
+    ])
+  })
+
+  it('reads the names after the Qdevice flags column and leaves out the qdevice row', async () => {
+    const {MembersStream} = await import('../../../src/chaos/observer.js')
+    const text = readFileSync(join(streamDir, 'pacemaker2-qdevice-healthy.txt'), 'utf8')
+    const blocks = new MembersStream().push(text)
+    expect(blocks.map((b) => ({ms: Math.round(b.nodeT), members: b.members}))).toEqual([
+      {ms: 1795681292038, members: ['n1', 'n2']},
+    ])
+  })
+})
+
+describe.skipIf(!haveShared)('member names from published corosync-quorumtool outputs', () => {
+  it('reads the membership of -s and -l outputs, "(local)" dropped', async () => {
+    const {parseMembers} = await import('../../../src/chaos/observer.js')
+    const dir = join(sharedFixturesDir, 'corosync-quorumtool')
+    const read = (f: string): string => readFileSync(join(dir, f), 'utf8')
+    const juju = [
+      'juju-04f1e3-0-lxd-5.mylab.home',
+      'juju-04f1e3-2-lxd-6.mylab.home',
+      'juju-04f1e3-1-lxd-6.mylab.home',
+    ]
+    expect(parseMembers(read('hotsos-ubuntu2004-corosync303-3node-l.txt'))).toEqual(juju)
+    expect(parseMembers(read('hotsos-ubuntu2004-corosync303-3node-quorate.txt'))).toEqual(juju)
+    expect(parseMembers(read('exporter-sles-2node-2Node-quorate.txt'))).toEqual([
+      'stefanotorresi-hana01',
+      'stefanotorresi-hana02',
+    ])
   })
 })
