@@ -8,6 +8,8 @@ Colocated with the VIP and started after it, so Pacemaker stops it BEFORE the VI
 - stop (SIGTERM): drop NEW connections to VIP:PORT (SYN only), give the requests already open
   DRAIN_S to finish, exit. Then the address is removed with no connection open on it: clients
   that were refused a SYN retransmit it (after 1 s, 3 s, ...) and reach the VIP's new holder.
+  The rule is removed once the address has left this node (it is needed until then, however
+  slow the VIP's stop), or after RULE_TTL_S in any case.
 Without it, a request open at the instant the address leaves the node is reset by the new holder.
 """
 import signal
@@ -16,7 +18,7 @@ import sys
 import time
 
 DRAIN_S = 0.5
-RULE_TTL_S = 5
+RULE_TTL_S = 30
 
 
 def rule(op, vip, port):
@@ -32,14 +34,13 @@ def main():
     def drain(_sig, _frame):
         rule("-I", vip, port)
         time.sleep(DRAIN_S)
-        # The rule is only needed until the address has left (the VIP's stop comes next); it is
-        # removed a little later in any case, so that a stop that is not followed by a move (the
-        # drain resource itself removed or restarted) cannot leave the VIP refusing connections.
-        cmd = "sleep %d; while iptables -w 5 -D INPUT -p tcp --syn -d %s --dport %s -j DROP 2>/dev/null; do :; done" % (
-            RULE_TTL_S,
-            vip,
-            port,
-        )
+        # The rule is needed until the address has left (the VIP's stop comes next), and only then:
+        # a stop that is not followed by a move (the drain resource itself removed or restarted)
+        # must not leave the VIP refusing connections for long.
+        cmd = (
+            "i=0; while [ $i -lt %d ] && ip -o addr show | grep -qF ' %s/'; do sleep 0.1; i=$((i+1)); done; "
+            "while iptables -w 5 -D INPUT -p tcp --syn -d %s --dport %s -j DROP 2>/dev/null; do :; done"
+        ) % (RULE_TTL_S * 10, vip, vip, port)
         subprocess.Popen(["sh", "-c", cmd], start_new_session=True, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sys.exit(0)

@@ -7,7 +7,7 @@ import {BaseCommand} from '../../core/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 /** An ordinary client's patience: longer than the third SYN retransmit (at 7 s). */
-const EVACUATE_PROBE_TIMEOUT_S = 10
+const EVACUATE_PROBE_TIMEOUT_S = 20
 
 export default class ChaosEvacuate extends BaseCommand<typeof ChaosEvacuate> {
   static override summary =
@@ -15,7 +15,7 @@ export default class ChaosEvacuate extends BaseCommand<typeof ChaosEvacuate> {
 
   static override description = `crm_attribute --node NODE --name standby --update on (run on a peer), then hacheck waits until crm_mon shows no resource on NODE, holds for --duration, and restores the attribute. A planned failover must be invisible to clients: the default expectation is "failed-probes == 0".
 
-The probes here wait up to 10 s (--probe-timeout), like an ordinary client: moving a VIP leaves the address nowhere for a moment (one resource agent stop + start, 1-5 s), which TCP rides out by retransmitting the SYN (after 1 s, 3 s, 7 s). A client with a normal timeout sees a slower request, not an error, and that stall is reported as latency (p95/p99/max). Pass --probe-timeout 800ms to count any stall over 800 ms as a failure.
+The probes here wait up to 20 s (--probe-timeout), like an ordinary client: moving a VIP leaves the address nowhere for a moment (the resource agents' stop + start, 2-8 s on a loaded machine), which TCP rides out by retransmitting the SYN (after 1 s, 3 s, 7 s, 15 s). A client with a normal timeout sees a slower request, not an error, and that stall is reported as latency (p95/p99/max). Pass --probe-timeout 800ms to count any stall over 800 ms as a failure.
 
 ${EXIT_CODES_HELP}`
 
@@ -29,7 +29,7 @@ ${EXIT_CODES_HELP}`
     ...commonFlags,
     'probe-timeout': Flags.string({
       summary:
-        'Per-probe timeout. 10 s for a planned failover: a VIP move is ridden out by SYN retransmits (1 s, 3 s, 7 s) and shows as latency; a client still waiting after 10 s counts as failed.',
+        'Per-probe timeout. 20 s for a planned failover: a VIP move is ridden out by SYN retransmits (1 s, 3 s, 7 s, 15 s) and shows as latency; a client still waiting after 20 s counts as failed.',
       default: `${EVACUATE_PROBE_TIMEOUT_S}s`,
     }),
     node: Flags.string({

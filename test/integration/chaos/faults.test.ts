@@ -225,7 +225,7 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos faults against the lab')
     ])
     expect(res.errors).toEqual([])
     expect(res.revert).toMatchObject({planned: true, done: true, verified: true, ledgerRemoved: true})
-    expect(res.workload).toMatch(/timeout 10000 ms/)
+    expect(res.workload).toMatch(/timeout 20000 ms/)
     expect(res.metrics.probes).toBeGreaterThan(500)
     expect(res.phases.some((p) => p.name === 'vip-moved' && p.node !== holder)).toBe(true)
     const failed = fromJsonl(readFileSync(join(res.runDir as string, 'timeline.jsonl'), 'utf8')).filter(
