@@ -18,7 +18,7 @@ import sys
 import time
 
 DRAIN_S = 0.5
-RULE_TTL_S = 30
+RULE_TTL_S = 10
 
 
 def rule(op, vip, port):

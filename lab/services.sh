@@ -94,13 +94,25 @@ svc_stop() {
     rm -f "$HK_SVC_DIR/$name.pid"
     return 0
   }
+  # pacemakerd stops every resource first: give it time, like systemd's TimeoutStopSec. Then, like
+  # systemd's final SIGKILL, the whole process group (setsid made the service its leader): a
+  # concurrent stop of every node's pacemaker was seen to hang for minutes, once in many runs.
+  local tenths=300
+  [ "$name" = pacemaker ] && tenths=900
   kill -TERM "$pid" 2>/dev/null || true
-  # pacemakerd stops every resource first: give it time, like systemd's TimeoutStopSec.
-  for ((i = 0; i < 1800; i++)); do
+  for ((i = 0; i < tenths; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$(date -Is) $name (pid $pid) did not stop in $((tenths / 10)) s: killing its process group" |
+      tee -a "/var/log/hacheck/$name.out" >&2
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+      kill -0 -- "-$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
   rm -f "$HK_SVC_DIR/$name.pid"
   return 0
 }
