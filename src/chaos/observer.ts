@@ -264,7 +264,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   const between = (prevT: number | undefined, t: number): number =>
     prevT !== undefined && t - prevT < 2000 ? (prevT + t) / 2 : t
   const crmLoop = async (): Promise<void> => {
-    const interval = o.crmIntervalMs ?? 400
+    const interval = o.crmIntervalMs ?? 200
     let failures = 0
     while (!stopped) {
       const started = performance.now()

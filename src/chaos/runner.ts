@@ -198,7 +198,7 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       prefer: observerOrder(inv, plan),
       vip: inv.cluster.vip,
       offsets: new Map([...offsets].map(([n, o]) => [n, o.offsetMs])),
-      crmIntervalMs: spec.crmIntervalMs ?? 400,
+      crmIntervalMs: spec.crmIntervalMs ?? 200,
       vipIntervalMs: spec.vipIntervalMs,
       record,
     })

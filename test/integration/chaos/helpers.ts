@@ -98,6 +98,8 @@ export async function leftovers(runner: SshPool, node: NodeSpec): Promise<string
       'ls /run/hacheck 2>/dev/null | grep -v "\\.deadman\\.log$" || true',
       'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^bash -c .* hacheck-deadman-" && echo "deadman ${p#/proc/}"; done; true',
       'ip -o link show | grep -v "[<,]UP[,>]" | grep -v "^1: lo" || true',
+      // the observer's membership stream (corosync-quorumtool -m) ends with the run
+      'pgrep -af "corosync-quorumtool -m" || true',
     ].join('\n'),
     timeoutMs: 20_000,
   })
