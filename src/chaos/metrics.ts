@@ -380,6 +380,8 @@ export interface PhaseAgreement {
   logMs?: number
   /** observed − log. */
   deltaMs?: number
+  /** When polled: the window the change must lie in (ms after injection), observedMs being a guess inside. */
+  observedWindowMs?: [number, number]
 }
 
 /** Compares, per phase, what the observer saw with what Pacemaker logged. */
@@ -400,6 +402,8 @@ export function phaseAgreement(timeline: readonly TimelineEvent[]): PhaseAgreeme
     if (!fromLog && !polled) continue
     const row: PhaseAgreement = {name}
     if (polled) row.observedMs = polled.t - injected.t
+    if (polled?.earliest !== undefined && polled.latest !== undefined)
+      row.observedWindowMs = [polled.earliest - injected.t, polled.latest - injected.t]
     if (fromLog) row.logMs = fromLog.t - injected.t
     if (polled && fromLog) row.deltaMs = polled.t - fromLog.t
     out.push(row)

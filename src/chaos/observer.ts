@@ -96,12 +96,19 @@ export function diffStates(
 export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
 
 /** Output of a poll script: the middle of the two node-side `date` readings (ms) and what ran between. */
-export function parseTimedPoll(stdout: string): {nodeMidT: number; body: string} | undefined {
+export function parseTimedPoll(
+  stdout: string,
+): {nodeStartT: number; nodeMidT: number; nodeEndT: number; body: string} | undefined {
   const lines = stdout.trimEnd().split('\n')
   const a = Number(lines[0])
   const b = Number(lines[lines.length - 1])
   if (lines.length < 3 || !/^\d+\.\d+$/.test(lines[0] ?? '') || !Number.isFinite(b)) return undefined
-  return {nodeMidT: ((a + b) / 2) * 1000, body: lines.slice(1, -1).join('\n')}
+  return {
+    nodeStartT: a * 1000,
+    nodeMidT: ((a + b) / 2) * 1000,
+    nodeEndT: b * 1000,
+    body: lines.slice(1, -1).join('\n'),
+  }
 }
 
 /**
@@ -258,6 +265,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
   let current = 0
   let lastHolders: string[] | undefined
   let lastSampleT: number | undefined
+  let lastStartT: number | undefined
   let lastMembers: string[] | undefined
   let lastMembersFrom: string | undefined
   // A change happened between the previous sample and this one: its best estimate is the middle.
@@ -283,16 +291,22 @@ export function startObserver(o: ObserverOptions): RunningObserver {
         // The sample time on the node's clock mapped to ours (else the middle of the round trip).
         const off = o.offsets?.get(name)
         const crmT = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
+        const startT = off !== undefined ? poll.nodeStartT - off : sent
+        const endT = off !== undefined ? poll.nodeEndT - off : received
         const s = parseClusterState(poll.body)
         for (const id of serviceResourceIds(s)) services.add(id)
+        // What this sample shows first happened after the previous sample began and before this one
+        // ended: that window goes with the event (its t is only the best guess inside it).
         for (const e of diffStates(last, s, between(lastSampleT, crmT), `crm_mon@${name}`, seenFences))
-          o.record(e)
+          o.record(lastStartT !== undefined ? {...e, earliest: lastStartT, latest: endT} : e)
         last = s
         lastSampleT = crmT
+        lastStartT = startT
         failures = 0
       } catch (err) {
         failures++
         lastSampleT = undefined
+        lastStartT = undefined
         if (failures >= 2) {
           o.record({
             kind: 'note',

@@ -781,6 +781,9 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
       ...(p.observedMs !== undefined ? {observedMs: Math.round(p.observedMs)} : {}),
       ...(p.logMs !== undefined ? {logMs: Math.round(p.logMs)} : {}),
       ...(p.deltaMs !== undefined ? {deltaMs: Math.round(p.deltaMs)} : {}),
+      ...(p.observedWindowMs
+        ? {observedWindowMs: [Math.round(p.observedWindowMs[0]), Math.round(p.observedWindowMs[1])]}
+        : {}),
     })),
     clockOffsets: Object.fromEntries(
       [...b.offsets].map(([n, o]) => [

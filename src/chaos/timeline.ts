@@ -77,6 +77,12 @@ export interface ClusterEvent {
   detail?: string
   /** For vip-holders: the nodes holding the VIP at this sample. */
   holders?: string[]
+  /**
+   * For a change seen by polling: it happened after `earliest` (the previous sample began) and before
+   * `latest` (the sample that showed it ended); `t` is the best guess between them.
+   */
+  earliest?: number
+  latest?: number
 }
 
 export interface NoteEvent {

@@ -137,13 +137,24 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos link-pull against the la
     expect(res.metrics.clientOutageMs).toBeGreaterThan(0)
     expect(res.metrics.clientOutageMs).toBeLessThan(30_000)
     expect(res.metrics.maxVipHolders).toBeLessThanOrEqual(1)
-    // The failover phases, as polled, agree with Pacemaker's own log within 0.5 s (node-rejoined is
-    // after the failover and only reported).
+    // The failover phases, as observed, agree with Pacemaker's own log (node-rejoined is after the
+    // failover and only reported): within 0.5 s, or, for a change seen by polling crm_mon, inside the
+    // window the poll gives (previous sample begun .. this sample ended; crm_mon can take over a second
+    // while a DC is elected), give or take the clock mapping.
     const failover = ['node-lost', 'fence-requested', 'fence-confirmed', 'resource-started']
     const both = res.phaseAgreement.filter((p) => p.deltaMs !== undefined && failover.includes(p.name))
     expect(both.map((p) => p.name)).toEqual(failover)
-    for (const p of both)
-      expect(Math.abs(p.deltaMs as number), `${p.name} observed vs log`).toBeLessThanOrEqual(500)
+    for (const p of both) {
+      const w = p.observedWindowMs
+      const log = p.logMs as number
+      const agrees =
+        Math.abs(p.deltaMs as number) <= 500 || (w !== undefined && log >= w[0] - 100 && log <= w[1] + 100)
+      expect(
+        agrees,
+        `${p.name}: observed ${p.observedMs} ms (window ${JSON.stringify(w)}), logged ${log} ms`,
+      ).toBe(true)
+      if (w) expect(w[1] - w[0], `${p.name}: window`).toBeLessThan(5000)
+    }
     expect(res.revert).toMatchObject({planned: true, done: true, verified: true, ledgerRemoved: true})
     expect(ledgerFiles(state)).toEqual([])
     for (const n of nodes) expect(await leftovers(runner, n), `leftovers on ${n.name}`).toBe('')

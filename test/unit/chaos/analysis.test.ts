@@ -155,6 +155,21 @@ describe('recovery, floor and phase agreement', () => {
     expect(rows.find((r) => r.name === 'resource-started')).toEqual({name: 'resource-started', logMs: 12_600})
   })
 
+  it('gives the window a polled change must lie in, when the poll knows it', () => {
+    const tl = labRun().map((e) =>
+      e.kind === 'cluster' && e.phase === 'fence-requested' && e.source !== 'pacemaker-log'
+        ? {...e, earliest: T0 + 7300, latest: T0 + 8300}
+        : e,
+    )
+    expect(phaseAgreement(tl).find((r) => r.name === 'fence-requested')).toEqual({
+      name: 'fence-requested',
+      observedMs: 7800,
+      logMs: 7510,
+      deltaMs: 290,
+      observedWindowMs: [7300, 8300],
+    })
+  })
+
   it('clock offset: the sample with the smallest round trip wins', () => {
     expect(
       estimateOffset([
