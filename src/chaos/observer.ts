@@ -2,12 +2,15 @@
  * The observer: watches the cluster while a fault is in place, over the same
  * persistent SSH connections, and puts what it sees on the run's timeline.
  *
- * - crm_mon XML every ~300 ms from ONE surviving node (the first reachable one
+ * - crm_mon XML every ~200 ms from ONE surviving node (the first reachable one
  *   in preference order; it moves on when that node stops answering). Each
  *   state is diffed with the previous: node lost / unclean / rejoined, quorum
  *   lost / regained, fence requested / confirmed / failed (from the fence
  *   history), resources stopped / started (location changes; fence devices
- *   left out). An event's `t` is the midpoint of the poll's round trip.
+ *   left out). An event's `t` is placed between the sample that did not show
+ *   it and the one that did, on the node's clock; `earliest`/`latest` bound it.
+ * - Corosync's membership from the same node, as a stream (corosync-quorumtool
+ *   -m): node lost / rejoined, stamped when corosync reported the change.
  * - VIP holders every ~500 ms: `ip -j addr` on EVERY node at once (one
  *   "sample"); a node that does not answer within the sample's deadline is
  *   unknown in that sample, never a holder. Every sample is recorded as a
@@ -121,6 +124,9 @@ export function parseTimedPoll(
  */
 export const MEMBERS_STREAM_SCRIPT = `stdbuf -oL corosync-quorumtool -m </dev/null | while IFS= read -r l; do case $l in 'Quorum information') date +%s.%N ;; esac; printf '%s\\n' "$l"; done`
 
+/** A membership row: node id (decimal, or hex with -H), votes, then [qdevice flags] name ["(local)"]. */
+const MEMBER_ROW = /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+(\S.*)$/i
+
 /**
  * The membership section of `corosync-quorumtool -s`/`-l`/`-m` output → member names, "(local)"
  * dropped, the qdevice's own row (node id 0) left out; with a qdevice the flags column comes before
@@ -131,7 +137,7 @@ export function parseMembers(text: string): string[] | undefined {
   if (at < 0) return undefined
   const names: string[] = []
   for (const line of text.slice(at).split('\n')) {
-    const m = /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+(.+)$/i.exec(line)
+    const m = MEMBER_ROW.exec(line)
     if (!m || Number(m[1]) === 0) continue
     const words = (m[2] as string)
       .trim()
@@ -171,7 +177,7 @@ export class MembersStream {
       if (!b || b.emitted) continue
       b.lines.push(line)
       const inMembers = b.lines.some((l) => l.startsWith('Membership information'))
-      if (inMembers && /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+\S/i.test(line)) b.rows = true
+      if (inMembers && MEMBER_ROW.test(line)) b.rows = true
       else if (inMembers && b.rows && line.trim() === '') this.flush(out)
     }
     return out
