@@ -97,10 +97,10 @@ describe('probes (against a server on 127.0.0.1)', () => {
 
 describe('the controller-self guard', () => {
   const node = (name: string, host: string): NodeSpec => ({name, host, roles: ['cluster'], ssh: {}})
-  // Private and loopback addresses on purpose: they stand for this machine's own, which hacheck must refuse to target.
-  const local = ['127.0.0.1', '::1', '10.0.0.5', 'fe80::1']
+  // They stand for this machine's own addresses (loopback, link-local, one interface address), which hacheck must refuse to target.
+  const local = ['127.0.0.1', '::1', '198.19.255.5', 'fe80::1']
   const resolve = async (h: string): Promise<string[]> =>
-    h === 'me.example' ? ['10.0.0.5'] : h === 'alias' ? [] : [h]
+    h === 'me.example' ? ['198.19.255.5'] : h === 'alias' ? [] : [h]
 
   it('refuses loopback, this machine’s addresses, and names that resolve to them', async () => {
     expect(await controllerRefusals([node('a', '127.0.0.1')], {local, resolve})).toEqual([
@@ -109,7 +109,7 @@ describe('the controller-self guard', () => {
     expect(await controllerRefusals([node('b', '127.8.9.10')], {local, resolve})).toHaveLength(1)
     expect(await controllerRefusals([node('c', '::1')], {local, resolve})).toHaveLength(1)
     expect(await controllerRefusals([node('d', 'me.example')], {local, resolve})).toEqual([
-      "node d (me.example) is this machine: 10.0.0.5 is an address of this machine's own interfaces",
+      "node d (me.example) is this machine: 198.19.255.5 is an address of this machine's own interfaces",
     ])
     expect(await controllerRefusals([node('e', '::ffff:127.0.0.1')], {local, resolve})).toHaveLength(1)
   })
@@ -126,7 +126,7 @@ describe('the controller-self guard', () => {
               {
                 ifname: 'eth0',
                 flags: ['UP'],
-                addr_info: [{family: 'inet', local: '10.0.0.5', prefixlen: 24, scope: 'global'}],
+                addr_info: [{family: 'inet', local: '198.19.255.5', prefixlen: 24, scope: 'global'}],
               },
             ]),
           ),
@@ -135,7 +135,7 @@ describe('the controller-self guard', () => {
     ])
     expect(await controllerRefusals([node('f', 'alias')], {local, resolve})).toEqual([])
     expect(await controllerRefusals([node('f', 'alias')], {local, resolve, facts})).toEqual([
-      "node f (alias) is this machine: it has this machine's address 10.0.0.5",
+      "node f (alias) is this machine: it has this machine's address 198.19.255.5",
     ])
   })
 
