@@ -872,16 +872,15 @@ export class SshPool implements CommandRunner {
           channel = ch
           started = performance.now()
           const live = cmd.onStdout
-          const decoder = live ? new StringDecoder('utf8') : undefined
+          const decoder = new StringDecoder('utf8')
           ch.on('data', (d: Buffer) => {
             out.push(d)
-            if (live && decoder) {
-              const text = decoder.write(d)
-              try {
-                if (text) live(text)
-              } catch (e) {
-                log().warn({node: conn.target.host, err: e}, 'onStdout callback failed')
-              }
+            if (!live) return
+            const text = decoder.write(d)
+            try {
+              if (text) live(text)
+            } catch (e) {
+              log().warn({node: conn.target.host, err: e}, 'onStdout callback failed')
             }
           })
           ch.stderr.on('data', (d: Buffer) => err.push(d))

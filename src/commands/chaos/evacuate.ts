@@ -6,7 +6,7 @@ import type {ChaosResult} from '../../chaos/result.js'
 import {BaseCommand} from '../../core/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
-/** An ordinary client's patience: longer than the third SYN retransmit (at 7 s). */
+/** An ordinary client's patience: longer than the fourth SYN retransmit (at 15 s). */
 const EVACUATE_PROBE_TIMEOUT_S = 20
 
 export default class ChaosEvacuate extends BaseCommand<typeof ChaosEvacuate> {
