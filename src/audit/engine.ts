@@ -11,10 +11,19 @@ import {
   type AnyGatherer,
   type AuditContext,
   type Finding,
+  type FactsOf,
+  type GathererMap,
+  type NodeFacts,
   type Params,
   renderTemplate,
+  type ValuesOf,
 } from '../checks/define.js'
+import {authority, authorityNote} from '../checks/authority.js'
+import {notExaminedText} from '../view/anomalies.js'
+import type {ClusterView} from '../view/types.js'
+import {errorRemediation} from './error-remediation.js'
 import type {GatherOutcome, GatherPlan} from './facts.js'
+import {viewGatherers} from './view-input.js'
 
 export interface PlannedCheck {
   check: AnyCheck
@@ -48,16 +57,19 @@ export function gatherersOf(check: AnyCheck): AnyGatherer[] {
 /** Union of the gatherers each node needs, each gatherer once per node. */
 export function buildGatherPlan(planned: readonly PlannedCheck[], ctx: AuditContext): GatherPlan {
   const plan: GatherPlan = {node: new Map(), controller: new Map()}
+  const add = (node: string, g: AnyGatherer): void => {
+    const target = g.controller ? plan.controller : plan.node
+    const list = target.get(node) ?? []
+    if (!list.some((x) => x.id === g.id)) list.push(g)
+    target.set(node, list)
+  }
+  // The cluster view is built on every run, whatever checks were selected: every node is examined.
+  for (const node of ctx.inventory.nodes)
+    for (const g of viewGatherers(ctx.inventory, node)) add(node.name, g)
   for (const p of planned) {
     if (skipReason(p, ctx) !== undefined) continue
-    for (const node of nodesInScope(p.check, ctx.inventory.nodes)) {
-      for (const g of gatherersOf(p.check)) {
-        const target = g.controller ? plan.controller : plan.node
-        const list = target.get(node.name) ?? []
-        if (!list.some((x) => x.id === g.id)) list.push(g)
-        target.set(node.name, list)
-      }
-    }
+    for (const node of nodesInScope(p.check, ctx.inventory.nodes))
+      for (const g of gatherersOf(p.check)) add(node.name, g)
   }
   return plan
 }
@@ -123,7 +135,9 @@ function result(p: PlannedCheck, f: Finding, durationMs: number, node?: string):
   }
   const n = f.node ?? node
   if (n !== undefined) r.node = n
-  if (status !== 'pass') r.remediation = renderTemplate(p.check.remediation, p.params)
+  // An error says how to make the fact readable; the check's own remediation is for a finding.
+  if (status === 'error') r.remediation = errorRemediation(r.evidence)
+  else if (status !== 'pass') r.remediation = renderTemplate(p.check.remediation, p.params)
   return r
 }
 
@@ -132,83 +146,172 @@ function firstErrorMessage(errors: Evidence[]): string {
   return o?.message ?? 'facts could not be gathered'
 }
 
+/** The view's words for a node that could not be examined, or the first fact error. */
+function unexaminedMessage(node: string, errors: Evidence[], ctx: AuditContext): string {
+  const v = ctx.view?.nodes.find((n) => n.name === node)
+  return v && !v.examined ? notExaminedText(v) : firstErrorMessage(errors)
+}
+
+type Run = (fn: () => Finding | Finding[], node?: string) => void
+
+function evaluateNodeScope(
+  p: PlannedCheck,
+  scoped: NodeSpec[],
+  outcome: GatherOutcome,
+  ctx: AuditContext,
+  run: Run,
+  out: CheckResult[],
+): void {
+  if (p.check.scope !== 'node') return
+  const check = p.check
+  for (const node of scoped) {
+    const nf = factsForNode(check, node.name, outcome)
+    if (!nf.ok) {
+      const message = unexaminedMessage(node.name, nf.errors, ctx)
+      out.push(result(p, {status: 'error', message, evidence: nf.errors}, 0, node.name))
+      continue
+    }
+    run(() => check.evaluate(nf.facts, p.params, node, ctx, nf.optional), node.name)
+  }
+}
+
+/**
+ * A claim about the cluster counts every node it is about: when a node in scope could not be examined, a
+ * pass becomes "could not tell" naming that node, and any other finding carries the node in its evidence.
+ */
+function withUnexamined(
+  findings: Finding[],
+  missing: Evidence[],
+  ctx: AuditContext,
+  claim: 'every-node' | 'cluster-state',
+): Finding[] {
+  if (claim === 'cluster-state' && ctx.view?.partitions.length && !ctx.view.primary) {
+    const why = `no quorate partition speaks for the cluster (${ctx.view.partitions.map((p) => p.name).join(', ')}): this was read from a node that may hold a stale copy`
+    findings = findings.map((f) =>
+      f.status === 'pass' ? {...f, status: 'error', message: `${f.message}, but ${why}`} : f,
+    )
+  }
+  if (missing.length === 0) return findings
+  const names = [...new Set(missing.map((m) => m.node).filter((n): n is string => n !== undefined))]
+  const words = names.map((n) =>
+    unexaminedMessage(
+      n,
+      missing.filter((m) => m.node === n),
+      ctx,
+    ),
+  )
+  const note: Evidence = {
+    observed: {notExamined: names},
+    note: `judged from the nodes that answered; not examined: ${words.join('; ')}`,
+  }
+  // A finding about one node stands; a node the check judges node by node but could not see gets its own error.
+  const perNode = findings.some((f) => f.node !== undefined)
+  const own = names
+    .filter((n) => perNode && !findings.some((f) => f.node === n))
+    .map((n, i): Finding => ({
+      status: 'error',
+      node: n,
+      message: words[names.indexOf(n)] ?? words[i] ?? n,
+      evidence: missing.filter((m) => m.node === n),
+    }))
+  const judged = findings.map((f): Finding => {
+    if (f.node !== undefined) return f
+    if (f.status === 'pass' && claim === 'every-node')
+      return {
+        ...f,
+        status: 'error',
+        message: `${f.message}, but not every node was examined: ${words.join('; ')}`,
+        evidence: [...f.evidence, note, ...missing],
+      }
+    return {...f, evidence: [...f.evidence, note]}
+  })
+  return [...judged, ...own]
+}
+
+function evaluateClusterScope(
+  p: PlannedCheck,
+  scoped: NodeSpec[],
+  outcome: GatherOutcome,
+  ctx: AuditContext,
+  run: Run,
+): CheckResult[] | undefined {
+  if (p.check.scope !== 'cluster') return undefined
+  const check = p.check
+  const good: NodeFacts<GathererMap, GathererMap>[] = []
+  const missing: Evidence[] = []
+  for (const node of scoped) {
+    const nf = factsForNode(check, node.name, outcome)
+    if (nf.ok)
+      good.push({
+        node,
+        facts: nf.facts as ValuesOf<GathererMap>,
+        optional: nf.optional as FactsOf<GathererMap>,
+      })
+    else missing.push(...nf.errors)
+  }
+  if (good.length === 0 || (check.needsAllNodes && missing.length > 0)) {
+    const names = [...new Set(missing.map((m) => m.node).filter((n): n is string => n !== undefined))]
+    const why = names
+      .map((n) =>
+        unexaminedMessage(
+          n,
+          missing.filter((m) => m.node === n),
+          ctx,
+        ),
+      )
+      .join('; ')
+    const msg =
+      good.length === 0
+        ? `no node could provide the facts: ${why}`
+        : `cannot judge without every node: ${why}`
+    return [result(p, {status: 'error', message: msg, evidence: missing}, 0)]
+  }
+  run(() => {
+    const f = check.evaluate(good, p.params, ctx)
+    const claim = check.claim ?? 'every-node'
+    let findings = Array.isArray(f) ? f : [f]
+    const from = claim === 'cluster-state' ? authority(good, ctx) : undefined
+    const said = from ? authorityNote(from.node.name, ctx) : undefined
+    if (said) findings = findings.map((x) => ({...x, evidence: [...x.evidence, said]}))
+    return withUnexamined(findings, missing, ctx, claim)
+  })
+  return undefined
+}
+
 export function evaluatePlanned(p: PlannedCheck, outcome: GatherOutcome, ctx: AuditContext): CheckResult[] {
   const reason = skipReason(p, ctx)
   if (reason !== undefined) return [result(p, {status: 'skip', message: reason, evidence: []}, 0)]
   const scoped = nodesInScope(p.check, ctx.inventory.nodes)
   const t0 = performance.now()
   const out: CheckResult[] = []
-  const run = (fn: () => Finding | Finding[], node?: string): void => {
+  const run: Run = (fn, node) => {
     let findings: Finding[]
     try {
       const f = fn()
       findings = Array.isArray(f) ? f : [f]
     } catch (err) {
       // A bug in a check must not turn into a pass or abort the audit.
-      findings = [
-        {
-          status: 'error',
-          message: `check ${p.check.id} failed internally: ${(err as Error).message}`,
-          evidence: [],
-        },
-      ]
+      const message = `check ${p.check.id} failed internally: ${(err as Error).message}`
+      findings = [{status: 'error', message, evidence: []}]
     }
     for (const f of findings) out.push(result(p, f, performance.now() - t0, node))
   }
-
-  if (p.check.scope === 'node') {
-    for (const node of scoped) {
-      const nf = factsForNode(p.check, node.name, outcome)
-      if (!nf.ok) {
-        out.push(
-          result(
-            p,
-            {status: 'error', message: firstErrorMessage(nf.errors), evidence: nf.errors},
-            0,
-            node.name,
-          ),
-        )
-        continue
-      }
-      const check = p.check
-      run(() => check.evaluate(nf.facts, p.params, node, ctx, nf.optional), node.name)
-    }
-    return out
-  }
-
-  const good: {node: NodeSpec; facts: Record<string, unknown>; optional: Record<string, Fact<unknown>>}[] = []
-  const missing: Evidence[] = []
-  for (const node of scoped) {
-    const nf = factsForNode(p.check, node.name, outcome)
-    if (nf.ok) good.push({node, facts: nf.facts, optional: nf.optional})
-    else missing.push(...nf.errors)
-  }
-  if (good.length === 0 || (p.check.needsAllNodes && missing.length > 0)) {
-    const msg =
-      good.length === 0
-        ? `no node could provide the facts: ${firstErrorMessage(missing)}`
-        : `cannot judge without every node: ${firstErrorMessage(missing)}`
-    return [result(p, {status: 'error', message: msg, evidence: missing}, 0)]
-  }
-  const check = p.check
-  run(() => {
-    const f = check.evaluate(good, p.params, ctx)
-    if (missing.length === 0) return f
-    const note: Evidence = {
-      observed: {notExamined: [...new Set(missing.map((m) => m.node))]},
-      note: 'judged from the nodes that answered; these nodes could not be examined',
-    }
-    return (Array.isArray(f) ? f : [f]).map((x) => ({...x, evidence: [...x.evidence, note]}))
-  })
-  return out
+  evaluateNodeScope(p, scoped, outcome, ctx, run, out)
+  const early = evaluateClusterScope(p, scoped, outcome, ctx, run)
+  return early ?? out
 }
 
 /** One result per node telling whether hacheck could reach it (errors make the run incomplete). */
-export function reachabilityResults(outcome: GatherOutcome, nodes: readonly NodeSpec[]): CheckResult[] {
+export function reachabilityResults(
+  outcome: GatherOutcome,
+  nodes: readonly NodeSpec[],
+  view?: ClusterView,
+): CheckResult[] {
   const res: CheckResult[] = []
   for (const n of nodes) {
     if (!outcome.facts.has(n.name)) continue
     const err = outcome.nodeErrors.get(n.name)
+    const nv = view?.nodes.find((x) => x.name === n.name)
     res.push({
       id: 'node.reachable',
       checklistRef: 'x.reachable',
@@ -217,7 +320,11 @@ export function reachabilityResults(outcome: GatherOutcome, nodes: readonly Node
       severity: 'critical',
       status: err ? 'error' : 'pass',
       node: n.name,
-      message: err ? err.message : `gathered in ${Math.round(outcome.durations.get(n.name) ?? 0)} ms`,
+      message: err
+        ? nv
+          ? `${notExaminedText(nv)} (${err.message})`
+          : err.message
+        : `gathered in ${Math.round(outcome.durations.get(n.name) ?? 0)} ms`,
       evidence: [
         {node: n.name, source: 'ssh', observed: err ? {error: err.code, message: err.message} : 'connected'},
       ],

@@ -6,6 +6,8 @@ import type {AuditContext, ChaosHistoryEntry} from '../checks/define.js'
 import type {Checklist} from './checklist.js'
 import {buildGatherPlan, evaluatePlanned, reachabilityResults, type PlannedCheck} from './engine.js'
 import {gatherAll, type FactSource, type GatherOutcome} from './facts.js'
+import {clusterViewOf, identityOf, matchHistory} from './view-input.js'
+import {summarizeView} from '../view/summary.js'
 
 export interface AuditOptions {
   inventory: Inventory
@@ -15,6 +17,7 @@ export interface AuditOptions {
   sourceInfo: AuditRun['source']
   concurrency: number
   version: string
+  /** Every saved chaos run; the audit keeps those whose cluster identity is this cluster's. */
   history?: ChaosHistoryEntry[]
   now?: Date
   onNodeDone?: (node: string, ok: boolean) => void
@@ -23,14 +26,23 @@ export interface AuditOptions {
 export async function runAudit(opts: AuditOptions): Promise<{run: AuditRun; outcome: GatherOutcome}> {
   const started = new Date()
   const t0 = performance.now()
-  const ctx: AuditContext = {inventory: opts.inventory, now: opts.now ?? started, history: opts.history}
+  const ctx: AuditContext = {inventory: opts.inventory, now: opts.now ?? started}
   const plan = buildGatherPlan(opts.planned, ctx)
   const outcome = await gatherAll(opts.inventory, plan, opts.source, {
     concurrency: opts.concurrency,
     onNodeDone: opts.onNodeDone,
   })
+  const view = clusterViewOf(opts.inventory, outcome)
+  ctx.view = view
+  const identity = identityOf(opts.inventory, outcome, view)
+  const {mine, unmatched} = matchHistory(opts.history, identity)
+  ctx.identity = identity
+  if (opts.history !== undefined) {
+    ctx.history = mine
+    ctx.historyUnmatched = unmatched
+  }
   const results: CheckResult[] = [
-    ...reachabilityResults(outcome, opts.inventory.nodes),
+    ...reachabilityResults(outcome, opts.inventory.nodes, view),
     ...opts.planned.flatMap((p) => evaluatePlanned(p, outcome, ctx)),
   ]
   const finished = new Date()
@@ -47,6 +59,7 @@ export async function runAudit(opts: AuditOptions): Promise<{run: AuditRun; outc
       stack: opts.inventory.cluster.stack,
       objectives: opts.inventory.cluster.objectives,
       ...(opts.inventory.cluster.vip ? {vip: opts.inventory.cluster.vip} : {}),
+      ...(identity ? {identity} : {}),
     },
     checklist: {id: opts.checklist.id, title: opts.checklist.title, version: opts.checklist.version},
     nodes: opts.inventory.nodes.map((n) => {
@@ -59,6 +72,7 @@ export async function runAudit(opts: AuditOptions): Promise<{run: AuditRun; outc
         ...(err ? {error: err.message} : {}),
       }
     }),
+    view: summarizeView(view),
     results,
     summary: summarize(results),
   }

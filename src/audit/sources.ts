@@ -6,6 +6,7 @@
  *   DIR/<node>/<gatherer>.out   stdout, byte-exact (secrets scrubbed)
  *   DIR/<node>/<gatherer>.err   stderr, only when not empty
  *   DIR/<node>/exit-codes.json  { "<gatherer>": <exit code or null> }
+ *   DIR/history.json            hacheck's chaos runs against this very cluster (by identity) when captured
  * Plain files, so a capture can be read, diffed and committed as a fixture.
  */
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
@@ -13,8 +14,10 @@ import {join, resolve} from 'node:path'
 
 import {errorMessage, InputError} from '../core/errors.js'
 import {scrubSecrets} from '../core/logger.js'
+import type {ChaosHistoryEntry} from '../core/results.js'
 import type {CommandResult, CommandRunner, Inventory, NodeSpec} from '../core/types.js'
 import type {FactError, GathererOutput} from '../facts/gatherer.js'
+import {reachReason} from './reach.js'
 import type {AnyGatherer, FactSource, GatherOutcome, NodeGather} from './facts.js'
 import {composeGatherScript, splitGatherOutput} from './gather-script.js'
 
@@ -26,7 +29,12 @@ export type LocalRun = (
 /** Maps a transport error (anything with a `code`) to a fact error. */
 function transportFactError(err: unknown): FactError {
   const code = (err as {code?: unknown}).code
-  return {code: code === 'timeout' ? 'timeout' : 'unreachable', message: errorMessage(err)}
+  const message = errorMessage(err)
+  return {
+    code: code === 'timeout' ? 'timeout' : 'unreachable',
+    message,
+    reason: reachReason(code, message),
+  }
 }
 
 export class LiveFactSource implements FactSource {
@@ -133,6 +141,30 @@ export class CaptureFactSource implements FactSource {
     return {...this.manifest.inventory, file: join(this.dir, 'capture.json')}
   }
 
+  /** When the facts were read (a capture's checks are judged as of then). */
+  capturedAt(): Date {
+    const t = Date.parse(this.manifest.capturedAt)
+    return Number.isNaN(t) ? new Date() : new Date(t)
+  }
+
+  /** The chaos runs saved with the capture; undefined when it has none (captures of hacheck < 0.2). */
+  async history(): Promise<ChaosHistoryEntry[] | undefined> {
+    const file = join(this.dir, 'history.json')
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch {
+      return undefined
+    }
+    try {
+      const data = JSON.parse(text) as unknown
+      if (!Array.isArray(data)) throw new Error('expected a JSON array of chaos run summaries')
+      return data as ChaosHistoryEntry[]
+    } catch (err) {
+      throw new InputError(`${file}: ${errorMessage(err)}`)
+    }
+  }
+
   private async readOutput(node: string, id: string): Promise<GathererOutput | undefined> {
     const base = join(this.dir, node)
     let codes: Record<string, number | null>
@@ -205,7 +237,12 @@ export async function saveCapture(
   dir: string,
   inv: Inventory,
   outcome: GatherOutcome,
-  opts: {version: string; scrub?: (gathererId: string, stdout: string) => string},
+  opts: {
+    version: string
+    scrub?: (gathererId: string, stdout: string) => string
+    /** Chaos runs against this cluster, saved for `audit --from` (items 6 and 7). */
+    history?: ChaosHistoryEntry[]
+  },
 ): Promise<void> {
   const abs = resolve(dir)
   await mkdir(abs, {recursive: true})
@@ -235,4 +272,8 @@ export async function saveCapture(
     nodes,
   }
   await writeFile(join(abs, 'capture.json'), JSON.stringify(manifest, null, 2) + '\n')
+  if (opts.history) {
+    const entries = opts.history.map(({file: _file, ...e}) => e)
+    await writeFile(join(abs, 'history.json'), JSON.stringify(entries, null, 2) + '\n')
+  }
 }

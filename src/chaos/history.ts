@@ -8,7 +8,7 @@
 import {mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {ChaosHistoryEntry} from '../checks/define.js'
+import type {ChaosHistoryEntry} from '../core/results.js'
 import {stateDir} from '../core/logger.js'
 import type {ChaosResult} from './result.js'
 import {fromJsonl, toJsonl, type TimelineEvent} from './timeline.js'
@@ -79,6 +79,7 @@ export function historyEntry(r: ChaosResult, file?: string): ChaosHistoryEntry {
   const e: ChaosHistoryEntry = {
     id: r.runId,
     cluster: r.cluster,
+    ...(r.clusterIdentity ? {identity: r.clusterIdentity} : {}),
     fault: r.fault,
     target: r.target,
     startedAt: r.startedAt,
@@ -93,10 +94,12 @@ export function historyEntry(r: ChaosResult, file?: string): ChaosHistoryEntry {
   return e
 }
 
-/** hacheck's own chaos run history, newest first (for audit items 6-7); only runs against `cluster` when given. */
-export function readChaosHistory(base = stateDir(), cluster?: string): ChaosHistoryEntry[] {
+/**
+ * hacheck's own chaos run history, newest first (for audit items 6-7). Every run: the audit keeps those whose
+ * cluster identity is the audited cluster's (never by the inventory's name alone).
+ */
+export function readChaosHistory(base = stateDir()): ChaosHistoryEntry[] {
   return listRuns(base)
-    .filter((s) => cluster === undefined || s.result.cluster === cluster)
     .map((s) => historyEntry(s.result, join(s.dir, 'run.json')))
     .reverse()
 }

@@ -8,6 +8,10 @@ import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 import {networkInterfaces} from 'node:os'
 
+import {cidrContains, isLoopback, sameAddress} from '../core/address.js'
+
+export {cidrContains, isLoopback}
+
 export interface IfAddr {
   ifname: string
   /** Operational state from `ip -j addr`: UP, DOWN, UNKNOWN. */
@@ -54,60 +58,6 @@ export function parseIpAddr(stdout: string): IfAddr[] {
     }
   }
   return out
-}
-
-function v4ToBig(a: string): bigint {
-  return a.split('.').reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n)
-}
-
-function v6ToBig(address: string): bigint {
-  let text = address.split('%')[0] ?? ''
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
-  if (v4?.[1]) {
-    const n = v4ToBig(v4[1])
-    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`
-  }
-  const [head = '', tail] = text.split('::')
-  const h = head ? head.split(':') : []
-  const t = tail === undefined ? [] : tail ? tail.split(':') : []
-  const parts = [...h, ...Array<string>(tail === undefined ? 0 : 8 - h.length - t.length).fill('0'), ...t]
-  return parts.reduce((acc, p) => (acc << 16n) | BigInt(parseInt(p || '0', 16)), 0n)
-}
-
-/** true when `address` is inside `cidr` (same family). */
-export function cidrContains(cidr: string, address: string): boolean {
-  const [net = '', prefixText = ''] = cidr.split('/')
-  const fam = isIP(net)
-  if (fam === 0 || isIP(address) !== fam) return false
-  const bits = fam === 4 ? 32 : 128
-  const prefix = prefixText === '' ? bits : Number(prefixText)
-  const toBig = fam === 4 ? v4ToBig : v6ToBig
-  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix)
-  return (toBig(net) & mask) === (toBig(address) & mask)
-}
-
-/** Loopback, unspecified, or an IPv4-mapped loopback. */
-export function isLoopback(address: string): boolean {
-  const a = address.toLowerCase().split('%')[0] ?? ''
-  if (isIP(a) === 4) return cidrContains('127.0.0.0/8', a) || a === '0.0.0.0'
-  if (isIP(a) === 6) {
-    const v = v6ToBig(a)
-    if (v === 1n || v === 0n) return true
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a)
-    return mapped?.[1] ? isLoopback(mapped[1]) : false
-  }
-  return false
-}
-
-function sameAddress(a: string, b: string): boolean {
-  const fa = isIP(a)
-  const fb = isIP(b)
-  if (fa === 0 || fb === 0) return false
-  const unmap = (x: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(x)?.[1] ?? x
-  const ua = unmap(a)
-  const ub = unmap(b)
-  if (isIP(ua) !== isIP(ub)) return false
-  return isIP(ua) === 4 ? ua === ub : v6ToBig(ua) === v6ToBig(ub)
 }
 
 /**

@@ -4,6 +4,7 @@
  * fields are the documented contract (`status, fault, target, metrics, phases,
  * expectations`); phase offsets are ms after the injection.
  */
+import type {ClusterIdentity} from '../core/results.js'
 import type {ExpectationResult} from './expectations.js'
 import type {FloorVerdict, OutageWindow, PhaseAgreement, RtoFloor} from './metrics.js'
 import type {FaultId} from './types.js'
@@ -87,6 +88,8 @@ export interface ChaosResult {
   name?: string
   summary: string
   cluster: string
+  /** What the cluster says it is (corosync cluster name + node list): how the audit matches runs to clusters. */
+  clusterIdentity?: ClusterIdentity
   inventory?: string
   startedAt: string
   finishedAt: string

@@ -5,9 +5,10 @@
  * the result is `error` with the fact error as evidence ("could not tell" is
  * never a pass).
  */
-import type {Evidence, Severity, Status} from '../core/results.js'
+import type {ChaosHistoryEntry, ClusterIdentity, Evidence, Severity, Status} from '../core/results.js'
 import type {Inventory, NodeSpec} from '../core/types.js'
 import type {Fact, Gatherer} from '../facts/gatherer.js'
+import type {ClusterView} from '../view/types.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: any gatherer fits the map
 export type AnyGatherer = Gatherer<any>
@@ -25,28 +26,22 @@ export interface Finding {
   node?: string
 }
 
-/** A summary of one saved chaos run, for items 6 and 7. */
-export interface ChaosHistoryEntry {
-  id: string
-  /** Name of the cluster the run was against (inventory cluster.name). */
-  cluster?: string
-  fault: string
-  target: string[]
-  startedAt: string
-  status: 'pass' | 'fail' | 'error' | 'aborted'
-  workload?: string
-  clientOutageMs?: number
-  lostWrites?: number
-  objectives?: {rtoMs?: number; rpoMs?: number}
-  expectations?: {text: string; status: string}[]
-  file?: string
-}
+export type {ChaosHistoryEntry} from '../core/results.js'
 
 export interface AuditContext {
   inventory: Inventory
   now: Date
-  /** hacheck's own chaos run history (undefined when none was found). */
+  /** hacheck's own chaos runs against THIS cluster (matched by identity), newest first. */
   history?: ChaosHistoryEntry[]
+  /** Saved chaos runs that could not be matched to this cluster (other clusters, or no identity recorded). */
+  historyUnmatched?: number
+  /** What the cluster says it is (undefined when it could not be read). */
+  identity?: ClusterIdentity
+  /**
+   * The reconciled picture of the whole cluster (src/view): who was examined, partitions, the quorate one,
+   * VIP holders. Cluster-wide checks judge from it, never from "the first node that answered".
+   */
+  view?: ClusterView
 }
 
 export type Params = Record<string, unknown>
@@ -107,6 +102,16 @@ export interface ClusterCheck<
    * false: judge from the nodes that answered and list the others in the evidence.
    */
   needsAllNodes?: boolean
+  /**
+   * What the check claims (docs/cluster-view.md):
+   * - 'every-node' (default): something about each node in scope ("quorate on every node", "every node
+   *   forwards its logs"). A node that could not be examined turns a pass into error, naming the node.
+   * - 'cluster-state': a setting or state the cluster replicates to every member (CIB properties, fence
+   *   devices, constraints, the fencer's history), read from the quorate partition's speaker
+   *   (`authority()`). A dark node does not change it, so a pass stays a pass, with the unexamined node in
+   *   the evidence; with no quorate partition to read it from, a pass becomes error.
+   */
+  claim?: 'every-node' | 'cluster-state'
   evaluate(nodes: NodeFacts<G, O>[], params: P, ctx: AuditContext): Finding | Finding[]
 }
 

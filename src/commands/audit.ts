@@ -139,10 +139,12 @@ ${EXIT_CODES_HELP}`
         perGathererTimeoutS: Math.max(5, Math.floor(gatherTimeoutMs / 1000 / 3)),
       })
     }
-    // Items 6-7 read hacheck's own chaos runs against this cluster (a capture carries none).
-    const history = flags.from
-      ? undefined
-      : (await import('../chaos/history.js')).readChaosHistory(undefined, inventory.cluster.name)
+    // Items 6-7 read hacheck's own chaos runs; the audit keeps those whose cluster identity is this
+    // cluster's. A capture carries the runs that matched when it was taken.
+    const history =
+      source instanceof CaptureFactSource
+        ? await source.history()
+        : (await import('../chaos/history.js')).readChaosHistory(undefined)
     const checks = catalog()
     const checklist = await loadChecklist(flags.checklist, checks)
     const planned = planFromChecklist(checklist, checks, {only: flags.only, skip: flags.skip})
@@ -163,7 +165,9 @@ ${EXIT_CODES_HELP}`
             : {mode: 'live', inventory: inventory.file},
           concurrency: flags.concurrency,
           version: this.config.version,
-          history: history?.length ? history : undefined,
+          history,
+          // Judged as of when the facts were read: "fenced 2 h ago" is about the capture, not today.
+          ...(source instanceof CaptureFactSource ? {now: source.capturedAt()} : {}),
           onNodeDone: (_n, ok) => {
             done++
             if (!ok) failed++

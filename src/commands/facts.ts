@@ -4,6 +4,8 @@ import {planFromChecklist, loadChecklist} from '../audit/checklist.js'
 import {buildGatherPlan} from '../audit/engine.js'
 import {gatherAll} from '../audit/facts.js'
 import {LiveFactSource, saveCapture} from '../audit/sources.js'
+import {clusterViewOf, identityOf, matchHistory} from '../audit/view-input.js'
+import {readChaosHistory} from '../chaos/history.js'
 import {catalog} from '../checks/index.js'
 import {BaseCommand} from '../core/base-command.js'
 import {requireDurationMs} from '../core/duration.js'
@@ -61,6 +63,11 @@ export default class Facts extends BaseCommand<typeof Facts> {
       helpValue: 'DIR',
     }),
     concurrency: Flags.integer({summary: 'Nodes gathered at once.', default: 32, min: 1}),
+    'connect-timeout': Flags.string({
+      summary: 'SSH connect timeout per node.',
+      default: '10s',
+      helpValue: 'DURATION',
+    }),
     timeout: Flags.string({
       summary: 'Time limit for gathering all facts of one node.',
       default: '60s',
@@ -78,6 +85,7 @@ export default class Facts extends BaseCommand<typeof Facts> {
     const {flags} = await this.parse(Facts)
     const inventory = await loadInventory(flags.inventory)
     const gatherTimeoutMs = requireDurationMs(flags.timeout, '--timeout')
+    const connectTimeoutMs = requireDurationMs(flags['connect-timeout'], '--connect-timeout')
     for (const n of flags.node ?? []) {
       if (!inventory.nodes.some((x) => x.name === n))
         throw new InputError(
@@ -112,6 +120,7 @@ export default class Facts extends BaseCommand<typeof Facts> {
     const {createSshPool, runLocal} = await import('../transport/index.js')
     const pool = createSshPool({
       concurrency: flags.concurrency,
+      connectTimeoutMs,
       acceptNewHostKeys: flags['accept-new-host-keys'],
     })
     const source = new LiveFactSource(pool, (argv, o) => runLocal(argv, o), inventory, {
@@ -143,7 +152,9 @@ export default class Facts extends BaseCommand<typeof Facts> {
       result.nodes[n.name] = {reachable: !err, ...(err ? {error: err.message} : {}), gatherers}
     }
     if (flags.save) {
-      await saveCapture(flags.save, inventory, outcome, {version: this.config.version, scrub})
+      const view = clusterViewOf(inventory, outcome)
+      const {mine} = matchHistory(readChaosHistory(), identityOf(inventory, outcome, view))
+      await saveCapture(flags.save, inventory, outcome, {version: this.config.version, scrub, history: mine})
       result.saved = flags.save
       this.log(
         `saved a capture of ${Object.keys(result.nodes).length} node(s) to ${flags.save}; audit it with: hacheck audit --from ${flags.save}`,

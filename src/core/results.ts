@@ -46,6 +46,58 @@ export interface RunNode {
   error?: string
 }
 
+/**
+ * The reconciled cluster view as a report shows it first (src/view builds it): who could not be examined and
+ * why, the partitions and which one is quorate, and what an HA engineer would flag.
+ */
+export interface ViewSummary {
+  /** One line: "cluster view: …" when healthy, "DEGRADED: …" otherwise. */
+  headline: string
+  degraded: boolean
+  notices: {severity: Severity; kind: string; nodes: string[]; message: string}[]
+  nodes: {name: string; examined: boolean; why?: string; bmc?: string; partition?: string}[]
+  partitions: {
+    name: string
+    members: string[]
+    quorate?: boolean
+    primary: boolean
+    dc?: string
+    vipHolders: string[]
+  }[]
+}
+
+/**
+ * Which cluster a run was against, from what the cluster says of itself (src/view/identity.ts): runs are
+ * matched by `id`, never by the inventory's name alone.
+ */
+export interface ClusterIdentity {
+  /** corosync: cluster_name + nodelist; inventory: the inventory's name + node hosts (no membership read). */
+  source: 'corosync' | 'inventory'
+  name: string
+  members: string[]
+  /** `<source>:<16 hex digits>` of the above. */
+  id: string
+}
+
+/** A summary of one saved chaos run, for audit items 6 and 7. */
+export interface ChaosHistoryEntry {
+  id: string
+  /** Name of the cluster the run was against (inventory cluster.name), for display. */
+  cluster?: string
+  /** The cluster's identity when the run was made (runs of hacheck < 0.2 have none). */
+  identity?: ClusterIdentity
+  fault: string
+  target: string[]
+  startedAt: string
+  status: 'pass' | 'fail' | 'error' | 'aborted'
+  workload?: string
+  clientOutageMs?: number
+  lostWrites?: number
+  objectives?: {rtoMs?: number; rpoMs?: number}
+  expectations?: {text: string; status: string}[]
+  file?: string
+}
+
 export interface AuditRun {
   schemaVersion: 1
   kind: 'audit'
@@ -54,9 +106,18 @@ export interface AuditRun {
   finishedAt: string
   durationMs: number
   source: {mode: 'live' | 'capture'; inventory?: string; capture?: string}
-  cluster: {name: string; stack: string; objectives: {rtoMs?: number; rpoMs?: number}; vip?: string}
+  cluster: {
+    name: string
+    stack: string
+    objectives: {rtoMs?: number; rpoMs?: number}
+    vip?: string
+    /** What the cluster says it is (absent when it could not be read). */
+    identity?: ClusterIdentity
+  }
   checklist: {id: string; title: string; version: string}
   nodes: RunNode[]
+  /** The cluster view (absent in runs saved by hacheck before 0.2). */
+  view?: ViewSummary
   results: CheckResult[]
   summary: Record<Status, number> & {total: number}
 }

@@ -19,6 +19,11 @@ export type FactErrorCode =
 export interface FactError {
   code: FactErrorCode
   message: string
+  /**
+   * For a node hacheck could not examine at all: why, in words every report uses
+   * (refused, no-route, timeout, auth, host-key, sudo, disconnected, dns, unreachable).
+   */
+  reason?: string
 }
 
 export interface Provenance {

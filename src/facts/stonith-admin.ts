@@ -1,7 +1,7 @@
 /**
  * stonith-admin: the fence devices registered with the fencer on this node
  * (`stonith_admin --list-registered`) and the fencing history of every target
- * (`stonith_admin --history '*' --output-as=xml`), in one snippet of two
+ * (`stonith_admin --history '*' --verbose --output-as=xml`), in one snippet of two
  * framed parts.
  *
  * list: one device id per line then "N fence device(s) found" (text; the XML
@@ -81,7 +81,9 @@ export const stonithAdmin = defineGatherer<StonithAdmin>({
   description: 'Fence devices registered on this node and the fencing history (stonith_admin)',
   script: [
     partScript('list', 'stonith_admin --list-registered'),
-    partScript('history', "stonith_admin --history '*' --output-as=xml"),
+    // --verbose: without it stonith_admin reduces the history, and was seen (Pacemaker 2.1.5, a node cut
+    // off with its BMC unreachable) to list only an old success and none of the ten failed reboots since.
+    partScript('history', "stonith_admin --history '*' --verbose --output-as=xml"),
   ].join('; '),
   requires: ['stonith_admin'],
   parse: (out) => parseStonithAdmin(out.stdout),

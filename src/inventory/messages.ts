@@ -1,6 +1,6 @@
 import type {ErrorObject} from 'ajv'
 
-import {checkCidr} from './net.js'
+import {checkCidr} from '../core/address.js'
 import type {ParsedSource, PathSegment, Problem} from './source.js'
 
 /**

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url'
 import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
 import addFormats from 'ajv-formats'
 
-import {isCidr, isHost, isIpAddress} from './net.js'
+import {isCidr, isHost, isIpAddress} from '../core/address.js'
 
 /**
  * The published JSON Schema (schemas/inventory.schema.json), compiled once.

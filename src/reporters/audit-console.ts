@@ -42,6 +42,12 @@ export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string 
       `hacheck audit · cluster ${run.cluster.name} (${run.cluster.stack}) · ${run.checklist.id} v${run.checklist.version}`,
     ) + c.gray(` · ${src} · ${formatDuration(run.durationMs)}`),
   )
+  if (run.view) {
+    // The cluster view first: a dark node or a split must be the first thing read, not buried in evidence.
+    lines.push(run.view.degraded ? c.red.bold(run.view.headline) : c.green(run.view.headline))
+    for (const n of run.view.notices.filter((x) => x.severity !== 'info').slice(2))
+      lines.push(`  ${n.severity === 'critical' ? c.red('!') : c.yellow('~')} ${n.message}`)
+  }
   const idWidth = Math.min(34, Math.max(10, ...run.results.map((r) => r.id.length)))
   for (const g of groupByRef(run.results, opts.itemTitles)) {
     lines.push('')
@@ -66,7 +72,18 @@ export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string 
   lines.push('')
   lines.push(
     `${vc(v)}  ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error` +
-      c.gray(` (exit ${exitCodeFor(run.results)})`),
+      c.gray(` (exit ${exitCodeFor(run.results)})`) +
+      (run.view?.degraded
+        ? c.red.bold(
+            `  · cluster DEGRADED: ${
+              run.view.notices
+                .filter((n) => n.severity === 'critical')
+                .flatMap((n) => n.nodes)
+                .filter((x, i, a) => a.indexOf(x) === i)
+                .join(', ') || 'see above'
+            }`,
+          )
+        : ''),
   )
   return lines.join('\n') + '\n'
 }

@@ -16,6 +16,12 @@ export function renderAuditMarkdown(run: AuditRun, itemTitles: Record<string, st
     `**${verdict(s)}** (exit ${exitCodeFor(run.results)}): ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error.`,
   )
   out.push('')
+  if (run.view) {
+    out.push(`> ${run.view.degraded ? '**' : ''}${cell(run.view.headline)}${run.view.degraded ? '**' : ''}`)
+    for (const n of run.view.notices.filter((x) => x.severity !== 'info'))
+      out.push(`> - ${n.severity === 'critical' ? '❗' : '⚠️'} ${cell(n.message)}`)
+    out.push('')
+  }
   out.push(`- Checklist: \`${run.checklist.id}\` v${run.checklist.version} — ${run.checklist.title}`)
   out.push(`- Stack: ${run.cluster.stack}; started ${run.startedAt}; took ${formatDuration(run.durationMs)}`)
   out.push(

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 
 import {evaluatePlanned, gatherersOf} from '../../src/audit/engine.js'
 import {toFact, type FactStore, type GatherOutcome} from '../../src/audit/facts.js'
+import {clusterViewOf, viewGatherers} from '../../src/audit/view-input.js'
 import {catalog} from '../../src/checks/index.js'
 import type {AuditContext, ChaosHistoryEntry} from '../../src/checks/define.js'
 import type {CheckResult} from '../../src/core/results.js'
@@ -72,7 +73,10 @@ export function runCheck(
   for (const n of nodes) {
     const m = new Map<string, Fact<unknown>>()
     facts.set(n.name, m)
-    for (const g of gatherersOf(check)) {
+    for (const g of [
+      ...gatherersOf(check),
+      ...viewGatherers(inventory, specs.find((x) => x.name === n.name) as NodeSpec),
+    ].filter((g, i, a) => a.findIndex((x) => x.id === g.id) === i)) {
       if (n.unreachable) {
         const error = {code: 'unreachable' as const, message: `${n.name}: connect ECONNREFUSED`}
         nodeErrors.set(n.name, error)
@@ -96,6 +100,8 @@ export function runCheck(
     inventory,
     now: opts.now ?? new Date('2026-11-26T00:00:00Z'),
     history: opts.history,
+    // The same reconciled view a live audit builds, from whatever outputs the case provides.
+    view: clusterViewOf(inventory, {facts, nodeErrors}),
   }
   const outcome: GatherOutcome = {facts, raw: new Map(), nodeErrors, durations: new Map()}
   return evaluatePlanned(

@@ -1,5 +1,6 @@
 import {cibadmin, type Cib} from '../../facts/cibadmin.js'
 import {defineClusterCheck, fail, pass, skip, unknown, warn} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 type Util = Record<string, number>
@@ -64,9 +65,10 @@ export default defineClusterCheck({
   rationale:
     'Failover that moves the load onto nodes that cannot carry it turns one failure into a cascading one: overloaded survivors miss their monitors and tokens, and get fenced in turn.',
   params: {},
+  claim: 'cluster-state',
   facts: {cib: cibadmin},
   evaluate(nodes, _p, ctx) {
-    const first = nodes[0]
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no CIB')
     const cib = first.facts.cib
     const members = cib.nodes.filter((n) => (n.type ?? 'member') === 'member')

@@ -1,5 +1,6 @@
 import {corosyncCmapctl} from '../../facts/corosync-cmapctl.js'
 import {defineClusterCheck, fail, pass, warn} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Also expected: corosync token/consensus timing sane (consensus >= 1.2 x token; token not absurdly low or high). */
@@ -11,8 +12,9 @@ export default defineClusterCheck({
   rationale:
     'The token timeout is how long a silent node is tolerated before it is declared lost; consensus must be at least 1.2 x token or membership changes can fail to converge. A token below ~1 s fences nodes on every scheduling hiccup; far above the RTO target makes failover slower than promised.',
   params: {minTokenMs: 1000, maxTokenMs: 60000, consensusFactor: 1.2},
+  claim: 'cluster-state',
   facts: {cmap: corosyncCmapctl},
-  evaluate(nodes, {minTokenMs, maxTokenMs, consensusFactor}) {
+  evaluate(nodes, {minTokenMs, maxTokenMs, consensusFactor}, ctx) {
     const evidence = nodes.map(({node, facts}) =>
       ev(
         node.name,
@@ -35,7 +37,7 @@ export default defineClusterCheck({
     }
     const tokens = new Set(nodes.map(({facts}) => facts.cmap.runtime.token))
     if (tokens.size > 1) problems.push(`nodes run with different tokens: ${[...tokens].join(', ')} ms`)
-    const first = nodes[0]?.facts.cmap.runtime
+    const first = authority(nodes, ctx)?.facts.cmap.runtime
     if (problems.length === 0)
       return pass(`token ${first?.token} ms, consensus ${first?.consensus} ms`, evidence)
     const hard = problems.some((p) => p.includes('consensus') || p.includes('different'))

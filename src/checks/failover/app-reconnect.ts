@@ -16,9 +16,11 @@ export default defineClusterCheck({
   params: {maxAgeDays: 90},
   facts: {},
   appliesTo(ctx) {
-    return ctx.history && ctx.history.length > 0
+    if (ctx.history === undefined)
+      return 'this capture carries no chaos history (taken by hacheck < 0.2): audit the live cluster to judge it'
+    return ctx.history.length > 0
       ? true
-      : 'no hacheck chaos run in the history yet: run a game day with a workload (--load URL, or --workload pg-write) to produce evidence'
+      : 'no chaos run on record for this cluster (failover.tested fails for it): run a game day with a workload (--load URL, or --workload pg-write) to produce evidence'
   },
   evaluate(_nodes, {maxAgeDays}, ctx) {
     const cutoff = ctx.now.getTime() - (maxAgeDays as number) * 86_400_000

@@ -1,5 +1,5 @@
 import {formatDuration} from '../../core/duration.js'
-import {defineClusterCheck, fail, pass, skip, warn} from '../define.js'
+import {defineClusterCheck, fail, pass, warn} from '../define.js'
 import {remediation} from '../evidence.js'
 
 /** Item 6: a failover test under load passed recently (hacheck's own chaos run history). */
@@ -13,13 +13,26 @@ export default defineClusterCheck({
   params: {maxAgeDays: 90},
   facts: {},
   appliesTo(ctx) {
-    return ctx.history && ctx.history.length > 0
+    return ctx.history !== undefined
       ? true
-      : 'no hacheck chaos run in the history yet: run a game day (hacheck chaos link-pull … --load URL) to produce evidence'
+      : 'this capture carries no chaos history (taken by hacheck < 0.2): audit the live cluster to judge it'
   },
   evaluate(_nodes, {maxAgeDays}, ctx) {
     const runs = (ctx.history ?? []).filter((r) => r.fault !== 'netem')
-    if (runs.length === 0) return skip('no failover test in the history (only non-failover experiments)')
+    const others = ctx.historyUnmatched
+      ? ` (${ctx.historyUnmatched} saved run(s) are about other clusters or carry no cluster identity, and do not count)`
+      : ''
+    const who = ctx.identity
+      ? `cluster "${ctx.identity.name}" (${ctx.identity.members.join(', ')})`
+      : 'this cluster'
+    if (runs.length === 0)
+      return fail(`no failover test under load on record for ${who}${others}`, [
+        {
+          source: 'chaos history',
+          observed: {runs: 0, identity: ctx.identity?.id ?? null},
+          expected: `a passing run under load within ${maxAgeDays} days`,
+        },
+      ])
     const cutoff = ctx.now.getTime() - (maxAgeDays as number) * 86_400_000
     const recent = runs.filter((r) => Date.parse(r.startedAt) >= cutoff)
     const evidence = recent.slice(0, 5).map((r) => ({

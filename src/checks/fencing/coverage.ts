@@ -1,5 +1,6 @@
 import {cibadmin} from '../../facts/cibadmin.js'
 import {defineClusterCheck, fail, pass, unknown, warn} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /**
@@ -16,9 +17,10 @@ export default defineClusterCheck({
   rationale:
     'A node no fence device can target cannot be fenced: when it fails, its resources stay blocked (or, with fencing off, are started twice).',
   params: {},
+  claim: 'cluster-state',
   facts: {cib: cibadmin},
   evaluate(nodes, _p, ctx) {
-    const first = nodes[0]
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no CIB')
     const cib = first.facts.cib
     const devices = cib.stonithDevices.filter((d) => !d.disabled)

@@ -1,5 +1,6 @@
 import {crmMon} from '../../facts/crm-mon.js'
 import {defineClusterCheck, fail, pass, unknown} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Item 2: at least one fence device exists, and every fence device is started and not failed. */
@@ -11,9 +12,10 @@ export default defineClusterCheck({
   rationale:
     'A fence device that is stopped or failed cannot fence: the cluster blocks recovery of a lost node until an operator intervenes.',
   params: {},
+  claim: 'cluster-state',
   facts: {mon: crmMon},
-  evaluate(nodes) {
-    const first = nodes[0]
+  evaluate(nodes, _p, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no crm_mon output')
     const devices = first.facts.mon.resources.filter((r) => r.isStonith)
     const observed = devices.map((d) => ({
@@ -21,15 +23,29 @@ export default defineClusterCheck({
       agent: d.agent,
       active: d.active,
       failed: d.failed,
+      role: d.role,
       nodes: d.nodes,
       managed: d.managed,
     }))
     const e = [ev(first.node.name, crmMon, observed, 'every stonith resource active, not failed')]
     if (devices.length === 0) return fail('no fence device (stonith resource) is configured', e)
-    const bad = devices.filter((d) => !d.active || d.failed || d.blocked)
+    // Usable = started (not merely starting) on a node that is online and clean in this partition's view:
+    // a device running only on an UNCLEAN node (cut off, about to be fenced) fences nothing.
+    const usableOn = new Set(first.facts.mon.nodes.filter((n) => n.online && !n.unclean).map((n) => n.name))
+    const why = (d: (typeof devices)[number]): string | undefined => {
+      if (d.failed) return 'failed'
+      if (d.blocked) return 'blocked'
+      if (!d.active) return 'stopped'
+      if (d.role && !/^(Started|Promoted|Master|Unpromoted|Slave)$/.test(d.role))
+        return `${d.role}, not running yet`
+      if (d.nodes.length && !d.nodes.some((n) => usableOn.has(n)))
+        return `only on ${d.nodes.join(', ')}, not online and clean`
+      return undefined
+    }
+    const bad = devices.map((d) => ({d, reason: why(d)})).filter((x) => x.reason !== undefined)
     if (bad.length)
       return fail(
-        `fence device(s) not running: ${bad.map((d) => `${d.id}${d.failed ? ' (failed)' : ' (stopped)'}`).join(', ')}`,
+        `fence device(s) not usable: ${bad.map(({d, reason}) => `${d.id} (${reason})`).join(', ')}`,
         e,
       )
     return pass(`${devices.length} fence device(s), all started: ${devices.map((d) => d.id).join(', ')}`, e)

@@ -1,5 +1,6 @@
 import {crmMon} from '../../facts/crm-mon.js'
 import {defineClusterCheck, fail, pass, unknown} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Item 2: stonith-enabled (fencing-enabled on Pacemaker 3) is true. */
@@ -11,9 +12,10 @@ export default defineClusterCheck({
   rationale:
     'Without fencing, a node that stops answering may still be writing to shared data or holding the VIP; the cluster can only guess, and a wrong guess is a split brain. Pacemaker refuses to recover resources of a lost node only when fencing is on.',
   params: {},
+  claim: 'cluster-state',
   facts: {mon: crmMon},
-  evaluate(nodes) {
-    const first = nodes[0]
+  evaluate(nodes, _p, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no crm_mon output')
     const opts = first.facts.mon.summary.options
     const e = [

@@ -2,6 +2,7 @@ import {cibadmin} from '../../facts/cibadmin.js'
 import {corosyncCmapctl} from '../../facts/corosync-cmapctl.js'
 import {sbdDump} from '../../facts/sbd-dump.js'
 import {defineClusterCheck, fail, pass, unknown} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /**
@@ -18,10 +19,11 @@ export default defineClusterCheck({
   rationale:
     'If stonith-timeout is shorter than what the device (or SBD msgwait) needs, fencing is declared failed while the victim may still be alive: recovery blocks, or worse, resources start twice with SBD.',
   params: {defaultStonithTimeoutMs: 60000, sbdFactor: 1.2, sbdMinimumMs: 60000},
+  claim: 'cluster-state',
   facts: {cib: cibadmin, cmap: corosyncCmapctl},
   optionalFacts: {sbd: sbdDump},
-  evaluate(nodes, {defaultStonithTimeoutMs, sbdFactor, sbdMinimumMs}) {
-    const first = nodes[0]
+  evaluate(nodes, {defaultStonithTimeoutMs, sbdFactor, sbdMinimumMs}, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no CIB')
     const {cib, cmap} = first.facts
     const stonithMs = cib.cluster.stonithTimeoutMs ?? (defaultStonithTimeoutMs as number)

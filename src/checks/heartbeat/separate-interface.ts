@@ -1,4 +1,4 @@
-import {cidrContains} from '../../chaos/net.js'
+import {cidrContains} from '../../core/address.js'
 import {corosyncConf} from '../../facts/corosync-conf.js'
 import {ipAddr, type IpInterface} from '../../facts/ip-addr.js'
 import {ipRoute} from '../../facts/ip-route.js'

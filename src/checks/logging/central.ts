@@ -1,4 +1,4 @@
-import {isLoopback} from '../../chaos/net.js'
+import {isLoopback} from '../../core/address.js'
 import {ipAddr} from '../../facts/ip-addr.js'
 import {journalUpload, type JournalUpload} from '../../facts/journal-upload.js'
 import type {Fact} from '../../facts/gatherer.js'
@@ -6,9 +6,12 @@ import {logReach, type LogTarget} from '../../facts/log-reach.js'
 import {rsyslog, type RsyslogConfig} from '../../facts/rsyslog.js'
 import {syslogNg, type SyslogNgConfig} from '../../facts/syslog-ng.js'
 import type {Evidence} from '../../core/results.js'
-import {defineClusterCheck, fail, pass, warn, type Finding} from '../define.js'
+import {defineClusterCheck, fail, pass, unknown, warn, type Finding} from '../define.js'
 import type {NodeSpec} from '../../core/types.js'
 import {ev, remediation} from '../evidence.js'
+
+/** Fact errors that do mean "not there" (the daemon is not installed, its file does not exist). */
+const ABSENT = new Set(['not-installed', 'not-applicable'])
 
 const local = (h: string): boolean => h === 'localhost' || isLoopback(h)
 
@@ -92,6 +95,20 @@ function judge(
   ]
   if (reach.ok) evidence.push(ev(node.name, logReach, reach.value, 'every TCP target reachable'))
   if (remote.length === 0) {
+    // A configuration that could not be read is "could not tell", never "no forwarding".
+    const unreadable = [rs, ng, ju].filter((f) => !f.ok && !ABSENT.has(f.error.code))
+    if (unreadable.length)
+      return unknown(
+        `cannot tell whether logs leave ${node.name}: ${unreadable.map((f) => (f.ok ? '' : f.error.message)).join('; ')}`,
+        [
+          ...evidence,
+          ...unreadable.map((f) => ({
+            node: node.name,
+            source: f.source.gatherer,
+            observed: f.ok ? null : {error: f.error.code, message: f.error.message},
+          })),
+        ],
+      )
     const none = !rs.ok && !ng.ok && !ju.ok
     return fail(
       none

@@ -1,5 +1,6 @@
 import {crmMon} from '../../facts/crm-mon.js'
 import {defineClusterCheck, pass, unknown, warn} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Also expected (leftovers): no resource fail counts or failed operations left behind. */
@@ -11,9 +12,10 @@ export default defineClusterCheck({
   rationale:
     'A fail count at migration-threshold bans the resource from that node: after the next failover it may have nowhere left to run.',
   params: {},
+  claim: 'cluster-state',
   facts: {mon: crmMon},
-  evaluate(nodes) {
-    const first = nodes[0]
+  evaluate(nodes, _p, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no crm_mon output')
     const mon = first.facts.mon
     const counts = mon.history

@@ -1,5 +1,6 @@
 import {cibadmin} from '../../facts/cibadmin.js'
-import {defineClusterCheck, pass, unknown, warn} from '../define.js'
+import {defineClusterCheck, fail, pass, unknown, warn} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Also expected (leftovers): no cli-ban / cli-prefer constraints left by `crm_resource --move/--ban`. */
@@ -7,13 +8,14 @@ export default defineClusterCheck({
   id: 'pacemaker.leftover-constraints',
   title: 'No move/ban constraints left over',
   area: 'pacemaker',
-  severity: 'warning',
+  severity: 'critical',
   rationale:
-    '`pcs resource move` and `crm resource ban` create location constraints (cli-prefer-*, cli-ban-*) that stay until cleared: they silently pin or forbid resources and can block a failover.',
+    '`pcs resource move` and `crm resource ban` create location constraints (cli-prefer-*, cli-ban-*) that stay until cleared: a ban silently forbids a node, so the next failure has one target less (on two nodes: none); a prefer pins the resource.',
   params: {},
+  claim: 'cluster-state',
   facts: {cib: cibadmin},
-  evaluate(nodes) {
-    const first = nodes[0]
+  evaluate(nodes, _p, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no CIB')
     const locs = first.facts.cib.constraints.locations
     const left = locs.filter((l) => l.leftover !== undefined)
@@ -25,11 +27,11 @@ export default defineClusterCheck({
         'no cli-ban/cli-prefer constraints',
       ),
     ]
-    if (left.length)
-      return warn(
-        `leftover constraint(s) from resource move/ban: ${left.map((l) => `${l.id} (${l.leftover} ${l.rsc} ${l.leftover === 'ban' ? 'from' : 'on'} ${l.node})`).join(', ')}`,
-        e,
-      )
+    const describe = `leftover constraint(s) from resource move/ban: ${left.map((l) => `${l.id} (${l.leftover} ${l.rsc} ${l.leftover === 'ban' ? 'from' : 'on'} ${l.node})`).join(', ')}`
+    // A ban takes a node out of the failover plan (on two nodes: the only target); a prefer only pins.
+    if (left.some((l) => l.leftover === 'ban'))
+      return fail(`${describe}: the banned node can no longer take the resource over`, e)
+    if (left.length) return warn(describe, e)
     return pass(`no move/ban leftovers among ${locs.length} location constraint(s)`, e)
   },
   remediation: remediation(

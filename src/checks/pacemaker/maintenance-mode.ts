@@ -1,5 +1,6 @@
 import {crmMon} from '../../facts/crm-mon.js'
 import {defineClusterCheck, fail, pass, unknown} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Also expected (leftovers): the cluster is not left in maintenance mode, no resource left unmanaged. */
@@ -11,9 +12,10 @@ export default defineClusterCheck({
   rationale:
     'In maintenance mode (or with unmanaged resources) Pacemaker watches but does not act: a failure is not recovered. It is easy to forget after a change window.',
   params: {},
+  claim: 'cluster-state',
   facts: {mon: crmMon},
-  evaluate(nodes) {
-    const first = nodes[0]
+  evaluate(nodes, _p, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no crm_mon output')
     const mon = first.facts.mon
     const unmanaged = mon.resources.filter((r) => r.managed === false || r.maintenance).map((r) => r.id)

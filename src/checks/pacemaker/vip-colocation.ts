@@ -1,5 +1,6 @@
 import {cibadmin, type Cib, type CibPrimitive} from '../../facts/cibadmin.js'
 import {defineClusterCheck, fail, pass, skip, unknown} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 function colocated(cib: Cib, a: string, b: string): boolean {
@@ -26,12 +27,13 @@ export default defineClusterCheck({
   rationale:
     'A VIP that can run without its service, or start before it, sends clients to a node that refuses them: an outage that the cluster reports as healthy.',
   params: {},
+  claim: 'cluster-state',
   facts: {cib: cibadmin},
   appliesTo(ctx) {
     return ctx.inventory.cluster.vip ? true : 'no cluster.vip in the inventory'
   },
   evaluate(nodes, _p, ctx) {
-    const first = nodes[0]
+    const first = authority(nodes, ctx)
     if (!first) return unknown('no CIB')
     const cib = first.facts.cib
     const vip = ctx.inventory.cluster.vip as string

@@ -1,11 +1,26 @@
 import {corosyncQuorumtool} from '../../facts/corosync-quorumtool.js'
-import {defineClusterCheck, fail, pass} from '../define.js'
+import type {AnomalyKind} from '../../view/types.js'
+import {defineClusterCheck, fail, pass, unknown} from '../define.js'
 import {ev, remediation} from '../evidence.js'
 
-/** Item 1, runtime: every node quorate, every expected vote present, every node a member. */
+/** View anomalies that mean the cluster runs with less than its full membership. */
+const MEMBERSHIP_PROBLEMS: readonly AnomalyKind[] = [
+  'not-examined',
+  'powered-off-member',
+  'stack-down',
+  'minority',
+  'no-quorate-partition',
+  'several-quorate-partitions',
+]
+
+/**
+ * Item 1, runtime: one quorate partition holding every cluster node of the inventory, with every expected
+ * vote. Judged from the cluster view, so a node that is dark, powered off or cut off is named, whatever the
+ * survivors still believe.
+ */
 export default defineClusterCheck({
   id: 'quorum.runtime',
-  title: 'The cluster is quorate with every expected vote present',
+  title: 'The cluster is quorate with every node a member and every expected vote present',
   area: 'quorum',
   severity: 'critical',
   rationale:
@@ -22,29 +37,38 @@ export default defineClusterCheck({
         flags: facts.q.flags,
       }),
     )
-    const notQuorate = nodes.filter(({facts}) => facts.q.quorate !== true).map(({node}) => node.name)
-    if (notQuorate.length) return fail(`not quorate on ${notQuorate.join(', ')}`, evidence)
-    const short = nodes.filter(({facts}) => (facts.q.totalVotes ?? 0) < (facts.q.expectedVotes ?? 0))
-    if (short.length) {
-      const s = short[0]?.facts.q
-      return fail(
-        `only ${s?.totalVotes} of ${s?.expectedVotes} expected votes present (seen from ${short.map((x) => x.node.name).join(', ')})`,
-        evidence,
-      )
-    }
-    const members = new Set(
-      nodes.flatMap(({facts}) => facts.q.members.map((m) => m.name.replace(/ \(local\)$/, ''))),
+    const view = ctx.view
+    if (!view) return unknown('no cluster view to judge the membership from', evidence)
+    const cluster = view.nodes.filter((n) => n.cluster)
+    const relevant = view.anomalies.filter(
+      (a) => MEMBERSHIP_PROBLEMS.includes(a.kind) && a.nodes.some((n) => cluster.some((c) => c.name === n)),
     )
-    const missing = ctx.inventory.nodes
-      .filter((n) => n.roles.includes('cluster') && !members.has(n.name) && !members.has(n.host))
-      .map((n) => n.name)
-    if (missing.length) return fail(`inventory nodes not in the membership: ${missing.join(', ')}`, evidence)
-    const q = nodes[0]?.facts.q
-    return pass(`quorate on every node, ${q?.totalVotes}/${q?.expectedVotes} votes`, evidence)
+    // One sentence per node: "powered off yet still a member" says more than "not examined".
+    const poweredOff = new Set(
+      relevant.filter((a) => a.kind === 'powered-off-member').flatMap((a) => a.nodes),
+    )
+    const problems = relevant
+      .filter((a) => !(a.kind === 'not-examined' && a.nodes.every((n) => poweredOff.has(n))))
+      .map((a) => a.message)
+    const primary = view.partitions.find((p) => p.primary)
+    const reporter = cluster.find((n) => n.name === primary?.reporters[0])?.membership
+    if (primary) {
+      const absent = cluster.filter((n) => !primary.members.includes(n.name) && n.examined && n.membership)
+      for (const n of absent)
+        problems.push(`${n.name} is not a member of the quorate partition ${primary.name}`)
+      if (reporter && (reporter.totalVotes ?? 0) < (reporter.expectedVotes ?? 0))
+        problems.push(`only ${reporter.totalVotes} of ${reporter.expectedVotes} expected votes present`)
+    }
+    if (problems.length) return fail([...new Set(problems)].join('; '), evidence)
+    if (!primary) return unknown('no membership could be read from any cluster node', evidence)
+    return pass(
+      `one quorate partition ${primary.name} with every cluster node, ${reporter?.totalVotes ?? '?'}/${reporter?.expectedVotes ?? '?'} votes`,
+      evidence,
+    )
   },
   remediation: remediation(
-    'Part of the cluster is missing or not quorate, so it runs with less redundancy than designed.',
-    'Find why the missing node left (`corosync-cfgtool -s`, `journalctl -u corosync`), bring it back (`pcs cluster start <node>` / `crm cluster start`), and check that `corosync-quorumtool -s` shows Quorate with Total votes equal to Expected votes on every node.',
-    ['corosync-quorumtool(8)'],
+    'Part of the cluster is missing, cut off or not quorate, so it runs with less redundancy than designed.',
+    'Find why the node left: is it powered (its BMC: `ipmitool … chassis power status`), does it answer, what does `corosync-cfgtool -s` and `journalctl -u corosync` say on it and on the survivors? Bring it back (`pcs cluster start <node>` / `crm cluster start`), repair the heartbeat network of a minority, and check that `corosync-quorumtool -s` shows Quorate with Total votes equal to Expected votes on every node.',
+    ['corosync-quorumtool(8)', 'votequorum(5)'],
   ),
 })

@@ -1,5 +1,6 @@
 import {corosyncConf} from '../../facts/corosync-conf.js'
 import {defineClusterCheck, fail, pass, warn} from '../define.js'
+import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
 /**
@@ -15,9 +16,10 @@ export default defineClusterCheck({
   rationale:
     'After a network split, only the side with more than half of the votes keeps running. With an even number of votes and no tiebreaker, a 50/50 split stops every side (or, with two_node, lets the faster fencer win a race).',
   params: {},
+  claim: 'cluster-state',
   facts: {conf: corosyncConf},
-  evaluate(nodes) {
-    const first = nodes[0]
+  evaluate(nodes, _p, ctx) {
+    const first = authority(nodes, ctx)
     if (!first) return fail('no corosync.conf to judge')
     const {node, facts} = first
     const q = facts.conf.quorum

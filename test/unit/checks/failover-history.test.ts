@@ -19,10 +19,16 @@ const entry = (over: Partial<ChaosHistoryEntry>): ChaosHistoryEntry => ({
 const nodes = [{name: 'n1'}, {name: 'n2'}]
 
 describe('failover.tested (item 6)', () => {
-  it('skips with the reason when there is no chaos history', () => {
+  it('fails, saying how to run one, when this cluster has never been failover-tested', () => {
+    const r = runCheck('failover.tested', nodes, {now, history: []})
+    expect(statuses(r)).toEqual(['fail'])
+    expect(r[0]?.message).toMatch(/no failover test under load on record/)
+    expect(r[0]?.remediation).toMatch(/hacheck chaos link-pull/)
+  })
+  it('skips only when no history could be had at all (a capture taken without one)', () => {
     const r = runCheck('failover.tested', nodes, {now})
     expect(statuses(r)).toEqual(['skip'])
-    expect(r[0]?.message).toMatch(/no hacheck chaos run/)
+    expect(r[0]?.message).toMatch(/capture carries no chaos history/)
   })
   it('passes on a recent passing run under load, quoting its outage', () => {
     const r = runCheck('failover.tested', nodes, {now, history: [entry({})]})

@@ -74,6 +74,6 @@ describe('stonith-admin parser', () => {
 
   it('runs both commands in one snippet', () => {
     expect(stonithAdmin.script).toContain('--list-registered')
-    expect(stonithAdmin.script).toContain("--history '*' --output-as=xml")
+    expect(stonithAdmin.script).toContain("--history '*' --verbose --output-as=xml")
   })
 })

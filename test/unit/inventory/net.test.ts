@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {checkCidr, isHost, isIpAddress} from '../../../src/inventory/net.js'
+import {checkCidr, isHost, isIpAddress} from '../../../src/core/address.js'
 
 describe('isIpAddress', () => {
   it('accepts IPv4 and IPv6 addresses and refuses the rest', () => {

@@ -1,8 +1,9 @@
 import {isIP, isIPv4} from 'node:net'
 
 /**
- * Address checks behind the schema's custom formats `ip`, `host` and `cidr`.
- * Pure functions; node:net does the address parsing.
+ * IP address arithmetic shared by the inventory schema (formats `ip`, `host`,
+ * `cidr`), the checks (which network an address is on) and chaos's guards
+ * (is this address the controller?). Pure; node:net does the parsing.
  */
 
 /** An IPv4 or IPv6 address (no brackets, no zone). */
@@ -91,4 +92,41 @@ function bigIntToIpv6(value: bigint): string {
   }
   if (best.start < 0) return parts.join(':')
   return `${parts.slice(0, best.start).join(':')}::${parts.slice(best.start + best.len).join(':')}`
+}
+
+/** true when `address` is inside `cidr` (same family). */
+export function cidrContains(cidr: string, address: string): boolean {
+  const [net = '', prefixText = ''] = cidr.split('/')
+  const fam = isIP(net)
+  if (fam === 0 || isIP(address) !== fam) return false
+  const bits = fam === 4 ? 32 : 128
+  const prefix = prefixText === '' ? bits : Number(prefixText)
+  const toBig = fam === 4 ? ipv4ToBigInt : ipv6ToBigInt
+  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix)
+  return (toBig(net) & mask) === (toBig(address) & mask)
+}
+
+/** Loopback, unspecified, or an IPv4-mapped loopback. */
+export function isLoopback(address: string): boolean {
+  const a = address.toLowerCase().split('%')[0] ?? ''
+  if (isIP(a) === 4) return cidrContains('127.0.0.0/8', a) || a === '0.0.0.0'
+  if (isIP(a) === 6) {
+    const v = ipv6ToBigInt(a)
+    if (v === 1n || v === 0n) return true
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a)
+    return mapped?.[1] ? isLoopback(mapped[1]) : false
+  }
+  return false
+}
+
+/** The same IP address, IPv4-mapped IPv6 included. */
+export function sameAddress(a: string, b: string): boolean {
+  const fa = isIP(a)
+  const fb = isIP(b)
+  if (fa === 0 || fb === 0) return false
+  const unmap = (x: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(x)?.[1] ?? x
+  const ua = unmap(a)
+  const ub = unmap(b)
+  if (isIP(ua) !== isIP(ub)) return false
+  return isIP(ua) === 4 ? ua === ub : ipv6ToBigInt(ua) === ipv6ToBigInt(ub)
 }
