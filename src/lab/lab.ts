@@ -10,6 +10,7 @@ import {IncompleteError, InputError} from '../core/errors.js'
 import {registerSecret} from '../core/logger.js'
 import {sleep} from './exec.js'
 import {checkPromRules, prepareDbData, repairDb} from './db.js'
+import {clearDegrade, degrade, type DegradeResult, type DegradeState} from './degrade.js'
 import {clusterSummary, dcIdle, waitReady, type ClusterSummary} from './health.js'
 import {createNetwork, listLabLinks, listLabNamespaces, pidInNamespace, teardownHost} from './host.js'
 import {inventoryYaml} from './inventory.js'
@@ -333,6 +334,8 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
   st.phase = 'reconfiguring'
   writeState(st)
   await powerOnAll(st, spec, say)
+  // `lab degrade` leftovers (iptables rules inside the nodes); its CIB changes go with the CIB replace below.
+  await clearDegrade(spec)
 
   const changed = new Map<string, Set<string>>()
   for (const n of spec.nodes) changed.set(n.name, writeNodeFiles(spec, n))
@@ -485,4 +488,25 @@ export async function execInLabNode(
   const node = spec.nodes.find((n) => n.name === name)
   if (!node) throw new InputError(`no lab node named ${name}`)
   return inNode(spec, node, argv, opts)
+}
+
+/** Puts the running lab into a degraded state on purpose (see degrade.ts); `lab up` restores it. */
+export async function labDegrade(
+  state: DegradeState,
+  opts: {node?: string; link?: number},
+  say: Progress,
+): Promise<DegradeResult> {
+  preflight()
+  const dir = labDir()
+  const st = readState(dir)
+  if (!st || st.phase !== 'up') throw new InputError('no lab is up: start one with hacheck lab up')
+  const spec = specOf(st)
+  if (clusterNodes(spec.nodes).length === 0)
+    throw new InputError(`lab degrade: profile ${st.profile} has no Pacemaker cluster to degrade`)
+  const release = acquireLock(dir)
+  try {
+    return await degrade(spec, state, {...opts, vip: VIP}, say)
+  } finally {
+    release()
+  }
 }
