@@ -5,16 +5,17 @@
  */
 import type {Inventory, NodeSpec} from '../core/types.js'
 import {corosyncConf, type CorosyncConf} from '../facts/corosync-conf.js'
-import {corosyncQuorumtool, type QuorumStatus} from '../facts/corosync-quorumtool.js'
+import {corosyncQuorumtool} from '../facts/corosync-quorumtool.js'
 import {crmMon, type CrmMon} from '../facts/crm-mon.js'
 import type {Fact, FactError, Gatherer} from '../facts/gatherer.js'
-import {ipAddr, type IpInterface} from '../facts/ip-addr.js'
+import {ipAddr} from '../facts/ip-addr.js'
 import {ipmiPowerStatus, type PowerStatus} from '../facts/ipmi.js'
 import type {ChaosHistoryEntry, ClusterIdentity} from '../core/results.js'
 import {buildClusterView, speakerOf} from '../view/build.js'
 import {corosyncIdentity, inventoryIdentity, sameCluster} from '../view/identity.js'
 import {pacemakerStateOf} from '../view/pacemaker.js'
-import type {ClusterView, MembershipReading, NodeReadings, Reading, ViewInput} from '../view/types.js'
+import {globalAddressesOf, membershipOf} from '../view/readings.js'
+import type {ClusterView, NodeReadings, Reading, ViewInput} from '../view/types.js'
 import type {FactStore} from './facts.js'
 import {reachReason} from './reach.js'
 
@@ -31,25 +32,6 @@ export function viewGatherers(inv: Inventory, node: NodeSpec): Gatherer<unknown>
 function reading<T, R>(f: Fact<unknown> | undefined, map: (v: T) => R): Reading<R> | undefined {
   if (!f) return undefined
   return f.ok ? {ok: true, value: map(f.value as T)} : {ok: false, error: f.error.message}
-}
-
-export function membershipOf(q: QuorumStatus): MembershipReading {
-  const m: MembershipReading = {
-    members: q.members.filter((x) => !x.isQdevice).map((x) => x.name),
-    qdevice: q.members.some((x) => x.isQdevice) || q.flags.includes('Qdevice'),
-  }
-  if (q.quorate !== undefined) m.quorate = q.quorate
-  if (q.ringId !== undefined) m.ringId = q.ringId
-  if (q.expectedVotes !== undefined) m.expectedVotes = q.expectedVotes
-  if (q.totalVotes !== undefined) m.totalVotes = q.totalVotes
-  if (q.quorum !== undefined) m.quorum = q.quorum
-  return m
-}
-
-export function globalAddressesOf(ifaces: readonly IpInterface[]): string[] {
-  return ifaces.flatMap((i) =>
-    i.addresses.filter((a) => a.scope !== 'host' && a.scope !== 'link').map((a) => a.local),
-  )
 }
 
 /** Corosync node names ↔ ring addresses, from any node's corosync.conf: so "198.18.1.13" in a membership is n3. */

@@ -6,8 +6,15 @@
  */
 import type {CommandRunner, NodeSpec} from '../core/types.js'
 import {IncompleteError} from '../core/errors.js'
-import {parseTotem, type Totem} from './cluster-state.js'
-import {parseIpAddr, type IfAddr} from './net.js'
+import {
+  parseCmap,
+  ringAddrsOf,
+  totemTimings,
+  type Cmap,
+  type TotemTimings,
+} from '../facts/corosync-cmapctl.js'
+import {flatAddresses, parseIpAddr, type IfAddr} from '../facts/ip-addr.js'
+import {parseQdiscs, type Qdisc} from '../facts/tc-qdisc.js'
 import {CHAIN} from './types.js'
 
 export interface SshConnection {
@@ -15,13 +22,6 @@ export interface SshConnection {
   clientPort: number
   serverAddress: string
   serverPort: number
-}
-
-export interface Qdisc {
-  dev: string
-  kind: string
-  handle: string
-  root: boolean
 }
 
 export interface NodeFacts {
@@ -32,8 +32,12 @@ export interface NodeFacts {
   chainPresent: boolean
   /** Corosync ring addresses of this node (nodelist ringX_addr), when corosync-cmapctl answered. */
   ringAddrs: string[]
-  totem: Totem
+  totem: TotemTimings
+  /** Corosync's map as read (nodelist, totem): the cluster's identity comes from it. */
+  cmap?: Cmap
 }
+
+export type {Qdisc}
 
 export function parseSshConnection(text: string): SshConnection | undefined {
   const m = /^(\S+) (\d+) (\S+) (\d+)\s*$/.exec(text.trim())
@@ -44,30 +48,6 @@ export function parseSshConnection(text: string): SshConnection | undefined {
     serverAddress: m[3] as string,
     serverPort: Number(m[4]),
   }
-}
-
-interface TcJson {
-  kind?: string
-  handle?: string
-  dev?: string
-  root?: boolean
-  parent?: string
-}
-
-export function parseQdiscs(json: string): Qdisc[] {
-  let data: unknown
-  try {
-    data = JSON.parse(json)
-  } catch {
-    return []
-  }
-  if (!Array.isArray(data)) return []
-  return (data as TcJson[]).map((q) => ({
-    dev: q.dev ?? '?',
-    kind: q.kind ?? '?',
-    handle: q.handle ?? '',
-    root: q.root === true || q.parent === undefined,
-  }))
 }
 
 /** Sections of the discovery script's output, split on `@@name` lines. */
@@ -84,24 +64,6 @@ export function splitSections(stdout: string): Record<string, string> {
     if (name) out[name] += `${line}\n`
   }
   return out
-}
-
-/** The node's own ring addresses, from `corosync-cmapctl nodelist` lines. */
-export function parseRingAddrs(cmap: string, nodeName: string, addrs: readonly string[]): string[] {
-  const byIndex = new Map<string, {name?: string; rings: string[]}>()
-  for (const line of cmap.split('\n')) {
-    const m = /^nodelist\.node\.(\d+)\.(\w+) \([a-z0-9]+\) = (.*)$/.exec(line.trim())
-    if (!m) continue
-    const [, idx = '', key = '', value = ''] = m
-    const e = byIndex.get(idx) ?? {rings: []}
-    if (key === 'name') e.name = value
-    else if (/^ring\d+_addr$/.test(key)) e.rings.push(value)
-    byIndex.set(idx, e)
-  }
-  for (const e of byIndex.values()) {
-    if (e.name === nodeName || e.rings.some((r) => addrs.includes(r))) return e.rings
-  }
-  return []
 }
 
 export const DISCOVERY_SCRIPT = [
@@ -121,23 +83,31 @@ export function parseDiscovery(node: string, sshEnv: string, stdout: string): No
   const s = splitSections(stdout)
   let addrs: IfAddr[] = []
   try {
-    addrs = parseIpAddr((s.addr ?? '[]').trim() || '[]')
+    addrs = flatAddresses(parseIpAddr((s.addr ?? '[]').trim() || '[]'))
   } catch {
     addrs = []
   }
-  const cmap = s.cmap ?? ''
+  let cmap: Cmap | undefined
+  try {
+    cmap = parseCmap(s.cmap ?? '')
+  } catch {
+    cmap = undefined
+  }
   return {
     node,
     ssh: parseSshConnection(sshEnv),
     addrs,
     qdiscs: parseQdiscs((s.qdisc ?? '[]').trim() || '[]'),
     chainPresent: (s.chain ?? '').trim() === 'present',
-    ringAddrs: parseRingAddrs(
-      cmap,
-      node,
-      addrs.map((a) => a.address),
-    ),
-    totem: parseTotem(cmap),
+    ringAddrs: cmap
+      ? ringAddrsOf(
+          cmap,
+          node,
+          addrs.map((a) => a.address),
+        )
+      : [],
+    totem: cmap ? totemTimings(cmap) : {},
+    ...(cmap ? {cmap} : {}),
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import {errorMessage} from '../core/errors.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
-import {healthProblems} from './cluster-state.js'
+import {healthProblems} from '../view/pacemaker.js'
 import type {GameDay, GameDayStep, ProbeSpec} from './gameday.js'
 import {probeCommand, probeHttp, probeTcp, type WorkloadSpec} from './load.js'
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
@@ -127,7 +127,10 @@ export async function checkProbe(p: ProbeSpec, runner: CommandRunner, inv: Inven
       const snap = await snapshotCluster(runner, inv)
       if (!snap.state)
         return {probe: 'cluster healthy', ok: false, detail: 'crm_mon did not answer on any cluster node'}
-      const problems = healthProblems(snap.state)
+      const problems = [
+        ...healthProblems(snap.state),
+        ...(snap.view?.anomalies ?? []).filter((a) => a.severity !== 'info').map((a) => a.message),
+      ]
       return {
         probe: 'cluster healthy',
         ok: problems.length === 0,

@@ -10,7 +10,8 @@
  */
 import type {NodeSpec} from '../core/types.js'
 import type {NodeFacts} from './discovery.js'
-import {controllerMatch, globalAddresses, isLoopback, localAddresses, resolveHost} from './net.js'
+import {isLoopback} from '../core/address.js'
+import {controllerMatch, globalAddresses, localAddresses, resolveHost} from './net.js'
 
 export type Resolver = (host: string) => Promise<string[]>
 

@@ -1,64 +1,15 @@
 /**
- * Address helpers for faults: parsing `ip -j addr` from a node, CIDR
- * membership, and telling whether an address belongs to the controller (this
- * machine). Pure, except `localAddresses()` (reads this machine's interfaces)
- * and `resolveHost()` (DNS).
+ * Address helpers for faults: telling whether an address belongs to the
+ * controller (this machine). Pure, except `localAddresses()` (reads this
+ * machine's interfaces) and `resolveHost()` (DNS). Node addresses are read by
+ * src/facts/ip-addr.ts, address arithmetic is in src/core/address.ts.
  */
 import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 import {networkInterfaces} from 'node:os'
 
-import {cidrContains, isLoopback, sameAddress} from '../core/address.js'
-
-export {cidrContains, isLoopback}
-
-export interface IfAddr {
-  ifname: string
-  /** Operational state from `ip -j addr`: UP, DOWN, UNKNOWN. */
-  operstate: string
-  /** Interface flags (UP, LOWER_UP, LOOPBACK, …). */
-  flags: string[]
-  family: 4 | 6
-  address: string
-  prefixlen: number
-  /** host, link or global. */
-  scope: string
-}
-
-interface IpJsonAddrInfo {
-  family?: string
-  local?: string
-  prefixlen?: number
-  scope?: string
-}
-interface IpJsonLink {
-  ifname?: string
-  operstate?: string
-  flags?: string[]
-  addr_info?: IpJsonAddrInfo[]
-}
-
-/** Parses `ip -j addr` (iproute2 JSON). Throws on text that is not that JSON. */
-export function parseIpAddr(stdout: string): IfAddr[] {
-  const data = JSON.parse(stdout) as unknown
-  if (!Array.isArray(data)) throw new Error('ip -j addr: expected a JSON list')
-  const out: IfAddr[] = []
-  for (const link of data as IpJsonLink[]) {
-    for (const a of link.addr_info ?? []) {
-      if (!a.local || (a.family !== 'inet' && a.family !== 'inet6')) continue
-      out.push({
-        ifname: link.ifname ?? '?',
-        operstate: link.operstate ?? 'UNKNOWN',
-        flags: link.flags ?? [],
-        family: a.family === 'inet' ? 4 : 6,
-        address: a.local,
-        prefixlen: a.prefixlen ?? (a.family === 'inet' ? 32 : 128),
-        scope: a.scope ?? 'global',
-      })
-    }
-  }
-  return out
-}
+import {isLoopback, sameAddress} from '../core/address.js'
+import type {IfAddr} from '../facts/ip-addr.js'
 
 /**
  * Why an address is the controller itself, or undefined when it is not. A DROP

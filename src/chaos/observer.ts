@@ -17,86 +17,18 @@
  *   `vip-holders` event, so split-brain (two holders in one sample) is visible.
  */
 import type {CommandRunner, NodeSpec} from '../core/types.js'
-import {
-  CRM_MON_ARGV,
-  parseClusterState,
-  resourceLocations,
-  type ClusterState,
-  type FenceRecord,
-} from './cluster-state.js'
-import {parseIpAddr} from './net.js'
-import {now, type ClusterEvent, type TimelineEvent} from './timeline.js'
+import {CRM_MON_WATCH_ARGV, parseCrmMon} from '../facts/crm-mon.js'
+import {parseQuorumtool} from '../facts/corosync-quorumtool.js'
+import {flatAddresses, parseIpAddr} from '../facts/ip-addr.js'
+import {pacemakerStateOf} from '../view/pacemaker.js'
+import type {ClusterView, PacemakerState, ViewNodeSpec} from '../view/types.js'
+import {now, type TimelineEvent} from './timeline.js'
+import {diffViews, observedView, vipHolders, vipMoved, type ObservedReadings} from './view-diff.js'
 
-function fenceKey(f: FenceRecord): string {
-  return `${f.target}|${f.action}|${f.delegate ?? ''}|${f.origin ?? ''}|${f.client ?? ''}|${f.completed ?? ''}`
-}
-
-/** Fence devices are resources too, but their moves are not the service failing over. */
-export function serviceResourceIds(s: ClusterState): Set<string> {
-  return new Set(s.resources.filter((r) => !r.agent.startsWith('stonith:')).map((r) => r.id))
-}
-
-/**
- * Events between two consecutive crm_mon states (pure). `seenFences` holds the
- * fence records already reported (the history also lists old fences); it is
- * updated.
- */
-export function diffStates(
-  prev: ClusterState | undefined,
-  next: ClusterState,
-  t: number,
-  source: string,
-  seenFences: Set<string>,
-): ClusterEvent[] {
-  const out: ClusterEvent[] = []
-  const ev = (phase: ClusterEvent['phase'], extra: Partial<ClusterEvent> = {}): void => {
-    out.push({kind: 'cluster', t, phase, source, ...extra})
-  }
-  // Fence history: pending → requested; success → confirmed; failed → failed.
-  for (const f of next.fences) {
-    const key = `${fenceKey(f)}|${f.status}`
-    if (seenFences.has(key)) continue
-    seenFences.add(key)
-    if (!prev) continue
-    const phase =
-      f.status === 'pending' ? 'fence-requested' : f.status === 'success' ? 'fence-confirmed' : 'fence-failed'
-    ev(phase, {
-      node: f.target,
-      detail: `${f.action} by ${f.delegate ?? '?'} for ${f.client ?? '?'}@${f.origin ?? '?'}${f.completed ? ` completed ${f.completed}` : ''}`,
-    })
-  }
-  if (!prev) return out
-  if (prev.quorate && !next.quorate) ev('quorum-lost')
-  if (!prev.quorate && next.quorate) ev('quorum-regained')
-  const before = new Map(prev.nodes.map((n) => [n.name, n]))
-  for (const n of next.nodes) {
-    const p = before.get(n.name)
-    if (!p) continue
-    if (p.online && !n.online) ev('node-lost', {node: n.name})
-    if (!p.unclean && n.unclean) ev('node-unclean', {node: n.name})
-    if (!p.online && n.online) ev('node-rejoined', {node: n.name})
-  }
-  const services = serviceResourceIds(next)
-  const prevServices = serviceResourceIds(prev)
-  // Started = the start finished (role Started); stopped = no instance left there at all.
-  const upBefore = resourceLocations(prev, {running: true})
-  const upNow = resourceLocations(next, {running: true})
-  const presentBefore = resourceLocations(prev)
-  const presentNow = resourceLocations(next)
-  for (const id of new Set([...presentBefore.keys(), ...presentNow.keys(), ...upNow.keys()])) {
-    if (!services.has(id) && !prevServices.has(id)) continue
-    const was = presentBefore.get(id) ?? []
-    const is = presentNow.get(id) ?? []
-    for (const node of was.filter((x) => !is.includes(x))) ev('resource-stopped', {node, resource: id})
-    const wasUp = upBefore.get(id) ?? []
-    for (const node of (upNow.get(id) ?? []).filter((x) => !wasUp.includes(x)))
-      ev('resource-started', {node, resource: id})
-  }
-  return out
-}
+export {diffMembers, diffPacemaker} from './view-diff.js'
 
 /** crm_mon between two `date` readings on the node: the sample time excludes the SSH round trip. */
-export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
+export const CRM_POLL_SCRIPT = `date +%s.%N; ${CRM_MON_WATCH_ARGV.join(' ')}; rc=$?; date +%s.%N; exit $rc`
 
 /** Output of a poll script: the middle of the two node-side `date` readings (ms) and what ran between. */
 export function parseTimedPoll(
@@ -124,30 +56,21 @@ export function parseTimedPoll(
  */
 export const MEMBERS_STREAM_SCRIPT = `stdbuf -oL corosync-quorumtool -m </dev/null | while IFS= read -r l; do case $l in 'Quorum information') date +%s.%N ;; esac; printf '%s\\n' "$l"; done`
 
-/** A membership row: node id (decimal, or hex with -H), votes, then [qdevice flags] name ["(local)"]. */
-const MEMBER_ROW = /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+(\S.*)$/i
-
 /**
- * The membership section of `corosync-quorumtool -s`/`-l`/`-m` output → member names, "(local)"
- * dropped, the qdevice's own row (node id 0) left out; with a qdevice the flags column comes before
- * the name, so the name is the row's last word. undefined when the text has no membership section.
+ * The membership of one `corosync-quorumtool -s`/`-l`/`-m` status block (src/facts/corosync-quorumtool.ts):
+ * member names, the qdevice's own row left out; undefined when the text has no membership.
  */
 export function parseMembers(text: string): string[] | undefined {
-  const at = text.indexOf('Membership information')
-  if (at < 0) return undefined
-  const names: string[] = []
-  for (const line of text.slice(at).split('\n')) {
-    const m = MEMBER_ROW.exec(line)
-    if (!m || Number(m[1]) === 0) continue
-    const words = (m[2] as string)
-      .trim()
-      .split(/\s+/)
-      .filter((w) => w !== '(local)')
-    const name = words[words.length - 1]
-    if (name) names.push(name)
+  try {
+    const q = parseQuorumtool(text)
+    return q.members.length ? q.members.filter((m) => !m.isQdevice).map((m) => m.name) : undefined
+  } catch {
+    return undefined
   }
-  return names
 }
+
+/** Framing only: a row of the membership table (a node id, then anything), to tell where a block ends. */
+const MEMBER_ROW = /^\s*(0x[0-9a-f]+|\d+)\s+\d+\s+\S/i
 
 /** One status block of the membership stream: when the node printed it (ms, node clock) and who is in. */
 export interface MembersBlock {
@@ -192,40 +115,10 @@ export class MembersStream {
   }
 }
 
-/** Membership changes between two samples: who left, who came back. */
-export function diffMembers(
-  prev: readonly string[] | undefined,
-  next: readonly string[] | undefined,
-  t: number,
-  source: string,
-): ClusterEvent[] {
-  if (!prev || !next) return []
-  const out: ClusterEvent[] = []
-  for (const n of prev.filter((x) => !next.includes(x)))
-    out.push({
-      kind: 'cluster',
-      t,
-      phase: 'node-lost',
-      node: n,
-      source,
-      detail: 'left the Corosync membership',
-    })
-  for (const n of next.filter((x) => !prev.includes(x)))
-    out.push({
-      kind: 'cluster',
-      t,
-      phase: 'node-rejoined',
-      node: n,
-      source,
-      detail: 'joined the Corosync membership',
-    })
-  return out
-}
-
 /** true when `ip -j addr` output shows the VIP. */
 export function holdsVip(stdout: string, vip: string): boolean {
   try {
-    return parseIpAddr(stdout).some((a) => a.address === vip)
+    return flatAddresses(parseIpAddr(stdout)).some((a) => a.address === vip)
   } catch {
     return false
   }
@@ -251,7 +144,7 @@ export interface ObserverOptions {
 
 export interface RunningObserver {
   stop(): Promise<void>
-  last(): ClusterState | undefined
+  last(): PacemakerState | undefined
   /** Service resource ids seen (for filtering Pacemaker's log). */
   services(): Set<string>
 }
@@ -263,17 +156,30 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export function startObserver(o: ObserverOptions): RunningObserver {
   let stopped = false
-  let last: ClusterState | undefined
+  let last: PacemakerState | undefined
   const services = new Set<string>()
   const seenFences = new Set<string>()
+  // Every sample updates one source's reading; the view is rebuilt and diffed with the previous one.
+  const specs: ViewNodeSpec[] = o.nodes.map((n) => ({
+    name: n.name,
+    aliases: [n.host],
+    roles: n.roles,
+    hasBmc: false,
+  }))
+  let readings: ObservedReadings = {}
+  let view: ClusterView | undefined
+  const observe = (r: ObservedReadings): {prev: ClusterView | undefined; next: ClusterView} => {
+    const prev = view
+    readings = r
+    view = observedView(specs, o.vip, readings)
+    return {prev, next: view}
+  }
   const byName = new Map(o.nodes.map((n) => [n.name, n]))
   const order = [...o.prefer, ...o.nodes.map((n) => n.name).filter((n) => !o.prefer.includes(n))]
   let current = 0
   let lastHolders: string[] | undefined
   let lastSampleT: number | undefined
   let lastStartT: number | undefined
-  let lastMembers: string[] | undefined
-  let lastMembersFrom: string | undefined
   // A change happened between the previous sample and this one: its best estimate is the middle.
   const between = (prevT: number | undefined, t: number): number =>
     prevT !== undefined && t - prevT < 2000 ? (prevT + t) / 2 : t
@@ -299,11 +205,13 @@ export function startObserver(o: ObserverOptions): RunningObserver {
         const crmT = off !== undefined ? poll.nodeMidT - off : (sent + received) / 2
         const startT = off !== undefined ? poll.nodeStartT - off : sent
         const endT = off !== undefined ? poll.nodeEndT - off : received
-        const s = parseClusterState(poll.body)
-        for (const id of serviceResourceIds(s)) services.add(id)
+        const s = pacemakerStateOf(parseCrmMon(poll.body))
+        for (const r of s.resources) if (!r.isStonith) services.add(r.id)
+        const {prev, next} = observe({...readings, pacemaker: {node: name, state: s}})
         // What this sample shows first happened after the previous sample began and before this one
         // ended: that window goes with the event (its t is only the best guess inside it).
-        for (const e of diffStates(last, s, between(lastSampleT, crmT), `crm_mon@${name}`, seenFences))
+        const t = between(lastSampleT, crmT)
+        for (const e of diffViews(prev, next, t, seenFences, {pacemaker: `crm_mon@${name}`}))
           o.record(lastStartT !== undefined ? {...e, earliest: lastStartT, latest: endT} : e)
         last = s
         lastSampleT = crmT
@@ -355,10 +263,10 @@ export function startObserver(o: ObserverOptions): RunningObserver {
               for (const block of blocks.push(text)) {
                 const off = o.offsets?.get(name)
                 const t = off !== undefined ? block.nodeT - off : now()
-                if (lastMembersFrom === name)
-                  for (const e of diffMembers(lastMembers, block.members, t, src)) o.record(e)
-                lastMembers = block.members
-                lastMembersFrom = name
+                const sameNode = readings.membership?.node === name
+                const {prev, next} = observe({...readings, membership: {node: name, members: block.members}})
+                if (sameNode)
+                  for (const e of diffViews(prev, next, t, seenFences, {membership: src})) o.record(e)
               }
             },
           },
@@ -396,10 +304,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
           }
         })
       await Promise.race([Promise.allSettled(round), sleep(Math.max(interval * 2, 1000))])
-      const holders = [...answers]
-        .filter(([, h]) => h)
-        .map(([n]) => n)
-        .sort()
+      const holders = vipHolders(observe({...readings, vip: answers}).next)
       const unknown = o.nodes.map((n) => n.name).filter((n) => !answers.has(n))
       o.record({
         kind: 'cluster',
@@ -409,11 +314,8 @@ export function startObserver(o: ObserverOptions): RunningObserver {
         holders,
         ...(unknown.length ? {detail: `no answer from ${unknown.join(', ')}`} : {}),
       })
-      if (lastHolders && holders.length === 1 && lastHolders.join() !== holders.join()) {
-        const moved = holders[0] as string
-        if (!lastHolders.includes(moved))
-          o.record({kind: 'cluster', t, phase: 'vip-moved', source: 'ip-addr', node: moved})
-      }
+      const moved = vipMoved(lastHolders, holders)
+      if (moved) o.record({kind: 'cluster', t, phase: 'vip-moved', source: 'ip-addr', node: moved})
       if (holders.length > 0) lastHolders = holders
       await sleep(Math.max(0, interval - (performance.now() - started)))
     }

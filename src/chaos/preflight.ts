@@ -1,9 +1,12 @@
 /**
  * Preflight: refuse to break a cluster that is not healthy, and refuse a
  * fault that would leave no quorate partition (unless --allow-quorum-loss).
- * Pure over a parsed crm_mon state and `corosync-quorumtool -s` votes.
+ * Pure over Pacemaker's state, the votes (`corosync-quorumtool -s`) and the
+ * cluster view: a node that does not answer, a split, a VIP on two nodes are
+ * reasons to refuse as much as an offline node in crm_mon.
  */
-import {healthProblems, type ClusterState, type Votes} from './cluster-state.js'
+import {healthProblems} from '../view/pacemaker.js'
+import type {ClusterView, MembershipReading, PacemakerState} from '../view/types.js'
 
 export interface QuorumForecast {
   /** Votes in the largest partition while the fault is in place. */
@@ -19,21 +22,22 @@ export interface QuorumForecast {
  * at least as large as the side that leaves (ffsplit/lms behaviour).
  */
 export function forecastQuorum(
-  state: ClusterState,
-  votes: Votes | undefined,
+  state: PacemakerState,
+  votes: MembershipReading | undefined,
   leaving: readonly string[],
 ): QuorumForecast {
   const members = state.nodes.filter((n) => n.type === 'member').map((n) => n.name)
   const gone = members.filter((m) => leaving.includes(m)).length
   const stay = members.length - gone
-  if (votes) {
+  if (votes?.quorum !== undefined) {
+    const quorum = votes.quorum
     const qdev = votes.qdevice ? (stay >= gone ? 1 : 0) : 0
     const remainingVotes = stay + qdev
     return {
       remainingVotes,
-      quorum: votes.quorum,
-      quorate: remainingVotes >= votes.quorum,
-      explanation: `${stay} of ${members.length} nodes${votes.qdevice ? ` + ${qdev} qdevice vote` : ''} stay together: ${remainingVotes} votes, quorum is ${votes.quorum}`,
+      quorum,
+      quorate: remainingVotes >= quorum,
+      explanation: `${stay} of ${members.length} nodes${votes.qdevice ? ` + ${qdev} qdevice vote` : ''} stay together: ${remainingVotes} votes, quorum is ${quorum}`,
     }
   }
   const quorum = Math.floor(members.length / 2) + 1
@@ -52,12 +56,15 @@ export interface PreflightResult {
 }
 
 export function preflight(
-  state: ClusterState,
-  votes: Votes | undefined,
+  state: PacemakerState,
+  votes: MembershipReading | undefined,
   leaving: readonly string[],
-  opts: {allowQuorumLoss?: boolean} = {},
+  opts: {allowQuorumLoss?: boolean; view?: ClusterView} = {},
 ): PreflightResult {
   const problems = healthProblems(state)
+  // What the reconciled view flags (a node that does not answer, a split, two VIP holders…), once each.
+  for (const a of opts.view?.anomalies ?? [])
+    if (a.severity !== 'info' && !problems.includes(a.message)) problems.push(a.message)
   const quorum = forecastQuorum(state, votes, leaving)
   if (!quorum.quorate && !opts.allowQuorumLoss) {
     problems.push(

@@ -18,7 +18,10 @@ import {hostname} from 'node:os'
 import {errorMessage, IncompleteError} from '../core/errors.js'
 import {stateDir} from '../core/logger.js'
 import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
-import {fenceTimingFromCib, type FenceTiming, type Totem} from './cluster-state.js'
+import type {ClusterIdentity} from '../core/results.js'
+import {cibadmin} from '../facts/cibadmin.js'
+import type {TotemTimings as Totem} from '../facts/corosync-cmapctl.js'
+import {fenceTimingFor, type FenceTiming} from './fence-timing.js'
 import {measureOffset, type ClockOffset} from './clock.js'
 import {
   armLocal,
@@ -77,6 +80,8 @@ export interface ExperimentSpec {
   readLogs: boolean
   /** Corosync timings from discovery, for the RTO floor. */
   totem?: Totem
+  /** The cluster's identity (corosync cluster name + nodelist), saved with the run. */
+  identity?: ClusterIdentity
   name?: string
   crmIntervalMs?: number
   vipIntervalMs?: number
@@ -604,13 +609,10 @@ async function floorFor(
     const node = spec.inventory.nodes.find((n) => n.name === name)
     if (!node) continue
     try {
-      const r = await deps.runner.run(node, {
-        argv: ['cibadmin', '--query', '--scope', 'resources'],
-        sudo: true,
-        timeoutMs: 10_000,
-      })
+      // The audit's own CIB gatherer: passwords are blanked on the node before the CIB leaves it.
+      const r = await deps.runner.run(node, {script: cibadmin.script, sudo: true, timeoutMs: 10_000})
       if (r.exitCode === 0) {
-        fence = fenceTimingFromCib(r.stdout, victim)
+        fence = fenceTimingFor(cibadmin.parse(r), victim)
         break
       }
     } catch {
@@ -768,6 +770,7 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
     ...(spec.name ? {name: spec.name} : {}),
     summary: plan.summary,
     cluster: inv.cluster.name,
+    ...(spec.identity ? {clusterIdentity: spec.identity} : {}),
     ...(inv.file ? {inventory: inv.file} : {}),
     startedAt: b.startedAt.toISOString(),
     finishedAt: finished.toISOString(),

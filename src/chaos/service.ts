@@ -8,7 +8,13 @@ import {createInterface} from 'node:readline/promises'
 
 import {errorMessage, IncompleteError, InputError} from '../core/errors.js'
 import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
-import {CRM_MON_ARGV, parseClusterState, parseVotes, type ClusterState, type Votes} from './cluster-state.js'
+import {parseQuorumtool} from '../facts/corosync-quorumtool.js'
+import {CRM_MON_WATCH_ARGV, parseCrmMon} from '../facts/crm-mon.js'
+import {buildClusterView} from '../view/build.js'
+import {corosyncIdentity} from '../view/identity.js'
+import {pacemakerStateOf, serviceResourceIds} from '../view/pacemaker.js'
+import {membershipOf} from '../view/readings.js'
+import type {ClusterView, MembershipReading, NodeReadings, PacemakerState} from '../view/types.js'
 import {discoverNode, type NodeFacts} from './discovery.js'
 import {renderDryRun} from './dry-run.js'
 import {parseExpectation} from './expectations.js'
@@ -17,7 +23,7 @@ import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from './guard.js'
 import {saveRun} from './history.js'
 import {manualRevert, type LedgerEntry} from './ledger.js'
 import type {WorkloadSpec} from './load.js'
-import {holdsVip, serviceResourceIds} from './observer.js'
+import {holdsVip} from './observer.js'
 import {describePgWrite, writesTable} from './pg-write.js'
 import {preflight, type PreflightResult} from './preflight.js'
 import type {LiveView} from './report/live.js'
@@ -27,19 +33,48 @@ import type {LocalRun} from './steps.js'
 import type {FaultPlan, PlanResult} from './types.js'
 
 export interface ClusterSnapshot {
-  state?: ClusterState
-  votes?: Votes
+  /** Pacemaker as the first cluster node that answered sees it. */
+  state?: PacemakerState
+  /** That node's corosync membership and votes. */
+  votes?: MembershipReading
   /** The node crm_mon answered on. */
   via?: string
   /** Nodes currently holding the VIP. */
   vipHolders: string[]
+  /** The reconciled view (every cluster node's membership, the VIP): what preflight refuses to break. */
+  view?: ClusterView
 }
 
 export function clusterNodes(inv: Inventory): NodeSpec[] {
   return inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
 }
 
-/** crm_mon + quorum votes from the first cluster node that answers, and who holds the VIP. */
+async function readNode(runner: CommandRunner, n: NodeSpec, vip: string | undefined): Promise<NodeReadings> {
+  const r: NodeReadings = {reach: {ok: true}}
+  try {
+    const q = await runner.run(n, {argv: ['corosync-quorumtool', '-s'], sudo: true, timeoutMs: 10_000})
+    try {
+      r.membership = {ok: true, value: membershipOf(parseQuorumtool(q.stdout))}
+    } catch (err) {
+      r.membership = {
+        ok: false,
+        error: `corosync-quorumtool -s: ${errorMessage(err)} ${q.stderr.trim()}`.trim(),
+      }
+    }
+    if (vip) {
+      const a = await runner.run(n, {argv: ['ip', '-j', 'addr', 'show'], timeoutMs: 10_000})
+      r.addresses = {ok: true, value: a.exitCode === 0 && holdsVip(a.stdout, vip) ? [vip] : []}
+    }
+  } catch (err) {
+    return {reach: {ok: false, reason: 'unreachable', message: errorMessage(err)}}
+  }
+  return r
+}
+
+/**
+ * The cluster before a fault: every cluster node's membership and VIP (in parallel), crm_mon from the first
+ * that answers (preferred nodes first), reconciled into a view.
+ */
 export async function snapshotCluster(
   runner: CommandRunner,
   inv: Inventory,
@@ -50,33 +85,38 @@ export async function snapshotCluster(
     ...nodes.filter((n) => prefer.includes(n.name)),
     ...nodes.filter((n) => !prefer.includes(n.name)),
   ]
+  const vip = inv.cluster.vip
+  const readings: Record<string, NodeReadings> = Object.fromEntries(
+    await Promise.all(nodes.map(async (n) => [n.name, await readNode(runner, n, vip)] as const)),
+  )
   const snap: ClusterSnapshot = {vipHolders: []}
   for (const n of order) {
+    if (!readings[n.name]?.reach.ok) continue
     try {
-      const r = await runner.run(n, {argv: [...CRM_MON_ARGV], sudo: true, timeoutMs: 15_000})
+      const r = await runner.run(n, {argv: [...CRM_MON_WATCH_ARGV], sudo: true, timeoutMs: 15_000})
       if (r.exitCode !== 0) continue
-      snap.state = parseClusterState(r.stdout)
+      snap.state = pacemakerStateOf(parseCrmMon(r.stdout))
       snap.via = n.name
-      const q = await runner.run(n, {argv: ['corosync-quorumtool', '-s'], sudo: true, timeoutMs: 10_000})
-      snap.votes = parseVotes(q.stdout)
+      const m = readings[n.name]?.membership
+      if (m?.ok) snap.votes = m.value
+      ;(readings[n.name] as NodeReadings).pacemaker = {ok: true, value: snap.state}
       break
     } catch {
       // next node
     }
   }
-  const vip = inv.cluster.vip
-  if (vip) {
-    await Promise.all(
-      nodes.map(async (n) => {
-        try {
-          const r = await runner.run(n, {argv: ['ip', '-j', 'addr', 'show'], timeoutMs: 10_000})
-          if (r.exitCode === 0 && holdsVip(r.stdout, vip)) snap.vipHolders.push(n.name)
-        } catch {
-          // unreachable: not counted
-        }
-      }),
-    )
-  }
+  snap.view = buildClusterView({
+    stack: 'pacemaker',
+    ...(vip ? {vip} : {}),
+    nodes: nodes.map((n) => ({
+      name: n.name,
+      aliases: [n.host],
+      roles: n.roles.length ? n.roles : ['cluster'],
+      hasBmc: false,
+    })),
+    readings,
+  })
+  snap.vipHolders = snap.view.nodes.filter((n) => n.holdsVip === true).map((n) => n.name)
   return snap
 }
 
@@ -234,7 +274,10 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
   const plan = planned.plan
   let pre: PreflightResult | undefined
   if (snap.state)
-    pre = preflight(snap.state, snap.votes, plan.leavesMembership, {allowQuorumLoss: o.allowQuorumLoss})
+    pre = preflight(snap.state, snap.votes, plan.leavesMembership, {
+      allowQuorumLoss: o.allowQuorumLoss,
+      ...(snap.view ? {view: snap.view} : {}),
+    })
   if (o.dryRun) {
     const head: string[] = []
     if (!snap.state)
@@ -275,6 +318,10 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
       throw new InputError('not confirmed: nothing was changed', {code: 'not-confirmed'})
   }
   const totem = [...facts.values()].map((f) => f.totem).find((t) => t.tokenMs !== undefined)
+  // What the cluster says it is: how the audit matches this run to the cluster later (never by name).
+  const identity = [...facts.values()]
+    .map((f) => (f.cmap ? corosyncIdentity(f.cmap.totem.clusterName, f.cmap.nodelist) : undefined))
+    .find((x) => x !== undefined)
   // Signals: the first one reverts now; the second prints the manual revert; the third leaves (the dead-man reverts).
   const ac = new AbortController()
   let ledger: LedgerEntry | undefined
@@ -313,6 +360,7 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
         observe: o.observe,
         readLogs: o.readLogs && o.observe,
         totem,
+        ...(identity ? {identity} : {}),
         name: o.name,
       },
       {

@@ -209,6 +209,31 @@ export function parseCmap(text: string): Cmap {
   }
 }
 
+/** The token timings corosync runs with (runtime.config.*, else as configured), ms. */
+export interface TotemTimings {
+  tokenMs?: number
+  consensusMs?: number
+  tokenCoefficientMs?: number
+}
+
+export function totemTimings(c: Cmap): TotemTimings {
+  const t: TotemTimings = {}
+  const token = c.runtime.token ?? c.totem.token
+  const consensus = c.runtime.consensus ?? c.totem.consensus
+  if (token !== undefined) t.tokenMs = token
+  if (consensus !== undefined) t.consensusMs = consensus
+  if (c.totem.tokenCoefficient !== undefined) t.tokenCoefficientMs = c.totem.tokenCoefficient
+  return t
+}
+
+/** A node's own ring addresses from the nodelist, found by its name or by one of its addresses. */
+export function ringAddrsOf(c: Cmap, nodeName: string, addrs: readonly string[]): string[] {
+  const n =
+    c.nodelist.find((x) => x.name === nodeName) ??
+    c.nodelist.find((x) => x.addrs.some((a) => addrs.includes(a.addr)))
+  return n ? n.addrs.map((a) => a.addr) : []
+}
+
 export const corosyncCmapctl = defineGatherer<Cmap>({
   id: 'corosync-cmapctl',
   description: 'Corosync configuration and runtime map (corosync-cmapctl)',

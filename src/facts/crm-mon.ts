@@ -431,6 +431,12 @@ export function fenceEventsOf(el: XmlEl): FenceEvent[] {
   }))
 }
 
+/**
+ * crm_mon as the chaos observer polls it (several times a second, Pacemaker ≥ 2.0.3): with the whole fence
+ * history, whose pending/success/failed records mark the fencing phases. Read by parseCrmMon.
+ */
+export const CRM_MON_WATCH_ARGV = ['crm_mon', '-1', '--output-as=xml', '--fence-history=3'] as const
+
 export const crmMon = defineGatherer<CrmMon>({
   id: 'crm-mon',
   description: "Pacemaker's current cluster status as XML (crm_mon -1 --inactive)",

@@ -76,6 +76,38 @@ export function parseIpAddr(text: string): IpInterface[] {
   })
 }
 
+/** One address of one interface, flattened (what faults and guards match on). */
+export interface IfAddr {
+  ifname: string
+  /** Operational state: UP, DOWN, UNKNOWN. */
+  operstate: string
+  /** Interface flags (UP, LOWER_UP, LOOPBACK, …). */
+  flags: string[]
+  family: 4 | 6
+  address: string
+  prefixlen: number
+  /** host, link or global. */
+  scope: string
+}
+
+export function flatAddresses(ifaces: readonly IpInterface[]): IfAddr[] {
+  const out: IfAddr[] = []
+  for (const i of ifaces)
+    for (const a of i.addresses) {
+      if (a.family !== 'inet' && a.family !== 'inet6') continue
+      out.push({
+        ifname: i.ifname || '?',
+        operstate: i.operstate ?? 'UNKNOWN',
+        flags: i.flags,
+        family: a.family === 'inet' ? 4 : 6,
+        address: a.local,
+        prefixlen: a.prefixlen ?? (a.family === 'inet' ? 32 : 128),
+        scope: a.scope ?? 'global',
+      })
+    }
+  return out
+}
+
 export const ipAddr = defineGatherer<IpInterface[]>({
   id: 'ip-addr',
   description: 'Network interfaces and addresses (ip -j addr)',

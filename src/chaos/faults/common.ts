@@ -9,7 +9,9 @@ import {isIP} from 'node:net'
 import type {Inventory, NodeSpec} from '../../core/types.js'
 import type {NodeFacts} from '../discovery.js'
 import type {Exemptions} from '../iptables.js'
-import {cidrContains, globalAddresses, type IfAddr} from '../net.js'
+import {cidrContains} from '../../core/address.js'
+import type {IfAddr} from '../../facts/ip-addr.js'
+import {globalAddresses} from '../net.js'
 import type {NodeDeadman, PlanResult} from '../types.js'
 
 export interface LeaseSettings {

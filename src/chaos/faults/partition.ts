@@ -23,7 +23,8 @@ import {
   verifyChainScript,
   type Rule,
 } from '../iptables.js'
-import {cidrContains, globalAddresses} from '../net.js'
+import {cidrContains} from '../../core/address.js'
+import {globalAddresses} from '../net.js'
 import type {FaultPlan, NodeStep, PlanResult} from '../types.js'
 import {
   chainGuard,

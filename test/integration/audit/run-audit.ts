@@ -12,6 +12,15 @@ export async function audit(
   inventory: string,
   ...extra: string[]
 ): Promise<{code: number; report: AuditRun; stderr: string}> {
+  return auditWith({}, inventory, ...extra)
+}
+
+/** The same, with extra environment (e.g. XDG_STATE_HOME holding a chaos run history). */
+export async function auditWith(
+  env: Record<string, string>,
+  inventory: string,
+  ...extra: string[]
+): Promise<{code: number; report: AuditRun; stderr: string}> {
   const argv = [
     join(repoRoot, 'bin', 'run.js'),
     'audit',
@@ -25,7 +34,7 @@ export async function audit(
     ...extra,
   ]
   try {
-    const r = await run('node', argv, {maxBuffer: 64 * 1024 * 1024})
+    const r = await run('node', argv, {maxBuffer: 64 * 1024 * 1024, env: {...process.env, ...env}})
     return {code: 0, report: JSON.parse(r.stdout) as AuditRun, stderr: r.stderr}
   } catch (err) {
     const e = err as {code?: number; stdout?: string; stderr?: string}

@@ -8,7 +8,8 @@ import {join} from 'node:path'
 
 import {execa, type ResultPromise} from 'execa'
 
-import {parseClusterState} from '../../../src/chaos/cluster-state.js'
+import {parseCrmMon} from '../../../src/facts/crm-mon.js'
+import {pacemakerStateOf} from '../../../src/view/pacemaker.js'
 import {holdsVip} from '../../../src/chaos/observer.js'
 import type {Inventory, NodeSpec} from '../../../src/core/types.js'
 import {loadInventory} from '../../../src/inventory/load.js'
@@ -76,9 +77,9 @@ export async function healthy(runner: SshPool, node: NodeSpec): Promise<boolean>
   try {
     const r = await runner.run(node, {argv: ['crm_mon', '-1', '--output-as=xml'], timeoutMs: 15_000})
     if (r.exitCode !== 0) return false
-    const s = parseClusterState(r.stdout)
+    const s = pacemakerStateOf(parseCrmMon(r.stdout))
     return (
-      s.quorate &&
+      s.quorate === true &&
       s.nodes.every((n) => n.online && !n.unclean && !n.standby) &&
       s.resources.every((r2) => !r2.failed) &&
       s.resources.some((r2) => r2.id === 'p-vip' && r2.active)

@@ -16,6 +16,7 @@ import type {NodeSpec} from '../../../src/core/types.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {ensureLab, labContext, labRunner, labTitle, restoreHealthy, waitFor} from '../lab/helpers.js'
+import {auditWith} from '../audit/run-audit.js'
 import {chaosEnv, hacheck, healthy, ledgerFiles, leftovers, URL, vipHolders} from './helpers.js'
 
 const lab = labContext()
@@ -161,5 +162,18 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos link-pull against the la
     await waitFor('the cluster healthy again', 120_000, async () =>
       (await healthy(runner, nodes[0] as NodeSpec)) ? true : undefined,
     )
+    runId = res.runId
+    identity = res.clusterIdentity?.id
+  })
+
+  let runId: string | undefined
+  let identity: string | undefined
+  it('is the evidence audit item 6 finds for this very cluster, matched by identity, not by name', async () => {
+    expect(identity).toMatch(/^corosync:[0-9a-f]{16}$/)
+    const {report} = await auditWith(chaosEnv(state, status), status.inventory as string, '--only', '6')
+    expect(report.cluster.identity?.id).toBe(identity)
+    const tested = report.results.find((x) => x.id === 'failover.tested')
+    expect(tested?.status, tested?.message).toBe('pass')
+    expect(JSON.stringify(tested?.evidence)).toContain(runId as string)
   })
 })

@@ -224,7 +224,7 @@ describe('the lab captures in examples/', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hacheck-junit-'))
     for (const cap of captures) {
       const file = join(dir, `${cap}.xml`)
-      writeFileSync(file, renderAudit('junit', await auditCapture(cap), {color: false}))
+      writeFileSync(file, renderAudit('junit', await auditCapture(cap), {color: false, itemTitles: {}}))
       const r = spawnSync('xmllint', ['--noout', '--schema', xsd, file], {encoding: 'utf8'})
       expect(r.status, `${cap}: ${r.stderr}`).toBe(0)
     }
@@ -236,7 +236,7 @@ describe('the lab captures in examples/', () => {
     for (const cap of captures) {
       const run = await auditCapture(cap)
       for (const f of ['console', 'json', 'junit', 'markdown'] as const)
-        expect(renderAudit(f, run, {color: false})).not.toContain(password)
+        expect(renderAudit(f, run, {color: false, itemTitles: {}})).not.toContain(password)
     }
   })
 

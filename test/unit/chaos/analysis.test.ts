@@ -9,13 +9,8 @@ import {
   recoveryMs,
   rtoFloor,
 } from '../../../src/chaos/metrics.js'
-import {
-  classify,
-  logPhaseEvents,
-  parseLogLine,
-  parseReadLog,
-  parseTzOffset,
-} from '../../../src/chaos/pacemaker-log.js'
+import {classify, logPhaseEvents} from '../../../src/chaos/pacemaker-log.js'
+import {parseLogLine, parseReadLog, parseTzOffset} from '../../../src/facts/pacemaker-log.js'
 import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import {InputError} from '../../../src/core/errors.js'
 

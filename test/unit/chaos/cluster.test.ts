@@ -1,89 +1,60 @@
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {
-  fenceTimingFromCib,
-  healthProblems,
-  parseClusterState,
-  parseTotem,
-  parseVotes,
-  type ClusterState,
-} from '../../../src/chaos/cluster-state.js'
-import {diffStates, holdsVip} from '../../../src/chaos/observer.js'
+import {fenceTimingFor} from '../../../src/chaos/fence-timing.js'
+import {diffPacemaker, holdsVip} from '../../../src/chaos/observer.js'
 import {forecastQuorum, preflight} from '../../../src/chaos/preflight.js'
+import {observedView, vipHolders, vipMoved} from '../../../src/chaos/view-diff.js'
+import {parseCib} from '../../../src/facts/cibadmin.js'
+import {parseCmap, totemTimings} from '../../../src/facts/corosync-cmapctl.js'
+import {parseQuorumtool} from '../../../src/facts/corosync-quorumtool.js'
+import {parseCrmMon} from '../../../src/facts/crm-mon.js'
+import {healthProblems, pacemakerStateOf} from '../../../src/view/pacemaker.js'
+import {membershipOf} from '../../../src/view/readings.js'
+import type {PacemakerState} from '../../../src/view/types.js'
+import {repoRoot} from '../../support/paths.js'
 import {haveShared, sharedFixturesDir} from '../../support/paths.js'
 
-interface N {
-  name: string
-  online?: boolean
-  unclean?: boolean
-  standby?: boolean
-  dc?: boolean
-}
-interface F {
-  target: string
-  status: 'pending' | 'success' | 'failed'
-  completed?: string
+/** Verbatim lab captures: examples/ (hacheck facts --save) and test/fixtures/outputs/crm-mon-watch. */
+const example = (cap: string, node: string, file: string): string =>
+  readFileSync(join(repoRoot, 'examples', cap, node, file), 'utf8')
+const state = (cap: string, node = 'n1'): PacemakerState =>
+  pacemakerStateOf(parseCrmMon(example(cap, node, 'crm-mon.out')))
+const watchDir = join(import.meta.dirname, '../../fixtures/outputs/crm-mon-watch/power-off-vip-holder')
+/** Who was powered off (the VIP holder) and who watched, as the capture recorded them. */
+const meta = Object.fromEntries(
+  readFileSync(join(watchDir, 'meta.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ') as [string, string]),
+) as {victim: string; observer: string}
+const watched = (): {file: string; s: PacemakerState; atS: number}[] => {
+  const times = new Map(
+    readFileSync(join(watchDir, 'times.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]),
+  )
+  return readdirSync(watchDir)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((file) => ({
+      file,
+      s: pacemakerStateOf(parseCrmMon(readFileSync(join(watchDir, file), 'utf8'))),
+      atS: Number(times.get(file.replace('.xml', ''))),
+    }))
 }
 
-/** crm_mon XML of a 3-node lab cluster in Pacemaker 2.1 format. */
-export function crmMon(o: {
-  nodes?: N[]
-  quorate?: boolean
-  vipOn?: string
-  webOn?: string
-  fences?: F[]
-  stonith?: boolean
-}): string {
-  const nodes = o.nodes ?? [{name: 'n1', dc: true}, {name: 'n2'}, {name: 'n3'}]
-  const dc = nodes.find((n) => n.dc)
-  const res = (id: string, agent: string, on: string | undefined): string =>
-    `<resource id="${id}" resource_agent="${agent}" role="${on ? 'Started' : 'Stopped'}" active="${on ? 'true' : 'false'}" orphaned="false" blocked="false" managed="true" failed="false" failure_ignored="false" nodes_running_on="${on ? 1 : 0}">${on ? `<node name="${on}" id="1" cached="true"/>` : ''}</resource>`
-  return `<pacemaker-result api-version="2.30" request="crm_mon -1 --output-as=xml --fence-history=3">
-  <summary>
-    <stack type="corosync"/>
-    <current_dc present="${dc ? 'true' : 'false'}" version="2.1.5" ${dc ? `name="${dc.name}" id="1"` : ''} with_quorum="${o.quorate ?? true}" mixed_version="false"/>
-    <nodes_configured number="3"/>
-    <cluster_options stonith-enabled="${o.stonith ?? true}" symmetric-cluster="true" no-quorum-policy="stop" maintenance-mode="false" stop-all-resources="false" stonith-timeout-ms="60000" priority-fencing-delay-ms="0"/>
-  </summary>
-  <nodes>
-${nodes
-  .map(
-    (n) =>
-      `    <node name="${n.name}" id="1" online="${n.online ?? true}" standby="${n.standby ?? false}" standby_onfail="false" maintenance="false" pending="false" unclean="${n.unclean ?? false}" health="green" shutdown="false" expected_up="true" is_dc="${n.dc ?? false}" resources_running="1" type="member"/>`,
-  )
-  .join('\n')}
-  </nodes>
-  <resources>
-    ${res('fence-n1', 'stonith:fence_ipmilan', 'n2')}
-    ${res('p-vip', 'ocf:heartbeat:IPaddr2', o.vipOn === undefined ? 'n1' : o.vipOn || undefined)}
-    ${res('p-web', 'ocf:heartbeat:anything', o.webOn === undefined ? 'n1' : o.webOn || undefined)}
-  </resources>
-  <fence_history>
-${(o.fences ?? [])
-  .map(
-    (f) =>
-      `    <fence_event action="reboot" target="${f.target}" client="pacemaker-controld.1234" origin="n2" status="${f.status}"${f.status === 'pending' ? '' : ` delegate="n3" completed="${f.completed ?? '2026-11-26 10:11:25 +00:00'}"`}/>`,
-  )
-  .join('\n')}
-  </fence_history>
-  <status code="0" message="OK"/>
-</pacemaker-result>`
-}
-
-describe('crm_mon XML', () => {
-  it('reads nodes, DC, quorum, fencing, resource locations and fence history', () => {
-    const s = parseClusterState(crmMon({fences: [{target: 'n3', status: 'success'}]}))
-    expect(s.dc).toBe('n1')
+describe('Pacemaker state through the one crm_mon parser', () => {
+  it('reads nodes, DC, quorum, fencing and resource locations of the healthy lab', () => {
+    const s = state('lab-healthy')
+    expect(s.dc).toBe('n2')
     expect(s.quorate).toBe(true)
     expect(s.stonithEnabled).toBe(true)
     expect(s.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3'])
     expect(s.resources.find((r) => r.id === 'p-vip')?.nodes).toEqual(['n1'])
-    expect(s.fences).toEqual([
-      expect.objectContaining({target: 'n3', action: 'reboot', status: 'success', delegate: 'n3'}),
-    ])
     expect(healthProblems(s)).toEqual([])
   })
 
@@ -92,195 +63,130 @@ describe('crm_mon XML', () => {
       join(sharedFixturesDir, 'crm_mon-xml', 'pacemaker-2.1.5-unmanaged-on-offline-node.xml'),
       'utf8',
     )
-    const s = parseClusterState(xml)
+    const s = pacemakerStateOf(parseCrmMon(xml))
     expect(s.dc).toBe('cluster02')
     expect(healthProblems(s)).toEqual(['the cluster is in maintenance mode', 'node cluster02 is offline'])
   })
 
-  it('an unhealthy cluster is refused with every reason', () => {
-    const s = parseClusterState(
-      crmMon({
-        stonith: false,
-        nodes: [
-          {name: 'n1', dc: true},
-          {name: 'n2', online: false},
-          {name: 'n3', standby: true},
-        ],
-      }),
-    )
-    expect(healthProblems(s)).toEqual([
+  it('refuses an unhealthy lab with every reason: fencing off, maintenance, a minority', () => {
+    expect(healthProblems(state('lab-stonith-disabled'))).toEqual([
       'fencing is disabled (stonith-enabled=false)',
-      'node n2 is offline',
-      'node n3 is in standby',
     ])
+    expect(healthProblems(state('lab-maintenance'))).toEqual(['the cluster is in maintenance mode'])
+    expect(healthProblems(state('lab-minority', 'n2'))).toEqual(
+      expect.arrayContaining(['node n1 is offline', 'node n1 is unclean']),
+    )
   })
 })
 
 describe('quorum forecast', () => {
-  const s = parseClusterState(crmMon({}))
+  const s = state('lab-healthy')
+  const votes = membershipOf(parseQuorumtool(example('lab-healthy', 'n1', 'corosync-quorumtool.out')))
   it('one node of three leaving keeps quorum', () => {
-    expect(forecastQuorum(s, {expected: 3, total: 3, quorum: 2, qdevice: false}, ['n1'])).toMatchObject({
-      quorate: true,
-      remainingVotes: 2,
-    })
+    expect(votes).toMatchObject({expectedVotes: 3, totalVotes: 3, quorum: 2, qdevice: false})
+    expect(forecastQuorum(s, votes, ['n1'])).toMatchObject({quorate: true, remainingVotes: 2})
   })
   it('two of three leaving loses it, and the preflight refuses unless allowed', () => {
-    const votes = {expected: 3, total: 3, quorum: 2, qdevice: false}
     expect(preflight(s, votes, ['n1', 'n2']).problems.join()).toMatch(
       /no quorate partition.*--allow-quorum-loss/,
     )
     expect(preflight(s, votes, ['n1', 'n2'], {allowQuorumLoss: true}).ok).toBe(true)
   })
   it('a two-node cluster with a qdevice keeps quorum when one node leaves', () => {
-    const two = parseClusterState(crmMon({nodes: [{name: 'n1', dc: true}, {name: 'n2'}]}))
-    expect(forecastQuorum(two, {expected: 3, total: 3, quorum: 2, qdevice: true}, ['n1']).quorate).toBe(true)
-    expect(forecastQuorum(two, {expected: 2, total: 2, quorum: 2, qdevice: false}, ['n1']).quorate).toBe(
-      false,
+    const stream = readFileSync(
+      join(
+        import.meta.dirname,
+        '../../fixtures/outputs/corosync-quorumtool-m/pacemaker2-qdevice-healthy.txt',
+      ),
+      'utf8',
     )
+    const qvotes = membershipOf(parseQuorumtool(stream.split('\n').slice(1).join('\n')))
+    expect(qvotes).toMatchObject({members: ['n1', 'n2'], qdevice: true, quorum: 2})
+    const two: PacemakerState = {...s, nodes: s.nodes.filter((n) => n.name !== 'n3')}
+    expect(forecastQuorum(two, qvotes, ['n1']).quorate).toBe(true)
+    expect(forecastQuorum(two, {...qvotes, qdevice: false}, ['n1']).quorate).toBe(false)
   })
   it('without vote information each node counts one vote', () => {
     expect(forecastQuorum(s, undefined, ['n3'])).toMatchObject({quorate: true, quorum: 2})
   })
 })
 
-describe('corosync outputs', () => {
-  it('corosync-quorumtool -s', () => {
-    const text = `Quorum information
-------------------
-Date:             Thu Nov 26 10:00:00 2026
-Quorum provider:  corosync_votequorum
-Nodes:            3
-Node ID:          1
-Ring ID:          1.2f
-Quorate:          Yes
-
-Votequorum information
-----------------------
-Expected votes:   3
-Highest expected: 3
-Total votes:      3
-Quorum:           2
-Flags:            Quorate
-`
-    expect(parseVotes(text)).toEqual({expected: 3, total: 3, quorum: 2, qdevice: false})
-  })
-  it('corosync-cmapctl totem timings', () => {
-    expect(
-      parseTotem(
-        'runtime.config.totem.token (u32) = 3650\nruntime.config.totem.consensus (u32) = 4380\ntotem.token_coefficient (u32) = 650\n',
-      ),
-    ).toEqual({tokenMs: 3650, consensusMs: 4380, tokenCoefficientMs: 650})
-  })
-  it('fence timings of the device covering a node', () => {
-    const cib = `<resources><primitive id="fence-n1" class="stonith" type="fence_ipmilan"><instance_attributes id="a"><nvpair id="a1" name="ip" value="198.18.3.101"/><nvpair id="a2" name="pcmk_host_list" value="n1"/></instance_attributes></primitive>
-<primitive id="fence-n2" class="stonith" type="fence_ipmilan"><instance_attributes id="b"><nvpair id="b1" name="pcmk_host_list" value="n2"/><nvpair id="b2" name="pcmk_delay_base" value="5s"/><nvpair id="b3" name="power_wait" value="4"/></instance_attributes></primitive></resources>`
-    expect(fenceTimingFromCib(cib, 'n1')).toEqual({
-      device: 'fence-n1',
-      agent: 'fence_ipmilan',
-      delayBaseMs: undefined,
-      actionMs: 2000,
+describe('corosync and CIB readings chaos uses', () => {
+  it('token timings from corosync-cmapctl', () => {
+    expect(totemTimings(parseCmap(example('lab-healthy', 'n1', 'corosync-cmapctl.out')))).toEqual({
+      tokenMs: 3650,
+      consensusMs: 4380,
     })
-    expect(fenceTimingFromCib(cib, 'n2')).toEqual({
-      device: 'fence-n2',
-      agent: 'fence_ipmilan',
-      delayBaseMs: 5000,
-      actionMs: 4000,
-    })
-    expect(fenceTimingFromCib(cib, 'n9')).toEqual({})
+  })
+  it('fence timings of the device covering a node, from the lab CIB', () => {
+    const cib = parseCib(example('lab-healthy', 'n1', 'cibadmin.out'))
+    expect(fenceTimingFor(cib, 'n1')).toEqual({device: 'fence-n1', agent: 'fence_ipmilan', actionMs: 2000})
+    expect(fenceTimingFor(cib, 'n9')).toEqual({})
   })
 })
 
-describe('observer: events between two crm_mon states', () => {
-  const at = (o: Parameters<typeof crmMon>[0]): ClusterState => parseClusterState(crmMon(o))
-  it('a heartbeat pull of n1, seen from n2, in order', () => {
+describe('observer: events between successive views of a node lost (captured from the lab)', () => {
+  it('a power-off of the VIP holder seen from a survivor, in order: lost, unclean, fence requested then confirmed, service moved, rejoined', () => {
     const seen = new Set<string>()
-    const states = [
-      at({fences: [{target: 'n3', status: 'success', completed: 'old'}]}),
-      at({
-        nodes: [{name: 'n1', online: false, unclean: true}, {name: 'n2', dc: true}, {name: 'n3'}],
-        vipOn: 'n1',
-        fences: [{target: 'n3', status: 'success', completed: 'old'}],
-      }),
-      at({
-        nodes: [{name: 'n1', online: false, unclean: true}, {name: 'n2', dc: true}, {name: 'n3'}],
-        fences: [
-          {target: 'n3', status: 'success', completed: 'old'},
-          {target: 'n1', status: 'pending'},
-        ],
-      }),
-      at({
-        nodes: [{name: 'n1', online: false}, {name: 'n2', dc: true}, {name: 'n3'}],
-        vipOn: '',
-        webOn: '',
-        fences: [
-          {target: 'n3', status: 'success', completed: 'old'},
-          {target: 'n1', status: 'success'},
-        ],
-      }),
-      at({
-        nodes: [{name: 'n1', online: false}, {name: 'n2', dc: true}, {name: 'n3'}],
-        vipOn: 'n2',
-        webOn: 'n2',
-        fences: [
-          {target: 'n3', status: 'success', completed: 'old'},
-          {target: 'n1', status: 'success'},
-        ],
-      }),
-      at({
-        nodes: [{name: 'n1'}, {name: 'n2', dc: true}, {name: 'n3'}],
-        vipOn: 'n2',
-        webOn: 'n2',
-        fences: [
-          {target: 'n3', status: 'success', completed: 'old'},
-          {target: 'n1', status: 'success'},
-        ],
-      }),
-    ]
-    const events = states.flatMap((s, i) => diffStates(states[i - 1], s, i * 1000, 'crm_mon@n2', seen))
-    expect(
-      events.map(
-        (e) => `${e.t} ${e.phase}${e.node ? ` ${e.node}` : ''}${e.resource ? ` ${e.resource}` : ''}`,
-      ),
-    ).toEqual([
-      '1000 node-lost n1',
-      '1000 node-unclean n1',
-      '2000 fence-requested n1',
-      '3000 fence-confirmed n1',
-      '3000 resource-stopped n1 p-vip',
-      '3000 resource-stopped n1 p-web',
-      '4000 resource-started n2 p-vip',
-      '4000 resource-started n2 p-web',
-      '5000 node-rejoined n1',
-    ])
-  })
-
-  it('a start still pending (crm_mon pending="Starting") is not a started resource yet', () => {
-    const seen = new Set<string>()
-    const before = at({vipOn: '', webOn: ''})
-    const pendingXml = crmMon({vipOn: 'n2', webOn: ''}).replace(
-      'id="p-vip" resource_agent="ocf:heartbeat:IPaddr2" role="Started"',
-      'id="p-vip" resource_agent="ocf:heartbeat:IPaddr2" role="Started" pending="Starting"',
+    const samples = watched()
+    const {victim: v, observer} = meta
+    const events = samples.flatMap((x, i) =>
+      diffPacemaker(samples[i - 1]?.s, x.s, i, `crm_mon@${observer}`, seen),
     )
-    const pending = parseClusterState(pendingXml)
-    expect(pending.resources.find((r) => r.id === 'p-vip')?.pending).toBe('Starting')
-    expect(diffStates(before, pending, 1, 's', seen)).toEqual([])
-    const monitoring = parseClusterState(pendingXml.replace('pending="Starting"', 'pending="Monitoring"'))
-    expect(diffStates(pending, monitoring, 2, 's', seen).map((e) => e.phase)).toEqual(['resource-started'])
+    const phases = events.map(
+      (e) => `${e.phase}${e.node ? ` ${e.node}` : ''}${e.resource ? ` ${e.resource}` : ''}`,
+    )
+    // The sample (index) an event was first seen in: events of one sample are simultaneous.
+    const at = (p: string): number => events[phases.indexOf(p)]?.t ?? -1
+    const started = phases.find((p) => /^resource-started n\d p-vip$/.test(p)) ?? 'resource-started ? p-vip'
+    expect(started).not.toBe(`resource-started ${v} p-vip`)
+    for (const p of [
+      `node-lost ${v}`,
+      `node-unclean ${v}`,
+      `fence-requested ${v}`,
+      `fence-confirmed ${v}`,
+      started,
+      `node-rejoined ${v}`,
+    ])
+      expect(at(p), `${p} in ${phases.join(', ')}`).toBeGreaterThan(0)
+    expect(at(`node-lost ${v}`)).toBeLessThan(at(`fence-confirmed ${v}`))
+    expect(at(`fence-requested ${v}`)).toBeLessThan(at(`fence-confirmed ${v}`))
+    expect(at(`fence-confirmed ${v}`)).toBeLessThanOrEqual(at(started))
+    expect(at(started)).toBeLessThan(at(`node-rejoined ${v}`))
+    // Fence devices moving are not the service failing over.
+    expect(events.some((e) => e.resource?.startsWith('fence-'))).toBe(false)
   })
 
-  it('the VIP is seen in ip -j addr output', () => {
-    const out = JSON.stringify([
-      {
-        ifname: 'eth0',
-        addr_info: [
-          {family: 'inet', local: '198.18.2.11', prefixlen: 24},
-          {family: 'inet', local: '198.18.2.100', prefixlen: 24},
-        ],
-      },
-    ])
-    expect(holdsVip(out, '198.18.2.100')).toBe(true)
-    expect(holdsVip(out, '198.18.2.101')).toBe(false)
-    expect(holdsVip('not json', '198.18.2.100')).toBe(false)
+  it('a start still in flight (role Starting, or pending="Starting") is not a started resource yet', () => {
+    const samples = watched()
+    const starting = samples.find((x) =>
+      x.s.resources.some((r) => r.id === 'p-vip' && r.active && r.role !== 'Started'),
+    )
+    if (!starting) return
+    const seen = new Set<string>()
+    const i = samples.indexOf(starting)
+    const ev = diffPacemaker(samples[i - 1]?.s, starting.s, 0, 's', seen)
+    expect(ev.some((e) => e.phase === 'resource-started' && e.resource === 'p-vip')).toBe(false)
+  })
+
+  it("VIP holders come from every node's addresses, and a move is judged against the last holder", () => {
+    const nodes = ['n1', 'n2', 'n3'].map((n) => ({name: n, aliases: [], roles: ['cluster'], hasBmc: false}))
+    const vip = '198.18.2.100'
+    const answers = (when: 'before' | 'after'): Map<string, boolean> =>
+      new Map(
+        ['n1', 'n2', 'n3'].flatMap((n) => {
+          const text = readFileSync(join(watchDir, `ip-addr-${when}-${n}.json`), 'utf8')
+          return text.trim() ? [[n, holdsVip(text, vip)] as const] : []
+        }),
+      )
+    const before = vipHolders(observedView(nodes, vip, {vip: answers('before')}))
+    const after = vipHolders(observedView(nodes, vip, {vip: answers('after')}))
+    expect(before).toEqual([meta.victim])
+    expect(after).toHaveLength(1)
+    expect(after).not.toEqual(before)
+    expect(vipMoved(before, [])).toBeUndefined()
+    expect(vipMoved(before, after)).toBe(after[0])
+    expect(holdsVip('not json', vip)).toBe(false)
   })
 })
 
@@ -289,13 +195,11 @@ describe('--node roles against the live cluster', () => {
     const {resolveTarget} = await import('../../../src/chaos/service.js')
     const {labInventory} = await import('./fixtures.js')
     const inv = labInventory()
-    const state = parseClusterState(
-      crmMon({vipOn: 'n2', webOn: 'n2', nodes: [{name: 'n1'}, {name: 'n2'}, {name: 'n3', dc: true}]}),
-    )
-    const snap = {state, vipHolders: ['n2'], via: 'n1'}
-    expect(resolveTarget('@service', inv, snap)).toBe('n2')
-    expect(resolveTarget('@replica', inv, snap)).toBe('n1')
-    expect(resolveTarget('@dc', inv, snap)).toBe('n3')
+    const s = state('lab-healthy')
+    const snap = {state: s, vipHolders: ['n1'], via: 'n1'}
+    expect(resolveTarget('@service', inv, snap)).toBe('n1')
+    expect(resolveTarget('@replica', inv, snap)).toBe('n2')
+    expect(resolveTarget('@dc', inv, snap)).toBe('n2')
     expect(resolveTarget('n3', inv, snap)).toBe('n3')
     expect(() => resolveTarget('n7', inv, snap)).toThrow(
       '--node n7: no such node in the inventory (it has: n1, n2, n3)',
@@ -304,16 +208,17 @@ describe('--node roles against the live cluster', () => {
       /expected a node name, @service, @dc or @replica/,
     )
     // Without a VIP answer, the node running the most service resources.
-    expect(resolveTarget('@service', inv, {state, vipHolders: []})).toBe('n2')
+    expect(resolveTarget('@service', inv, {state: s, vipHolders: []})).toBe('n1')
   })
 })
 
 describe('observer samples timed on the node', () => {
   it('split the node-side clock readings from what ran between them', async () => {
     const {parseTimedPoll, parseMembers, diffMembers} = await import('../../../src/chaos/observer.js')
-    const p = parseTimedPoll(`1764151872.100000000\n${crmMon({})}\n1764151872.300000000\n`)
+    const xml = example('lab-healthy', 'n1', 'crm-mon.out')
+    const p = parseTimedPoll(`1764151872.100000000\n${xml}\n1764151872.300000000\n`)
     expect(p?.nodeMidT).toBeCloseTo(1_764_151_872_200, 0)
-    expect(parseClusterState(p?.body ?? '').dc).toBe('n1')
+    expect(pacemakerStateOf(parseCrmMon(p?.body ?? '')).dc).toBe('n2')
     expect(parseTimedPoll('garbage')).toBeUndefined()
     expect(parseMembers('Cannot initialize QUORUM service')).toBeUndefined()
     expect(diffMembers(['n1', 'n2', 'n3'], ['n2', 'n3'], 5, 'corosync@n2')).toEqual([

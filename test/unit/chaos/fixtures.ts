@@ -1,7 +1,7 @@
 /** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
 import type {NodeFacts} from '../../../src/chaos/discovery.js'
 import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/common.js'
-import type {IfAddr} from '../../../src/chaos/net.js'
+import type {IfAddr} from '../../../src/facts/ip-addr.js'
 import type {Inventory} from '../../../src/core/types.js'
 import {parseInventory} from '../../../src/inventory/load.js'
 

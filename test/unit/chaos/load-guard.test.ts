@@ -5,7 +5,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {controllerRefusals} from '../../../src/chaos/guard.js'
 import {probeCommand, probeHttp, probeTcp, startWorkload} from '../../../src/chaos/load.js'
-import {cidrContains, controllerMatch, isLoopback, parseIpAddr} from '../../../src/chaos/net.js'
+import {controllerMatch} from '../../../src/chaos/net.js'
+import {cidrContains, isLoopback} from '../../../src/core/address.js'
+import {flatAddresses, parseIpAddr} from '../../../src/facts/ip-addr.js'
 import type {ProbeEvent} from '../../../src/chaos/timeline.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import {labFacts} from './fixtures.js'
@@ -121,14 +123,16 @@ describe('the controller-self guard', () => {
         {
           ...labFacts(1),
           node: 'f',
-          addrs: parseIpAddr(
-            JSON.stringify([
-              {
-                ifname: 'eth0',
-                flags: ['UP'],
-                addr_info: [{family: 'inet', local: '198.19.255.5', prefixlen: 24, scope: 'global'}],
-              },
-            ]),
+          addrs: flatAddresses(
+            parseIpAddr(
+              JSON.stringify([
+                {
+                  ifname: 'eth0',
+                  flags: ['UP'],
+                  addr_info: [{family: 'inet', local: '198.19.255.5', prefixlen: 24, scope: 'global'}],
+                },
+              ]),
+            ),
           ),
         },
       ],

@@ -76,3 +76,25 @@ describe('failover.app-reconnect (item 7)', () => {
     ).toEqual(['fail'])
   })
 })
+
+describe('chaos evidence is matched to the cluster by identity, never by name', () => {
+  it('keeps only the runs whose corosync identity is this cluster, and says how many it set aside', async () => {
+    const {matchHistory} = await import('../../../src/audit/view-input.js')
+    const {corosyncIdentity} = await import('../../../src/view/identity.js')
+    const list = (names: string[]) =>
+      names.map((name, i) => ({name, addrs: [{link: 0, addr: `198.18.1.1${i}`}]}))
+    const pcmk = corosyncIdentity('halab', list(['n1', 'n2', 'n3']))
+    const db = corosyncIdentity('halab', list(['db1', 'db2', 'mon1']))
+    expect(pcmk?.id).toMatch(/^corosync:[0-9a-f]{16}$/)
+    expect(pcmk?.id).not.toBe(db?.id)
+    // Both labs are called "lab" in their inventories: the name decides nothing.
+    const mine = {...entry({}), cluster: 'lab', identity: pcmk}
+    const other = {...entry({id: 'other'}), cluster: 'lab', identity: db}
+    const legacy = {...entry({id: 'old'}), cluster: 'lab'}
+    const m = matchHistory([mine, other, legacy], pcmk)
+    expect(m.mine.map((x) => x.id)).toEqual([mine.id])
+    expect(m.unmatched).toBe(2)
+    const r = runCheck('failover.tested', nodes, {now, history: m.mine})
+    expect(statuses(r)).toEqual(['pass'])
+  })
+})
