@@ -5,7 +5,14 @@
  */
 import {errorMessage} from '../core/errors.js'
 import type {Inventory, NodeSpec} from '../core/types.js'
-import {ABSENT_RC, type Fact, type FactError, type Gatherer, type GathererOutput} from '../facts/gatherer.js'
+import {
+  ABSENT_RC,
+  commandOf,
+  type Fact,
+  type FactError,
+  type Gatherer,
+  type GathererOutput,
+} from '../facts/gatherer.js'
 import {NOT_INSTALLED_RC, TIMEOUT_RC} from './gather-script.js'
 
 export type AnyGatherer = Gatherer<unknown>
@@ -34,7 +41,7 @@ function firstLine(text: string): string {
 
 /** Classifies a gatherer's output and parses it. Pure. */
 export function toFact<T>(node: string, g: Gatherer<T>, out: GathererOutput): Fact<T> {
-  const source = {node, gatherer: g.id, command: g.script, exitCode: out.exitCode}
+  const source = {node, gatherer: g.id, command: commandOf(g), exitCode: out.exitCode}
   const ok = g.okExitCodes ?? [0]
   if (out.exitCode === NOT_INSTALLED_RC) {
     return {
@@ -125,7 +132,7 @@ export async function gatherAll(
             nodeFacts.set(g.id, {
               ok: false,
               error: res.error,
-              source: {node: name, gatherer: g.id, command: g.script, exitCode: null},
+              source: {node: name, gatherer: g.id, command: commandOf(g), exitCode: null},
             })
           }
         } else {
@@ -135,7 +142,7 @@ export async function gatherAll(
               nodeFacts.set(g.id, {
                 ok: false,
                 error: {code: 'command-failed', message: `${g.id} produced no output frame on ${name}`},
-                source: {node: name, gatherer: g.id, command: g.script, exitCode: null},
+                source: {node: name, gatherer: g.id, command: commandOf(g), exitCode: null},
               })
               continue
             }
@@ -160,7 +167,7 @@ export async function gatherAll(
             nodeFacts.set(g.id, {
               ok: false,
               error: {code: 'not-applicable', message: out.notApplicable},
-              source: {node: name, gatherer: g.id, command: g.script, exitCode: null},
+              source: {node: name, gatherer: g.id, command: commandOf(g), exitCode: null},
             })
             return
           }

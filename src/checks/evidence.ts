@@ -1,15 +1,15 @@
 import type {Evidence} from '../core/results.js'
-import type {Gatherer} from '../facts/gatherer.js'
+import {commandOf, type Gatherer} from '../facts/gatherer.js'
 
 /** Evidence from a gatherer: where, what command, what was seen, what was expected. */
 export function ev(
   node: string | undefined,
-  g: Pick<Gatherer<unknown>, 'id' | 'script'>,
+  g: Pick<Gatherer<unknown>, 'id' | 'script' | 'command'>,
   observed: unknown,
   expected?: unknown,
   note?: string,
 ): Evidence {
-  const e: Evidence = {source: g.id, command: g.script.split('\n')[0] ?? g.script, observed}
+  const e: Evidence = {source: g.id, command: commandOf(g), observed}
   if (node !== undefined) e.node = node
   if (expected !== undefined) e.expected = expected
   if (note !== undefined) e.note = note

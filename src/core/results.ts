@@ -4,10 +4,14 @@
  */
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
-export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error'
+/**
+ * `waived` is never produced by a check: the waiver module (src/audit/waivers.ts) turns a
+ * fail or warn covered by an active waiver into it, after evaluation (docs/waivers.md).
+ */
+export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error' | 'waived'
 export type Severity = 'critical' | 'warning' | 'info'
 
-export const STATUSES: readonly Status[] = ['pass', 'fail', 'warn', 'skip', 'error']
+export const STATUSES: readonly Status[] = ['pass', 'fail', 'warn', 'skip', 'error', 'waived']
 
 /** What was looked at: where, with which command, what was seen and what was expected. */
 export interface Evidence {
@@ -36,6 +40,22 @@ export interface CheckResult {
   /** Markdown: Abstract / Remediation / References. Present for every non-pass. */
   remediation?: string
   durationMs: number
+  /** The waiver that covers this result (status `waived`), or that expired (the result counts again). */
+  waiver?: AppliedWaiver
+}
+
+/** A waiver as applied to one result. */
+export interface AppliedWaiver {
+  reason: string
+  owner: string
+  /** As written in the waiver file (a date or a date-time). */
+  expires: string
+  /** active: the result is `waived`; expired: the result keeps its own status. */
+  state: 'active' | 'expired'
+  /** The status the check gave. */
+  status: Status
+  /** Where the waiver was written: FILE#INDEX. */
+  from: string
 }
 
 export interface RunNode {
@@ -119,11 +139,28 @@ export interface AuditRun {
   /** The cluster view (absent in runs saved by hacheck before 0.2). */
   view?: ViewSummary
   results: CheckResult[]
-  summary: Record<Status, number> & {total: number}
+  summary: Summary
+  /** The waiver file applied, with what each waiver did. */
+  waivers?: {file: string; entries: WaiverUse[]}
+}
+
+export type Summary = Record<Status, number> & {total: number}
+
+export interface WaiverUse {
+  check: string
+  cluster?: string
+  nodes?: string[]
+  reason: string
+  owner: string
+  expires: string
+  /** active: still valid; expired: past its date (a warning, the results count again). */
+  state: 'active' | 'expired'
+  /** Results it waived (active) or would have waived (expired). */
+  matched: number
 }
 
 /** Higher weight wins when statuses are aggregated (error = could not tell, never collapsed into pass). */
-export const STATUS_WEIGHT: Record<Status, number> = {pass: 0, skip: 1, warn: 2, fail: 3, error: 4}
+export const STATUS_WEIGHT: Record<Status, number> = {pass: 0, skip: 1, waived: 1, warn: 2, fail: 3, error: 4}
 
 export function aggregateStatus(statuses: readonly Status[]): Status {
   let worst: Status = 'pass'
@@ -135,8 +172,8 @@ export function aggregateStatus(statuses: readonly Status[]): Status {
   return any ? worst : 'skip'
 }
 
-export function summarize(results: readonly {status: Status}[]): Record<Status, number> & {total: number} {
-  const s = {pass: 0, fail: 0, warn: 0, skip: 0, error: 0, total: results.length}
+export function summarize(results: readonly {status: Status}[]): Summary {
+  const s = {pass: 0, fail: 0, warn: 0, skip: 0, error: 0, waived: 0, total: results.length}
   for (const r of results) s[r.status]++
   return s
 }
@@ -144,7 +181,7 @@ export function summarize(results: readonly {status: Status}[]): Record<Status, 
 /**
  * The exit code of a run: 3 when anything could not be told (error) — the
  * audit is incomplete, so a clean bill of health cannot be given —, else 1
- * when anything failed, else 0. warn and skip never fail a run.
+ * when anything failed, else 0. warn, skip and waived never fail a run.
  */
 export function exitCodeFor(results: readonly {status: Status}[]): ExitCodeValue {
   if (results.some((r) => r.status === 'error')) return ExitCode.incomplete

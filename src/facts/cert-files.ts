@@ -24,6 +24,7 @@ export const CERT_DIRS = [
 export const certFiles = defineGatherer<TlsCerts>({
   id: 'cert-files',
   description: `PEM certificates found under ${CERT_DIRS.join(' ')} (certificate blocks only, never keys)`,
+  command: `sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' <each *.pem *.crt *.cer under ${CERT_DIRS.join(' ')}>`,
   script: [
     'n=0',
     `for c in $(find ${CERT_DIRS.join(' ')} -maxdepth 5 -type f \\( -name '*.pem' -o -name '*.crt' -o -name '*.cer' \\) -size -256k 2>/dev/null | sort | head -n 200); do`,

@@ -681,6 +681,7 @@ const SED_SCRUB = [
 export const cibadmin = defineGatherer<Cib>({
   id: 'cibadmin',
   description: 'Pacemaker configuration and status (cibadmin -Q), secrets scrubbed on the node',
+  command: 'cibadmin -Q (passwords blanked on the node)',
   script: `set -o pipefail; cibadmin -Q | sed -E '${SED_SCRUB}'`,
   requires: ['cibadmin'],
   parse: (out) => parseCib(out.stdout),

@@ -317,6 +317,7 @@ export function parseCorosyncConf(text: string): CorosyncConf {
 export const corosyncConf = defineGatherer<CorosyncConf>({
   id: 'corosync-conf',
   description: 'The Corosync configuration file /etc/corosync/corosync.conf',
+  command: 'cat /etc/corosync/corosync.conf',
   script: `f=/etc/corosync/corosync.conf; [ -r "$f" ] || exit ${ABSENT_RC}; cat -- "$f"`,
   whenAbsent: 'no readable /etc/corosync/corosync.conf on this node',
   parse: (out) => parseCorosyncConf(out.stdout),

@@ -440,6 +440,7 @@ export const CRM_MON_WATCH_ARGV = ['crm_mon', '-1', '--output-as=xml', '--fence-
 export const crmMon = defineGatherer<CrmMon>({
   id: 'crm-mon',
   description: "Pacemaker's current cluster status as XML (crm_mon -1 --inactive)",
+  command: 'crm_mon -1 --inactive --output-as=xml',
   script:
     'if crm_mon --help-all 2>/dev/null | grep -q -- --output-as; then crm_mon -1 --inactive --output-as=xml; else crm_mon -1 --inactive --as-xml; fi',
   requires: ['crm_mon'],

@@ -29,7 +29,7 @@ export interface FactError {
 export interface Provenance {
   node: string
   gatherer: string
-  /** The snippet, for the evidence (never contains secrets). */
+  /** The command shown as evidence (commandOf: never contains secrets). */
   command: string
   exitCode: number | null
 }
@@ -46,6 +46,11 @@ export interface Gatherer<T> {
    * never change anything. Keep it short: it is shown as evidence.
    */
   script: string
+  /**
+   * The command that produces the fact, in one line, as evidence shows it (the script's
+   * framing, loops and fallbacks left out). Default: the script itself when it is one line.
+   */
+  command?: string
   /** Programs the snippet needs; if the first one is absent the fact is `not-installed`, not a crash. */
   requires?: readonly string[]
   /** Exit codes that still mean "output is valid" (default [0]). */
@@ -89,6 +94,11 @@ export class ParseError extends Error {
 }
 
 /** Helper for gatherers whose value is one parsed text. */
+/** The one line evidence shows for what a gatherer ran. */
+export function commandOf(g: Pick<Gatherer<unknown>, 'command' | 'script'>): string {
+  return g.command ?? g.script.split('\n')[0] ?? g.script
+}
+
 export function defineGatherer<T>(g: Gatherer<T>): Gatherer<T> {
   return g
 }

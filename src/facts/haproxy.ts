@@ -367,6 +367,7 @@ export function parseHaproxyConfig(text: string, file?: string): HaproxyConfig {
 export const haproxy = defineGatherer<HaproxyConfig>({
   id: 'haproxy',
   description: 'HAProxy configuration: sections, binds with their TLS certificates, servers',
+  command: 'cat /etc/haproxy/haproxy.cfg /etc/haproxy/conf.d/*.cfg',
   script: filesScript(['/etc/haproxy/haproxy.cfg', '/etc/haproxy/conf.d/*.cfg']),
   whenAbsent: 'no /etc/haproxy/haproxy.cfg or conf.d/*.cfg on this node',
   parse: (out) => {

@@ -76,6 +76,7 @@ export function parseIpRoutes(stdout: string): IpRoutes {
 export const ipRoute = defineGatherer<IpRoutes>({
   id: 'ip-route',
   description: 'IPv4 and IPv6 routes and the default-route interface (ip -j route)',
+  command: 'ip -j route; ip -j -6 route',
   script: [partScript('inet', 'ip -j route'), partScript('inet6', 'ip -j -6 route')].join('; '),
   requires: ['ip'],
   parse: (out) => parseIpRoutes(out.stdout),

@@ -153,6 +153,7 @@ const LISTENERS =
 export const redisReplication = defineGatherer<RedisReplication>({
   id: 'redis-replication',
   description: 'Redis INFO replication (role, replicas and their lag, master link) of every running server',
+  command: 'redis-cli -h <addr> -p <port> INFO replication (and INFO server) for each listening redis-server',
   script: [
     `l=$(${LISTENERS})`,
     'if [ -z "$l" ]; then',

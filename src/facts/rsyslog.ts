@@ -223,6 +223,7 @@ export function parseRsyslogFiles(files: readonly {name: string; body: string}[]
 export const rsyslog = defineGatherer<RsyslogConfig>({
   id: 'rsyslog',
   description: 'rsyslog forwarding targets and network inputs (/etc/rsyslog.conf, /etc/rsyslog.d/*.conf)',
+  command: 'cat /etc/rsyslog.conf /etc/rsyslog.d/*.conf',
   script: filesScript(['/etc/rsyslog.conf', '/etc/rsyslog.d/*.conf']),
   whenAbsent: 'no /etc/rsyslog.conf or /etc/rsyslog.d/*.conf on this node',
   parse: (out) => {

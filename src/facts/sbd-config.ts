@@ -74,6 +74,7 @@ export function parseSbdConfig(text: string): SbdConfig {
 export const sbdConfig = defineGatherer<SbdConfig>({
   id: 'sbd-config',
   description: 'SBD daemon settings (/etc/sysconfig/sbd or /etc/default/sbd)',
+  command: 'cat /etc/sysconfig/sbd (or /etc/default/sbd)',
   script: `for f in /etc/sysconfig/sbd /etc/default/sbd; do [ -r "$f" ] && { echo "# file: $f"; cat -- "$f"; exit; }; done; exit ${ABSENT_RC}`,
   whenAbsent: 'no /etc/sysconfig/sbd or /etc/default/sbd on this node (SBD not configured)',
   parse: (out) => parseSbdConfig(out.stdout),

@@ -86,6 +86,7 @@ export function parseSbdDump(stdout: string): SbdDump {
 export const sbdDump = defineGatherer<SbdDump>({
   id: 'sbd-dump',
   description: 'On-disk header (slots, watchdog and msgwait timeouts) of each SBD device (sbd -d DEV dump)',
+  command: 'sbd -d <device> dump for each SBD_DEVICE',
   script: [
     'f=/etc/sysconfig/sbd; [ -r "$f" ] || f=/etc/default/sbd',
     `[ -r "$f" ] || exit ${ABSENT_RC}`,

@@ -79,6 +79,7 @@ export function parseStonithAdmin(stdout: string): StonithAdmin {
 export const stonithAdmin = defineGatherer<StonithAdmin>({
   id: 'stonith-admin',
   description: 'Fence devices registered on this node and the fencing history (stonith_admin)',
+  command: "stonith_admin --list-registered; stonith_admin --history '*' --output-as=xml",
   script: [
     partScript('list', 'stonith_admin --list-registered'),
     // --verbose: without it stonith_admin reduces the history, and was seen (Pacemaker 2.1.5, a node cut

@@ -100,6 +100,7 @@ export function parseSyslogNgFiles(files: readonly {name: string; body: string}[
 export const syslogNg = defineGatherer<SyslogNgConfig>({
   id: 'syslog-ng',
   description: 'syslog-ng network destinations (/etc/syslog-ng/syslog-ng.conf, conf.d)',
+  command: 'cat /etc/syslog-ng/syslog-ng.conf /etc/syslog-ng/conf.d/*.conf',
   script: filesScript(['/etc/syslog-ng/syslog-ng.conf', '/etc/syslog-ng/conf.d/*.conf']),
   whenAbsent: 'no /etc/syslog-ng/syslog-ng.conf on this node',
   parse: (out) => {

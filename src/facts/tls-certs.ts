@@ -126,6 +126,7 @@ export const tlsCerts = defineGatherer<TlsCerts>({
   id: 'tls-certs',
   description:
     'Certificates referenced by HAProxy and nginx on this node (certificate blocks only, never keys)',
+  command: `sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' <each certificate named in the HAProxy and nginx configuration>`,
   script: [
     FIND_PATHS,
     'n=0',

@@ -1,14 +1,43 @@
+/**
+ * The console report: what needs attention first (failures and errors, then
+ * warnings, then waived results, each with its id, a one-line remediation and
+ * its evidence), then the rest by area in one line per check, then the verdict
+ * with counts and the ids behind them. Every line is wrapped to the terminal
+ * width; text from nodes is shown with its control characters made visible.
+ */
 import {Chalk, type ChalkInstance} from 'chalk'
 
 import {formatDuration} from '../core/duration.js'
-import {exitCodeFor, type AuditRun, type Status} from '../core/results.js'
-import {evidenceLine, groupByRef, remediationSection, STATUS_LABEL, verdict} from './common.js'
+import {exitCodeFor, type AuditRun, type CheckResult, type Status} from '../core/results.js'
+import {
+  BY_AREA,
+  counts,
+  countsLine,
+  criticalNodes,
+  evidenceLine,
+  groupResults,
+  namesOf,
+  oneLineRemediation,
+  safeText,
+  STATUS_LABEL,
+  verdict,
+  viewOf,
+  waiverLine,
+  type Grouping,
+} from './common.js'
+import {wrap} from './wrap.js'
 
 export interface ConsoleOptions {
   color: boolean
-  /** Show passing results too (default true). */
+  /** Show passing and skipped results too (default true). */
   showPasses?: boolean
+  /** Kept for the registry's signature; the console groups by `grouping`. */
   itemTitles?: Record<string, string>
+  /** Terminal width to wrap to (default 100; at least 60). */
+  width?: number
+  grouping?: Grouping
+  /** Evidence lines shown per finding (default 3; the rest is counted). */
+  maxEvidence?: number
 }
 
 function paint(c: ChalkInstance, s: Status): (t: string) => string {
@@ -23,67 +52,126 @@ function paint(c: ChalkInstance, s: Status): (t: string) => string {
       return c.gray
     case 'error':
       return c.magenta.bold
+    case 'waived':
+      return c.blue
   }
 }
 
-const indent = (text: string, n: number): string =>
-  text
-    .split('\n')
-    .map((l) => (l.length ? ' '.repeat(n) + l : l))
-    .join('\n')
+const LABEL_W = 7
+const INDENT = 2 + LABEL_W
 
-/** The console report: grouped by checklist item, evidence and remediation for every non-pass. */
+/** The console report (pure). */
 export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string {
   const c = new Chalk({level: opts.color ? 1 : 0})
-  const lines: string[] = []
-  const src = run.source.mode === 'capture' ? `capture ${run.source.capture}` : `${run.nodes.length} nodes`
-  lines.push(
-    c.bold(
-      `hacheck audit · cluster ${run.cluster.name} (${run.cluster.stack}) · ${run.checklist.id} v${run.checklist.version}`,
-    ) + c.gray(` · ${src} · ${formatDuration(run.durationMs)}`),
-  )
-  if (run.view) {
-    // The cluster view first: a dark node or a split must be the first thing read, not buried in evidence.
-    lines.push(run.view.degraded ? c.red.bold(run.view.headline) : c.green(run.view.headline))
-    for (const n of run.view.notices.filter((x) => x.severity !== 'info').slice(2))
-      lines.push(`  ${n.severity === 'critical' ? c.red('!') : c.yellow('~')} ${n.message}`)
+  const width = Math.max(60, opts.width ?? 100)
+  const out: string[] = []
+  const push = (text: string, first: string, rest: string, style?: (t: string) => string): void => {
+    for (const l of wrap(text, width, first.length, rest.length).map((l, i) => (i === 0 ? first : rest) + l))
+      out.push(style ? style(l) : l)
   }
-  const idWidth = Math.min(34, Math.max(10, ...run.results.map((r) => r.id.length)))
-  for (const g of groupByRef(run.results, opts.itemTitles)) {
-    lines.push('')
-    lines.push(c.bold(`${g.ref.padStart(2)}  ${g.title}`))
-    for (const r of g.results) {
-      if (r.status === 'pass' && opts.showPasses === false) continue
-      const p = paint(c, r.status)
-      const where = r.node ? c.cyan(`[${r.node}] `) : ''
-      lines.push(`    ${p(STATUS_LABEL[r.status].padEnd(5))}  ${r.id.padEnd(idWidth)}  ${where}${r.message}`)
-      if (r.status !== 'pass' && r.status !== 'skip') {
-        for (const e of r.evidence) lines.push(c.gray(`           evidence: ${evidenceLine(e)}`))
-        if (r.remediation) {
-          lines.push(c.gray('           remediation:'))
-          lines.push(c.gray(indent(remediationSection(r.remediation), 13)))
-        }
-      }
+  const src =
+    run.source.mode === 'capture' ? `capture ${run.source.capture ?? ''}` : `${run.nodes.length} nodes`
+  push(
+    `hacheck audit · cluster ${run.cluster.name} (${run.cluster.stack}) · ${run.checklist.id} v${run.checklist.version} · ${src} · ${formatDuration(run.durationMs)}`,
+    '',
+    '  ',
+    c.bold,
+  )
+  const view = viewOf(run)
+  if (view) {
+    // The cluster view first: a dark node or a split must be the first thing read, not buried in evidence.
+    out.push('')
+    push(safeText(view.headline, 300), '', '  ', view.degraded ? c.red.bold : c.green)
+    // The headline names the first notices; the other serious ones follow.
+    for (const n of view.notices.filter((x) => x.severity !== 'info' && !view.headline.includes(x.message))) {
+      const style = n.severity === 'critical' ? c.red : c.yellow
+      push(safeText(n.message, 500), `  ${n.severity === 'critical' ? '!' : '~'} `, '    ', style)
     }
   }
-  const s = run.summary
+  const maxEv = opts.maxEvidence ?? 3
+  const finding = (r: CheckResult): void => {
+    const label = STATUS_LABEL[r.status].padEnd(LABEL_W - 1)
+    const head = `${r.id}${r.node ? ` [${r.node}]` : ''} — ${safeText(r.message, 400)}`
+    const lines = wrap(head, width, INDENT, INDENT + 2)
+    out.push(`  ${paint(c, r.status)(label)} ${lines[0] ?? ''}`)
+    for (const l of lines.slice(1)) out.push(' '.repeat(INDENT + 2) + l)
+    const sub = ' '.repeat(INDENT)
+    const w = waiverLine(r)
+    if (w) push(safeText(w, 400), `${sub}`, `${sub}  `, c.blue)
+    const fix = oneLineRemediation(r.remediation)
+    if (fix && r.status !== 'waived') push(`fix: ${fix}`, sub, `${sub}     `)
+    for (const e of r.evidence.slice(0, maxEv))
+      push(`evidence: ${safeText(evidenceLine(e), 300)}`, sub, `${sub}          `, c.gray)
+    if (r.evidence.length > maxEv)
+      push(
+        `… ${r.evidence.length - maxEv} more evidence line(s) in --format markdown or html`,
+        sub,
+        sub,
+        c.gray,
+      )
+  }
+  const section = (title: string, status: Status[]): void => {
+    const rs = run.results.filter((r) => status.includes(r.status))
+    if (!rs.length) return
+    out.push('')
+    out.push(c.bold(`${title} (${rs.length})`))
+    for (const s of status) for (const r of rs.filter((x) => x.status === s)) finding(r)
+  }
+  section('FAILURES AND ERRORS', ['fail', 'error'])
+  section('WARNINGS', ['warn'])
+  section('WAIVED', ['waived'])
+  if (opts.showPasses !== false) rest(run, opts.grouping ?? BY_AREA, c, width, out)
+  summary(run, c, width, out)
+  return out.join('\n') + '\n'
+}
+
+/** Passed and skipped results by group, one line per check (nodes folded). */
+function rest(run: AuditRun, grouping: Grouping, c: ChalkInstance, width: number, out: string[]): void {
+  const quiet = run.results.filter((r) => r.status === 'pass' || r.status === 'skip')
+  if (!quiet.length) return
+  out.push('')
+  out.push(c.bold(`PASSED AND SKIPPED, BY ${grouping.name.toUpperCase()}`))
+  for (const g of groupResults(quiet, grouping)) {
+    out.push(`  ${c.bold(g.title)}`)
+    const byId = new Map<string, CheckResult[]>()
+    for (const r of g.results)
+      byId.set(`${r.status} ${r.id}`, [...(byId.get(`${r.status} ${r.id}`) ?? []), r])
+    for (const rs of byId.values()) {
+      const r = rs[0] as CheckResult
+      const nodes = rs.map((x) => x.node).filter(Boolean)
+      const msg =
+        rs.length === 1 ? safeText(r.message, 300) : `${nodes.join(', ')}: ${safeText(r.message, 200)}`
+      const text = `${r.id}${rs.length === 1 && r.node ? ` [${r.node}]` : ''} — ${msg}`
+      const lines = wrap(text, width, INDENT + 2, INDENT + 4)
+      out.push(`    ${paint(c, r.status)(STATUS_LABEL[r.status].padEnd(LABEL_W - 1))} ${lines[0] ?? ''}`)
+      for (const l of lines.slice(1)) out.push(' '.repeat(INDENT + 4) + c.gray(l))
+    }
+  }
+}
+
+function summary(run: AuditRun, c: ChalkInstance, width: number, out: string[]): void {
+  const s = counts(run.summary)
   const v = verdict(s)
   const vc = v === 'PASSED' ? c.green.bold : v === 'FAILED' ? c.red.bold : c.magenta.bold
-  lines.push('')
-  lines.push(
-    `${vc(v)}  ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error` +
+  out.push('')
+  const view = viewOf(run)
+  out.push(
+    `${vc(v)}  ${countsLine(s)}` +
       c.gray(` (exit ${exitCodeFor(run.results)})`) +
-      (run.view?.degraded
-        ? c.red.bold(
-            `  · cluster DEGRADED: ${
-              run.view.notices
-                .filter((n) => n.severity === 'critical')
-                .flatMap((n) => n.nodes)
-                .filter((x, i, a) => a.indexOf(x) === i)
-                .join(', ') || 'see above'
-            }`,
-          )
-        : ''),
+      (view?.degraded ? c.red.bold(`  · cluster DEGRADED: ${criticalNodes(view) || 'see above'}`) : ''),
   )
-  return lines.join('\n') + '\n'
+  const rows: [string, Status][] = [
+    ['failed', 'fail'],
+    ['errors', 'error'],
+    ['warnings', 'warn'],
+    ['waived', 'waived'],
+  ]
+  for (const [label, status] of rows) {
+    const names = namesOf(run.results, status)
+    if (!names.length) continue
+    const first = `  ${label}:`.padEnd(12)
+    for (const [i, l] of wrap(names.join(', '), width, 12, 12).entries())
+      out.push((i === 0 ? first : ' '.repeat(12)) + paint(c, status)(l))
+  }
+  if (s.fail + s.error + s.warn > 0) out.push(c.gray('  why and how to fix one: hacheck checks explain ID'))
 }

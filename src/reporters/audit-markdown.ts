@@ -1,68 +1,166 @@
+/**
+ * A human report for change reviews and post-mortems: the cluster view and
+ * the verdict with the ids behind it, the findings first (failures, errors,
+ * warnings, waived; each with a one-line fix, its evidence with the command
+ * that produced it, and the full remediation), then every result by area and
+ * the waivers applied. Text from nodes is escaped so it cannot break the
+ * document (no raw HTML, no table or code-span breakouts). Pure.
+ */
 import {formatDuration} from '../core/duration.js'
-import {exitCodeFor, type AuditRun, type Status} from '../core/results.js'
-import {evidenceLine, groupByRef, STATUS_LABEL, verdict} from './common.js'
+import {exitCodeFor, type AuditRun, type CheckResult, type Status} from '../core/results.js'
+import {
+  BY_AREA,
+  counts,
+  countsLine,
+  evidenceLine,
+  findings,
+  groupResults,
+  namesOf,
+  oneLineRemediation,
+  safeText,
+  shownCommand,
+  STATUS_LABEL,
+  verdict,
+  viewOf,
+  waiverLine,
+  type Grouping,
+} from './common.js'
 
-const ICON: Record<Status, string> = {pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '⛔'}
+const ICON: Record<Status, string> = {
+  pass: '✅',
+  fail: '❌',
+  warn: '⚠️',
+  skip: '⏭️',
+  error: '⛔',
+  waived: '🏳️',
+}
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+/** Inline text: no HTML, no line breaks, control characters visible. */
+export function mdText(s: string, max = 2000): string {
+  return safeText(s, max)
+    .replace(/&(?=#?\w+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+}
 
-/** A human report for change reviews and post-mortems. */
-export function renderAuditMarkdown(run: AuditRun, itemTitles: Record<string, string> = {}): string {
-  const s = run.summary
-  const out: string[] = []
-  out.push(`# hacheck audit — cluster \`${run.cluster.name}\``)
+const cell = (s: string): string => mdText(s, 400).replace(/\|/g, '\\|')
+
+/** A code span that survives backticks in its content. */
+export function mdCode(s: string): string {
+  const text = safeText(s, 300)
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${text}${pad}${fence}`
+}
+
+export interface MarkdownOptions {
+  grouping?: Grouping
+}
+
+function finding(r: CheckResult, out: string[]): void {
   out.push('')
   out.push(
-    `**${verdict(s)}** (exit ${exitCodeFor(run.results)}): ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error.`,
+    `### ${ICON[r.status]} ${r.checklistRef} · \`${r.id}\`${r.node ? ` on ${mdText(r.node)}` : ''}: ${mdText(r.title)}`,
   )
   out.push('')
-  if (run.view) {
-    out.push(`> ${run.view.degraded ? '**' : ''}${cell(run.view.headline)}${run.view.degraded ? '**' : ''}`)
-    for (const n of run.view.notices.filter((x) => x.severity !== 'info'))
-      out.push(`> - ${n.severity === 'critical' ? '❗' : '⚠️'} ${cell(n.message)}`)
+  out.push(mdText(r.message))
+  const w = waiverLine(r)
+  if (w) {
     out.push('')
+    out.push(`> ${mdText(w)}`)
   }
-  out.push(`- Checklist: \`${run.checklist.id}\` v${run.checklist.version} — ${run.checklist.title}`)
+  const fix = oneLineRemediation(r.remediation)
+  if (fix && r.status !== 'waived') {
+    out.push('')
+    out.push(`**Fix:** ${fix}`)
+  }
+  if (r.evidence.length) {
+    out.push('')
+    out.push('Evidence:')
+    for (const e of r.evidence) {
+      const cmd = shownCommand(e)
+      out.push(`- ${mdText(evidenceLine(e))}${cmd ? ` — ran ${mdCode(cmd)}` : ''}`)
+    }
+  }
+  if (r.remediation) {
+    out.push('')
+    // Demote the remediation's own headings below this finding's heading.
+    out.push(r.remediation.replace(/^## /gm, '#### '))
+  }
+}
+
+export function renderAuditMarkdown(
+  run: AuditRun,
+  _itemTitles: Record<string, string> = {},
+  opts: MarkdownOptions = {},
+): string {
+  const s = counts(run.summary)
+  const out: string[] = []
+  out.push(`# hacheck audit — cluster \`${mdText(run.cluster.name)}\``)
+  const view = viewOf(run)
+  if (view) {
+    out.push('')
+    out.push(view.degraded ? `> **${mdText(view.headline)}**` : `> ${mdText(view.headline)}`)
+    for (const n of view.notices.filter((x) => x.severity !== 'info'))
+      out.push(`> - ${n.severity === 'critical' ? '❗' : '⚠️'} ${mdText(n.message)}`)
+  }
+  out.push('')
+  out.push(`**${verdict(s)}** (exit ${exitCodeFor(run.results)}): ${countsLine(s)}.`)
+  const named: [string, Status][] = [
+    ['Failed', 'fail'],
+    ['Errors (could not tell)', 'error'],
+    ['Warnings', 'warn'],
+    ['Waived', 'waived'],
+  ]
+  const lists = named.filter(([, st]) => namesOf(run.results, st).length)
+  if (lists.length) {
+    out.push('')
+    for (const [label, st] of lists)
+      out.push(
+        `- ${label}: ${namesOf(run.results, st)
+          .map((n) => `\`${n}\``)
+          .join(', ')}`,
+      )
+  }
+  out.push('')
+  out.push(`- Checklist: \`${run.checklist.id}\` v${run.checklist.version} — ${mdText(run.checklist.title)}`)
   out.push(`- Stack: ${run.cluster.stack}; started ${run.startedAt}; took ${formatDuration(run.durationMs)}`)
   out.push(
-    `- Source: ${run.source.mode === 'capture' ? `capture \`${run.source.capture}\`` : `live, inventory \`${run.source.inventory ?? '-'}\``}`,
+    `- Source: ${run.source.mode === 'capture' ? `capture ${mdCode(run.source.capture ?? '')}` : `live, inventory ${mdCode(run.source.inventory ?? '-')}`}`,
   )
   out.push(
-    `- Nodes: ${run.nodes.map((n) => `${n.name} (${n.roles.join(', ')})${n.reachable ? '' : ' — unreachable'}`).join('; ')}`,
+    `- Nodes: ${run.nodes.map((n) => `${mdText(n.name)} (${n.roles.join(', ')})${n.reachable ? '' : ' — unreachable'}`).join('; ')}`,
   )
-  out.push('')
-  out.push('| item | check | node | status | message |')
-  out.push('| --- | --- | --- | --- | --- |')
-  for (const g of groupByRef(run.results, itemTitles)) {
-    for (const r of g.results) {
-      out.push(
-        `| ${cell(g.ref)} ${cell(g.title)} | \`${r.id}\` | ${r.node ?? '—'} | ${ICON[r.status]} ${STATUS_LABEL[r.status]} | ${cell(r.message)} |`,
-      )
-    }
-  }
-  const nonPass = run.results.filter((r) => r.status !== 'pass' && r.status !== 'skip')
-  if (nonPass.length) {
+  const f = findings(run.results)
+  if (f.length) {
     out.push('')
     out.push('## Findings')
-    for (const r of nonPass) {
-      out.push('')
+    for (const r of f) finding(r, out)
+  }
+  const grouping = opts.grouping ?? BY_AREA
+  out.push('')
+  out.push(`## Results by ${grouping.name}`)
+  for (const g of groupResults(run.results, grouping)) {
+    out.push('')
+    out.push(`### ${mdText(g.title)}`)
+    out.push('')
+    out.push('| item | check | node | status | message |')
+    out.push('| --- | --- | --- | --- | --- |')
+    for (const r of g.results)
       out.push(
-        `### ${ICON[r.status]} ${r.checklistRef} · \`${r.id}\`${r.node ? ` on ${r.node}` : ''}: ${r.title}`,
+        `| ${cell(r.checklistRef)} | \`${r.id}\` | ${r.node ? cell(r.node) : '—'} | ${ICON[r.status]} ${STATUS_LABEL[r.status]} | ${cell(r.message)} |`,
       )
-      out.push('')
-      out.push(r.message)
-      if (r.evidence.length) {
-        out.push('')
-        out.push('Evidence:')
-        for (const e of r.evidence)
-          out.push(`- ${evidenceLine(e)}${e.command ? ` (\`${e.command.split('\n')[0]}\`)` : ''}`)
-      }
-      if (r.remediation) {
-        out.push('')
-        // Demote the remediation's own headings below this finding's heading.
-        out.push(r.remediation.replace(/^## /gm, '#### '))
-      }
-    }
+  }
+  if (run.waivers) {
+    out.push('')
+    out.push(`## Waivers (${mdCode(run.waivers.file)})`)
+    out.push('')
+    out.push('| check | scope | state | expires | owner | results | reason |')
+    out.push('| --- | --- | --- | --- | --- | --- | --- |')
+    for (const w of run.waivers.entries)
+      out.push(
+        `| \`${w.check}\` | ${cell([w.cluster ?? 'any cluster', w.nodes ? w.nodes.join(', ') : 'all nodes'].join('; '))} | ${w.state === 'expired' ? '**EXPIRED**' : 'active'} | ${cell(w.expires)} | ${cell(w.owner)} | ${w.matched} | ${cell(w.reason)} |`,
+      )
   }
   return out.join('\n') + '\n'
 }

@@ -1,13 +1,14 @@
 /**
  * JUnit XML, built with an XML library (never string concatenation) from a
  * small model shared by audit and chaos. fail → <failure>, error → <error>,
- * skip and warn → <skipped> (a warning must not fail a pipeline, but must be
- * visible). Times are seconds with a '.' decimal point.
+ * skip, warn and waived → <skipped> (a warning or an accepted deviation must
+ * not fail a pipeline, but must be visible: a waived case's message starts
+ * with the waiver and its reason). Times are seconds with a '.' decimal point.
  */
 import {create} from 'xmlbuilder2'
 
 import type {AuditRun, CheckResult} from '../core/results.js'
-import {evidenceLine, groupByRef} from './common.js'
+import {evidenceLine, groupByRef, waiverLine} from './common.js'
 
 export interface JUnitCase {
   name: string
@@ -89,7 +90,13 @@ function caseOf(r: CheckResult, cluster: string): JUnitCase {
           ? 'pass'
           : 'skipped'
   const evidence = r.evidence.map((e) => `evidence: ${evidenceLine(e)}`).join('\n')
-  const message = r.status === 'warn' ? `warning: ${r.message}` : r.message
+  const waiver = waiverLine(r)
+  const message =
+    r.status === 'waived'
+      ? `${waiver ?? 'waived'} — ${r.message}`
+      : r.status === 'warn'
+        ? `warning: ${r.message}`
+        : r.message
   return {
     name: r.node ? `${r.id} [${r.node}]` : r.id,
     classname: `hacheck.${r.checklistRef}.${r.node ?? cluster}`,
@@ -97,7 +104,11 @@ function caseOf(r: CheckResult, cluster: string): JUnitCase {
     outcome,
     message,
     detail:
-      outcome === 'pass' ? undefined : [message, evidence, r.remediation ?? ''].filter(Boolean).join('\n\n'),
+      outcome === 'pass'
+        ? undefined
+        : [message, r.status !== 'waived' ? (waiver ?? '') : '', evidence, r.remediation ?? '']
+            .filter(Boolean)
+            .join('\n\n'),
     systemOut: [`${r.status.toUpperCase()}: ${r.message}`, evidence].filter(Boolean).join('\n'),
   }
 }
