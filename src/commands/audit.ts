@@ -3,8 +3,10 @@ import {writeFile} from 'node:fs/promises'
 import {Flags} from '@oclif/core'
 
 import {itemTitles, loadChecklist, planFromChecklist} from '../audit/checklist.js'
+import {explanationsFor} from '../audit/explain.js'
 import {runAudit} from '../audit/run.js'
 import {CaptureFactSource, LiveFactSource} from '../audit/sources.js'
+import {applyWaivers, loadWaiverFile} from '../audit/waivers.js'
 import {catalog} from '../checks/index.js'
 import {BaseCommand} from '../core/base-command.js'
 import {requireDurationMs} from '../core/duration.js'
@@ -24,7 +26,9 @@ export default class Audit extends BaseCommand<typeof Audit> {
 
 Statuses: pass, fail, warn (a weaker-than-recommended setup, or a failed check of severity warning), skip (does not apply, with the reason) and error (could not tell: never counted as a pass).
 
---format and --output come in pairs, in order: --format junit --output audit.xml --format console prints the console report and writes JUnit. An --output without --format takes its format from the extension (.json, .xml, .md, .txt).
+--waivers FILE applies known, accepted deviations (check, cluster, nodes, reason, owner, expiry; schemas/waivers.schema.json): a fail or warn they cover is reported as waived, with the reason, and does not fail the run; once a waiver has expired, the check counts again and the expired waiver is itself a warning (docs/waivers.md).
+
+--format and --output come in pairs, in order: --format junit --output audit.xml --format console prints the console report and writes JUnit. An --output without --format takes its format from the extension (.json, .xml, .md, .html, .txt). The console report wraps to the terminal width ($COLUMNS when not on a terminal).
 
 ${EXIT_CODES_HELP}`
 
@@ -80,6 +84,11 @@ ${EXIT_CODES_HELP}`
       summary: 'Report format (repeatable; pairs with --output in order).',
       options: [...AUDIT_FORMATS],
       multiple: true,
+    }),
+    waivers: Flags.string({
+      summary: 'Waiver file (YAML or JSON): accepted deviations reported as waived until they expire.',
+      helpValue: 'FILE',
+      env: 'HACHECK_WAIVERS',
     }),
     output: Flags.string({
       char: 'o',
@@ -146,6 +155,8 @@ ${EXIT_CODES_HELP}`
         ? await source.history()
         : (await import('../chaos/history.js')).readChaosHistory(undefined)
     const checks = catalog()
+    // The waiver file is checked before any node is contacted.
+    const waivers = flags.waivers ? await loadWaiverFile(flags.waivers, [...checks.keys()]) : undefined
     const checklist = await loadChecklist(flags.checklist, checks)
     const planned = planFromChecklist(checklist, checks, {only: flags.only, skip: flags.skip})
 
@@ -180,10 +191,19 @@ ${EXIT_CODES_HELP}`
       await source.close()
     }
 
+    if (waivers) run = applyWaivers(run, waivers, new Date())
     const titles = itemTitles(checklist)
     const color = !flags['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR
+    const explanations = outputs.some((o) => o.format === 'html')
+      ? explanationsFor(new Set(run.results.map((r) => r.id)), checks)
+      : undefined
     for (const o of outputs) {
-      const text = renderAudit(o.format, run, {color: o.file ? false : color, itemTitles: titles})
+      const text = renderAudit(o.format, run, {
+        color: o.file ? false : color,
+        itemTitles: titles,
+        ...(o.file ? {} : {width: terminalWidth()}),
+        ...(explanations ? {explanations} : {}),
+      })
       if (o.file) await writeFile(o.file, text)
       else if (!this.jsonEnabled()) process.stdout.write(text)
     }
@@ -207,4 +227,10 @@ ${EXIT_CODES_HELP}`
     if (!plan.some((p) => !p.file) && !this.jsonEnabled()) plan.push({format: 'console'})
     return plan
   }
+}
+
+/** Columns to wrap the console report to: the terminal's, else $COLUMNS, else 100. */
+function terminalWidth(): number {
+  const cols = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS)
+  return cols && Number.isFinite(cols) && cols > 0 ? cols : 100
 }

@@ -89,6 +89,7 @@ export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string 
     }
   }
   const maxEv = opts.maxEvidence ?? 3
+  const fixed = new Set<string>()
   const finding = (r: CheckResult): void => {
     const label = STATUS_LABEL[r.status].padEnd(LABEL_W - 1)
     const head = `${r.id}${r.node ? ` [${r.node}]` : ''} — ${safeText(r.message, 400)}`
@@ -99,7 +100,8 @@ export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string 
     const w = waiverLine(r)
     if (w) push(safeText(w, 400), `${sub}`, `${sub}  `, c.blue)
     const fix = oneLineRemediation(r.remediation)
-    if (fix && r.status !== 'waived') push(`fix: ${fix}`, sub, `${sub}     `)
+    if (fix && r.status !== 'waived' && !fixed.has(r.id)) push(`fix: ${fix}`, sub, `${sub}     `)
+    fixed.add(r.id)
     for (const e of r.evidence.slice(0, maxEv))
       push(`evidence: ${safeText(evidenceLine(e), 300)}`, sub, `${sub}          `, c.gray)
     if (r.evidence.length > maxEv)

@@ -165,7 +165,10 @@ export function oneLineRemediation(md: string | undefined, max = 240): string | 
   if (para.length <= max) return para
   const cut = para.slice(0, max)
   const dot = cut.lastIndexOf('. ')
-  return (dot > max / 2 ? cut.slice(0, dot + 1) : cut.replace(/\s+\S*$/, '')) + ' …'
+  let short = dot > max / 2 ? cut.slice(0, dot + 1) : cut.replace(/\s+\S*$/, '')
+  // Never leave a code span open.
+  if ((short.match(/`/g) ?? []).length % 2 === 1) short = short.slice(0, short.lastIndexOf('`')).trimEnd()
+  return `${short} …`
 }
 
 /** "waived until 2027-03-01 by alice: reason" / "waiver expired on …". */

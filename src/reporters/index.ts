@@ -1,27 +1,45 @@
 /** The reporter registry: `--format NAME` → a pure render function of a run. */
 import type {AuditRun} from '../core/results.js'
 import {renderAuditConsole} from './audit-console.js'
+import {renderAuditHtml, type Explanation} from './audit-html.js'
 import {renderAuditMarkdown} from './audit-markdown.js'
+import type {Grouping} from './common.js'
 import {renderAuditJUnit} from './junit.js'
 
-export const AUDIT_FORMATS = ['console', 'json', 'junit', 'markdown'] as const
+export const AUDIT_FORMATS = ['console', 'json', 'junit', 'markdown', 'html'] as const
 export type AuditFormat = (typeof AUDIT_FORMATS)[number]
 
 export interface RenderOptions {
   color: boolean
   itemTitles: Record<string, string>
+  /** Console: the terminal width to wrap to. */
+  width?: number
+  /** HTML: `checks explain` text of the checks, which results link to. */
+  explanations?: Record<string, Explanation>
+  /** Grouping of the results (by area unless given). */
+  grouping?: Grouping
 }
 
 export function renderAudit(format: AuditFormat, run: AuditRun, opts: RenderOptions): string {
   switch (format) {
     case 'console':
-      return renderAuditConsole(run, {color: opts.color, itemTitles: opts.itemTitles})
+      return renderAuditConsole(run, {
+        color: opts.color,
+        itemTitles: opts.itemTitles,
+        ...(opts.width ? {width: opts.width} : {}),
+        ...(opts.grouping ? {grouping: opts.grouping} : {}),
+      })
     case 'json':
       return JSON.stringify(run, null, 2) + '\n'
     case 'junit':
       return renderAuditJUnit(run, opts.itemTitles)
     case 'markdown':
-      return renderAuditMarkdown(run, opts.itemTitles)
+      return renderAuditMarkdown(run, opts.itemTitles, opts.grouping ? {grouping: opts.grouping} : {})
+    case 'html':
+      return renderAuditHtml(run, {
+        ...(opts.explanations ? {explanations: opts.explanations} : {}),
+        ...(opts.grouping ? {grouping: opts.grouping} : {}),
+      })
   }
 }
 
@@ -29,6 +47,7 @@ export function formatForFile(path: string): AuditFormat | undefined {
   if (/\.json$/i.test(path)) return 'json'
   if (/\.xml$/i.test(path)) return 'junit'
   if (/\.(md|markdown)$/i.test(path)) return 'markdown'
+  if (/\.html?$/i.test(path)) return 'html'
   if (/\.(txt|log)$/i.test(path)) return 'console'
   return undefined
 }

@@ -1,24 +1,10 @@
 import {Args} from '@oclif/core'
 
-import {rolesOf, gatherersOf} from '../../audit/engine.js'
+import {explainCheck, type CheckExplanation} from '../../audit/explain.js'
 import {catalog} from '../../checks/index.js'
 import {didYouMean} from '../../inventory/messages.js'
 import {BaseCommand} from '../../core/base-command.js'
 import {InputError} from '../../core/errors.js'
-
-export interface CheckExplanation {
-  id: string
-  title: string
-  area: string
-  severity: string
-  scope: 'node' | 'cluster'
-  roles: string[]
-  rationale: string
-  gathers: {id: string; description: string; command: string; where: 'node' | 'controller'}[]
-  params: Record<string, unknown>
-  remediation: string
-  references: string[]
-}
 
 export default class ChecksExplain extends BaseCommand<typeof ChecksExplain> {
   static override summary =
@@ -45,25 +31,8 @@ export default class ChecksExplain extends BaseCommand<typeof ChecksExplain> {
         actions: ['hacheck checks list shows every check.'],
       })
     }
-    const gathers = gatherersOf(c).map((g) => ({
-      id: g.id,
-      description: g.description,
-      command: g.script,
-      where: g.controller ? ('controller' as const) : ('node' as const),
-    }))
-    const x: CheckExplanation = {
-      id: c.id,
-      title: c.title,
-      area: c.area,
-      severity: c.severity,
-      scope: c.scope,
-      roles: rolesOf(c),
-      rationale: c.rationale,
-      gathers,
-      params: c.params,
-      remediation: c.remediation,
-      references: c.references ?? [],
-    }
+    const x = explainCheck(c)
+    const gathers = x.gathers
     this.log(`${c.id} — ${c.title}`)
     this.log(`severity ${c.severity}, judged per ${c.scope}, on nodes with role ${x.roles.join(' or ')}`)
     this.log('')

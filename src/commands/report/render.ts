@@ -4,6 +4,8 @@ import {dirname} from 'node:path'
 import {Args, Flags} from '@oclif/core'
 
 import {itemTitles, loadChecklist} from '../../audit/checklist.js'
+import {explanationsFor} from '../../audit/explain.js'
+import {applyWaivers, loadWaiverFile} from '../../audit/waivers.js'
 import {catalog} from '../../checks/index.js'
 import {BaseCommand} from '../../core/base-command.js'
 import {errorMessage, InputError} from '../../core/errors.js'
@@ -11,17 +13,18 @@ import type {AuditRun} from '../../core/results.js'
 import {exitCodeFor} from '../../core/results.js'
 import {AUDIT_FORMATS, formatForFile, renderAudit, type AuditFormat} from '../../reporters/index.js'
 
-const ALL = [...new Set<string>([...AUDIT_FORMATS, 'html'])]
+const ALL = [...new Set<string>([...AUDIT_FORMATS, 'html', 'markdown'])]
 
 export default class ReportRender extends BaseCommand<typeof ReportRender> {
   static override summary =
     'Render a saved run again in another format: an audit JSON report, or a chaos run.json.'
 
-  static override description = `Reporters are pure functions of the saved run, so a run can be re-rendered later without touching the cluster: keep the JSON of every audit as the record, and produce JUnit for CI or Markdown for a change review from it. Audit runs render as console, json, junit or markdown; chaos runs (runs/<id>/run.json, next to timeline.jsonl) as console, json, junit or html. The exit code is the run's own (0 passed, 1 findings failed, 3 incomplete).`
+  static override description = `Reporters are pure functions of the saved run, so a run can be re-rendered later without touching the cluster: keep the JSON of every audit as the record, and produce JUnit for CI or Markdown for a change review from it. Audit runs render as console, json, junit, markdown or html; chaos runs (runs/<id>/run.json, next to timeline.jsonl) as console, json, junit, markdown or html. --waivers FILE applies a waiver file to an audit run as of now (a waiver that has expired since the audit makes its check count again). The exit code is the run's own (0 passed, 1 findings failed, 3 incomplete), after waivers.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> audit.json --format junit --output audit.xml',
     '<%= config.bin %> <%= command.id %> audit.json --format markdown',
+    '<%= config.bin %> <%= command.id %> audit.json --waivers waivers.yaml --format html -o audit.html',
     '<%= config.bin %> <%= command.id %> ~/.local/state/hacheck/runs/<run-id>/run.json --format html -o failover.html',
   ]
 
@@ -40,6 +43,10 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
     }),
     output: Flags.string({char: 'o', summary: 'Write to FILE instead of stdout.', helpValue: 'FILE'}),
     'no-color': Flags.boolean({summary: 'No colors in the console format.'}),
+    waivers: Flags.string({
+      summary: 'Apply this waiver file to an audit run (as of now).',
+      helpValue: 'FILE',
+    }),
   }
 
   public async run(): Promise<void> {
@@ -51,21 +58,29 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
       throw new InputError(`${args.file}: cannot read a saved run: ${errorMessage(err)}`)
     }
     const format =
-      flags.format ??
-      (flags.output ? (flags.output.endsWith('.html') ? 'html' : formatForFile(flags.output)) : undefined) ??
-      'console'
+      flags.format ?? (flags.output ? formatForFile(flags.output) : undefined) ?? 'console'
     let text: string
     if (doc.kind === 'audit' && doc.schemaVersion === 1) {
       if (!(AUDIT_FORMATS as readonly string[]).includes(format))
         throw new InputError(`--format ${format}: an audit run renders as ${AUDIT_FORMATS.join(', ')}`)
-      const run = doc as unknown as AuditRun
+      let run = doc as unknown as AuditRun
       const checks = catalog()
+      if (flags.waivers)
+        run = applyWaivers(run, await loadWaiverFile(flags.waivers, [...checks.keys()]), new Date())
       const titles = await loadChecklist(run.checklist.id, checks).then(itemTitles, () => ({}))
       const color =
         !flags['no-color'] && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR
-      text = renderAudit(format as AuditFormat, run, {color, itemTitles: titles})
+      text = renderAudit(format as AuditFormat, run, {
+        color,
+        itemTitles: titles,
+        ...(format === 'html'
+          ? {explanations: explanationsFor(new Set(run.results.map((r) => r.id)), checks)}
+          : {}),
+        ...(!flags.output && process.stdout.isTTY ? {width: process.stdout.columns} : {}),
+      })
       process.exitCode = exitCodeFor(run.results)
     } else if (doc.schemaVersion === 1 && typeof doc.runId === 'string') {
+      if (flags.waivers) throw new InputError('--waivers applies to audit runs; this is a chaos run')
       const {loadRun} = await import('../../chaos/history.js')
       const {renderReport, FORMATS} = await import('../../chaos/command.js')
       if (!(FORMATS as readonly string[]).includes(format))

@@ -2,7 +2,6 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {inflateSync} from 'node:zlib'
 
 import {XMLParser} from 'fast-xml-parser'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -16,6 +15,7 @@ import type {ChaosResult} from '../../../src/chaos/result.js'
 import {buildResult} from '../../../src/chaos/runner.js'
 import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import {sharedSchemasDir} from '../../support/paths.js'
+import {CHROMIUM, pixelStats, screenshot} from '../../support/screenshot.js'
 import {planInput, RUN_ID} from './fixtures.js'
 
 const T0 = Date.parse('2026-11-26T10:11:12Z')
@@ -232,56 +232,6 @@ describe('console summary', () => {
 
 /* ------------------------------------------------------------------ */
 
-/** Decodes an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes). */
-export function decodePng(buf: Buffer): {width: number; height: number; channels: number; pixels: Buffer} {
-  let off = 8
-  let width = 0
-  let height = 0
-  let colorType = 0
-  const idat: Buffer[] = []
-  while (off < buf.length) {
-    const len = buf.readUInt32BE(off)
-    const type = buf.toString('ascii', off + 4, off + 8)
-    const data = buf.subarray(off + 8, off + 8 + len)
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0)
-      height = data.readUInt32BE(4)
-      colorType = data[9] as number
-      if (data[8] !== 8 || data[12] !== 0) throw new Error('only 8-bit non-interlaced PNGs')
-    } else if (type === 'IDAT') idat.push(data)
-    off += 12 + len
-  }
-  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : 0
-  if (!channels) throw new Error(`unsupported PNG color type ${colorType}`)
-  const raw = inflateSync(Buffer.concat(idat))
-  const stride = width * channels
-  const out = Buffer.alloc(height * stride)
-  for (let y = 0; y < height; y++) {
-    const f = raw[y * (stride + 1)] as number
-    for (let x = 0; x < stride; x++) {
-      const rawV = raw[y * (stride + 1) + 1 + x] as number
-      const a = x >= channels ? (out[y * stride + x - channels] as number) : 0
-      const b = y > 0 ? (out[(y - 1) * stride + x] as number) : 0
-      const c = x >= channels && y > 0 ? (out[(y - 1) * stride + x - channels] as number) : 0
-      let v: number
-      if (f === 0) v = rawV
-      else if (f === 1) v = rawV + a
-      else if (f === 2) v = rawV + b
-      else if (f === 3) v = rawV + ((a + b) >> 1)
-      else {
-        const p = a + b - c
-        const pa = Math.abs(p - a)
-        const pb = Math.abs(p - b)
-        const pc = Math.abs(p - c)
-        v = rawV + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
-      }
-      out[y * stride + x] = v & 0xff
-    }
-  }
-  return {width, height, channels, pixels: out}
-}
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 
 describe('HTML report', () => {
   it('is one self-contained file with the timeline as inline SVG', () => {
@@ -315,45 +265,18 @@ describe('HTML report', () => {
       const png = join(dir, 'shot.png')
       const {result: r, timeline: tl} = result()
       writeFileSync(file, renderChaosHtml([{result: r, timeline: tl}]))
-      const run = spawnSync(
-        CHROMIUM as string,
-        [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          `--user-data-dir=${join(dir, 'profile')}`,
-          `--screenshot=${png}`,
-          '--window-size=1100,900',
-          `file://${file}`,
-        ],
-        {encoding: 'utf8', timeout: 90_000},
-      )
-      expect(existsSync(png), run.stderr).toBe(true)
+      const stderr = screenshot(file, png, dir, 1100, 900)
+      expect(existsSync(png), stderr).toBe(true)
       if (process.env.HACHECK_SCREENSHOT_OUT)
         writeFileSync(process.env.HACHECK_SCREENSHOT_OUT, readFileSync(png))
-      const img = decodePng(readFileSync(png))
+      const img = pixelStats(readFileSync(png), [0x2e9d4f, 0xd33c3c])
       expect(img.width).toBe(1100)
-      const colors = new Set<number>()
-      let nonWhite = 0
-      let green = 0
-      let red = 0
-      for (let i = 0; i < img.pixels.length; i += img.channels) {
-        const [R, G, B] = [img.pixels[i] as number, img.pixels[i + 1] as number, img.pixels[i + 2] as number]
-        colors.add((R << 16) | (G << 8) | B)
-        if (R < 245 || G < 245 || B < 245) nonWhite++
-        if (Math.abs(R - 0x2e) < 12 && Math.abs(G - 0x9d) < 12 && Math.abs(B - 0x4f) < 12) green++
-        if (Math.abs(R - 0xd3) < 12 && Math.abs(G - 0x3c) < 12 && Math.abs(B - 0x3c) < 12) red++
-      }
-      const total = img.width * img.height
-      expect(colors.size).toBeGreaterThan(50)
-      expect(nonWhite / total).toBeGreaterThan(0.1)
+      expect(img.colors).toBeGreaterThan(50)
+      expect(img.inked).toBeGreaterThan(0.1)
+      expect(img.lumaStdDev).toBeGreaterThan(20)
       // The probe lane really was drawn: green (ok) and red (failed) pixels.
-      expect(green).toBeGreaterThan(2000)
-      expect(red).toBeGreaterThan(300)
+      expect(img.near.get(0x2e9d4f)).toBeGreaterThan(2000)
+      expect(img.near.get(0xd33c3c)).toBeGreaterThan(300)
     },
     120_000,
   )
