@@ -16,18 +16,14 @@ import {fileURLToPath} from 'node:url'
 import {Ajv, type ValidateFunction} from 'ajv'
 
 import {InputError} from '../core/errors.js'
-import {
-  summarize,
-  type AuditRun,
-  type CheckResult,
-  type Status,
-  type WaiverUse,
-} from '../core/results.js'
+import {summarize, type AuditRun, type CheckResult, type Status, type WaiverUse} from '../core/results.js'
 import {renderProblems} from '../inventory/load.js'
 import {didYouMean, formatPath, translateSchemaErrors} from '../inventory/messages.js'
 import {parseSource, type PathSegment, type Problem} from '../inventory/source.js'
 
-export const WAIVERS_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/waivers.schema.json', import.meta.url))
+export const WAIVERS_SCHEMA_PATH = fileURLToPath(
+  new URL('../../schemas/waivers.schema.json', import.meta.url),
+)
 
 /** The id of the result an expired waiver adds. */
 export const EXPIRED_ID = 'waiver.expired'

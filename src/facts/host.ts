@@ -139,7 +139,8 @@ const ifTool = (tool: string, cmd: string) => `(command -v ${tool} >/dev/null 2>
 export const host = defineGatherer<Host>({
   id: 'host',
   description: 'Hostname, kernel, CPUs, memory, load and time synchronisation of the node',
-  command: 'hostname; uname -r; nproc; cat /proc/meminfo /proc/loadavg; timedatectl show; chronyc -n tracking',
+  command:
+    'hostname; uname -r; nproc; cat /proc/meminfo /proc/loadavg; timedatectl show; chronyc -n tracking',
   script: [
     partScript('hostname', 'hostname'),
     partScript('kernel', 'uname -r'),

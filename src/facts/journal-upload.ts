@@ -42,7 +42,8 @@ export function parseJournalUploadConf(texts: readonly string[]): string | undef
 export const journalUpload = defineGatherer<JournalUpload>({
   id: 'journal-upload',
   description: 'systemd-journal-upload target URL and service state',
-  command: 'cat /etc/systemd/journal-upload.conf{,.d/*.conf}; systemctl is-enabled systemd-journal-upload; systemctl is-active systemd-journal-upload',
+  command:
+    'cat /etc/systemd/journal-upload.conf{,.d/*.conf}; systemctl is-enabled systemd-journal-upload; systemctl is-active systemd-journal-upload',
   script: [
     filesScript(['/etc/systemd/journal-upload.conf', '/etc/systemd/journal-upload.conf.d/*.conf']),
     partScript(

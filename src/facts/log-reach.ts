@@ -57,7 +57,8 @@ done`.replaceAll('%{', '$' + '{') // %{…} stands for bash's ${…}, which a te
 export const logReach = defineGatherer<LogTarget[]>({
   id: 'log-reach',
   description: 'TCP reachability of the log servers this node forwards to (connect only, nothing sent)',
-  command: 'timeout 3 bash -c "</dev/tcp/<log server>/<port>" for each forwarding target in the rsyslog, syslog-ng and journal-upload configuration',
+  command:
+    'timeout 3 bash -c "</dev/tcp/<log server>/<port>" for each forwarding target in the rsyslog, syslog-ng and journal-upload configuration',
   script: SCRIPT,
   requires: ['timeout'],
   parse: (out) => parseLogReach(out.stdout),

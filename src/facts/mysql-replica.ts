@@ -224,7 +224,8 @@ export const mysqlReplica = defineGatherer<MysqlReplica>({
   id: 'mysql-replica',
   description:
     'MySQL/MariaDB replica status, semi-sync settings and connected replicas of every running server',
-  command: "mysql -S <socket> -e 'SHOW REPLICA STATUS\\G' (and semi-sync variables, status, connected replicas) for each running server",
+  command:
+    "mysql -S <socket> -e 'SHOW REPLICA STATUS\\G' (and semi-sync variables, status, connected replicas) for each running server",
   script: [
     'm=$(command -v mariadb || command -v mysql) || { echo "mysql: command not found" >&2; exit 127; }',
     `s=$(ss -xlpH 2>/dev/null | awk '/users:\\(\\("(mysqld|mariadbd)"/ {print $5}' | sort -u)`,

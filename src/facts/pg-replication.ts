@@ -313,7 +313,8 @@ export const pgReplication = defineGatherer<PgReplication>({
   id: 'pg-replication',
   description:
     'PostgreSQL replication state of every running server (pg_stat_replication, pg_stat_wal_receiver, sync settings)',
-  command: 'psql -c "SELECT … pg_is_in_recovery(), pg_stat_replication, pg_stat_wal_receiver …" (read-only) for each running postmaster',
+  command:
+    'psql -c "SELECT … pg_is_in_recovery(), pg_stat_replication, pg_stat_wal_receiver …" (read-only) for each running postmaster',
   script: [
     `q="${SQL}"`,
     'n=0',

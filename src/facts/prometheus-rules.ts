@@ -204,7 +204,8 @@ export function replicationLagRules(rules: readonly PromRule[]): LagRule[] {
 export const prometheusRules = defineGatherer<PromRules>({
   id: 'prometheus-rules',
   description: 'Prometheus rule files (alert name, expr, for, severity)',
-  command: 'cat /etc/prometheus/rules/*.y*ml /etc/prometheus/rules.d/*.y*ml /etc/prometheus/*.rules /etc/prometheus/*.y*ml',
+  command:
+    'cat /etc/prometheus/rules/*.y*ml /etc/prometheus/rules.d/*.y*ml /etc/prometheus/*.rules /etc/prometheus/*.y*ml',
   script: filesScript([
     '/etc/prometheus/rules/*.yml',
     '/etc/prometheus/rules/*.yaml',

@@ -92,7 +92,7 @@ export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string 
   const fixed = new Set<string>()
   const finding = (r: CheckResult): void => {
     const label = STATUS_LABEL[r.status].padEnd(LABEL_W - 1)
-    const head = `${r.id}${r.node ? ` [${r.node}]` : ''} — ${safeText(r.message, 400)}`
+    const head = `${r.id}${r.node ? ` [${safeText(r.node, 80)}]` : ''} — ${safeText(r.message, 400)}`
     const lines = wrap(head, width, INDENT, INDENT + 2)
     out.push(`  ${paint(c, r.status)(label)} ${lines[0] ?? ''}`)
     for (const l of lines.slice(1)) out.push(' '.repeat(INDENT + 2) + l)
@@ -140,10 +140,10 @@ function rest(run: AuditRun, grouping: Grouping, c: ChalkInstance, width: number
       byId.set(`${r.status} ${r.id}`, [...(byId.get(`${r.status} ${r.id}`) ?? []), r])
     for (const rs of byId.values()) {
       const r = rs[0] as CheckResult
-      const nodes = rs.map((x) => x.node).filter(Boolean)
+      const nodes = rs.flatMap((x) => (x.node ? [safeText(x.node, 80)] : []))
       const msg =
         rs.length === 1 ? safeText(r.message, 300) : `${nodes.join(', ')}: ${safeText(r.message, 200)}`
-      const text = `${r.id}${rs.length === 1 && r.node ? ` [${r.node}]` : ''} — ${msg}`
+      const text = `${r.id}${rs.length === 1 && r.node ? ` [${safeText(r.node, 80)}]` : ''} — ${msg}`
       const lines = wrap(text, width, INDENT + 2, INDENT + 4)
       out.push(`    ${paint(c, r.status)(STATUS_LABEL[r.status].padEnd(LABEL_W - 1))} ${lines[0] ?? ''}`)
       for (const l of lines.slice(1)) out.push(' '.repeat(INDENT + 4) + c.gray(l))
@@ -172,7 +172,7 @@ function summary(run: AuditRun, c: ChalkInstance, width: number, out: string[]):
     const names = namesOf(run.results, status)
     if (!names.length) continue
     const first = `  ${label}:`.padEnd(12)
-    for (const [i, l] of wrap(names.join(', '), width, 12, 12).entries())
+    for (const [i, l] of wrap(safeText(names.join(', '), 2000), width, 12, 12).entries())
       out.push((i === 0 ? first : ' '.repeat(12)) + paint(c, status)(l))
   }
   if (s.fail + s.error + s.warn > 0) out.push(c.gray('  why and how to fix one: hacheck checks explain ID'))

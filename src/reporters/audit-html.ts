@@ -116,7 +116,7 @@ ${markdownToHtml(x.remediation)}</section>`
 const CSS = `${BASE_CSS}
 .verdict{font-size:20px;font-weight:800;margin:6px 0}.v-PASSED{color:#1a7f37}.v-FAILED{color:#cf222e}.v-INCOMPLETE{color:#8250df}
 .chips>span{display:inline-block;margin:2px 6px 2px 0;padding:2px 8px;border-radius:12px;background:#eff1f3;font-size:12px}
-.view{border-left:6px solid #9a6700}.view h2{margin:0 0 6px}.n-critical{color:#cf222e;font-weight:600}.n-warning{color:#9a6700}.n-info{color:#57606a}
+.view{border-left:6px solid #1a7f37}.view.degraded{border-left-color:#cf222e}.view h2{margin:0 0 6px}.view.degraded h2{color:#cf222e}.n-critical{color:#cf222e;font-weight:600}.n-warning{color:#9a6700}.n-info{color:#57606a}
 .ids td:first-child{width:170px;color:#57606a}
 .finding{border-left:5px solid #d0d7de;padding:6px 12px;margin:10px 0;background:#fff}.finding .fh{font-size:14px}.finding p{margin:4px 0}
 .f-fail{border-color:#cf222e}.f-error{border-color:#8250df}.f-warn{border-color:#9a6700}.f-waived{border-color:#0969da}
@@ -157,7 +157,7 @@ export function renderAuditHtml(run: AuditRun, opts: HtmlOptions = {}): string {
 <p class="meta">nodes: ${run.nodes.map((n) => `${esc(n.name)} <small>(${esc(n.roles.join(', '))}${n.reachable ? '' : ' — UNREACHABLE'})</small>`).join(' · ')}</p>
 ${idRows ? `<table class="ids">${idRows}</table>` : ''}</header>`
   const viewHtml = view
-    ? `<section class="card view"><h2>${esc(view.headline)}</h2>${view.notices.length ? `<ul>${view.notices.map((n) => `<li class="n-${n.severity}">${esc(n.severity)}: ${esc(n.message)}</li>`).join('')}</ul>` : ''}</section>`
+    ? `<section class="card view${view.degraded ? ' degraded' : ''}"><h2>${esc(view.headline)}</h2>${view.notices.length ? `<ul>${view.notices.map((n) => `<li class="n-${n.severity}">${esc(n.severity)}: ${esc(n.message)}</li>`).join('')}</ul>` : ''}</section>`
     : ''
   const f = findings(run.results)
   const findingsHtml = f.length

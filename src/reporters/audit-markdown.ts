@@ -116,11 +116,7 @@ export function renderAuditMarkdown(
   if (lists.length) {
     out.push('')
     for (const [label, st] of lists)
-      out.push(
-        `- ${label}: ${namesOf(run.results, st)
-          .map((n) => `\`${n}\``)
-          .join(', ')}`,
-      )
+      out.push(`- ${label}: ${namesOf(run.results, st).map(mdCode).join(', ')}`)
   }
   out.push('')
   out.push(`- Checklist: \`${run.checklist.id}\` v${run.checklist.version} — ${mdText(run.checklist.title)}`)

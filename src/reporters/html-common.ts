@@ -95,4 +95,4 @@ pre{background:#f6f8fa;border:1px solid #eaeef2;border-radius:6px;padding:8px;wh
 .st{display:inline-block;min-width:54px;text-align:center;padding:1px 6px;border-radius:4px;font-size:12px;font-weight:700;color:#fff}
 .st-pass{background:#1a7f37}.st-fail{background:#cf222e}.st-error,.st-aborted{background:#8250df}.st-warn{background:#9a6700}.st-skip{background:#6e7781}.st-waived{background:#0969da}
 .meta{color:#57606a;font-size:12px;margin:2px 0 0}details{margin:4px 0}summary{cursor:pointer;color:#0969da;font-size:12px}a{color:#0969da;text-decoration:none}
-small{color:#57606a;font-weight:400}`
+small{color:#57606a;font-weight:400}.card>h2:first-child{margin-top:0}`

@@ -11,7 +11,7 @@ export type AuditFormat = (typeof AUDIT_FORMATS)[number]
 
 export interface RenderOptions {
   color: boolean
-  itemTitles: Record<string, string>
+  itemTitles?: Record<string, string>
   /** Console: the terminal width to wrap to. */
   width?: number
   /** HTML: `checks explain` text of the checks, which results link to. */
@@ -32,9 +32,9 @@ export function renderAudit(format: AuditFormat, run: AuditRun, opts: RenderOpti
     case 'json':
       return JSON.stringify(run, null, 2) + '\n'
     case 'junit':
-      return renderAuditJUnit(run, opts.itemTitles)
+      return renderAuditJUnit(run, opts.itemTitles ?? {})
     case 'markdown':
-      return renderAuditMarkdown(run, opts.itemTitles, opts.grouping ? {grouping: opts.grouping} : {})
+      return renderAuditMarkdown(run, opts.itemTitles ?? {}, opts.grouping ? {grouping: opts.grouping} : {})
     case 'html':
       return renderAuditHtml(run, {
         ...(opts.explanations ? {explanations: opts.explanations} : {}),

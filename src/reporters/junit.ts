@@ -37,16 +37,22 @@ export interface JUnitModel {
 
 const secs = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3)
 
-// XML 1.0 cannot carry most control characters, even escaped.
-// eslint-disable-next-line no-control-regex
-const clean = (s: string): string => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+// XML 1.0 cannot carry most control characters (even escaped), U+FFFE/U+FFFF or lone surrogates:
+// they are shown as U+FFFD (ESC as ␛, so an ANSI sequence stays readable).
+const clean = (s: string): string =>
+  s
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, (c) =>
+      c === '\u001b' ? '␛' : '\ufffd',
+    )
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\ufffd')
 
 export function renderJUnit(model: JUnitModel): string {
   const count = (cases: JUnitCase[], o: JUnitCase['outcome']): number =>
     cases.filter((c) => c.outcome === o).length
   const all = model.suites.flatMap((s) => s.cases)
   const root = create({version: '1.0', encoding: 'UTF-8'}).ele('testsuites', {
-    name: model.name,
+    name: clean(model.name),
     tests: String(all.length),
     failures: String(count(all, 'failure')),
     errors: String(count(all, 'error')),
@@ -54,7 +60,7 @@ export function renderJUnit(model: JUnitModel): string {
   })
   for (const s of model.suites) {
     const suite = root.ele('testsuite', {
-      name: s.name,
+      name: clean(s.name),
       tests: String(s.cases.length),
       failures: String(count(s.cases, 'failure')),
       errors: String(count(s.cases, 'error')),
@@ -65,10 +71,14 @@ export function renderJUnit(model: JUnitModel): string {
     if (s.properties && Object.keys(s.properties).length) {
       const props = suite.ele('properties')
       for (const [name, value] of Object.entries(s.properties))
-        props.ele('property', {name, value: clean(value)})
+        props.ele('property', {name: clean(name), value: clean(value)})
     }
     for (const c of s.cases) {
-      const tc = suite.ele('testcase', {name: c.name, classname: c.classname, time: secs(c.timeMs)})
+      const tc = suite.ele('testcase', {
+        name: clean(c.name),
+        classname: clean(c.classname),
+        time: secs(c.timeMs),
+      })
       if (c.outcome !== 'pass') {
         const el = tc.ele(c.outcome, {message: clean(c.message ?? ''), type: c.outcome})
         if (c.detail) el.txt(clean(c.detail))

@@ -82,7 +82,6 @@ export function decodePng(buf: Buffer): {width: number; height: number; channels
   return {width, height, channels, pixels: out}
 }
 
-
 export interface PixelStats {
   width: number
   height: number

@@ -57,8 +57,7 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
     } catch (err) {
       throw new InputError(`${args.file}: cannot read a saved run: ${errorMessage(err)}`)
     }
-    const format =
-      flags.format ?? (flags.output ? formatForFile(flags.output) : undefined) ?? 'console'
+    const format = flags.format ?? (flags.output ? formatForFile(flags.output) : undefined) ?? 'console'
     let text: string
     if (doc.kind === 'audit' && doc.schemaVersion === 1) {
       if (!(AUDIT_FORMATS as readonly string[]).includes(format))

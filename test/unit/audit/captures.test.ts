@@ -235,7 +235,7 @@ describe('the lab captures in examples/', () => {
     registerSecret(password)
     for (const cap of captures) {
       const run = await auditCapture(cap)
-      for (const f of ['console', 'json', 'junit', 'markdown'] as const)
+      for (const f of ['console', 'json', 'junit', 'markdown', 'html'] as const)
         expect(renderAudit(f, run, {color: false, itemTitles: {}})).not.toContain(password)
     }
   })

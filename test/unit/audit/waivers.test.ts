@@ -187,7 +187,9 @@ describe('the waiver file', () => {
   })
 
   it('ships a schema that is itself valid', () => {
-    const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'waivers.schema.json'), 'utf8')) as object
+    const schema = JSON.parse(
+      readFileSync(join(repoRoot, 'schemas', 'waivers.schema.json'), 'utf8'),
+    ) as object
     const ajv = new Ajv({strict: false})
     expect(ajv.validateSchema(schema)).toBe(true)
   })
@@ -202,7 +204,9 @@ describe('waived results in every format', () => {
     const text = renderAudit('console', waived(), {color: false, itemTitles: titles, width: 100})
     expect(text).toMatch(/^WAIVED \(2\)$/m)
     expect(text).toMatch(/WAIVED fencing\.enabled — stonith-enabled is false/)
-    expect(text).toMatch(/waived \(fail\) until 2027-03-01 by alice@example\.org: fencing is off while the BMCs/)
+    expect(text).toMatch(
+      /waived \(fail\) until 2027-03-01 by alice@example\.org: fencing is off while the BMCs/,
+    )
     expect(text).toMatch(/^PASSED .*, 2 waived \(exit 0\)$/m)
     expect(text).toMatch(/^ {2}waived: {3}fencing\.enabled, time\.sync\[n2\]$/m)
     const late = renderAudit('console', expired(), {color: false, itemTitles: titles, width: 100})
@@ -228,7 +232,8 @@ describe('waived results in every format', () => {
     )
     expect(xml).not.toMatch(/<failure/)
     const xsd = join(sharedSchemasDir, 'junit-10.xsd')
-    if (spawnSync('xmllint', ['--version']).status !== 0) return console.warn('xmllint absent: XSD not checked')
+    if (spawnSync('xmllint', ['--version']).status !== 0)
+      return console.warn('xmllint absent: XSD not checked')
     const file = join(dir, 'w.xml')
     writeFileSync(file, xml)
     const r = spawnSync('xmllint', ['--noout', '--schema', xsd, file], {encoding: 'utf8'})
@@ -236,7 +241,9 @@ describe('waived results in every format', () => {
   })
 
   it('JSON: matches the published audit-run schema, waivers included', () => {
-    const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'audit-run.schema.json'), 'utf8')) as object
+    const schema = JSON.parse(
+      readFileSync(join(repoRoot, 'schemas', 'audit-run.schema.json'), 'utf8'),
+    ) as object
     const ajv = new Ajv({allErrors: true, strict: false})
     addFormats.default(ajv)
     const validate = ajv.compile(schema)

@@ -232,7 +232,6 @@ describe('console summary', () => {
 
 /* ------------------------------------------------------------------ */
 
-
 describe('HTML report', () => {
   it('is one self-contained file with the timeline as inline SVG', () => {
     const {result: r, timeline: tl} = result()
