@@ -410,3 +410,39 @@ export function phaseAgreement(timeline: readonly TimelineEvent[]): PhaseAgreeme
   }
   return out
 }
+
+export interface SplitBrainWindow {
+  /** Every node seen holding the VIP during the window. */
+  nodes: string[]
+  /** First and last sample with two or more holders (controller epoch ms). */
+  fromT: number
+  toT: number
+  samples: number
+}
+
+/**
+ * Windows of consecutive VIP samples in which two or more nodes held the VIP
+ * (pure). A sample with fewer holders ends a window; an unknown node is never
+ * counted as a holder, so a window is a lower bound of the split brain.
+ */
+export function splitBrainWindows(timeline: readonly TimelineEvent[]): SplitBrainWindow[] {
+  const samples = timeline
+    .filter((e): e is ClusterEvent => e.kind === 'cluster' && e.phase === 'vip-holders')
+    .sort((a, b) => a.t - b.t)
+  const out: SplitBrainWindow[] = []
+  let cur: SplitBrainWindow | undefined
+  for (const s of samples) {
+    const holders = s.holders ?? []
+    if (holders.length >= 2) {
+      if (!cur) {
+        cur = {nodes: [], fromT: s.t, toT: s.t, samples: 0}
+        out.push(cur)
+      }
+      cur.toT = s.t
+      cur.samples++
+      for (const h of holders) if (!cur.nodes.includes(h)) cur.nodes.push(h)
+    } else cur = undefined
+  }
+  for (const w of out) w.nodes.sort()
+  return out
+}

@@ -108,3 +108,125 @@ export function logPhaseEvents(
   }
   return out
 }
+
+/** The same selection as LOG_GREP, for log text read whole (the run's own slice of the log). */
+export const LOG_PHASE_RE =
+  /state is now (lost|member)|Requesting fencing|wants to fence|Operation .*(targeting|for host)|was terminated|Result of (start|stop) operation|Quorum (lost|acquired|regained)/
+
+export const LOG_FILE = '/var/log/pacemaker/pacemaker.log'
+
+/** Prints the log's size in bytes (where the run's own lines will begin). */
+export function logSizeScript(file = LOG_FILE): string {
+  return `stat -c %s ${file} 2>/dev/null || echo 0`
+}
+
+/**
+ * Year, zone and the lines written since the log had `fromByte` bytes (the
+ * whole file when it shrank: rotated), at most `maxBytes`.
+ */
+export function readLogSliceScript(fromByte: number, file = LOG_FILE, maxBytes = 4_000_000): string {
+  const off = Math.max(0, Math.floor(fromByte))
+  return [
+    'date +%Y; date +%z',
+    `s=$(stat -c %s ${file} 2>/dev/null || echo 0)`,
+    `if [ "$s" -ge ${off} ]; then tail -c +${off + 1} ${file}; else cat ${file}; fi 2>/dev/null | head -c ${maxBytes}`,
+    'true',
+  ].join('; ')
+}
+
+/** One line of a node's Pacemaker log, on the controller's clock. */
+export interface NodeLogLine {
+  node: string
+  t: number
+  daemon: string
+  level: string
+  message: string
+}
+
+/** Every line of a log slice that parses, with the node's clock offset removed (pure). */
+export function parseLogSlice(
+  text: string,
+  opts: {node: string; year: number; tzOffsetMin: number; offsetMs: number},
+): NodeLogLine[] {
+  const out: NodeLogLine[] = []
+  for (const raw of text.split('\n')) {
+    const l = parseLogLine(raw, opts.year, opts.tzOffsetMin)
+    if (l)
+      out.push({
+        node: opts.node,
+        t: l.t - opts.offsetMs,
+        daemon: l.daemon,
+        level: l.level,
+        message: l.message,
+      })
+  }
+  return out
+}
+
+export interface LogExcerptLine {
+  node: string
+  /** ms after the injection. */
+  atMs: number
+  daemon: string
+  level: string
+  message: string
+}
+
+export interface LogExcerpt {
+  phase: string
+  atMs: number
+  lines: LogExcerptLine[]
+}
+
+const LEVEL_RANK: Record<string, number> = {
+  crit: 0,
+  error: 0,
+  err: 0,
+  warning: 1,
+  warn: 1,
+  notice: 2,
+  info: 3,
+}
+
+/**
+ * The cluster's own log lines around each phase (pure): the lines within
+ * [phase − beforeMs, phase + afterMs], the most severe first when there are
+ * more than `max`, shown in time order. Messages are cut at 300 characters.
+ */
+export function logExcerpts(
+  lines: readonly NodeLogLine[],
+  phases: readonly {name: string; atMs: number}[],
+  injectedAt: number,
+  opts: {beforeMs?: number; afterMs?: number; max?: number} = {},
+): LogExcerpt[] {
+  const before = opts.beforeMs ?? 1500
+  const after = opts.afterMs ?? 1500
+  const max = opts.max ?? 12
+  return phases.map((p) => {
+    const t = injectedAt + p.atMs
+    const near = lines.filter((l) => l.t >= t - before && l.t <= t + after)
+    const kept =
+      near.length <= max
+        ? near
+        : [...near]
+            .sort(
+              (a, b) =>
+                (LEVEL_RANK[a.level] ?? 4) - (LEVEL_RANK[b.level] ?? 4) ||
+                Math.abs(a.t - t) - Math.abs(b.t - t),
+            )
+            .slice(0, max)
+    return {
+      phase: p.name,
+      atMs: p.atMs,
+      lines: [...kept]
+        .sort((a, b) => a.t - b.t)
+        .map((l) => ({
+          node: l.node,
+          atMs: Math.round(l.t - injectedAt),
+          daemon: l.daemon,
+          level: l.level,
+          message: l.message.length > 300 ? `${l.message.slice(0, 300)}…` : l.message,
+        })),
+    }
+  })
+}

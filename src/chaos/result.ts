@@ -5,8 +5,10 @@
  * expectations`); phase offsets are ms after the injection.
  */
 import type {ClusterIdentity} from '../core/results.js'
+import type {ConfigInForce} from './config.js'
 import type {ExpectationResult} from './expectations.js'
 import type {FloorVerdict, OutageWindow, PhaseAgreement, RtoFloor} from './metrics.js'
+import type {LogExcerpt} from './pacemaker-log.js'
 import type {FaultId} from './types.js'
 
 export type ChaosStatus = 'pass' | 'fail' | 'error' | 'aborted'
@@ -24,6 +26,8 @@ export interface ChaosMetricsOut {
   /** Most nodes seen holding the VIP in one sample (2+ = split-brain). */
   maxVipHolders: number
   vipSamples: number
+  /** Each stretch of VIP samples with two or more holders: who, and when (UTC, and ms after the injection). */
+  splitBrain?: SplitBrainOut[]
   outages: OutageWindow[]
   /** Write workload (pg-write) only. Acknowledged writes, counted on the client's timeline. */
   ackedWrites?: number
@@ -66,6 +70,15 @@ export interface WritesOut {
 }
 
 export const MAX_SEQ_LIST = 1000
+
+export interface SplitBrainOut {
+  nodes: string[]
+  from: string
+  to: string
+  fromMs: number | null
+  toMs: number | null
+  samples: number
+}
 
 export interface PhaseOut {
   name: string
@@ -113,6 +126,10 @@ export interface ChaosResult {
   }
   notes: string[]
   errors: string[]
+  /** Corosync, fencing and objectives in force during the run (read from a healthy node before the fault). */
+  config?: ConfigInForce
+  /** The cluster's own log lines (Pacemaker, on the survivors) around each phase. */
+  logExcerpts?: LogExcerpt[]
   /** Where the run is saved (runs/<runId>/). */
   runDir?: string
 }

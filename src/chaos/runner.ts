@@ -22,6 +22,8 @@ import type {ClusterIdentity} from '../core/results.js'
 import {cibadmin} from '../facts/cibadmin.js'
 import type {TotemTimings as Totem} from '../facts/corosync-cmapctl.js'
 import {fenceTimingFor, type FenceTiming} from './fence-timing.js'
+import {parseCib} from '../facts/cibadmin.js'
+import {configInForce, type ConfigInForce} from './config.js'
 import {measureOffset, type ClockOffset} from './clock.js'
 import {
   armLocal,
@@ -46,6 +48,7 @@ import {
   phaseAgreement,
   recoveryMs,
   rtoFloor,
+  splitBrainWindows,
   writeMetrics,
   type WriteMetrics,
 } from './metrics.js'
@@ -58,7 +61,17 @@ import {
   writesTable,
   type WriteReadback,
 } from './pg-write.js'
-import {logPhaseEvents, parseReadLog, readLogScript} from './pacemaker-log.js'
+import {
+  LOG_PHASE_RE,
+  logExcerpts,
+  logPhaseEvents,
+  logSizeScript,
+  parseLogSlice,
+  parseReadLog,
+  readLogScript,
+  readLogSliceScript,
+  type NodeLogLine,
+} from './pacemaker-log.js'
 import {MAX_SEQ_LIST, type ChaosResult, type ChaosStatus, type WritesOut} from './result.js'
 import {runStep, secretEnvOf, untilHolds, type LocalRun, type StepEnv, type StepOutcome} from './steps.js'
 import {now, type ClusterEvent, type FaultPhase, type TimelineEvent} from './timeline.js'
@@ -178,6 +191,13 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       if (o) offsets.set(n.name, o)
     }),
   )
+  // Where each cluster node's Pacemaker log ends now (its lines of this run are read after it), and
+  // the configuration in force, from the CIB of a healthy node, before anything changes.
+  const clusterNodes = inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
+  const [logStart, config] = await Promise.all([
+    spec.readLogs ? logSizes(deps.runner, clusterNodes) : new Map<string, number>(),
+    spec.observe ? readConfig(spec, deps.runner) : undefined,
+  ])
 
   // pg-write: its table on the primary before anything else starts (nothing has changed yet if this fails).
   const pgWrite = spec.workload?.kind === 'pg-write' ? spec.workload : undefined
@@ -504,12 +524,14 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
   }
 
   // 8. Pacemaker's own log on the survivors.
+  const logLines: NodeLogLine[] = []
   if (spec.readLogs && injectedAt !== null) {
     stage('logs', 'start')
     const fromT = injectedAt - 5000
     const toT = now() + 5000
     const services = observer?.services()
     const events: ClusterEvent[] = []
+    logLines.length = 0
     // Survivors only: a victim logs the others as lost, which is its view, not the cluster's.
     const away = new Set([...plan.targets, ...plan.leavesMembership])
     await Promise.all(
@@ -517,10 +539,25 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
         .filter((n) => (n.roles.length === 0 || n.roles.includes('cluster')) && !away.has(n.name))
         .map(async (n) => {
           const off = offsets.get(n.name)
+          const from = logStart.get(n.name)
           try {
-            const r = await deps.runner.run(n, {script: readLogScript(), sudo: true, timeoutMs: 20_000})
+            // The run's own slice of the log when its start is known (all lines, for the excerpts
+            // around each phase), else the phase lines of the log's tail.
+            const script = from === undefined ? readLogScript() : readLogSliceScript(from)
+            const r = await deps.runner.run(n, {script, sudo: true, timeoutMs: 20_000})
             if (r.exitCode !== 0) return
-            const {year, tzOffsetMin, text} = parseReadLog(r.stdout)
+            const parsed = parseReadLog(r.stdout)
+            const {year, tzOffsetMin} = parsed
+            let text = parsed.text
+            if (from !== undefined) {
+              logLines.push(
+                ...parseLogSlice(text, {node: n.name, year, tzOffsetMin, offsetMs: off?.offsetMs ?? 0}),
+              )
+              text = text
+                .split('\n')
+                .filter((l) => LOG_PHASE_RE.test(l))
+                .join('\n')
+            }
             events.push(
               ...logPhaseEvents(text, {
                 node: n.name,
@@ -560,6 +597,8 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     offsets,
     fence: undefined,
     ...(readback ? {writes: readback} : {}),
+    ...(config ? {config} : {}),
+    ...(logLines.length ? {logLines: logLines.filter((l) => l.t >= injectedAt! - 10_000)} : {}),
   })
   if (spec.observe && injectedAt !== null && plan.expectFenced.length) {
     result.floor = await floorFor(spec, deps, result.metrics.recoveryMs)
@@ -568,6 +607,39 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
 }
 
 class AbortedRun extends Error {}
+
+/** Each node's Pacemaker log size (bytes) now; nodes that do not answer are left out. */
+async function logSizes(runner: CommandRunner, nodes: readonly NodeSpec[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>()
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        const r = await runner.run(n, {script: logSizeScript(), sudo: true, timeoutMs: 10_000})
+        const size = Number(r.stdout.trim())
+        if (r.exitCode === 0 && Number.isInteger(size) && size >= 0) sizes.set(n.name, size)
+      } catch {
+        // unreachable: its log is read the old way afterwards, if at all
+      }
+    }),
+  )
+  return sizes
+}
+
+/** The configuration in force, from the CIB of the first healthy node in observer order. */
+async function readConfig(spec: ExperimentSpec, runner: CommandRunner): Promise<ConfigInForce | undefined> {
+  for (const name of observerOrder(spec.inventory, spec.plan)) {
+    const node = spec.inventory.nodes.find((n) => n.name === name)
+    if (!node) continue
+    try {
+      const r = await runner.run(node, {argv: ['cibadmin', '--query'], sudo: true, timeoutMs: 10_000})
+      if (r.exitCode !== 0) continue
+      return configInForce(parseCib(r.stdout), spec.totem, spec.inventory.cluster.objectives, name)
+    } catch {
+      // try the next node
+    }
+  }
+  return configInForce(undefined, spec.totem, spec.inventory.cluster.objectives)
+}
 
 /** Waits until probes are OK again for a while and fenced nodes are back, or settleMs. */
 async function settle(
@@ -640,6 +712,9 @@ interface BuildInput {
   fence: FenceTiming | undefined
   /** pg-write: what was read back after the run. */
   writes?: WriteReadback
+  config?: ConfigInForce
+  /** The survivors' Pacemaker log lines written during the run (for the excerpts around each phase). */
+  logLines?: NodeLogLine[]
 }
 
 /**
@@ -740,6 +815,14 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
   if (!b.revert.verified || !b.revert.done) status = 'error'
   if (b.aborted) status = 'aborted'
   const vipSamples = b.timeline.filter((e) => e.kind === 'cluster' && e.phase === 'vip-holders').length
+  const split = splitBrainWindows(b.timeline).map((w) => ({
+    nodes: w.nodes,
+    from: new Date(w.fromT).toISOString(),
+    to: new Date(w.toT).toISOString(),
+    fromMs: b.injectedAt === null ? null : Math.round(w.fromT - b.injectedAt),
+    toMs: b.injectedAt === null ? null : Math.round(w.toT - b.injectedAt),
+    samples: w.samples,
+  }))
   const finished = new Date()
   return {
     status,
@@ -754,6 +837,7 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
       latency: metrics.latency,
       maxVipHolders: metrics.maxVipHolders,
       vipSamples,
+      ...(split.length ? {splitBrain: split} : {}),
       outages: metrics.outages,
       ...(w ? w.fields : {}),
     },
@@ -797,6 +881,10 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
     revert: b.revert,
     notes: b.notes,
     errors: b.errors,
+    ...(b.config ? {config: b.config} : {}),
+    ...(b.logLines?.length && b.injectedAt !== null
+      ? {logExcerpts: logExcerpts(b.logLines, metrics.phases, b.injectedAt)}
+      : {}),
   }
 }
 
