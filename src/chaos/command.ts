@@ -17,6 +17,7 @@ import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from './load.
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
 import {renderChaosHtml} from './report/html.js'
 import {renderChaosJUnit} from './report/junit.js'
+import {renderChaosMarkdown} from './report/markdown.js'
 import {createLiveView, liveMode, type LiveView} from './report/live.js'
 import {renderResultText} from './report/text.js'
 import type {ChaosResult} from './result.js'
@@ -25,7 +26,7 @@ import {runFault, statusExit, type FaultRequest} from './service.js'
 import type {LocalRun} from './steps.js'
 import type {TimelineEvent} from './timeline.js'
 
-export const FORMATS = ['console', 'json', 'junit', 'html'] as const
+export const FORMATS = ['console', 'json', 'junit', 'markdown', 'html'] as const
 export type ChaosFormat = (typeof FORMATS)[number]
 
 export const commonFlags = {
@@ -216,6 +217,11 @@ export function renderReport(
       )
     case 'html':
       return renderChaosHtml(results, title)
+    case 'markdown':
+      return renderChaosMarkdown(
+        results.map((r) => r.result),
+        title,
+      )
     case 'console':
       return results.map((r) => renderResultText(r.result)).join('\n')
   }

@@ -15,6 +15,8 @@ import {
   evidenceLine,
   findings,
   groupResults,
+  mdCode,
+  mdText,
   namesOf,
   oneLineRemediation,
   safeText,
@@ -26,6 +28,8 @@ import {
   type Grouping,
 } from './common.js'
 
+const cell = (s: string): string => mdText(s, 400).replace(/\|/g, '\\|')
+
 const ICON: Record<Status, string> = {
   pass: '✅',
   fail: '❌',
@@ -33,24 +37,6 @@ const ICON: Record<Status, string> = {
   skip: '⏭️',
   error: '⛔',
   waived: '🏳️',
-}
-
-/** Inline text: no HTML, no line breaks, control characters visible. */
-export function mdText(s: string, max = 2000): string {
-  return safeText(s, max)
-    .replace(/&(?=#?\w+;)/g, '&amp;')
-    .replace(/</g, '&lt;')
-}
-
-const cell = (s: string): string => mdText(s, 400).replace(/\|/g, '\\|')
-
-/** A code span that survives backticks in its content. */
-export function mdCode(s: string): string {
-  const text = safeText(s, 300)
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${text}${pad}${fence}`
 }
 
 export interface MarkdownOptions {

@@ -231,3 +231,19 @@ export function verdict(summary: Record<Status, number>): string {
   if (summary.fail > 0) return 'FAILED'
   return 'PASSED'
 }
+
+/** Inline text: no HTML, no line breaks, control characters visible. */
+export function mdText(s: string, max = 2000): string {
+  return safeText(s, max)
+    .replace(/&(?=#?\w+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+}
+
+/** A code span that survives backticks in its content. */
+export function mdCode(s: string): string {
+  const text = safeText(s, 300)
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${text}${pad}${fence}`
+}

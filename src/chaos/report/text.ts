@@ -3,8 +3,10 @@
  * the one-line timeline entries printed live while it runs. Pure.
  */
 import {formatDuration} from '../../core/duration.js'
+import {safeText} from '../../reporters/common.js'
 import type {ChaosResult} from '../result.js'
 import type {TimelineEvent} from '../timeline.js'
+import {configRows, splitBrainLines} from './sections.js'
 
 const LABEL: Record<ChaosResult['status'], string> = {
   pass: 'PASSED',
@@ -92,14 +94,20 @@ export function renderResultText(r: ChaosResult): string {
     `hacheck chaos ${r.fault}${r.name ? ` (${r.name})` : ''} — cluster ${r.cluster} — run ${r.runId}`,
   )
   lines.push(`  ${r.summary}`)
+  lines.push(
+    `  started ${r.startedAt} (UTC)${r.injectedAt !== null ? `, injected at ${new Date(r.injectedAt).toISOString()}` : ''}`,
+  )
   if (r.workload) lines.push(`  workload: ${r.workload}`)
+  for (const l of splitBrainLines(r)) lines.push(`  ${l}`)
   lines.push('')
+  const clock = (ms: number): string =>
+    r.injectedAt === null ? '' : `${new Date(r.injectedAt + ms).toISOString().slice(11, 23)}Z`
   if (r.phases.length) {
-    lines.push('PHASES (after the injection)')
+    lines.push('PHASES (after the injection; UTC)')
     for (const p of r.phases) {
       const who = [p.node, p.resource].filter(Boolean).join(' ')
       lines.push(
-        `  ${pad(rel(p.atMs), 9)} ${pad(`${p.name}${who ? ` ${who}` : ''}`, 34)} ${p.source ?? ''}`.trimEnd(),
+        `  ${pad(rel(p.atMs), 9)} ${pad(clock(p.atMs), 13)} ${pad(`${p.name}${who ? ` ${who}` : ''}`, 34)} ${p.source ?? ''}`.trimEnd(),
       )
     }
     lines.push('')
@@ -140,6 +148,23 @@ export function renderResultText(r: ChaosResult): string {
     lines.push('EXPECTATIONS')
     for (const e of r.expectations)
       lines.push(`  ${pad(e.status.toUpperCase(), 5)} ${pad(e.text, 24)} ${e.observed}`)
+    lines.push('')
+  }
+  const config = configRows(r)
+  if (config.length) {
+    lines.push('CONFIGURATION IN FORCE')
+    for (const [k, v] of config) lines.push(`  ${pad(k, 26)} ${v}`)
+    lines.push('')
+  }
+  const KEY = ['node-lost', 'fence-requested', 'fence-confirmed', 'fence-failed', 'resource-started']
+  const excerpts = (r.logExcerpts ?? []).filter((x) => KEY.includes(x.phase) && x.lines.length)
+  if (excerpts.length) {
+    lines.push('CLUSTER LOG AROUND THE PHASES (Pacemaker, most severe lines; all in --format html/markdown)')
+    for (const x of excerpts) {
+      lines.push(`  ${x.phase} ${rel(x.atMs)}`)
+      for (const l of x.lines.filter((y) => y.level !== 'info').slice(0, 4))
+        lines.push(`    ${clock(l.atMs)} ${l.node} ${l.daemon} ${l.level}: ${safeText(l.message, 200)}`)
+    }
     lines.push('')
   }
   for (const n of r.notes) lines.push(`note: ${n}`)

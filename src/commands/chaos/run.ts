@@ -99,8 +99,8 @@ ${EXIT_CODES_HELP}`
           ? JSON.stringify(out.result, null, 2) + '\n'
           : format === 'junit'
             ? renderGameDayJUnit(out.result)
-            : format === 'html'
-              ? renderReport('html', out.experiments, `hacheck game day: ${g.name}`)
+            : format === 'html' || format === 'markdown'
+              ? renderReport(format, out.experiments, `hacheck game day: ${g.name}`)
               : renderGameDayText(out.result)
       await emit(text, flags.output)
       const st = out.result.status

@@ -31,19 +31,35 @@ function timeline(): TimelineEvent[] {
   tl.push({kind: 'fault', t: T0, fault: 'link-pull', phase: 'injected', target: ['n1']})
   tl.push({kind: 'fault', t: T0 + 30_100, fault: 'link-pull', phase: 'reverted', target: ['n1']})
   tl.push({kind: 'fault', t: T0 + 30_400, fault: 'link-pull', phase: 'revert-verified', target: ['n1']})
-  const c = (t: number, phase: ClusterEvent['phase'], node?: string): ClusterEvent => ({
+  const c = (
+    t: number,
+    phase: ClusterEvent['phase'],
+    node?: string,
+    source = 'pacemaker-log',
+    resource?: string,
+  ): ClusterEvent => ({
     kind: 'cluster',
     t: T0 + t,
     phase,
-    source: 'pacemaker-log',
+    source,
+    ...(source === 'pacemaker-log' ? {detail: `n2 pacemaker-controld: ${phase} ${node ?? ''}`} : {}),
     ...(node ? {node} : {}),
+    ...(resource ? {resource} : {}),
   })
   tl.push(
     c(7430, 'node-lost', 'n1'),
     c(7510, 'fence-requested', 'n1'),
     c(12_330, 'fence-confirmed', 'n1'),
-    c(12_600, 'resource-started', 'n2'),
+    c(12_600, 'resource-started', 'n2', 'pacemaker-log', 'p-vip'),
     c(21_800, 'node-rejoined', 'n1'),
+    // What the observer on n2 saw (later than the log: polled and streamed).
+    c(7460, 'node-lost', 'n1', 'corosync@n2'),
+    c(7700, 'node-unclean', 'n1', 'crm_mon@n2'),
+    c(7800, 'fence-requested', 'n1', 'crm_mon@n2'),
+    c(12_500, 'fence-confirmed', 'n1', 'crm_mon@n2'),
+    c(12_700, 'resource-started', 'n2', 'crm_mon@n2', 'p-vip'),
+    c(12_750, 'resource-started', 'n2', 'crm_mon@n2', 'p-web'),
+    c(21_900, 'node-rejoined', 'n1', 'corosync@n2'),
   )
   for (let t = -3000; t < 40_000; t += 500)
     tl.push({
@@ -113,6 +129,7 @@ describe('the JSON result', () => {
       ['fault-injected', 0],
       ['node-lost', 7430],
       ['fence-requested', 7510],
+      ['node-unclean', 7700],
       ['fence-confirmed', 12_330],
       ['resource-started', 12_600],
       ['client-recovered', 12_900],
@@ -223,7 +240,7 @@ describe('JUnit', () => {
 describe('console summary', () => {
   it('lists phases, metrics, expectations and the revert', () => {
     const text = renderResultText(result().result)
-    expect(text).toMatch(/\+7\.43s\s+node-lost n1\s+pacemaker-log/)
+    expect(text).toMatch(/\+7\.43s\s+10:11:19\.430Z\s+node-lost n1\s+pacemaker-log/)
     expect(text).toMatch(/client outage\s+5\.35s/)
     expect(text).toMatch(/PASS\s+fenced: n1/)
     expect(text).toMatch(/RESULT {2}PASSED {2}\(revert verified, ledger removed\)/)

@@ -1,0 +1,154 @@
+/**
+ * A chaos run as Markdown, for post-mortems and change reviews: verdict,
+ * split brain, phases (after the injection and in UTC), metrics,
+ * expectations, the configuration in force and the cluster's own log lines
+ * around each phase. Text from nodes is escaped (no HTML, no broken tables or
+ * code blocks). Pure.
+ */
+import {formatDuration} from '../../core/duration.js'
+import {mdCode, mdText, safeText} from '../../reporters/common.js'
+import type {ChaosResult} from '../result.js'
+import {configRows, splitBrainLines} from './sections.js'
+
+const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const
+const ICON = {pass: '✅', fail: '❌', error: '⛔'} as const
+
+const cell = (s: string): string => mdText(s, 400).replace(/\|/g, '\\|')
+const dur = (ms: number | null | undefined): string =>
+  ms === null || ms === undefined ? '—' : formatDuration(ms)
+
+function fenced(lines: readonly string[]): string[] {
+  const longest = Math.max(
+    2,
+    ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((m) => m.length))),
+  )
+  const fence = '`'.repeat(longest + 1)
+  return [fence, ...lines, fence]
+}
+
+function experiment(r: ChaosResult, out: string[]): void {
+  const at = (ms: number): string =>
+    r.injectedAt === null ? '' : `${new Date(r.injectedAt + ms).toISOString().slice(11, 23)}Z`
+  out.push(`## ${LABEL[r.status]} · ${mdText(r.name ?? r.fault)} on ${mdText(r.target.join(', '))}`)
+  out.push('')
+  out.push(mdText(r.summary))
+  out.push('')
+  out.push(`- Run ${mdCode(r.runId)}, cluster ${mdCode(r.cluster)}, fault ${mdCode(r.fault)}`)
+  out.push(
+    `- Started ${r.startedAt} (UTC)${r.injectedAt !== null ? `, injected ${new Date(r.injectedAt).toISOString()}` : ''}; took ${formatDuration(r.durationMs)}`,
+  )
+  if (r.workload) out.push(`- Workload: ${mdText(r.workload)}`)
+  const split = splitBrainLines(r)
+  if (split.length) {
+    out.push('')
+    for (const l of split) out.push(`> **${mdText(l)}**`)
+  }
+  const m = r.metrics
+  out.push('')
+  out.push('### Metrics')
+  out.push('')
+  out.push('| metric | value |')
+  out.push('| --- | --- |')
+  const rows: [string, string][] = [
+    [
+      'client outage',
+      m.probes
+        ? m.clientOutageMs === null
+          ? 'never recovered'
+          : `${dur(m.clientOutageMs)} (at least ${dur(m.clientOutageMinMs)})`
+        : 'no workload',
+    ],
+    ['recovery after injection', dur(m.recoveryMs)],
+    ['failed probes', `${m.failedProbes} of ${m.probes}`],
+    [
+      'latency p50 / p95 / p99 / max',
+      m.latency ? [m.latency.p50, m.latency.p95, m.latency.p99, m.latency.max].map(dur).join(' / ') : '—',
+    ],
+    ['VIP holders (max per sample)', `${m.maxVipHolders} in ${m.vipSamples} samples`],
+  ]
+  if (m.writes) {
+    rows.push(['writes', `${m.writes.attempted} sent, ${m.writes.acked} acknowledged`])
+    rows.push([
+      'lost acknowledged writes',
+      m.lostWrites === null || m.lostWrites === undefined ? 'not measured' : String(m.lostWrites),
+    ])
+    rows.push(['RPO measured', dur(m.rpoMs)])
+    rows.push(['split-brain writes', String(m.splitBrainWrites ?? 0)])
+  }
+  if (r.floor)
+    rows.push(['floor (token + consensus + fencing)', `${dur(r.floor.floorMs)} — ${r.floor.message}`])
+  for (const [k, v] of rows) out.push(`| ${cell(k)} | ${cell(v)} |`)
+  if (r.phases.length) {
+    out.push('')
+    out.push('### Phases')
+    out.push('')
+    out.push('| after injection | UTC | phase | where | source |')
+    out.push('| --- | --- | --- | --- | --- |')
+    for (const p of r.phases)
+      out.push(
+        `| +${(p.atMs / 1000).toFixed(3)}s | ${at(p.atMs)} | ${cell(p.name)} | ${cell([p.node, p.resource].filter(Boolean).join(' '))} | ${cell(p.source ?? '')} |`,
+      )
+  }
+  if (r.expectations.length) {
+    out.push('')
+    out.push('### Expectations')
+    out.push('')
+    out.push('| | expectation | observed | message |')
+    out.push('| --- | --- | --- | --- |')
+    for (const e of r.expectations)
+      out.push(
+        `| ${ICON[e.status]} ${e.status.toUpperCase()} | ${cell(e.text)} | ${cell(e.observed)} | ${cell(e.message)} |`,
+      )
+  }
+  const config = configRows(r)
+  if (config.length) {
+    out.push('')
+    out.push('### Configuration in force')
+    out.push('')
+    out.push('| setting | value |')
+    out.push('| --- | --- |')
+    for (const [k, v] of config) out.push(`| ${cell(k)} | ${cell(v)} |`)
+  }
+  const excerpts = (r.logExcerpts ?? []).filter((x) => x.lines.length)
+  if (excerpts.length) {
+    out.push('')
+    out.push('### Cluster log around each phase')
+    for (const x of excerpts) {
+      out.push('')
+      out.push(`**${mdText(x.phase)}** +${(x.atMs / 1000).toFixed(2)}s`)
+      out.push('')
+      out.push(
+        ...fenced(
+          x.lines.map(
+            (l) => `${at(l.atMs)} ${safeText(`${l.node} ${l.daemon} ${l.level}: ${l.message}`, 400)}`,
+          ),
+        ),
+      )
+    }
+  }
+  const rv = r.revert
+  out.push('')
+  out.push(
+    `**Revert:** ${!rv.planned ? 'no revert (declared by the fault)' : rv.verified ? `verified${rv.ledgerRemoved ? ', ledger removed' : ''}${rv.deadmanFired ? ', the dead-man fired' : ''}` : 'NOT VERIFIED — run `hacheck chaos revert`'}`,
+  )
+  if (r.notes.length) {
+    out.push('')
+    for (const n of r.notes) out.push(`- note: ${mdText(n)}`)
+  }
+  if (r.errors.length) {
+    out.push('')
+    for (const e of r.errors) out.push(`- **error**: ${mdText(e)}`)
+  }
+}
+
+export function renderChaosMarkdown(results: readonly ChaosResult[], title = 'hacheck chaos report'): string {
+  const out: string[] = [`# ${mdText(title)}`, '']
+  const statuses = results.map((r) => r.status)
+  const worst = (['aborted', 'error', 'fail', 'pass'] as const).find((s) => statuses.includes(s)) ?? 'pass'
+  out.push(`**${LABEL[worst]}** — ${results.length} experiment(s); times in UTC.`)
+  for (const r of results) {
+    out.push('')
+    experiment(r, out)
+  }
+  return out.join('\n') + '\n'
+}
