@@ -19,7 +19,6 @@ import {
   mdText,
   namesOf,
   oneLineRemediation,
-  safeText,
   shownCommand,
   STATUS_LABEL,
   verdict,

@@ -249,6 +249,7 @@ describe('hostile text in a chaos run', () => {
     }
   }
   it('never reaches the HTML as markup, the Markdown as HTML or fences, or the console as escapes', () => {
+    /* eslint-disable no-control-regex */
     const html = renderReport('html', [{result: hostile(), timeline: splitTimeline()}])
     expect(html).not.toMatch(/<script|\u001b|\u0000/)
     const md = renderReport('markdown', [{result: hostile(), timeline: []}])
