@@ -2,10 +2,88 @@
  * The live view of a run, on stderr (stdout is kept for the report): listr2
  * on a TTY (one task per stage, the latest timeline lines under it), plain
  * timestamped lines otherwise (CI logs), nothing with --quiet.
+ *
+ * Events reach the timeline when they complete (a probe that timed out after
+ * 800 ms arrives 800 ms after later, faster ones), so both views hold them
+ * for LIVE_LAG_MS and print them in time order (UTC clock, then seconds after
+ * the injection).
  */
 import type {ProgressEvent} from '../runner.js'
-import type {TimelineEvent} from '../timeline.js'
+import {now, type TimelineEvent} from '../timeline.js'
 import {liveLine, ProbeTransitions} from './text.js'
+
+/** Longer than a probe's timeout and a pg-write write's (2 s by default): nothing earlier arrives after it. */
+export const LIVE_LAG_MS = 2500
+
+/**
+ * Holds items until nothing earlier can still arrive (`lagMs` after their
+ * time), then releases them in time order; items of equal time keep their
+ * arrival order. Pure: the caller gives the clock.
+ */
+export class TimeOrder<T> {
+  private items: {t: number; seq: number; v: T}[] = []
+  private seq = 0
+  constructor(private readonly lagMs: number) {}
+
+  push(t: number, v: T): void {
+    this.items.push({t, seq: this.seq++, v})
+  }
+
+  /** Items whose time is at least `lagMs` before `nowT`, oldest first. */
+  release(nowT: number): T[] {
+    const ready = this.items.filter((i) => i.t <= nowT - this.lagMs)
+    if (!ready.length) return []
+    this.items = this.items.filter((i) => i.t > nowT - this.lagMs)
+    return ready.sort((a, b) => a.t - b.t || a.seq - b.seq).map((i) => i.v)
+  }
+
+  /** Everything still held, oldest first. */
+  drain(): T[] {
+    const all = this.items.sort((a, b) => a.t - b.t || a.seq - b.seq).map((i) => i.v)
+    this.items = []
+    return all
+  }
+}
+
+type Held = {kind: 'event'; event: TimelineEvent} | {kind: 'text'; text: string}
+
+/** Timeline events (and messages) in, printable lines out, in time order. */
+class OrderedLines {
+  private readonly order = new TimeOrder<Held>(LIVE_LAG_MS)
+  private readonly probes = new ProbeTransitions()
+  private origin: number | null = null
+  private timer: NodeJS.Timeout | undefined
+  constructor(private readonly emit: (line: string) => void) {
+    this.timer = setInterval(() => this.flush(now()), 200)
+    this.timer.unref()
+  }
+  event(e: TimelineEvent): void {
+    this.order.push(e.t, {kind: 'event', event: e})
+  }
+  text(text: string, t = now()): void {
+    this.order.push(t, {kind: 'text', text})
+  }
+  private show(items: Held[]): void {
+    for (const h of items) {
+      if (h.kind === 'text') {
+        this.emit(h.text)
+        continue
+      }
+      const e = h.event
+      if (e.kind === 'fault' && e.phase === 'injected') this.origin = e.t
+      const line = liveLine(e, this.origin) ?? this.probes.next(e, this.origin)
+      if (line) this.emit(`  ${line}`)
+    }
+  }
+  flush(t: number): void {
+    this.show(this.order.release(t))
+  }
+  close(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    this.show(this.order.drain())
+  }
+}
 
 export type LiveMode = 'tty' | 'plain' | 'silent'
 
@@ -45,28 +123,28 @@ function deferred(): Deferred {
   return {promise, resolve}
 }
 
-class PlainView implements LiveView {
-  private origin: number | null = null
-  private readonly probes = new ProbeTransitions()
-  constructor(private readonly write: (s: string) => void) {}
+export class PlainView implements LiveView {
+  private readonly lines: OrderedLines
+  constructor(private readonly write: (s: string) => void) {
+    this.lines = new OrderedLines((l) => this.write(`${l}\n`))
+  }
   note(text: string): void {
-    this.write(`hacheck chaos: ${text}\n`)
+    // Notes come before the run (preflight, a question may follow): printed now, after anything held.
+    this.lines.text(`hacheck chaos: ${text}`)
+    this.lines.flush(now() + LIVE_LAG_MS)
   }
   onProgress(p: ProgressEvent): void {
     if (p.type === 'stage') {
-      if (p.state === 'start') this.write(`hacheck chaos: ${p.stage}${p.detail ? `: ${p.detail}` : ''}\n`)
+      if (p.state === 'start') this.lines.text(`hacheck chaos: ${p.stage}${p.detail ? `: ${p.detail}` : ''}`)
       else if (p.state !== 'done')
-        this.write(`hacheck chaos: ${p.stage} ${p.state}${p.detail ? `: ${p.detail}` : ''}\n`)
+        this.lines.text(`hacheck chaos: ${p.stage} ${p.state}${p.detail ? `: ${p.detail}` : ''}`)
       return
     }
-    this.event(p.event)
+    this.lines.event(p.event)
   }
-  private event(e: TimelineEvent): void {
-    if (e.kind === 'fault' && e.phase === 'injected') this.origin = e.t
-    const line = liveLine(e, this.origin) ?? this.probes.next(e, this.origin)
-    if (line) this.write(`  ${line}\n`)
+  async close(): Promise<void> {
+    this.lines.close()
   }
-  async close(): Promise<void> {}
 }
 
 class TtyView implements LiveView {
@@ -74,8 +152,7 @@ class TtyView implements LiveView {
   private readonly outputs = new Map<string, (s: string) => void>()
   private readonly titles = new Map<string, (s: string) => void>()
   private current: string = 'baseline'
-  private origin: number | null = null
-  private readonly probes = new ProbeTransitions()
+  private readonly lines = new OrderedLines((l) => this.show(l))
   private readonly byStage = new Map<string, string[]>()
   private readonly pendingTitles = new Map<string, string>()
   private running: Promise<void> | undefined
@@ -139,10 +216,10 @@ class TtyView implements LiveView {
       } else d.resolve(p.state)
       return
     }
-    const e = p.event
-    if (e.kind === 'fault' && e.phase === 'injected') this.origin = e.t
-    const line = liveLine(e, this.origin) ?? this.probes.next(e, this.origin)
-    if (!line) return
+    this.lines.event(p.event)
+  }
+
+  private show(line: string): void {
     const list = this.byStage.get(this.current) ?? []
     list.push(line)
     this.byStage.set(this.current, list)
@@ -150,6 +227,7 @@ class TtyView implements LiveView {
   }
 
   async close(): Promise<void> {
+    this.lines.close()
     for (const d of this.stages.values()) d.resolve('skipped')
     await this.running
   }

@@ -20,9 +20,15 @@ function rel(ms: number): string {
   return `${s >= 0 ? '+' : '-'}${Math.abs(s).toFixed(2)}s`
 }
 
+/** When a live line happened: UTC wall-clock time, and the offset from the injection once there is one. */
+export function liveStamp(t: number, origin: number | null): string {
+  const clock = `${new Date(t).toISOString().slice(11, 23)}Z`
+  return origin === null ? clock : `${clock} ${rel(t - origin).padStart(8)}`
+}
+
 /** One line for the live timeline; undefined for events too frequent to print (probes, VIP samples). */
 export function liveLine(e: TimelineEvent, origin: number | null): string | undefined {
-  const at = origin === null ? new Date(e.t).toISOString().slice(11, 23) : rel(e.t - origin)
+  const at = liveStamp(e.t, origin)
   switch (e.kind) {
     case 'fault':
       return `${at}  fault    ${e.phase}${e.detail ? `  ${e.detail}` : ''}`
@@ -45,7 +51,7 @@ export class ProbeTransitions {
     const first = this.up === undefined
     this.up = e.ok
     if (first && e.ok) return undefined
-    const at = origin === null ? new Date(e.t).toISOString().slice(11, 23) : rel(e.t - origin)
+    const at = liveStamp(e.t, origin)
     if (e.kind === 'write')
       return `${at}  client   ${e.ok ? `writes acknowledged again (seq ${e.seq})` : `write ${e.outcome ?? 'failed'} (seq ${e.seq}: ${e.error ?? 'error'})`}`
     return `${at}  client   ${e.ok ? 'probe OK again' : `probe FAILED (${e.error ?? 'error'})`}`
