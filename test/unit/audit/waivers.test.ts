@@ -186,6 +186,13 @@ describe('the waiver file', () => {
     )
   })
 
+  it('ships an example for the lab capture that validates and waives its fencing failure', async () => {
+    const file = await loadWaiverFile(join(repoRoot, 'examples', 'waivers.yaml'), ids)
+    const w = applyWaivers(run, file, at('2030-01-01T00:00:00Z'))
+    expect(byId(w, 'fencing.enabled')[0]?.status).toBe('waived')
+    expect(exitCodeFor(w.results)).toBe(0)
+  })
+
   it('ships a schema that is itself valid', () => {
     const schema = JSON.parse(
       readFileSync(join(repoRoot, 'schemas', 'waivers.schema.json'), 'utf8'),
