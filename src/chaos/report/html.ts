@@ -9,7 +9,7 @@
 import {formatDuration} from '../../core/duration.js'
 import {BASE_CSS, esc} from '../../reporters/html-common.js'
 import type {ChaosResult} from '../result.js'
-import {configRows, splitBrainLines} from './sections.js'
+import {configRows, metricRows, splitBrainLines} from './sections.js'
 import {timelineSvg, utcClock} from './timeline-svg.js'
 import type {TimelineEvent} from '../timeline.js'
 
@@ -25,69 +25,9 @@ function row(cells: string[], head = false): string {
   return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`
 }
 
-function dur(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? '—' : esc(formatDuration(ms))
-}
-
-function writeRows(r: ChaosResult): string[][] {
-  const m = r.metrics
-  const w = m.writes
-  if (!w) return []
-  const measured = typeof m.lostWrites === 'number'
-  return [
-    [
-      'writes',
-      esc(`${w.attempted} sent: ${w.acked} acknowledged, ${w.failed} failed, ${w.unknown} unknown outcome`),
-    ],
-    [
-      'lost acknowledged writes',
-      measured
-        ? esc(
-            `${m.lostWrites} of ${w.acked}${m.lostWrites ? ` (seq ${m.firstLostSeq ?? '?'}…${m.lastLostSeq ?? '?'})` : ''}`,
-          )
-        : 'not measured (the writes could not be read back)',
-    ],
-    ['RPO measured (first lost sent → last lost acknowledged)', measured ? dur(m.rpoMs) : '—'],
-    ['RPO objective', dur(r.objectives.rpoMs)],
-    [
-      'read back',
-      measured
-        ? esc(
-            `${w.present ?? 0} rows from ${w.readFrom ?? '?'}; ${w.presentUnacked} committed without an acknowledgement${w.dropped ? '; table dropped' : ''}`,
-          )
-        : '—',
-    ],
-    ['primaries (in order)', esc(w.primaries.join(' → ') || '—')],
-    ['split-brain writes', String(m.splitBrainWrites ?? 0)],
-  ]
-}
-
 function section(e: HtmlExperiment): string {
   const r = e.result
-  const m = r.metrics
-  const metrics = [
-    [
-      'client outage',
-      m.probes
-        ? m.clientOutageMs === null
-          ? 'never recovered'
-          : `${dur(m.clientOutageMs)} (at least ${dur(m.clientOutageMinMs)})`
-        : 'no workload',
-    ],
-    ['recovery after injection', dur(m.recoveryMs)],
-    ['failed probes', `${m.failedProbes} of ${m.probes}`],
-    [
-      'latency p50 / p95 / p99 / max',
-      m.latency ? [m.latency.p50, m.latency.p95, m.latency.p99, m.latency.max].map(dur).join(' / ') : '—',
-    ],
-    ...writeRows(r),
-    ['VIP holders (max per sample)', `${m.maxVipHolders} in ${m.vipSamples} samples`],
-    ['RTO objective', dur(r.objectives.rtoMs)],
-    [
-      'floor (token + consensus + fencing)',
-      r.floor ? `${dur(r.floor.floorMs)} — ${esc(r.floor.message)}` : '—',
-    ],
-  ]
+  const metrics = metricRows(r).map(([k, v]) => [esc(k), esc(v)])
   const at = (ms: number): string => (r.injectedAt === null ? '' : `${utcClock(r.injectedAt + ms)}Z`)
   const phases = r.phases.map((p, i) => {
     const agree = r.phaseAgreement.find((a) => a.name === p.name)

@@ -8,15 +8,12 @@
 import {formatDuration} from '../../core/duration.js'
 import {mdCode, mdText, safeText} from '../../reporters/common.js'
 import type {ChaosResult} from '../result.js'
-import {configRows, splitBrainLines} from './sections.js'
+import {configRows, metricRows, splitBrainLines} from './sections.js'
 
 const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const
 const ICON = {pass: '✅', fail: '❌', error: '⛔'} as const
 
 const cell = (s: string): string => mdText(s, 400).replace(/\|/g, '\\|')
-const dur = (ms: number | null | undefined): string =>
-  ms === null || ms === undefined ? '—' : formatDuration(ms)
-
 function fenced(lines: readonly string[]): string[] {
   const longest = Math.max(
     2,
@@ -43,40 +40,12 @@ function experiment(r: ChaosResult, out: string[]): void {
     out.push('')
     for (const l of split) out.push(`> **${mdText(l)}**`)
   }
-  const m = r.metrics
   out.push('')
   out.push('### Metrics')
   out.push('')
   out.push('| metric | value |')
   out.push('| --- | --- |')
-  const rows: [string, string][] = [
-    [
-      'client outage',
-      m.probes
-        ? m.clientOutageMs === null
-          ? 'never recovered'
-          : `${dur(m.clientOutageMs)} (at least ${dur(m.clientOutageMinMs)})`
-        : 'no workload',
-    ],
-    ['recovery after injection', dur(m.recoveryMs)],
-    ['failed probes', `${m.failedProbes} of ${m.probes}`],
-    [
-      'latency p50 / p95 / p99 / max',
-      m.latency ? [m.latency.p50, m.latency.p95, m.latency.p99, m.latency.max].map(dur).join(' / ') : '—',
-    ],
-    ['VIP holders (max per sample)', `${m.maxVipHolders} in ${m.vipSamples} samples`],
-  ]
-  if (m.writes) {
-    rows.push(['writes', `${m.writes.attempted} sent, ${m.writes.acked} acknowledged`])
-    rows.push([
-      'lost acknowledged writes',
-      m.lostWrites === null || m.lostWrites === undefined ? 'not measured' : String(m.lostWrites),
-    ])
-    rows.push(['RPO measured', dur(m.rpoMs)])
-    rows.push(['split-brain writes', String(m.splitBrainWrites ?? 0)])
-  }
-  if (r.floor)
-    rows.push(['floor (token + consensus + fencing)', `${dur(r.floor.floorMs)} — ${r.floor.message}`])
+  const rows = metricRows(r)
   for (const [k, v] of rows) out.push(`| ${cell(k)} | ${cell(v)} |`)
   if (r.phases.length) {
     out.push('')

@@ -49,3 +49,59 @@ export function configRows(r: ChaosResult): [string, string][] {
   if (c.readFrom) rows.push(['read from', `the CIB of ${c.readFrom}, before the fault`])
   return rows
 }
+
+const dur = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : formatDuration(v)
+
+/** The measured values of a run as label/value rows (client view, writes, VIP, objectives, floor). */
+export function metricRows(r: ChaosResult): [string, string][] {
+  const m = r.metrics
+  const rows: [string, string][] = [
+    [
+      'client outage',
+      m.probes
+        ? m.clientOutageMs === null
+          ? 'never recovered'
+          : `${dur(m.clientOutageMs)} (at least ${dur(m.clientOutageMinMs)})`
+        : 'no workload',
+    ],
+    ['recovery after injection', dur(m.recoveryMs)],
+    ['failed probes', `${m.failedProbes} of ${m.probes}`],
+    [
+      'latency p50 / p95 / p99 / max',
+      m.latency ? [m.latency.p50, m.latency.p95, m.latency.p99, m.latency.max].map(dur).join(' / ') : '—',
+    ],
+  ]
+  const w = m.writes
+  if (w) {
+    const measured = typeof m.lostWrites === 'number'
+    rows.push(
+      [
+        'writes',
+        `${w.attempted} sent: ${w.acked} acknowledged, ${w.failed} failed, ${w.unknown} unknown outcome`,
+      ],
+      [
+        'lost acknowledged writes',
+        measured
+          ? `${m.lostWrites} of ${w.acked}${m.lostWrites ? ` (seq ${m.firstLostSeq ?? '?'}…${m.lastLostSeq ?? '?'})` : ''}`
+          : 'not measured (the writes could not be read back)',
+      ],
+      ['RPO measured (first lost sent → last lost acknowledged)', measured ? dur(m.rpoMs) : '—'],
+      ['RPO objective', dur(r.objectives.rpoMs)],
+      [
+        'read back',
+        measured
+          ? `${w.present ?? 0} rows from ${w.readFrom ?? '?'}; ${w.presentUnacked} committed without an acknowledgement${w.dropped ? '; table dropped' : ''}`
+          : '—',
+      ],
+      ['primaries (in order)', w.primaries.join(' → ') || '—'],
+      ['split-brain writes', String(m.splitBrainWrites ?? 0)],
+    )
+  }
+  rows.push(
+    ['VIP holders (max per sample)', `${m.maxVipHolders} in ${m.vipSamples} samples`],
+    ['RTO objective', dur(r.objectives.rtoMs)],
+    ['floor (token + consensus + fencing)', r.floor ? `${dur(r.floor.floorMs)} — ${r.floor.message}` : '—'],
+  )
+  return rows
+}

@@ -4,12 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {Ajv} from 'ajv'
-import addFormats from 'ajv-formats'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
 import {
   applyWaivers,
   EXPIRED_ID,
@@ -22,7 +18,9 @@ import {
 import {catalog} from '../../../src/checks/index.js'
 import {exitCodeFor, type AuditRun} from '../../../src/core/results.js'
 import {renderAudit} from '../../../src/reporters/index.js'
+import {auditCapture} from '../../support/audit-capture.js'
 import {repoRoot, sharedSchemasDir} from '../../support/paths.js'
+import {schemaValidator} from '../../support/schema.js'
 
 const ids = [...catalog().keys()]
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-waivers-'))
@@ -31,20 +29,7 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 /** The lab with fencing turned off, audited from its capture: fencing.enabled fails, time.sync warns. */
 let run: AuditRun
 beforeAll(async () => {
-  const source = await CaptureFactSource.open(join(repoRoot, 'examples', 'lab-stonith-disabled'))
-  const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  run = (
-    await runAudit({
-      inventory: source.inventory(),
-      checklist,
-      planned: planFromChecklist(checklist, checks),
-      source,
-      sourceInfo: {mode: 'capture', capture: 'lab-stonith-disabled'},
-      concurrency: 4,
-      version: 'test',
-    })
-  ).run
+  run = await auditCapture('lab-stonith-disabled')
 })
 
 const FILE = `# accepted deviations of the lab
@@ -248,12 +233,7 @@ describe('waived results in every format', () => {
   })
 
   it('JSON: matches the published audit-run schema, waivers included', () => {
-    const schema = JSON.parse(
-      readFileSync(join(repoRoot, 'schemas', 'audit-run.schema.json'), 'utf8'),
-    ) as object
-    const ajv = new Ajv({allErrors: true, strict: false})
-    addFormats.default(ajv)
-    const validate = ajv.compile(schema)
+    const validate = schemaValidator('audit-run.schema.json')
     for (const r of [waived(), expired()]) {
       const ok = validate(JSON.parse(renderAudit('json', r, {color: false, itemTitles: titles})))
       expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([])

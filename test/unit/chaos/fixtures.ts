@@ -1,6 +1,10 @@
 /** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
 import type {NodeFacts} from '../../../src/chaos/discovery.js'
 import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/common.js'
+import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
+import type {ChaosResult} from '../../../src/chaos/result.js'
+import {buildResult, type ExperimentSpec} from '../../../src/chaos/runner.js'
+import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import type {IfAddr} from '../../../src/facts/ip-addr.js'
 import type {Inventory} from '../../../src/core/types.js'
 import {parseInventory} from '../../../src/inventory/load.js'
@@ -86,4 +90,42 @@ export function planInput(over: Partial<PlanInput> = {}): PlanInput {
     lease: DEFAULT_LEASE,
     ...over,
   }
+}
+
+/**
+ * The result of a link pull of n1's heartbeat (iptables) over `timeline`, injected at `injectedAt`,
+ * with a verified revert; `spec` and `build` override the experiment and what the runner gathered.
+ */
+export function linkPullResult(
+  timeline: TimelineEvent[],
+  injectedAt: number | null,
+  spec: Partial<ExperimentSpec> = {},
+  build: Partial<Parameters<typeof buildResult>[1]> = {},
+): ChaosResult {
+  const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
+  if (!r.ok) throw new Error(r.reason)
+  return buildResult(
+    {
+      runId: RUN_ID,
+      inventory: planInput().inventory,
+      plan: r.plan,
+      baselineMs: 3000,
+      settleMs: 0,
+      observe: true,
+      readLogs: true,
+      ...spec,
+    },
+    {
+      timeline,
+      startedAt: new Date((injectedAt ?? Date.parse('2026-11-26T10:11:12Z')) - 5000),
+      injectedAt,
+      errors: [],
+      notes: [],
+      aborted: false,
+      revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
+      offsets: new Map(),
+      fence: undefined,
+      ...build,
+    },
+  )
 }

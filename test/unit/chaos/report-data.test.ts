@@ -2,14 +2,11 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {Ajv} from 'ajv'
-import addFormats from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 
 import {parseTotem} from '../../../src/chaos/cluster-state.js'
 import {renderReport} from '../../../src/chaos/command.js'
 import {configInForce} from '../../../src/chaos/config.js'
-import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
 import {splitBrainWindows} from '../../../src/chaos/metrics.js'
 import {logExcerpts, type NodeLogLine} from '../../../src/chaos/pacemaker-log.js'
 import {renderChaosMarkdown} from '../../../src/chaos/report/markdown.js'
@@ -19,7 +16,8 @@ import {buildResult} from '../../../src/chaos/runner.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import {parseCib} from '../../../src/facts/cibadmin.js'
 import {repoRoot} from '../../support/paths.js'
-import {planInput, RUN_ID} from './fixtures.js'
+import {schemaValidator} from '../../support/schema.js'
+import {linkPullResult, planInput} from './fixtures.js'
 
 const T0 = Date.parse('2026-11-26T10:11:12Z')
 const lab = (f: string): string => readFileSync(join(repoRoot, 'examples', 'lab-healthy', 'n1', f), 'utf8')
@@ -46,30 +44,12 @@ function splitTimeline(): TimelineEvent[] {
 }
 
 function splitResult(extra: Partial<Parameters<typeof buildResult>[1]> = {}): ChaosResult {
-  const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
-  if (!r.ok) throw new Error(r.reason)
   const inv = planInput().inventory
-  return buildResult(
+  return linkPullResult(
+    splitTimeline(),
+    T0,
+    {baselineMs: 2000, workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 10, timeoutMs: 800}},
     {
-      runId: RUN_ID,
-      inventory: inv,
-      plan: r.plan,
-      baselineMs: 2000,
-      settleMs: 0,
-      observe: true,
-      readLogs: true,
-      workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 10, timeoutMs: 800},
-    },
-    {
-      timeline: splitTimeline(),
-      startedAt: new Date(T0 - 3000),
-      injectedAt: T0,
-      errors: [],
-      notes: [],
-      aborted: false,
-      revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
-      offsets: new Map(),
-      fence: undefined,
       config: configInForce(
         parseCib(lab('cibadmin.out')),
         parseTotem(lab('corosync-cmapctl.out')),
@@ -214,12 +194,7 @@ describe('the timeline chart', () => {
 })
 
 describe('the published chaos result schema', () => {
-  const schema = JSON.parse(
-    readFileSync(join(repoRoot, 'schemas', 'chaos-result.schema.json'), 'utf8'),
-  ) as object
-  const ajv = new Ajv({allErrors: true, strict: false})
-  addFormats.default(ajv)
-  const validate = ajv.compile(schema)
+  const validate = schemaValidator('chaos-result.schema.json')
 
   it('accepts what --format json prints, and refuses a result with an unknown status', () => {
     const r = JSON.parse(renderReport('json', [{result: splitResult(), timeline: []}])) as ChaosResult

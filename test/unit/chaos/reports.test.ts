@@ -16,7 +16,7 @@ import {buildResult} from '../../../src/chaos/runner.js'
 import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import {sharedSchemasDir} from '../../support/paths.js'
 import {CHROMIUM, pixelStats, screenshot} from '../../support/screenshot.js'
-import {planInput, RUN_ID} from './fixtures.js'
+import {linkPullResult, planInput, RUN_ID} from './fixtures.js'
 
 const T0 = Date.parse('2026-11-26T10:11:12Z')
 
@@ -73,31 +73,12 @@ function timeline(): TimelineEvent[] {
 }
 
 function result(): {result: ChaosResult; timeline: TimelineEvent[]} {
-  const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
-  if (!r.ok) throw new Error(r.reason)
   const tl = timeline()
-  const res = buildResult(
-    {
-      runId: RUN_ID,
-      inventory: planInput().inventory,
-      plan: r.plan,
-      baselineMs: 3000,
-      settleMs: 60_000,
-      observe: true,
-      readLogs: true,
-      workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 20, timeoutMs: 800},
-    },
-    {
-      timeline: tl,
-      startedAt: new Date(T0 - 5000),
-      injectedAt: T0,
-      errors: [],
-      notes: [],
-      aborted: false,
-      revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
-      offsets: new Map(),
-      fence: undefined,
-    },
+  const res = linkPullResult(
+    tl,
+    T0,
+    {settleMs: 60_000, workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 20, timeoutMs: 800}},
+    {startedAt: new Date(T0 - 5000)},
   )
   return {result: res, timeline: tl}
 }

@@ -5,15 +5,13 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
 import {explanationsFor} from '../../../src/audit/explain.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
 import {applyWaivers, parseWaivers} from '../../../src/audit/waivers.js'
 import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import {renderAudit, type AuditFormat} from '../../../src/reporters/index.js'
-import {repoRoot, sharedSchemasDir} from '../../support/paths.js'
+import {auditCapture} from '../../support/audit-capture.js'
+import {sharedSchemasDir} from '../../support/paths.js'
 import {CHROMIUM, pixelStats, screenshot} from '../../support/screenshot.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-audit-html-'))
@@ -21,20 +19,8 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 let run: AuditRun
 beforeAll(async () => {
-  const source = await CaptureFactSource.open(join(repoRoot, 'examples', 'lab-stonith-disabled'))
+  const plain = await auditCapture('lab-stonith-disabled')
   const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  const plain = (
-    await runAudit({
-      inventory: source.inventory(),
-      checklist,
-      planned: planFromChecklist(checklist, checks),
-      source,
-      sourceInfo: {mode: 'capture', capture: 'examples/lab-stonith-disabled'},
-      concurrency: 4,
-      version: 'test',
-    })
-  ).run
   const waivers = parseWaivers(
     'waivers:\n  - {check: time.sync, nodes: [n2], reason: n2 follows the site NTP appliance, owner: ops, expires: 2099-01-01}\n',
     'waivers.yaml',

@@ -7,11 +7,9 @@ import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {saveRun} from '../../../src/chaos/history.js'
-import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
-import {buildResult} from '../../../src/chaos/runner.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import {repoRoot} from '../../support/paths.js'
-import {planInput, RUN_ID} from '../chaos/fixtures.js'
+import {linkPullResult} from '../chaos/fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-render-cli-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -122,37 +120,13 @@ describe('hacheck report render', () => {
   })
 
   it('renders a saved chaos run as Markdown and HTML', async () => {
-    const p = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
-    if (!p.ok) throw new Error(p.reason)
     const T0 = Date.parse('2026-11-26T10:11:12Z')
     const tl: TimelineEvent[] = [
       {kind: 'fault', t: T0, fault: 'link-pull', phase: 'injected', target: ['n1']},
       {kind: 'cluster', t: T0 + 7430, phase: 'node-lost', node: 'n1', source: 'crm_mon@n2'},
       {kind: 'fault', t: T0 + 30_000, fault: 'link-pull', phase: 'reverted', target: ['n1']},
     ]
-    const result = buildResult(
-      {
-        runId: RUN_ID,
-        inventory: planInput().inventory,
-        plan: p.plan,
-        baselineMs: 0,
-        settleMs: 0,
-        observe: true,
-        readLogs: false,
-        expectations: [],
-      },
-      {
-        timeline: tl,
-        startedAt: new Date(T0 - 3000),
-        injectedAt: T0,
-        errors: [],
-        notes: [],
-        aborted: false,
-        revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
-        offsets: new Map(),
-        fence: undefined,
-      },
-    )
+    const result = linkPullResult(tl, T0, {readLogs: false, expectations: []})
     const runDir = saveRun(result, tl, join(dir, 'chaos-state'))
     const md = await hacheck([
       'report',
