@@ -17,6 +17,7 @@
  * - resource-stopped: "Result of stop operation for RSC on NODE: ok"
  * - quorum-lost / -regained: "Quorum lost" / "Quorum acquired"
  */
+import {SCRUBBED, scrubCib} from '../facts/cibadmin.js'
 import {parseLogLine} from '../facts/pacemaker-log.js'
 import type {ClusterEvent, ClusterPhase} from './timeline.js'
 
@@ -173,6 +174,7 @@ export interface LogExcerptLine {
 }
 
 export interface LogExcerpt {
+  /** The phase, or phases close enough to share their lines ("node-lost + fence-requested"). */
   phase: string
   atMs: number
   lines: LogExcerptLine[]
@@ -189,9 +191,23 @@ const LEVEL_RANK: Record<string, number> = {
 }
 
 /**
+ * A log message with secrets taken out: the value of a secret-looking CIB
+ * nvpair (Pacemaker logs CIB diffs) and of `name=value` words whose name looks
+ * like a secret (fence agent arguments).
+ */
+export function scrubLogMessage(message: string): string {
+  return scrubCib(message).replace(
+    /\b([\w-]*(?:pass|secret|token|credential|community)[\w-]*)=("[^"]*"|'[^']*'|\S+)/gi,
+    `$1=${SCRUBBED}`,
+  )
+}
+
+/**
  * The cluster's own log lines around each phase (pure): the lines within
- * [phase − beforeMs, phase + afterMs], the most severe first when there are
- * more than `max`, shown in time order. Messages are cut at 300 characters.
+ * [phase − beforeMs, phase + afterMs]; phases closer together than afterMs
+ * share one excerpt. The most severe lines are kept when there are more than
+ * `max` (per phase in the excerpt, at most 2 × max), shown in time order,
+ * secrets scrubbed, messages cut at 300 characters.
  */
 export function logExcerpts(
   lines: readonly NodeLogLine[],
@@ -202,31 +218,45 @@ export function logExcerpts(
   const before = opts.beforeMs ?? 1500
   const after = opts.afterMs ?? 1500
   const max = opts.max ?? 12
-  return phases.map((p) => {
-    const t = injectedAt + p.atMs
-    const near = lines.filter((l) => l.t >= t - before && l.t <= t + after)
+  const groups: {names: string[]; first: number; last: number}[] = []
+  for (const p of [...phases].sort((a, b) => a.atMs - b.atMs)) {
+    const g = groups[groups.length - 1]
+    if (g && p.atMs - g.last <= after) {
+      g.names.push(p.name)
+      g.last = p.atMs
+    } else groups.push({names: [p.name], first: p.atMs, last: p.atMs})
+  }
+  return groups.map((g) => {
+    const from = injectedAt + g.first - before
+    const to = injectedAt + g.last + after
+    const mid = injectedAt + (g.first + g.last) / 2
+    const cap = Math.min(2 * max, max * g.names.length)
+    const near = lines.filter((l) => l.t >= from && l.t <= to)
     const kept =
-      near.length <= max
+      near.length <= cap
         ? near
         : [...near]
             .sort(
               (a, b) =>
                 (LEVEL_RANK[a.level] ?? 4) - (LEVEL_RANK[b.level] ?? 4) ||
-                Math.abs(a.t - t) - Math.abs(b.t - t),
+                Math.abs(a.t - mid) - Math.abs(b.t - mid),
             )
-            .slice(0, max)
+            .slice(0, cap)
     return {
-      phase: p.name,
-      atMs: p.atMs,
+      phase: g.names.join(' + '),
+      atMs: g.first,
       lines: [...kept]
         .sort((a, b) => a.t - b.t)
-        .map((l) => ({
-          node: l.node,
-          atMs: Math.round(l.t - injectedAt),
-          daemon: l.daemon,
-          level: l.level,
-          message: l.message.length > 300 ? `${l.message.slice(0, 300)}…` : l.message,
-        })),
+        .map((l) => {
+          const message = scrubLogMessage(l.message)
+          return {
+            node: l.node,
+            atMs: Math.round(l.t - injectedAt),
+            daemon: l.daemon,
+            level: l.level,
+            message: message.length > 300 ? `${message.slice(0, 300)}…` : message,
+          }
+        }),
     }
   })
 }

@@ -1,8 +1,8 @@
 /**
  * The failover timeline as an inline SVG, readable without hovering: one lane
  * per source — the fault, the clients (probe or write outcomes, latency), the
- * VIP holder (the holder's name written in each stretch), each observing
- * node's view (crm_mon and Corosync membership) and the Pacemaker log — with
+ * VIP holder (the holder's name written in each stretch), what each observing
+ * node saw (Corosync membership, crm_mon) and each node's Pacemaker log — with
  * every event labelled in place (labels that would overlap go to another
  * row), the phases as numbered dashed lines listed under the chart, split
  * brain as a red band naming the nodes. x is seconds after the injection
@@ -92,9 +92,9 @@ export function eventLabel(e: ClusterEvent): string {
 /** The lane a cluster event belongs to: the node that saw it (view or log), or undefined. */
 export function laneOf(e: ClusterEvent): string | undefined {
   if (e.phase === 'vip-holders' || e.source === 'ip-addr') return undefined
-  if (e.source === 'pacemaker-log') return `log of ${e.detail?.split(' ')[0] ?? '?'}`
-  const m = /@(.+)$/.exec(e.source)
-  return m ? `view of ${m[1]}` : e.source
+  if (e.source === 'pacemaker-log') return `${e.detail?.split(' ')[0] ?? '?'} log`
+  const m = /^(.+)@(.+)$/.exec(e.source)
+  return m ? `${m[2]} ${m[1]}` : e.source
 }
 
 export const utcClock = (t: number): string => new Date(t).toISOString().slice(11, 23)
@@ -157,8 +157,14 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
   const cluster = timeline.filter(
     (e): e is ClusterEvent => e.kind === 'cluster' && laneOf(e) !== undefined && e.t >= minT,
   )
+  // Per node: what its observer saw (corosync membership, crm_mon), then its log.
+  const rank = (lane: string): string =>
+    lane
+      .replace(/ corosync$/, ' 0')
+      .replace(/ crm_mon$/, ' 1')
+      .replace(/ log$/, ' 2')
   const lanes = [...new Set(cluster.map((e) => laneOf(e) as string))].sort((a, b) =>
-    a.startsWith('view') === b.startsWith('view') ? a.localeCompare(b) : a.startsWith('view') ? -1 : 1,
+    rank(a).localeCompare(rank(b)),
   )
   for (const lane of lanes) {
     const evs = cluster.filter((e) => laneOf(e) === lane).sort((a, b) => a.t - b.t)

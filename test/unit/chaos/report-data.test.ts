@@ -4,17 +4,23 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {parseTotem} from '../../../src/chaos/cluster-state.js'
 import {renderReport} from '../../../src/chaos/command.js'
 import {configInForce} from '../../../src/chaos/config.js'
 import {splitBrainWindows} from '../../../src/chaos/metrics.js'
-import {logExcerpts, type NodeLogLine} from '../../../src/chaos/pacemaker-log.js'
+import {
+  LOG_PHASE_RE,
+  logExcerpts,
+  logPhaseEvents,
+  parseLogSlice,
+  type NodeLogLine,
+} from '../../../src/chaos/pacemaker-log.js'
 import {renderChaosMarkdown} from '../../../src/chaos/report/markdown.js'
 import {eventLabel, laneOf, placeLabels} from '../../../src/chaos/report/timeline-svg.js'
 import type {ChaosResult} from '../../../src/chaos/result.js'
 import {buildResult} from '../../../src/chaos/runner.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import {parseCib} from '../../../src/facts/cibadmin.js'
+import {parseCmap, totemTimings} from '../../../src/facts/corosync-cmapctl.js'
 import {repoRoot} from '../../support/paths.js'
 import {schemaValidator} from '../../support/schema.js'
 import {linkPullResult, planInput} from './fixtures.js'
@@ -52,7 +58,7 @@ function splitResult(extra: Partial<Parameters<typeof buildResult>[1]> = {}): Ch
     {
       config: configInForce(
         parseCib(lab('cibadmin.out')),
-        parseTotem(lab('corosync-cmapctl.out')),
+        totemTimings(parseCmap(lab('corosync-cmapctl.out'))),
         inv.cluster.objectives,
         'n2',
       ),
@@ -169,6 +175,74 @@ describe('log excerpts', () => {
   })
 })
 
+describe('log excerpts from a real Pacemaker log (n2 while n1 lost its heartbeat, captured in the lab)', () => {
+  const text = readFileSync(
+    join(repoRoot, 'test', 'fixtures', 'chaos', 'pacemaker-log', 'n2-heartbeat-pull.log'),
+    'utf8',
+  )
+  // The run injected at 14:46:13.601Z; n2's clock offset was negligible.
+  const INJECTED = Date.parse('2026-12-07T14:46:13.601Z')
+  const lines = parseLogSlice(text, {node: 'n2', year: 2026, tzOffsetMin: 0, offsetMs: 0})
+
+  it('parses every line of the slice', () => {
+    expect(lines).toHaveLength(text.trimEnd().split('\n').length)
+    expect(lines[0]).toMatchObject({node: 'n2', daemon: 'pacemaker-controld', level: 'info'})
+  })
+
+  it('finds the phases in it as the run does, and shows the lines around them, phases close together sharing one excerpt', () => {
+    const phaseText = text
+      .split('\n')
+      .filter((l) => LOG_PHASE_RE.test(l))
+      .join('\n')
+    const events = logPhaseEvents(phaseText, {
+      node: 'n2',
+      year: 2026,
+      tzOffsetMin: 0,
+      offsetMs: 0,
+      fromT: INJECTED - 5000,
+      toT: INJECTED + 60_000,
+    })
+    const lost = events.find((e) => e.phase === 'node-lost')
+    expect(lost?.node).toBe('n1')
+    const phases = [
+      {name: 'node-lost', atMs: Math.round((lost?.t ?? 0) - INJECTED)},
+      {name: 'fence-requested', atMs: Math.round((lost?.t ?? 0) - INJECTED) + 30},
+      {name: 'fence-confirmed', atMs: 12_522},
+    ]
+    const [first, second] = logExcerpts(lines, phases, INJECTED)
+    expect(first?.phase).toBe('node-lost + fence-requested')
+    expect(first?.lines.length).toBe(24)
+    expect(first?.lines.map((l) => l.message)).toContain('Scheduling node n1 for fencing')
+    expect(first?.lines.every((l) => l.level !== 'info')).toBe(true)
+    expect(second?.phase).toBe('fence-confirmed')
+    expect(second?.lines.map((l) => l.message).join('\n')).toMatch(
+      /Operation 'reboot' targeting n1 by n2 .*: OK/,
+    )
+  })
+
+  it('never carries a secret a CIB diff or a fence command line would log', () => {
+    const l = (message: string): NodeLogLine => ({
+      node: 'n2',
+      t: INJECTED,
+      daemon: 'pacemaker-based',
+      level: 'info',
+      message,
+    })
+    const [x] = logExcerpts(
+      [
+        l('++ <nvpair id="fence-n1-instance_attributes-password" name="password" value="hunter2"/>'),
+        l('fence_ipmilan ip=198.18.3.101 username=admin passwd=hunter2 lanplus=1'),
+      ],
+      [{name: 'node-lost', atMs: 0}],
+      INJECTED,
+    )
+    expect(JSON.stringify(x)).not.toContain('hunter2')
+    expect(x?.lines[1]?.message).toBe(
+      'fence_ipmilan ip=198.18.3.101 username=admin passwd=***scrubbed*** lanplus=1',
+    )
+  })
+})
+
 describe('the timeline chart', () => {
   it('puts labels that would overlap on other rows, and drops them when no row is left', () => {
     const items = [0, 10, 20, 200].map((x) => ({x, width: 40}))
@@ -178,9 +252,9 @@ describe('the timeline chart', () => {
   it('names each event briefly and puts it in the lane of the node that saw it', () => {
     const e = {kind: 'cluster', t: 0, phase: 'resource-started', node: 'n2', resource: 'p-vip'} as const
     expect(eventLabel({...e, source: 'crm_mon@n2'})).toBe('start p-vip@n2')
-    expect(laneOf({...e, source: 'crm_mon@n3'})).toBe('view of n3')
-    expect(laneOf({...e, source: 'corosync@n3'})).toBe('view of n3')
-    expect(laneOf({...e, source: 'pacemaker-log', detail: 'n2 pacemaker-controld: …'})).toBe('log of n2')
+    expect(laneOf({...e, source: 'crm_mon@n3'})).toBe('n3 crm_mon')
+    expect(laneOf({...e, source: 'corosync@n3'})).toBe('n3 corosync')
+    expect(laneOf({...e, source: 'pacemaker-log', detail: 'n2 pacemaker-controld: …'})).toBe('n2 log')
     expect(laneOf({...e, source: 'ip-addr', phase: 'vip-moved'})).toBeUndefined()
   })
 
