@@ -9,7 +9,7 @@
 import {formatDuration} from '../../core/duration.js'
 import {BASE_CSS, esc} from '../../reporters/html-common.js'
 import type {ChaosResult} from '../result.js'
-import {configRows, metricRows, splitBrainLines} from './sections.js'
+import {configRows, isKeyPhase, metricRows, splitBrainLines} from './sections.js'
 import {timelineSvg, utcClock} from './timeline-svg.js'
 import type {TimelineEvent} from '../timeline.js'
 
@@ -73,7 +73,7 @@ ${split.length ? `<div class="split">${split.map((l) => `<p>${esc(l)}</p>`).join
           .join('')}</table>`
       : '<p>not recorded (an older run, or --no-observe)</p>'
   }
-<h3>Cluster log around each phase</h3>${excerpts.length ? excerpts.map((x) => `<details${['node-lost', 'fence-requested', 'fence-confirmed', 'fence-failed', 'resource-started'].includes(x.phase) ? ' open' : ''}><summary>${esc(`${x.phase} +${(x.atMs / 1000).toFixed(2)}s`)} <small>${x.lines.length} line(s)</small></summary><table class="log">${x.lines.map((l) => row([esc(`${at(l.atMs)}`), esc(l.node), esc(l.daemon), `<span class="lv-${esc(l.level)}">${esc(l.level)}</span>`, esc(l.message)])).join('')}</table></details>`).join('') : '<p>not read (no log lines of this run, --no-logs, or an older run)</p>'}
+<h3>Cluster log around each phase</h3>${excerpts.length ? excerpts.map((x) => `<details${isKeyPhase(x.phase) ? ' open' : ''}><summary>${esc(`${x.phase} +${(x.atMs / 1000).toFixed(2)}s`)} <small>${x.lines.length} line(s)</small></summary><table class="log">${x.lines.map((l) => row([esc(`${at(l.atMs)}`), esc(l.node), esc(l.daemon), `<span class="lv-${esc(l.level)}">${esc(l.level)}</span>`, esc(l.message)])).join('')}</table></details>`).join('') : '<p>not read (no log lines of this run, --no-logs, or an older run)</p>'}
 <h3>Revert</h3><p>${esc(revert)}</p>
 ${r.notes.length ? `<h3>Notes</h3><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 ${r.errors.length ? `<h3>Errors</h3><ul class="errors">${r.errors.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}

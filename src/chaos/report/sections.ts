@@ -105,3 +105,10 @@ export function metricRows(r: ChaosResult): [string, string][] {
   )
   return rows
 }
+
+const KEY_PHASES = ['node-lost', 'fence-requested', 'fence-confirmed', 'fence-failed', 'resource-started']
+
+/** An excerpt's phase (or "a + b" group) that includes a phase of the failover itself. */
+export function isKeyPhase(phase: string): boolean {
+  return phase.split(' + ').some((p) => KEY_PHASES.includes(p))
+}

@@ -6,7 +6,7 @@ import {formatDuration} from '../../core/duration.js'
 import {safeText} from '../../reporters/common.js'
 import type {ChaosResult} from '../result.js'
 import type {TimelineEvent} from '../timeline.js'
-import {configRows, splitBrainLines} from './sections.js'
+import {configRows, isKeyPhase, splitBrainLines} from './sections.js'
 
 const LABEL: Record<ChaosResult['status'], string> = {
   pass: 'PASSED',
@@ -162,8 +162,7 @@ export function renderResultText(r: ChaosResult): string {
     for (const [k, v] of config) lines.push(`  ${pad(k, 26)} ${v}`)
     lines.push('')
   }
-  const KEY = ['node-lost', 'fence-requested', 'fence-confirmed', 'fence-failed', 'resource-started']
-  const excerpts = (r.logExcerpts ?? []).filter((x) => KEY.includes(x.phase) && x.lines.length)
+  const excerpts = (r.logExcerpts ?? []).filter((x) => isKeyPhase(x.phase) && x.lines.length)
   if (excerpts.length) {
     lines.push('CLUSTER LOG AROUND THE PHASES (Pacemaker, most severe lines; all in --format html/markdown)')
     for (const x of excerpts) {

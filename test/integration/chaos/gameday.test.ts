@@ -4,16 +4,18 @@
  * expectations, steady state again, rollbacks; JUnit report.
  */
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {ChaosResult} from '../../../src/chaos/result.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {repoRoot, sharedSchemasDir} from '../../support/paths.js'
+import {schemaValidator} from '../../support/schema.js'
 import {ensureLab, labContext, labRunner, labTitle, restoreHealthy, waitFor} from '../lab/helpers.js'
 import {chaosEnv, hacheck, healthy, ledgerFiles, leftovers} from './helpers.js'
 
@@ -82,5 +84,32 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos run (game day) against t
     }
     expect(ledgerFiles(state)).toEqual([])
     for (const n of nodes) expect(await leftovers(runner, n), `leftovers on ${n.name}`).toBe('')
+
+    // The saved run: valid against the published schema, with the configuration in force and the
+    // cluster's own log lines around the phases, and rendered to HTML and Markdown again.
+    const runs = join(state, 'hacheck', 'runs')
+    const [id] = readdirSync(runs)
+    const runJson = join(runs, id as string, 'run.json')
+    const saved = JSON.parse(readFileSync(runJson, 'utf8')) as ChaosResult
+    const validate = schemaValidator('chaos-result.schema.json')
+    expect(validate(saved), JSON.stringify(validate.errors)).toBe(true)
+    expect(saved.config?.corosync.tokenMs).toBeGreaterThan(0)
+    expect(saved.config?.fenceDevices.map((d) => d.id)).toContain('fence-n1')
+    const excerpts = saved.logExcerpts ?? []
+    expect(excerpts.some((x) => x.phase.includes('node-lost') && x.lines.length > 0)).toBe(true)
+    const html = join(state, 'run.html')
+    const render = await hacheck(
+      ['report', 'render', runJson, '-o', html, '--log-file', 'none'],
+      chaosEnv(state, status),
+      60_000,
+    )
+    expect(render.exitCode, String(render.stderr)).toBe(0)
+    expect(readFileSync(html, 'utf8')).toMatch(/<h3>Cluster log around each phase<\/h3><details open>/)
+    const md = await hacheck(
+      ['report', 'render', runJson, '-f', 'markdown', '--log-file', 'none'],
+      chaosEnv(state, status),
+      60_000,
+    )
+    expect(String(md.stdout)).toMatch(/^\| Corosync token \| \d/m)
   })
 })
