@@ -212,10 +212,10 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
   // Phases: numbered dashed lines; the numbers are listed under the chart.
   const behind: string[] = []
   const nums = r.phases.map((p) => ({x: c.sx(origin + p.atMs), width: 16}))
-  const numRows = placeLabels(nums, 3)
+  const numRows = placeLabels(nums, 6).map((row, i) => (row < 0 ? i % 6 : row))
   r.phases.forEach((p, i) => {
     const x = nums[i]?.x ?? 0
-    const row = Math.max(0, numRows[i] ?? 0)
+    const row = numRows[i] ?? 0
     const cy = bottom + 10 + row * 16
     behind.push(
       `<line class="phase" x1="${x.toFixed(1)}" y1="${faultTop}" x2="${x.toFixed(1)}" y2="${cy - 7}" stroke="${COLOR.phase}" stroke-width="1" stroke-dasharray="3,2" stroke-opacity="0.7"/>`,
