@@ -110,7 +110,16 @@ function text(x: number, y: number, s: string, attrs = ''): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(s)}</text>`
 }
 
-/** The chart and the numbered phase list under it. */
+/** What the lane functions draw into: SVG parts (behind, main, lane labels) and the time → x mapping. */
+interface Draw {
+  c: Ctx
+  behind: string[]
+  parts: string[]
+  labels: string[]
+  lane(name: string, top: number, h: number): void
+}
+
+/** The chart: lanes top to bottom, split-brain bands, numbered phases, axes. */
 export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]): string {
   const origin = r.injectedAt ?? timeline[0]?.t ?? 0
   const ts = timeline.map((e) => e.t)
@@ -119,41 +128,56 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
   const x0 = (Math.min(minT, origin) - origin) / 1000
   const x1 = Math.max((maxT - origin) / 1000, x0 + 1)
   const c: Ctx = {origin, x0, x1, sx: (t) => LEFT + (((t - origin) / 1000 - x0) / (x1 - x0)) * PLOT_W}
-  const parts: string[] = []
-  const labels: string[] = []
-  let y = 40
-  const laneLabel = (name: string, top: number, h: number): void => {
-    labels.push(text(8, top + h / 2 + 4, name, `font-size="11" fill="${COLOR.text}"`))
+  const d: Draw = {
+    c,
+    behind: [],
+    parts: [],
+    labels: [],
+    lane(name, top, h) {
+      this.labels.push(text(8, top + h / 2 + 4, name, `font-size="11" fill="${COLOR.text}"`))
+    },
   }
-  const top0 = y
-
-  // Fault lane.
+  const top = 40
   const faults = timeline.filter((e): e is FaultEvent => e.kind === 'fault')
   const inj = faults.find((f) => f.phase === 'injected')
   const rev = faults.find((f) => f.phase === 'reverted' || f.phase === 'revert-verified')
-  const faultTop = y
-  laneLabel('fault', y, 18)
+  let y = faultLane(d, r, inj, rev, top, maxT)
+  y = clientsLane(r, timeline, c, y, d.parts, (n, t, h) => d.lane(n, t, h)) + 10
+  y = vipLane(timeline, c, y, d.parts, (n, t, h) => d.lane(n, t, h)) + 10
+  const bottom = nodeLanes(d, timeline, y, minT)
+  splitBands(d, timeline, top, bottom)
+  const axisY = phaseMarkers(d, r, top, bottom)
+  axes(d, top, axisY)
+  const H = axisY + 14
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="failover timeline"><rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>${faultWindow(inj, rev, c, top, axisY, maxT)}${d.behind.join('')}${d.parts.join('')}${d.labels.join('')}</svg>`
+}
+
+/** The fault as a bar from injection to revert, named. Returns the next lane's top. */
+function faultLane(
+  d: Draw,
+  r: ChaosResult,
+  inj: FaultEvent | undefined,
+  rev: FaultEvent | undefined,
+  y: number,
+  maxT: number,
+): number {
+  d.lane('fault', y, 18)
   if (inj) {
-    const a = c.sx(inj.t)
-    const b = c.sx(rev?.t ?? maxT)
+    const a = d.c.sx(inj.t)
+    const b = d.c.sx(rev?.t ?? maxT)
     const name = `${r.fault} ${r.target.join(', ')}${rev ? '' : ' (not reverted)'}`
-    parts.push(
+    d.parts.push(
       `<rect class="fault-bar" x="${a.toFixed(1)}" y="${y}" width="${Math.max(2, b - a).toFixed(1)}" height="18" fill="${COLOR.faultBar}" rx="3"/>`,
     )
-    if (b - a > name.length * CHAR_W + 8)
-      parts.push(text(a + 6, y + 13, name, `font-size="11" fill="${COLOR.text}"`))
-    else parts.push(text(b + 4, y + 13, name, `font-size="11" fill="${COLOR.text}"`))
+    const inside = b - a > name.length * CHAR_W + 8
+    d.parts.push(text(inside ? a + 6 : b + 4, y + 13, name, `font-size="11" fill="${COLOR.text}"`))
   }
-  y += 18 + 10
+  return y + 18 + 10
+}
 
-  // Clients lane (+ latency).
-  y = clientsLane(r, timeline, c, y, parts, laneLabel)
-  y += 10
-
-  // VIP holder lane.
-  y = vipLane(timeline, c, y, parts, laneLabel) + 10
-
-  // One lane per node view / log.
+/** One lane per node and source (n2 corosync, n2 crm_mon, n2 log), each event labelled in place. */
+function nodeLanes(d: Draw, timeline: readonly TimelineEvent[], top: number, minT: number): number {
+  let y = top
   const cluster = timeline.filter(
     (e): e is ClusterEvent => e.kind === 'cluster' && laneOf(e) !== undefined && e.t >= minT,
   )
@@ -168,94 +192,93 @@ export function timelineSvg(r: ChaosResult, timeline: readonly TimelineEvent[]):
   )
   for (const lane of lanes) {
     const evs = cluster.filter((e) => laneOf(e) === lane).sort((a, b) => a.t - b.t)
-    const items = evs.map((e) => ({x: c.sx(e.t), width: eventLabel(e).length * CHAR_W}))
+    const items = evs.map((e) => ({x: d.c.sx(e.t), width: eventLabel(e).length * CHAR_W}))
     const rows = placeLabels(items, 4)
-    const used = Math.max(1, ...rows.map((x) => x + 1))
-    const h = used * ROW_H + 8
-    laneLabel(lane, y, h)
-    parts.push(
+    const h = Math.max(1, ...rows.map((x) => x + 1)) * ROW_H + 8
+    d.lane(lane, y, h)
+    d.parts.push(
       `<rect x="${LEFT}" y="${y}" width="${PLOT_W}" height="${h}" fill="#f6f8fa" fill-opacity="0.85" stroke="${COLOR.grid}"/>`,
     )
     evs.forEach((e, i) => {
       const x = items[i]?.x ?? 0
       const row = rows[i] ?? -1
       const color = e.phase === 'fence-failed' || e.phase === 'node-lost' ? COLOR.fail : COLOR.event
-      parts.push(
+      d.parts.push(
         `<path class="event" d="M${x.toFixed(1)} ${y + h - 7} l3 3 l-3 3 l-3 -3 z" fill="${color}"/>`,
       )
       if (row >= 0)
-        parts.push(
+        d.parts.push(
           text(x, y + 11 + row * ROW_H, eventLabel(e), `font-size="10" text-anchor="middle" fill="${color}"`),
         )
     })
     y += h + 6
   }
-  const bottom = y
+  return y
+}
 
-  // Split brain: red bands over every lane, naming the nodes.
+/** Split brain: red bands over every lane, naming the nodes. */
+function splitBands(d: Draw, timeline: readonly TimelineEvent[], top: number, bottom: number): void {
   for (const w of splitBrainWindows(timeline)) {
-    const a = c.sx(w.fromT)
-    const b = Math.max(a + 3, c.sx(w.toT))
-    parts.push(
-      `<rect class="split-brain" x="${a.toFixed(1)}" y="${top0 - 6}" width="${(b - a).toFixed(1)}" height="${bottom - top0 + 6}" fill="${COLOR.split}" fill-opacity="0.18" stroke="${COLOR.split}"/>`,
-    )
-    parts.push(
+    const a = d.c.sx(w.fromT)
+    const b = Math.max(a + 3, d.c.sx(w.toT))
+    d.parts.push(
+      `<rect class="split-brain" x="${a.toFixed(1)}" y="${top - 6}" width="${(b - a).toFixed(1)}" height="${bottom - top + 6}" fill="${COLOR.split}" fill-opacity="0.18" stroke="${COLOR.split}"/>`,
       text(
         a + 2,
-        top0 - 9,
+        top - 9,
         `SPLIT BRAIN ${w.nodes.join('+')}`,
         `font-size="11" font-weight="700" fill="${COLOR.split}"`,
       ),
     )
   }
+}
 
-  // Phases: numbered dashed lines; the numbers are listed under the chart.
-  const behind: string[] = []
-  const nums = r.phases.map((p) => ({x: c.sx(origin + p.atMs), width: 16}))
-  const numRows = placeLabels(nums, 6).map((row, i) => (row < 0 ? i % 6 : row))
-  r.phases.forEach((p, i) => {
+/** Phases as numbered dashed lines (the numbers are listed under the chart). Returns the axis' y. */
+function phaseMarkers(d: Draw, r: ChaosResult, top: number, bottom: number): number {
+  const nums = r.phases.map((p) => ({x: d.c.sx(d.c.origin + p.atMs), width: 16}))
+  const rows = placeLabels(nums, 6).map((row, i) => (row < 0 ? i % 6 : row))
+  r.phases.forEach((_p, i) => {
     const x = nums[i]?.x ?? 0
-    const row = numRows[i] ?? 0
-    const cy = bottom + 10 + row * 16
-    behind.push(
-      `<line class="phase" x1="${x.toFixed(1)}" y1="${faultTop}" x2="${x.toFixed(1)}" y2="${cy - 7}" stroke="${COLOR.phase}" stroke-width="1" stroke-dasharray="3,2" stroke-opacity="0.7"/>`,
+    const cy = bottom + 10 + (rows[i] ?? 0) * 16
+    d.behind.push(
+      `<line class="phase" x1="${x.toFixed(1)}" y1="${top}" x2="${x.toFixed(1)}" y2="${cy - 7}" stroke="${COLOR.phase}" stroke-width="1" stroke-dasharray="3,2" stroke-opacity="0.7"/>`,
     )
-    parts.push(`<circle cx="${x.toFixed(1)}" cy="${cy}" r="7" fill="${COLOR.phase}"/>`)
-    parts.push(
+    d.parts.push(
+      `<circle cx="${x.toFixed(1)}" cy="${cy}" r="7" fill="${COLOR.phase}"/>`,
       text(x, cy + 3.5, String(i + 1), 'font-size="9" font-weight="700" text-anchor="middle" fill="#fff"'),
     )
   })
-  const axisY = bottom + 10 + Math.max(1, ...numRows.map((x) => x + 1)) * 16 + 4
+  return bottom + 10 + Math.max(1, ...rows.map((x) => x + 1)) * 16 + 4
+}
 
-  // Axes: seconds after the injection below, UTC above; the grid behind everything.
+/** Seconds after the injection below, UTC above; the grid behind everything. */
+function axes(d: Draw, top: number, axisY: number): void {
+  const {c} = d
+  const step = niceStep(c.x1 - c.x0)
   const grid: string[] = []
-  const step = niceStep(x1 - x0)
-  for (let s = Math.ceil(x0 / step) * step; s <= x1 + 1e-9; s += step) {
-    const x = c.sx(origin + s * 1000)
+  for (let s = Math.ceil(c.x0 / step) * step; s <= c.x1 + 1e-9; s += step) {
+    const x = c.sx(c.origin + s * 1000)
     grid.push(
-      `<line x1="${x.toFixed(1)}" y1="${top0 - 6}" x2="${x.toFixed(1)}" y2="${axisY - 8}" stroke="${COLOR.grid}" stroke-width="1"/>`,
-    )
-    grid.push(
+      `<line x1="${x.toFixed(1)}" y1="${top - 6}" x2="${x.toFixed(1)}" y2="${axisY - 8}" stroke="${COLOR.grid}" stroke-width="1"/>`,
       text(
         x,
         axisY + 6,
         `${s > 0 ? '+' : ''}${Number(s.toFixed(1))}s`,
         `font-size="11" text-anchor="middle" fill="${COLOR.text}"`,
       ),
-    )
-    grid.push(
       text(
         x,
         24,
-        utcClock(origin + s * 1000).slice(0, step < 1 ? 10 : 8),
+        utcClock(c.origin + s * 1000).slice(0, step < 1 ? 10 : 8),
         `font-size="10" text-anchor="middle" fill="${COLOR.muted}"`,
       ),
     )
   }
-  labels.push(text(8, 24, 'UTC', `font-size="10" fill="${COLOR.muted}"`))
-  labels.push(text(8, axisY + 6, 'after injection', `font-size="10" fill="${COLOR.muted}"`))
-  const H = axisY + 14
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="failover timeline"><rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>${faultWindow(inj, rev, c, top0, axisY, maxT)}${grid.join('')}${behind.join('')}${parts.join('')}${labels.join('')}</svg>`
+  d.behind.unshift(...grid)
+  d.labels.push(
+    text(8, 24, 'UTC', `font-size="10" fill="${COLOR.muted}"`),
+    text(8, axisY + 6, 'after injection', `font-size="10" fill="${COLOR.muted}"`),
+  )
 }
 
 function faultWindow(
