@@ -79,39 +79,8 @@ export function renderAuditMarkdown(
   _itemTitles: Record<string, string> = {},
   opts: MarkdownOptions = {},
 ): string {
-  const s = counts(run.summary)
   const out: string[] = []
-  out.push(`# hacheck audit — cluster \`${mdText(run.cluster.name)}\``)
-  const view = viewOf(run)
-  if (view) {
-    out.push('')
-    out.push(view.degraded ? `> **${mdText(view.headline)}**` : `> ${mdText(view.headline)}`)
-    for (const n of view.notices.filter((x) => x.severity !== 'info'))
-      out.push(`> - ${n.severity === 'critical' ? '❗' : '⚠️'} ${mdText(n.message)}`)
-  }
-  out.push('')
-  out.push(`**${verdict(s)}** (exit ${exitCodeFor(run.results)}): ${countsLine(s)}.`)
-  const named: [string, Status][] = [
-    ['Failed', 'fail'],
-    ['Errors (could not tell)', 'error'],
-    ['Warnings', 'warn'],
-    ['Waived', 'waived'],
-  ]
-  const lists = named.filter(([, st]) => namesOf(run.results, st).length)
-  if (lists.length) {
-    out.push('')
-    for (const [label, st] of lists)
-      out.push(`- ${label}: ${namesOf(run.results, st).map(mdCode).join(', ')}`)
-  }
-  out.push('')
-  out.push(`- Checklist: \`${run.checklist.id}\` v${run.checklist.version} — ${mdText(run.checklist.title)}`)
-  out.push(`- Stack: ${run.cluster.stack}; started ${run.startedAt}; took ${formatDuration(run.durationMs)}`)
-  out.push(
-    `- Source: ${run.source.mode === 'capture' ? `capture ${mdCode(run.source.capture ?? '')}` : `live, inventory ${mdCode(run.source.inventory ?? '-')}`}`,
-  )
-  out.push(
-    `- Nodes: ${run.nodes.map((n) => `${mdText(n.name)} (${n.roles.join(', ')})${n.reachable ? '' : ' — unreachable'}`).join('; ')}`,
-  )
+  header(run, out)
   const f = findings(run.results)
   if (f.length) {
     out.push('')
@@ -144,4 +113,40 @@ export function renderAuditMarkdown(
       )
   }
   return out.join('\n') + '\n'
+}
+
+/** Title, cluster view, verdict with the ids behind it, and what was audited. */
+function header(run: AuditRun, out: string[]): void {
+  const s = counts(run.summary)
+  out.push(`# hacheck audit — cluster \`${mdText(run.cluster.name)}\``)
+  const view = viewOf(run)
+  if (view) {
+    out.push('')
+    out.push(view.degraded ? `> **${mdText(view.headline)}**` : `> ${mdText(view.headline)}`)
+    for (const n of view.notices.filter((x) => x.severity !== 'info'))
+      out.push(`> - ${n.severity === 'critical' ? '❗' : '⚠️'} ${mdText(n.message)}`)
+  }
+  out.push('')
+  out.push(`**${verdict(s)}** (exit ${exitCodeFor(run.results)}): ${countsLine(s)}.`)
+  const named: [string, Status][] = [
+    ['Failed', 'fail'],
+    ['Errors (could not tell)', 'error'],
+    ['Warnings', 'warn'],
+    ['Waived', 'waived'],
+  ]
+  const lists = named.filter(([, st]) => namesOf(run.results, st).length)
+  if (lists.length) {
+    out.push('')
+    for (const [label, st] of lists)
+      out.push(`- ${label}: ${namesOf(run.results, st).map(mdCode).join(', ')}`)
+  }
+  out.push('')
+  out.push(`- Checklist: \`${run.checklist.id}\` v${run.checklist.version} — ${mdText(run.checklist.title)}`)
+  out.push(`- Stack: ${run.cluster.stack}; started ${run.startedAt}; took ${formatDuration(run.durationMs)}`)
+  out.push(
+    `- Source: ${run.source.mode === 'capture' ? `capture ${mdCode(run.source.capture ?? '')}` : `live, inventory ${mdCode(run.source.inventory ?? '-')}`}`,
+  )
+  out.push(
+    `- Nodes: ${run.nodes.map((n) => `${mdText(n.name)} (${n.roles.join(', ')})${n.reachable ? '' : ' — unreachable'}`).join('; ')}`,
+  )
 }

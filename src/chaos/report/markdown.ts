@@ -23,91 +23,93 @@ function fenced(lines: readonly string[]): string[] {
   return [fence, ...lines, fence]
 }
 
+/** A two-or-more column table: heading row, then rows (cells escaped). */
+function table(out: string[], head: string[], rows: readonly string[][]): void {
+  out.push('', `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`)
+  for (const r of rows) out.push(`| ${r.join(' | ')} |`)
+}
+
 function experiment(r: ChaosResult, out: string[]): void {
   const at = (ms: number): string =>
     r.injectedAt === null ? '' : `${new Date(r.injectedAt + ms).toISOString().slice(11, 23)}Z`
   out.push(`## ${LABEL[r.status]} · ${mdText(r.name ?? r.fault)} on ${mdText(r.target.join(', '))}`)
-  out.push('')
-  out.push(mdText(r.summary))
-  out.push('')
+  out.push('', mdText(r.summary), '')
   out.push(`- Run ${mdCode(r.runId)}, cluster ${mdCode(r.cluster)}, fault ${mdCode(r.fault)}`)
   out.push(
     `- Started ${r.startedAt} (UTC)${r.injectedAt !== null ? `, injected ${new Date(r.injectedAt).toISOString()}` : ''}; took ${formatDuration(r.durationMs)}`,
   )
   if (r.workload) out.push(`- Workload: ${mdText(r.workload)}`)
   const split = splitBrainLines(r)
-  if (split.length) {
-    out.push('')
-    for (const l of split) out.push(`> **${mdText(l)}**`)
-  }
-  out.push('')
-  out.push('### Metrics')
-  out.push('')
-  out.push('| metric | value |')
-  out.push('| --- | --- |')
-  const rows = metricRows(r)
-  for (const [k, v] of rows) out.push(`| ${cell(k)} | ${cell(v)} |`)
+  if (split.length) out.push('', ...split.map((l) => `> **${mdText(l)}**`))
+  out.push('', '### Metrics')
+  table(
+    out,
+    ['metric', 'value'],
+    metricRows(r).map(([k, v]) => [cell(k), cell(v)]),
+  )
   if (r.phases.length) {
-    out.push('')
-    out.push('### Phases')
-    out.push('')
-    out.push('| after injection | UTC | phase | where | source |')
-    out.push('| --- | --- | --- | --- | --- |')
-    for (const p of r.phases)
-      out.push(
-        `| +${(p.atMs / 1000).toFixed(3)}s | ${at(p.atMs)} | ${cell(p.name)} | ${cell([p.node, p.resource].filter(Boolean).join(' '))} | ${cell(p.source ?? '')} |`,
-      )
+    out.push('', '### Phases')
+    table(
+      out,
+      ['after injection', 'UTC', 'phase', 'where', 'source'],
+      r.phases.map((p) => [
+        `+${(p.atMs / 1000).toFixed(3)}s`,
+        at(p.atMs),
+        cell(p.name),
+        cell([p.node, p.resource].filter(Boolean).join(' ')),
+        cell(p.source ?? ''),
+      ]),
+    )
   }
   if (r.expectations.length) {
-    out.push('')
-    out.push('### Expectations')
-    out.push('')
-    out.push('| | expectation | observed | message |')
-    out.push('| --- | --- | --- | --- |')
-    for (const e of r.expectations)
-      out.push(
-        `| ${ICON[e.status]} ${e.status.toUpperCase()} | ${cell(e.text)} | ${cell(e.observed)} | ${cell(e.message)} |`,
-      )
+    out.push('', '### Expectations')
+    table(
+      out,
+      ['', 'expectation', 'observed', 'message'],
+      r.expectations.map((e) => [
+        `${ICON[e.status]} ${e.status.toUpperCase()}`,
+        cell(e.text),
+        cell(e.observed),
+        cell(e.message),
+      ]),
+    )
   }
   const config = configRows(r)
   if (config.length) {
-    out.push('')
-    out.push('### Configuration in force')
-    out.push('')
-    out.push('| setting | value |')
-    out.push('| --- | --- |')
-    for (const [k, v] of config) out.push(`| ${cell(k)} | ${cell(v)} |`)
+    out.push('', '### Configuration in force')
+    table(
+      out,
+      ['setting', 'value'],
+      config.map(([k, v]) => [cell(k), cell(v)]),
+    )
   }
+  logAndRevert(r, out, at)
+}
+
+/** The cluster log around each phase, the revert, notes and errors. */
+function logAndRevert(r: ChaosResult, out: string[], at: (ms: number) => string): void {
   const excerpts = (r.logExcerpts ?? []).filter((x) => x.lines.length)
   if (excerpts.length) {
-    out.push('')
-    out.push('### Cluster log around each phase')
-    for (const x of excerpts) {
-      out.push('')
-      out.push(`**${mdText(x.phase)}** +${(x.atMs / 1000).toFixed(2)}s`)
-      out.push('')
+    out.push('', '### Cluster log around each phase')
+    for (const x of excerpts)
       out.push(
+        '',
+        `**${mdText(x.phase)}** +${(x.atMs / 1000).toFixed(2)}s`,
+        '',
         ...fenced(
           x.lines.map(
             (l) => `${at(l.atMs)} ${safeText(`${l.node} ${l.daemon} ${l.level}: ${l.message}`, 400)}`,
           ),
         ),
       )
-    }
   }
   const rv = r.revert
-  out.push('')
   out.push(
+    '',
     `**Revert:** ${!rv.planned ? 'no revert (declared by the fault)' : rv.verified ? `verified${rv.ledgerRemoved ? ', ledger removed' : ''}${rv.deadmanFired ? ', the dead-man fired' : ''}` : 'NOT VERIFIED — run `hacheck chaos revert`'}`,
   )
-  if (r.notes.length) {
-    out.push('')
-    for (const n of r.notes) out.push(`- note: ${mdText(n)}`)
-  }
-  if (r.errors.length) {
-    out.push('')
-    for (const e of r.errors) out.push(`- **error**: ${mdText(e)}`)
-  }
+  if (r.notes.length) out.push('', ...r.notes.map((n) => `- note: ${mdText(n)}`))
+  if (r.errors.length) out.push('', ...r.errors.map((e) => `- **error**: ${mdText(e)}`))
 }
 
 export function renderChaosMarkdown(results: readonly ChaosResult[], title = 'hacheck chaos report'): string {

@@ -156,6 +156,22 @@ export function renderResultText(r: ChaosResult): string {
       lines.push(`  ${pad(e.status.toUpperCase(), 5)} ${pad(e.text, 24)} ${e.observed}`)
     lines.push('')
   }
+  configAndLog(r, lines, clock)
+  for (const n of r.notes) lines.push(`note: ${n}`)
+  for (const e of r.errors) lines.push(`error: ${e}`)
+  const rv = r.revert
+  const revert = !rv.planned
+    ? 'no revert (declared by the fault)'
+    : rv.verified
+      ? `revert verified${rv.ledgerRemoved ? ', ledger removed' : ''}${rv.deadmanFired ? ', the dead-man fired' : ''}`
+      : 'REVERT NOT VERIFIED: run `hacheck chaos revert`'
+  lines.push(`RESULT  ${LABEL[r.status]}  (${revert})`)
+  if (r.runDir) lines.push(`saved   ${r.runDir}`)
+  return lines.join('\n') + '\n'
+}
+
+/** The configuration in force and the cluster's log lines around the failover phases. */
+function configAndLog(r: ChaosResult, lines: string[], clock: (ms: number) => string): void {
   const config = configRows(r)
   if (config.length) {
     lines.push('CONFIGURATION IN FORCE')
@@ -172,15 +188,4 @@ export function renderResultText(r: ChaosResult): string {
     }
     lines.push('')
   }
-  for (const n of r.notes) lines.push(`note: ${n}`)
-  for (const e of r.errors) lines.push(`error: ${e}`)
-  const rv = r.revert
-  const revert = !rv.planned
-    ? 'no revert (declared by the fault)'
-    : rv.verified
-      ? `revert verified${rv.ledgerRemoved ? ', ledger removed' : ''}${rv.deadmanFired ? ', the dead-man fired' : ''}`
-      : 'REVERT NOT VERIFIED: run `hacheck chaos revert`'
-  lines.push(`RESULT  ${LABEL[r.status]}  (${revert})`)
-  if (r.runDir) lines.push(`saved   ${r.runDir}`)
-  return lines.join('\n') + '\n'
 }
