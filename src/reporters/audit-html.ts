@@ -116,7 +116,7 @@ ${markdownToHtml(x.remediation)}</section>`
 const CSS = `${BASE_CSS}
 .verdict{font-size:20px;font-weight:800;margin:6px 0}.v-PASSED{color:#1a7f37}.v-FAILED{color:#cf222e}.v-INCOMPLETE{color:#8250df}
 .chips>span{display:inline-block;margin:2px 6px 2px 0;padding:2px 8px;border-radius:12px;background:#eff1f3;font-size:12px}
-.view{border-left:6px solid #1a7f37}.view.degraded{border-left-color:#cf222e}.view h2{margin:0 0 6px}.view.degraded h2{color:#cf222e}.n-critical{color:#cf222e;font-weight:600}.n-warning{color:#9a6700}.n-info{color:#57606a}
+.view{border-left:6px solid #1a7f37;padding:6px 12px;margin:8px 0;background:#f6fff8}.view.degraded{background:#fff5f5}.view.degraded{border-left-color:#cf222e}.view h2{margin:0 0 4px;font-size:16px}.view ul{margin:4px 0}.view.degraded h2{color:#cf222e}.n-critical{color:#cf222e;font-weight:600}.n-warning{color:#9a6700}.n-info{color:#57606a}
 .ids td:first-child{width:170px;color:#57606a}
 .finding{border-left:5px solid #d0d7de;padding:6px 12px;margin:10px 0;background:#fff}.finding .fh{font-size:14px}.finding p{margin:4px 0}
 .f-fail{border-color:#cf222e}.f-error{border-color:#8250df}.f-warn{border-color:#9a6700}.f-waived{border-color:#0969da}
@@ -150,15 +150,15 @@ export function renderAuditHtml(run: AuditRun, opts: HtmlOptions = {}): string {
     run.source.mode === 'capture'
       ? `capture ${run.source.capture ?? ''}`
       : `live, inventory ${run.source.inventory ?? '-'}`
-  const header = `<header class="card"><h1>${esc(title)}</h1>
+  const viewHtml = view
+    ? `<div class="view${view.degraded ? ' degraded' : ''}"><h2>${esc(view.headline)}</h2>${view.notices.length ? `<ul>${view.notices.map((n) => `<li class="n-${n.severity}">${esc(n.severity)}: ${esc(n.message)}</li>`).join('')}</ul>` : ''}</div>`
+    : ''
+  const header = `<header class="card"><h1>${esc(title)}</h1>${viewHtml}
 <div class="verdict v-${v}">${v} <small>exit ${exitCodeFor(run.results)}</small></div>
 <div class="chips">${(['fail', 'error', 'warn', 'waived', 'pass', 'skip'] as Status[]).map((st) => `<span>${badge(st)} ${s[st]}</span>`).join('')}<span>${s.total} results</span></div>
 <p class="meta">checklist ${esc(run.checklist.id)} v${esc(run.checklist.version)} (${esc(run.checklist.title)}) · ${esc(run.cluster.stack)} · ${esc(src)} · started ${esc(run.startedAt)} (UTC) · took ${esc(formatDuration(run.durationMs))}</p>
 <p class="meta">nodes: ${run.nodes.map((n) => `${esc(n.name)} <small>(${esc(n.roles.join(', '))}${n.reachable ? '' : ' — UNREACHABLE'})</small>`).join(' · ')}</p>
 ${idRows ? `<table class="ids">${idRows}</table>` : ''}</header>`
-  const viewHtml = view
-    ? `<section class="card view${view.degraded ? ' degraded' : ''}"><h2>${esc(view.headline)}</h2>${view.notices.length ? `<ul>${view.notices.map((n) => `<li class="n-${n.severity}">${esc(n.severity)}: ${esc(n.message)}</li>`).join('')}</ul>` : ''}</section>`
-    : ''
   const f = findings(run.results)
   const findingsHtml = f.length
     ? `<section class="card"><h2>Findings <small>${f.length}</small></h2>${f.map((r) => findingCard(r, ex)).join('\n')}</section>`
@@ -183,7 +183,6 @@ ${idRows ? `<table class="ids">${idRows}</table>` : ''}</header>`
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head>
 <body>
 ${header}
-${viewHtml}
 ${findingsHtml}
 <h2>Results by ${esc(grouping.name)}</h2>
 ${groups}
