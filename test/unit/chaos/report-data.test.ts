@@ -2,6 +2,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {XMLValidator} from 'fast-xml-parser'
 import {describe, expect, it} from 'vitest'
 
 import {renderReport} from '../../../src/chaos/command.js'
@@ -297,7 +298,7 @@ describe('hostile text in a chaos run', () => {
       ],
     }
   }
-  it('never reaches the HTML as markup, the Markdown as HTML or fences, or the console as escapes', () => {
+  it('never reaches the HTML as markup, the Markdown as HTML or fences, the console as escapes, or breaks the JUnit XML', () => {
     /* eslint-disable no-control-regex */
     const html = renderReport('html', [{result: hostile(), timeline: splitTimeline()}])
     expect(html).not.toMatch(/<script|\u001b|\u0000/)
@@ -312,5 +313,8 @@ describe('hostile text in a chaos run', () => {
         .filter((l) => l.includes('pacemaker-controld err'))
         .join(),
     ).not.toMatch(/\u001b/)
+    const xml = renderReport('junit', [{result: hostile(), timeline: []}])
+    expect(xml).not.toMatch(/\u001b|\u0000/)
+    expect(XMLValidator.validate(xml)).toBe(true)
   })
 })
