@@ -23,7 +23,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000},
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // A temporary XDG state/config/cache home: never this machine's own hacheck state.
+          globalSetup: ['test/support/isolate-env.ts'],
+          testTimeout: 30_000,
+        },
       },
       {
         extends: true,
@@ -32,7 +38,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One lab is shared by all integration tests: run files one after the other.
           fileParallelism: false,
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['test/support/isolate-env.ts', 'test/integration/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

@@ -13,7 +13,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {errorMessage, InputError} from '../core/errors.js'
-import {scrubSecrets} from '../core/logger.js'
+import {scrubSecrets} from '../core/secrets.js'
 import type {ChaosHistoryEntry} from '../core/results.js'
 import type {CommandResult, CommandRunner, Inventory, NodeSpec} from '../core/types.js'
 import type {FactError, GathererOutput} from '../facts/gatherer.js'

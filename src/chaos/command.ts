@@ -1,11 +1,13 @@
 /**
  * What every `hacheck chaos <fault>` command shares: flags, the workload from
  * --load, the SSH pool, output formats and the exit code. Commands stay thin:
- * they declare their own flags and build a FaultRequest.
+ * they declare their own flags and build a FaultRequest. The flags every
+ * hacheck command has (-o, -q, --json, …) come from src/cli/flags.ts.
  */
-import {writeFile} from 'node:fs/promises'
-
 import {Flags} from '@oclif/core'
+
+import {durationFlag, formatFlag} from '../cli/flags.js'
+import type {CommandIo} from '../cli/output.js'
 
 import {requireDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
@@ -29,7 +31,7 @@ import type {TimelineEvent} from './timeline.js'
 export const FORMATS = ['console', 'json', 'junit', 'markdown', 'html'] as const
 export type ChaosFormat = (typeof FORMATS)[number]
 
-export const commonFlags = {
+export const faultFlags = {
   inventory: Flags.string({
     char: 'i',
     summary: 'Inventory file (YAML or JSON) describing the cluster and its nodes.',
@@ -37,7 +39,7 @@ export const commonFlags = {
     env: 'HACHECK_INVENTORY',
     required: true,
   }),
-  duration: Flags.string({
+  duration: durationFlag({
     char: 'd',
     summary: 'How long the fault stays in place (then it is reverted), e.g. 30s, 2m.',
     default: '30s',
@@ -56,7 +58,7 @@ export const commonFlags = {
       'pg-write: where to connect, postgres://USER@HOST:PORT/DB (default: the inventory cluster.database, else the VIP). No password here: use cluster.database.passwordEnv or PGPASSWORD.',
     helpValue: 'URL',
   }),
-  'write-timeout': Flags.string({
+  'write-timeout': durationFlag({
     summary:
       'pg-write: per-write timeout (connect at most 1s + INSERT); a write without an answer by then is unknown, never acknowledged.',
     default: `${DEFAULT_WRITE_TIMEOUT_MS / 1000}s`,
@@ -76,7 +78,7 @@ export const commonFlags = {
     min: 1,
     max: 1000,
   }),
-  'probe-timeout': Flags.string({
+  'probe-timeout': durationFlag({
     summary: 'Per-probe timeout (below the 1 s SYN retransmit).',
     default: `${DEFAULT_PROBE_TIMEOUT_MS}ms`,
   }),
@@ -87,12 +89,12 @@ export const commonFlags = {
       'Expectation, e.g. "rto <= 30s", "fenced: n1", "no-split-brain" (repeatable; default: the fault\'s own).',
     multiple: true,
   }),
-  baseline: Flags.string({summary: 'Steady-state time before the fault.', default: '3s'}),
-  settle: Flags.string({
+  baseline: durationFlag({summary: 'Steady-state time before the fault.', default: '3s'}),
+  settle: durationFlag({
     summary: 'After the revert, wait at most this long for clients and cluster to recover.',
     default: '90s',
   }),
-  'lease-timeout': Flags.string({
+  'lease-timeout': durationFlag({
     summary: 'The node-side dead-man reverts when hacheck has not renewed its lease for this long.',
     default: '10s',
   }),
@@ -103,17 +105,7 @@ export const commonFlags = {
     summary: 'Print the exact commands per node (inject, verify, revert, dead-man) and change nothing.',
   }),
   yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).'}),
-  format: Flags.string({
-    summary: 'Report format on stdout (or in --output).',
-    options: [...FORMATS],
-    default: 'console',
-  }),
-  output: Flags.string({
-    char: 'o',
-    summary: 'Write the report to FILE instead of stdout.',
-    helpValue: 'FILE',
-  }),
-  quiet: Flags.boolean({char: 'q', summary: 'No live progress on stderr.'}),
+  format: formatFlag(FORMATS, 'Report format on stdout (or in --output); json is the same as --json.'),
   'accept-new-host-keys': Flags.boolean({
     summary: "Record unknown SSH host keys in hacheck's known_hosts instead of refusing them.",
   }),
@@ -141,8 +133,6 @@ export interface CommonFlagValues {
   'dry-run': boolean
   yes: boolean
   format: string
-  output?: string
-  quiet: boolean
   'accept-new-host-keys': boolean
 }
 
@@ -227,11 +217,6 @@ export function renderReport(
   }
 }
 
-export async function emit(text: string, output: string | undefined): Promise<void> {
-  if (output) await writeFile(output, text)
-  else process.stdout.write(text)
-}
-
 export interface Infra {
   runner: CommandRunner
   local: LocalRun
@@ -254,14 +239,26 @@ export async function createInfra(opts: {acceptNewHostKeys?: boolean} = {}): Pro
   }
 }
 
+/** What `--dry-run` returns in JSON mode. */
+export interface DryRunJson {
+  status: 'dry-run'
+  fault: string
+  target: string[]
+  plan: unknown
+  preflight: unknown
+}
+
 /**
  * Runs a fault command end to end from its parsed flags; `request` builds the
  * fault-specific part once the inventory is loaded. Sets process.exitCode.
+ * In JSON mode nothing is written: the result (or the dry-run plan) is
+ * returned for the command to print.
  */
 export async function executeFault(
   flags: CommonFlagValues,
   request: (inv: Inventory) => FaultRequest,
-): Promise<ChaosResult | undefined> {
+  io: CommandIo,
+): Promise<ChaosResult | DryRunJson | undefined> {
   const format = flags.format as ChaosFormat
   const holdMs = requireDurationMs(flags.duration, '--duration')
   const baselineMs = requireDurationMs(flags.baseline, '--baseline')
@@ -281,7 +278,7 @@ export async function executeFault(
       )
   }
   const req = request(inv)
-  const live: LiveView = createLiveView(liveMode({quiet: flags.quiet}))
+  const live: LiveView = createLiveView(liveMode({quiet: io.quiet}))
   const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})
   const runId = newRunId()
   try {
@@ -305,28 +302,23 @@ export async function executeFault(
     })
     await live.close()
     if (out.kind === 'dry-run') {
-      const text =
-        format === 'json'
-          ? JSON.stringify(
-              {
-                status: 'dry-run',
-                fault: out.plan.fault,
-                target: out.plan.targets,
-                plan: out.plan,
-                preflight: out.preflight,
-              },
-              null,
-              2,
-            ) + '\n'
-          : out.text
-      await emit(text, flags.output)
+      if (io.json)
+        return {
+          status: 'dry-run',
+          fault: out.plan.fault,
+          target: out.plan.targets,
+          plan: out.plan,
+          preflight: out.preflight,
+        }
+      io.write(out.text)
       return undefined
     }
-    await emit(renderReport(format, [out]), flags.output)
-    if (flags.output && !flags.quiet)
-      process.stderr.write(`hacheck chaos: ${out.result.status}: report written to ${flags.output}\n`)
     const code = statusExit(out.result)
     if (code !== ExitCode.ok) process.exitCode = code
+    if (io.json) return out.result
+    io.write(renderReport(format, [out]))
+    if (io.output && !io.quiet)
+      process.stderr.write(`hacheck chaos: ${out.result.status}: report written to ${io.output}\n`)
     return out.result
   } finally {
     await live.close()

@@ -9,7 +9,7 @@ import {mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'n
 import {join} from 'node:path'
 
 import type {ChaosHistoryEntry} from '../core/results.js'
-import {stateDir} from '../core/logger.js'
+import {stateDir} from '../cli/paths.js'
 import type {ChaosResult} from './result.js'
 import {fromJsonl, toJsonl, type TimelineEvent} from './timeline.js'
 

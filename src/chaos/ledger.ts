@@ -25,7 +25,7 @@ import {
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
-import {stateDir} from '../core/logger.js'
+import {stateDir} from '../cli/paths.js'
 import type {NodeSpec} from '../core/types.js'
 import {
   cancelLocal,

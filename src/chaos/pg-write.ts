@@ -29,7 +29,7 @@
 import pg from 'pg'
 
 import {IncompleteError, InputError} from '../core/errors.js'
-import {registerSecret} from '../core/logger.js'
+import {registerSecret} from '../core/secrets.js'
 import type {Inventory} from '../core/types.js'
 import {fixedRate, type RunningWorkload} from './load.js'
 import {now, type WriteEvent, type WriteOutcome} from './timeline.js'

@@ -16,7 +16,7 @@
 import {hostname} from 'node:os'
 
 import {errorMessage, IncompleteError} from '../core/errors.js'
-import {stateDir} from '../core/logger.js'
+import {stateDir} from '../cli/paths.js'
 import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
 import type {ClusterIdentity} from '../core/results.js'
 import {cibadmin} from '../facts/cibadmin.js'

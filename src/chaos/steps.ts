@@ -4,7 +4,7 @@
  * commands a second Ctrl-C prints.
  */
 import {IncompleteError} from '../core/errors.js'
-import {registerSecret} from '../core/logger.js'
+import {registerSecret} from '../core/secrets.js'
 import {shellJoin, shellQuote} from '../core/shell.js'
 import type {CommandResult, CommandRunner, NodeSpec} from '../core/types.js'
 import {describeSecretEnv} from './deadman.js'

@@ -8,11 +8,12 @@ import {runAudit} from '../audit/run.js'
 import {CaptureFactSource, LiveFactSource} from '../audit/sources.js'
 import {applyWaivers, loadWaiverFile} from '../audit/waivers.js'
 import {catalog} from '../checks/index.js'
-import {BaseCommand} from '../core/base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {durationFlag} from '../cli/flags.js'
 import {requireDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
 import {EXIT_CODES_HELP} from '../core/exit-codes.js'
-import {createProgress, progressMode} from '../core/progress.js'
+import {createProgress, progressMode} from '../cli/progress.js'
 import {exitCodeFor, type AuditRun} from '../core/results.js'
 import type {Inventory} from '../core/types.js'
 import {loadInventory} from '../inventory/load.js'
@@ -97,25 +98,13 @@ ${EXIT_CODES_HELP}`
       helpValue: 'FILE',
     }),
     concurrency: Flags.integer({summary: 'Nodes gathered at once.', default: 32, min: 1}),
-    'connect-timeout': Flags.string({
-      summary: 'SSH connect timeout per node.',
-      default: '10s',
-      helpValue: 'DURATION',
-    }),
-    timeout: Flags.string({
-      summary: 'Time limit for gathering all facts of one node.',
-      default: '60s',
-      helpValue: 'DURATION',
-    }),
+    'connect-timeout': durationFlag({summary: 'SSH connect timeout per node.', default: '10s'}),
+    timeout: durationFlag({summary: 'Time limit for gathering all facts of one node.', default: '60s'}),
     'accept-new-host-keys': Flags.boolean({
       summary:
         "Trust unknown SSH host keys and record them in hacheck's own known_hosts (a changed key is always refused).",
     }),
-    quiet: Flags.boolean({char: 'q', summary: 'No progress output on stderr.'}),
-    'no-color': Flags.boolean({summary: 'No colors in the console report.'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<AuditRun> {
     const {flags} = await this.parse(Audit)
@@ -125,7 +114,7 @@ ${EXIT_CODES_HELP}`
       )
     }
     const outputs = this.outputPlan(flags.format ?? [], flags.output ?? [])
-    const progress = createProgress(progressMode({quiet: flags.quiet || this.jsonEnabled()}))
+    const progress = createProgress(progressMode({quiet: !this.chatty()}))
     const connectTimeoutMs = requireDurationMs(flags['connect-timeout'], '--connect-timeout')
     const gatherTimeoutMs = requireDurationMs(flags.timeout, '--timeout')
 
@@ -193,7 +182,7 @@ ${EXIT_CODES_HELP}`
 
     if (waivers) run = applyWaivers(run, waivers, new Date())
     const titles = itemTitles(checklist)
-    const color = !flags['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR
+    const color = this.useColor()
     const explanations = outputs.some((o) => o.format === 'html')
       ? explanationsFor(new Set(run.results.map((r) => r.id)), checks)
       : undefined

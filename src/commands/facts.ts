@@ -7,11 +7,12 @@ import {LiveFactSource, saveCapture} from '../audit/sources.js'
 import {clusterViewOf, identityOf, matchHistory} from '../audit/view-input.js'
 import {readChaosHistory} from '../chaos/history.js'
 import {catalog} from '../checks/index.js'
-import {BaseCommand} from '../core/base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {durationFlag} from '../cli/flags.js'
 import {requireDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
-import {createProgress, progressMode} from '../core/progress.js'
-import {scrubSecrets} from '../core/logger.js'
+import {createProgress, progressMode} from '../cli/progress.js'
+import {scrubSecrets} from '../core/secrets.js'
 import {scrubCib} from '../facts/cibadmin.js'
 import {loadInventory} from '../inventory/load.js'
 
@@ -63,23 +64,12 @@ export default class Facts extends BaseCommand<typeof Facts> {
       helpValue: 'DIR',
     }),
     concurrency: Flags.integer({summary: 'Nodes gathered at once.', default: 32, min: 1}),
-    'connect-timeout': Flags.string({
-      summary: 'SSH connect timeout per node.',
-      default: '10s',
-      helpValue: 'DURATION',
-    }),
-    timeout: Flags.string({
-      summary: 'Time limit for gathering all facts of one node.',
-      default: '60s',
-      helpValue: 'DURATION',
-    }),
+    'connect-timeout': durationFlag({summary: 'SSH connect timeout per node.', default: '10s'}),
+    timeout: durationFlag({summary: 'Time limit for gathering all facts of one node.', default: '60s'}),
     'accept-new-host-keys': Flags.boolean({
       summary: "Trust unknown SSH host keys and record them in hacheck's own known_hosts.",
     }),
-    quiet: Flags.boolean({char: 'q', summary: 'No progress output on stderr.'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<FactsResult> {
     const {flags} = await this.parse(Facts)
@@ -127,7 +117,7 @@ export default class Facts extends BaseCommand<typeof Facts> {
       gatherTimeoutMs,
       perGathererTimeoutS: Math.max(5, Math.floor(gatherTimeoutMs / 3000)),
     })
-    const progress = createProgress(progressMode({quiet: flags.quiet || this.jsonEnabled()}))
+    const progress = createProgress(progressMode({quiet: !this.chatty()}))
     let outcome
     try {
       outcome = await progress.step('Gathering facts', () =>

@@ -9,7 +9,7 @@ import {closeSync, openSync} from 'node:fs'
 import {execa} from 'execa'
 
 import {IncompleteError} from '../core/errors.js'
-import {log} from '../core/logger.js'
+import {log} from '../cli/logger.js'
 
 export interface LocalResult {
   stdout: string

@@ -7,7 +7,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync}
 import {join} from 'node:path'
 
 import {IncompleteError, InputError} from '../core/errors.js'
-import {registerSecret} from '../core/logger.js'
+import {registerSecret} from '../core/secrets.js'
 import {sleep} from './exec.js'
 import {checkPromRules, prepareDbData, repairDb} from './db.js'
 import {clearDegrade, degrade, type DegradeResult, type DegradeState} from './degrade.js'

@@ -7,7 +7,8 @@
 import {performance} from 'node:perf_hooks'
 
 import {IncompleteError} from '../core/errors.js'
-import {log, registerSecret, scrubSecrets} from '../core/logger.js'
+import {log} from '../cli/logger.js'
+import {registerSecret, scrubSecrets} from '../core/secrets.js'
 import {shellJoin} from '../core/shell.js'
 import type {CommandResult} from '../core/types.js'
 import {truncationMarker} from './output.js'

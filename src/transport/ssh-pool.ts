@@ -21,7 +21,9 @@ import type {
   ServerHostKeyAlgorithm,
 } from 'ssh2'
 
-import {log, registerSecret, stateDir} from '../core/logger.js'
+import {log} from '../cli/logger.js'
+import {stateDir} from '../cli/paths.js'
+import {registerSecret} from '../core/secrets.js'
 import type {CommandResult, CommandRunner, CommandSpec, NodeSpec} from '../core/types.js'
 import {TransportError, type TransportErrorCode} from './errors.js'
 import {

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {evacuateRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 /** An ordinary client's patience: longer than the fourth SYN retransmit (at 15 s). */
@@ -26,7 +26,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     'probe-timeout': Flags.string({
       summary:
         'Per-probe timeout. 20 s for a planned failover: a VIP move is ridden out by SYN retransmits (1 s, 3 s, 7 s, 15 s) and shows as latency; a client still waiting after 20 s counts as failed.',
@@ -39,8 +39,8 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosEvacuate)
-    return executeFault(flags, () => evacuateRequest({node: flags.node}))
+    return executeFault(flags, () => evacuateRequest({node: flags.node}), this.io())
   }
 }

@@ -1,9 +1,11 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
-import {emit, FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
+import {FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
 import {listRuns, loadRun, readChaosHistory} from '../../chaos/history.js'
+import type {ChaosResult} from '../../chaos/result.js'
 import type {ChaosHistoryEntry} from '../../checks/define.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {formatFlag} from '../../cli/flags.js'
 import {InputError} from '../../core/errors.js'
 import {formatDuration} from '../../core/duration.js'
 
@@ -20,27 +22,22 @@ export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
   static override args = {run: Args.string({description: 'A run id, or "last".'})}
 
   static override flags = {
-    format: Flags.string({summary: 'Report format.', options: [...FORMATS], default: 'console'}),
-    output: Flags.string({
-      char: 'o',
-      summary: 'Write the report to FILE instead of stdout.',
-      helpValue: 'FILE',
-    }),
+    format: formatFlag(FORMATS, 'Report format; json is the same as --json.'),
   }
 
-  public async run(): Promise<ChaosHistoryEntry[] | undefined> {
+  public async run(): Promise<ChaosHistoryEntry[] | ChaosResult | undefined> {
     const {args, flags} = await this.parse(ChaosHistory)
     const format = flags.format as ChaosFormat
     if (!args.run) {
       const entries = readChaosHistory()
-      if (format === 'json') await emit(JSON.stringify(entries, null, 2) + '\n', flags.output)
-      else if (entries.length === 0) await emit('no saved chaos run\n', flags.output)
+      if (this.jsonEnabled()) return entries
+      if (entries.length === 0) this.write('no saved chaos run\n')
       else {
         const rows = listRuns().map(
           (s) =>
             `${s.result.runId}  ${s.result.status.padEnd(7)} ${`${s.result.name ?? s.result.fault} ${s.result.target.join(',')}`.padEnd(36)} outage ${s.result.metrics.clientOutageMs === null ? '—' : formatDuration(s.result.metrics.clientOutageMs)}`,
         )
-        await emit(rows.join('\n') + '\n', flags.output)
+        this.write(rows.join('\n') + '\n')
       }
       return entries
     }
@@ -52,7 +49,8 @@ export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
       )
     }
     const {result, timeline} = loadRun(id)
-    await emit(renderReport(format, [{result, timeline}]), flags.output)
+    if (this.jsonEnabled()) return result
+    this.write(renderReport(format, [{result, timeline}]))
     return undefined
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {killRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosKillProcess extends BaseCommand<typeof ChaosKillProcess> {
@@ -23,7 +23,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     node: Flags.string({
       char: 'n',
       summary: 'Target node: a name, or @service, @dc, @replica.',
@@ -41,10 +41,12 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosKillProcess)
-    return executeFault(flags, () =>
-      killRequest({node: flags.node, process: flags.process, signal: flags.signal as 'KILL' | 'STOP'}),
+    return executeFault(
+      flags,
+      () => killRequest({node: flags.node, process: flags.process, signal: flags.signal as 'KILL' | 'STOP'}),
+      this.io(),
     )
   }
 }

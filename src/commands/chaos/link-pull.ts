@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {linkPullRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosLinkPull extends BaseCommand<typeof ChaosLinkPull> {
@@ -26,7 +26,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     node: Flags.string({
       char: 'n',
       summary: 'Target node: a name, or @service, @dc, @replica.',
@@ -44,15 +44,18 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosLinkPull)
-    return executeFault(flags, () =>
-      linkPullRequest({
-        node: flags.node,
-        network: flags.network,
-        interface: flags.interface,
-        method: flags.method as 'iptables' | 'link-down',
-      }),
+    return executeFault(
+      flags,
+      () =>
+        linkPullRequest({
+          node: flags.node,
+          network: flags.network,
+          interface: flags.interface,
+          method: flags.method as 'iptables' | 'link-down',
+        }),
+      this.io(),
     )
   }
 }

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {requestDelay, requestPercent} from '../../chaos/flags.js'
 import {netemRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosNetem extends BaseCommand<typeof ChaosNetem> {
@@ -23,7 +23,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     node: Flags.string({
       char: 'n',
       summary: 'Target node: a name, or @service, @dc, @replica.',
@@ -45,23 +45,26 @@ ${EXIT_CODES_HELP}`
     corrupt: Flags.string({summary: 'Corrupted packets in percent.'}),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosNetem)
     const delayMs = requestDelay(flags.delay, '--delay')
     const jitterMs = requestDelay(flags.jitter, '--jitter')
     const lossPct = requestPercent(flags.loss, '--loss')
     const corruptPct = requestPercent(flags.corrupt, '--corrupt')
-    return executeFault(flags, () =>
-      netemRequest({
-        node: flags.node,
-        network: flags.network,
-        interface: flags.interface,
-        method: flags.method as 'netem' | 'iptables-loss',
-        ...(delayMs !== undefined ? {delayMs} : {}),
-        ...(jitterMs !== undefined ? {jitterMs} : {}),
-        ...(lossPct !== undefined ? {lossPct} : {}),
-        ...(corruptPct !== undefined ? {corruptPct} : {}),
-      }),
+    return executeFault(
+      flags,
+      () =>
+        netemRequest({
+          node: flags.node,
+          network: flags.network,
+          interface: flags.interface,
+          method: flags.method as 'netem' | 'iptables-loss',
+          ...(delayMs !== undefined ? {delayMs} : {}),
+          ...(jitterMs !== undefined ? {jitterMs} : {}),
+          ...(lossPct !== undefined ? {lossPct} : {}),
+          ...(corruptPct !== undefined ? {corruptPct} : {}),
+        }),
+      this.io(),
     )
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {partitionRequest, type PartitionRequestOptions} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
@@ -26,7 +26,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     isolate: Flags.string({summary: 'Isolate this node (a name, or @service, @dc, @replica).'}),
     groups: Flags.string({summary: 'Explicit groups: n1,n2/n3.'}),
     'isolate-witness': Flags.boolean({summary: 'Isolate the witness (role witness).'}),
@@ -38,7 +38,7 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosPartition)
     const given = [
       flags.isolate !== undefined,
@@ -58,6 +58,6 @@ ${EXIT_CODES_HELP}`
           : flags['isolate-witness']
             ? {kind: 'isolate-witness'}
             : {kind: 'majority', ...(flags.node ? {node: flags.node} : {})}
-    return executeFault(flags, () => partitionRequest(o))
+    return executeFault(flags, () => partitionRequest(o), this.io())
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {powerRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosPowerOff extends BaseCommand<typeof ChaosPowerOff> {
@@ -27,7 +27,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     node: Flags.string({
       char: 'n',
       summary: 'Target node: a name, or @service, @dc, @replica.',
@@ -38,10 +38,12 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosPowerOff)
-    return executeFault(flags, () =>
-      powerRequest({node: flags.node, action: 'off', leaveOff: flags['leave-off']}),
+    return executeFault(
+      flags,
+      () => powerRequest({node: flags.node, action: 'off', leaveOff: flags['leave-off']}),
+      this.io(),
     )
   }
 }

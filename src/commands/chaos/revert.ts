@@ -2,8 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {createInfra} from '../../chaos/command.js'
 import {manualRevert, readLedgers, replayLedger, type ReplayReport} from '../../chaos/ledger.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {durationFlag} from '../../cli/flags.js'
 import {InputError} from '../../core/errors.js'
+import {requireDurationMs} from '../../core/duration.js'
 import {EXIT_CODES_HELP, ExitCode} from '../../core/exit-codes.js'
 
 export interface RevertSummary {
@@ -12,6 +14,11 @@ export interface RevertSummary {
   left: number
   unreadable: {file: string; error: string}[]
   runs: ReplayReport[]
+}
+
+export interface ManualRevert {
+  runId: string
+  commands: string[]
 }
 
 export default class ChaosRevert extends BaseCommand<typeof ChaosRevert> {
@@ -35,18 +42,16 @@ ${EXIT_CODES_HELP}`
     print: Flags.boolean({
       summary: 'Only print the manual revert commands of each leftover ledger; change nothing.',
     }),
-    format: Flags.string({summary: 'Report format.', options: ['console', 'json'], default: 'console'}),
-    'retry-timeout': Flags.integer({
-      summary: 'Seconds to keep retrying an unreachable node.',
-      default: 30,
-      min: 0,
+    'retry-timeout': durationFlag({
+      summary: 'How long to keep retrying an unreachable node (a bare number is seconds).',
+      default: '30s',
     }),
     'accept-new-host-keys': Flags.boolean({
       summary: "Record unknown SSH host keys in hacheck's known_hosts instead of refusing them.",
     }),
   }
 
-  public async run(): Promise<RevertSummary> {
+  public async run(): Promise<RevertSummary | (RevertSummary & {manual: ManualRevert[]})> {
     const {flags} = await this.parse(ChaosRevert)
     const all = readLedgers()
     const wanted = flags.run
@@ -63,22 +68,15 @@ ${EXIT_CODES_HELP}`
       if (!f.entry) summary.unreadable.push({file: f.file, error: f.error ?? 'unreadable'})
     const entries = files.flatMap((f) => (f.entry ? [f.entry] : []))
     summary.found = entries.length
-    const json = flags.format === 'json'
+    const json = this.jsonEnabled()
     const say = (s: string): void => {
-      if (!json) process.stdout.write(s)
+      if (!json) this.write(s)
     }
+    const retryMs = requireDurationMs(flags['retry-timeout'], '--retry-timeout')
     if (flags.print) {
       for (const e of entries)
         say(`# run ${e.runId}: ${e.summary} (${e.createdAt})\n${manualRevert(e).join('\n\n')}\n\n`)
-      if (json)
-        process.stdout.write(
-          JSON.stringify(
-            {...summary, manual: entries.map((e) => ({runId: e.runId, commands: manualRevert(e)}))},
-            null,
-            2,
-          ) + '\n',
-        )
-      return summary
+      return {...summary, manual: entries.map((e) => ({runId: e.runId, commands: manualRevert(e)}))}
     }
     if (entries.length === 0) {
       say(
@@ -94,7 +92,7 @@ ${EXIT_CODES_HELP}`
           const r = await replayLedger(
             e,
             {runner: infra.runner, local: infra.local, nodes: new Map()},
-            {force: flags.force, retryMs: flags['retry-timeout'] * 1000},
+            {force: flags.force, retryMs},
           )
           summary.runs.push(r)
           if (r.skipped) {
@@ -121,8 +119,7 @@ ${EXIT_CODES_HELP}`
       }
     }
     for (const u of summary.unreadable) say(`unreadable ledger ${u.file}: ${u.error}\n`)
-    if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n')
-    else if (entries.length)
+    if (entries.length)
       say(`found ${summary.found} leftover run(s): ${summary.cleaned} reverted, ${summary.left} left\n`)
     if (summary.left > 0 || summary.unreadable.length > 0) process.exitCode = ExitCode.incomplete
     return summary

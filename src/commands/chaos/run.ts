@@ -1,11 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
-import {createInfra, emit, FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
+import {createInfra, FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
 import {loadGameDay} from '../../chaos/gameday.js'
 import {gameDayWorkload, runGameDay, type GameDayResult} from '../../chaos/gameday-run.js'
 import {renderGameDayJUnit, renderGameDayText} from '../../chaos/report/gameday.js'
 import {createLiveView, liveMode} from '../../chaos/report/live.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
+import {durationFlag, formatFlag} from '../../cli/flags.js'
 import {requireDurationMs} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
@@ -35,20 +36,15 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     inventory: Flags.string({
       char: 'i',
-      summary: "Inventory file (default: the game day's inventory:, then $HACHECK_INVENTORY).",
+      summary:
+        "Inventory file (default: the game day's inventory:, then $HACHECK_INVENTORY, then the config file).",
       helpValue: 'FILE',
     }),
     only: Flags.string({summary: 'Run only this step (repeatable).', multiple: true}),
     'dry-run': Flags.boolean({summary: 'Print the exact commands of every step and change nothing.'}),
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).'}),
-    format: Flags.string({summary: 'Report format.', options: [...FORMATS], default: 'console'}),
-    output: Flags.string({
-      char: 'o',
-      summary: 'Write the report to FILE instead of stdout.',
-      helpValue: 'FILE',
-    }),
-    quiet: Flags.boolean({char: 'q', summary: 'No live progress on stderr.'}),
-    'steady-timeout': Flags.string({
+    format: formatFlag(FORMATS, 'Report format; json is the same as --json.'),
+    'steady-timeout': durationFlag({
       summary: 'How long to wait for the steady state before, between and after steps.',
       default: '3m',
     }),
@@ -57,7 +53,7 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<GameDayResult | undefined> {
+  public async run(): Promise<GameDayResult | {status: 'dry-run'; text: string} | undefined> {
     const {args, flags} = await this.parse(ChaosRun)
     const g = await loadGameDay(args.file)
     if (flags.only) {
@@ -67,14 +63,21 @@ ${EXIT_CODES_HELP}`
           `--only ${unknown.join(', ')}: no such step in ${args.file} (steps: ${g.steps.map((s) => s.name).join(', ')})`,
         )
     }
-    const invFile = flags.inventory ?? g.inventory ?? process.env.HACHECK_INVENTORY
+    // The game day's own inventory: beats the environment and a default from the config file.
+    const fromConfig = this.fromConfig.has('inventory')
+    const invFile =
+      (fromConfig ? undefined : flags.inventory) ??
+      g.inventory ??
+      process.env.HACHECK_INVENTORY ??
+      flags.inventory
     if (!invFile)
       throw new InputError(
         'no inventory: give -i FILE, an inventory: key in the game day, or $HACHECK_INVENTORY',
       )
     const inventory = await loadInventory(invFile)
     const steadyTimeoutMs = requireDurationMs(flags['steady-timeout'], '--steady-timeout')
-    const live = createLiveView(liveMode({quiet: flags.quiet}))
+    const io = this.io()
+    const live = createLiveView(liveMode({quiet: io.quiet}))
     const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})
     try {
       const out = await runGameDay(g, {
@@ -90,21 +93,21 @@ ${EXIT_CODES_HELP}`
       })
       await live.close()
       if (out.dryRun !== undefined) {
-        await emit(out.dryRun, flags.output)
+        if (io.json) return {status: 'dry-run', text: out.dryRun}
+        io.write(out.dryRun)
         return undefined
       }
-      const format = flags.format as ChaosFormat
-      const text =
-        format === 'json'
-          ? JSON.stringify(out.result, null, 2) + '\n'
-          : format === 'junit'
-            ? renderGameDayJUnit(out.result)
-            : format === 'html' || format === 'markdown'
-              ? renderReport(format, out.experiments, `hacheck game day: ${g.name}`)
-              : renderGameDayText(out.result)
-      await emit(text, flags.output)
       const st = out.result.status
       if (st !== 'pass') process.exitCode = st === 'fail' ? 1 : 3
+      if (io.json) return out.result
+      const format = flags.format as Exclude<ChaosFormat, 'json'>
+      io.write(
+        format === 'junit'
+          ? renderGameDayJUnit(out.result)
+          : format === 'html' || format === 'markdown'
+            ? renderReport(format, out.experiments, `hacheck game day: ${g.name}`)
+            : renderGameDayText(out.result),
+      )
       return out.result
     } finally {
       await live.close()

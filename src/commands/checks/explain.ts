@@ -3,7 +3,7 @@ import {Args} from '@oclif/core'
 import {explainCheck, type CheckExplanation} from '../../audit/explain.js'
 import {catalog} from '../../checks/index.js'
 import {didYouMean} from '../../inventory/messages.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 
 export default class ChecksExplain extends BaseCommand<typeof ChecksExplain> {
@@ -18,8 +18,6 @@ export default class ChecksExplain extends BaseCommand<typeof ChecksExplain> {
   static override args = {
     id: Args.string({description: 'Check id (see `hacheck checks list`).', required: true}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<CheckExplanation> {
     const {args} = await this.parse(ChecksExplain)

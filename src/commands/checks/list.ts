@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {loadChecklist} from '../../audit/checklist.js'
 import {rolesOf} from '../../audit/engine.js'
 import {catalog} from '../../checks/index.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 
 export interface CheckListEntry {
   ref: string
@@ -30,8 +30,6 @@ export default class ChecksList extends BaseCommand<typeof ChecksList> {
       helpValue: 'NAME|FILE',
     }),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<CheckListEntry[]> {
     const {flags} = await this.parse(ChecksList)

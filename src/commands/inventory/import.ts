@@ -3,7 +3,7 @@ import {writeFile} from 'node:fs/promises'
 
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {importAnsible, type AnsibleParser} from '../../inventory/import.js'
 import {summary} from '../../inventory/report.js'
@@ -75,8 +75,6 @@ The result always validates; add objectives, vip, networks and BMCs by hand. Wri
       default: 'auto',
     }),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<ImportCommandResult> {
     const {flags} = await this.parse(InventoryImport)

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {stringify} from 'yaml'
 
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {loadInventory} from '../../inventory/load.js'
@@ -22,8 +22,6 @@ Secrets are never read: for a BMC it shows the passwordEnv variable's name and w
   static override args = {
     file: Args.string({description: 'Inventory file (YAML or JSON). Defaults to $HACHECK_INVENTORY.'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<InventoryView> {
     const {args} = await this.parse(InventoryShow)

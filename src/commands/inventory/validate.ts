@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {InventoryError, loadInventory, renderProblem} from '../../inventory/load.js'
@@ -31,8 +31,6 @@ Exit code 0 when valid, 2 when not. FILE defaults to $HACHECK_INVENTORY. An unse
   static override args = {
     file: Args.string({description: 'Inventory file (YAML or JSON). Defaults to $HACHECK_INVENTORY.'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<ValidateResult> {
     const {args} = await this.parse(InventoryValidate)

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {formatDuration} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
@@ -52,15 +52,12 @@ ${EXIT_CODES_HELP}`
       helpValue: 'NODE',
     }),
     link: Flags.integer({summary: 'link-down: the corosync link number to take down.', default: 0, min: 0}),
-    quiet: Flags.boolean({char: 'q', summary: 'No progress output on stderr.'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<DegradeResult> {
     const {args, flags} = await this.parse(LabDegrade)
     if (!isDegradeState(args.state)) throw new InputError(`unknown state ${args.state}`)
-    const quiet = flags.quiet || this.jsonEnabled()
+    const quiet = !this.chatty()
     const t0 = Date.now()
     const say = (msg: string): void => {
       if (!quiet) process.stderr.write(`lab [${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {execa} from 'execa'
 
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {IncompleteError, InputError} from '../../core/errors.js'
 import {EXIT_CODES_HELP, ExitCode} from '../../core/exit-codes.js'
 import {installScript, packageStatus, type PackageStatus} from '../../lab/deps.js'
@@ -22,8 +22,6 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     install: Flags.boolean({summary: 'Install the missing packages (root, apt-get).'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<{packages: PackageStatus[]; missing: string[]}> {
     const {flags} = await this.parse(LabDeps)

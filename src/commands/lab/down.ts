@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {formatDuration} from '../../core/duration.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 import {labDown, type DownResult} from '../../lab/lab.js'
@@ -15,8 +15,6 @@ ${EXIT_CODES_HELP}`
   static override examples = [
     {description: 'Remove the lab', command: 'sudo <%= config.bin %> <%= command.id %>'},
   ]
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<DownResult> {
     const r = await labDown()

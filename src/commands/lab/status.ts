@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 import {labStatus, type LabStatus} from '../../lab/lab.js'
 
@@ -24,8 +24,6 @@ ${EXIT_CODES_HELP}`
         'eval "$(sudo <%= config.bin %> <%= command.id %> --json | jq -r \'.env | to_entries[] | "export \\(.key)=\\(.value)"\')"',
     },
   ]
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<LabStatus> {
     const s = await labStatus({cluster: true})

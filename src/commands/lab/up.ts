@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 import {InputError} from '../../core/errors.js'
 import {formatDuration} from '../../core/duration.js'
@@ -71,17 +71,14 @@ ${EXIT_CODES_HELP}`
     rebuild: Flags.boolean({
       summary: 'Tear down and build from scratch even if the same profile is running.',
     }),
-    quiet: Flags.boolean({char: 'q', summary: 'No progress output on stderr.'}),
   }
-
-  static override enableJsonFlag = true
 
   public async run(): Promise<LabStatus> {
     const {flags} = await this.parse(LabUp)
     if (!isProfileName(flags.profile)) throw new InputError(`unknown profile ${flags.profile}`)
     const profile = flags.profile
     const variants = parseVariants(profile, flags.variant)
-    const quiet = flags.quiet || this.jsonEnabled()
+    const quiet = !this.chatty()
     const t0 = Date.now()
     const say = (msg: string): void => {
       if (!quiet) process.stderr.write(`lab [${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`)

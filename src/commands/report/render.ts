@@ -7,7 +7,7 @@ import {itemTitles, loadChecklist} from '../../audit/checklist.js'
 import {explanationsFor} from '../../audit/explain.js'
 import {applyWaivers, loadWaiverFile} from '../../audit/waivers.js'
 import {catalog} from '../../checks/index.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {errorMessage, InputError} from '../../core/errors.js'
 import type {AuditRun} from '../../core/results.js'
 import {exitCodeFor} from '../../core/results.js'
@@ -38,18 +38,17 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
   static override flags = {
     format: Flags.string({
       char: 'f',
-      summary: 'Output format (default: from --output, else console).',
+      summary: 'Output format (default: from --output, else console); json is the same as --json.',
       options: ALL,
+      helpValue: 'FORMAT',
     }),
-    output: Flags.string({char: 'o', summary: 'Write to FILE instead of stdout.', helpValue: 'FILE'}),
-    'no-color': Flags.boolean({summary: 'No colors in the console format.'}),
     waivers: Flags.string({
       summary: 'Apply this waiver file to an audit run (as of now).',
       helpValue: 'FILE',
     }),
   }
 
-  public async run(): Promise<void> {
+  public async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ReportRender)
     let doc: {kind?: string; schemaVersion?: number; runId?: string}
     try {
@@ -57,7 +56,9 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
     } catch (err) {
       throw new InputError(`${args.file}: cannot read a saved run: ${errorMessage(err)}`)
     }
-    const format = flags.format ?? (flags.output ? formatForFile(flags.output) : undefined) ?? 'console'
+    const format = this.jsonEnabled()
+      ? 'json'
+      : (flags.format ?? (flags.output ? formatForFile(flags.output) : undefined) ?? 'console')
     let text: string
     if (doc.kind === 'audit' && doc.schemaVersion === 1) {
       if (!(AUDIT_FORMATS as readonly string[]).includes(format))
@@ -67,17 +68,16 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
       if (flags.waivers)
         run = applyWaivers(run, await loadWaiverFile(flags.waivers, [...checks.keys()]), new Date())
       const titles = await loadChecklist(run.checklist.id, checks).then(itemTitles, () => ({}))
-      const color =
-        !flags['no-color'] && !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR
+      process.exitCode = exitCodeFor(run.results)
+      if (this.jsonEnabled()) return run
       text = renderAudit(format as AuditFormat, run, {
-        color,
+        color: this.useColor(),
         itemTitles: titles,
         ...(format === 'html'
           ? {explanations: explanationsFor(new Set(run.results.map((r) => r.id)), checks)}
           : {}),
         ...(!flags.output && process.stdout.isTTY ? {width: process.stdout.columns} : {}),
       })
-      process.exitCode = exitCodeFor(run.results)
     } else if (doc.schemaVersion === 1 && typeof doc.runId === 'string') {
       if (flags.waivers) throw new InputError('--waivers applies to audit runs; this is a chaos run')
       const {loadRun} = await import('../../chaos/history.js')
@@ -85,17 +85,17 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
       if (!(FORMATS as readonly string[]).includes(format))
         throw new InputError(`--format ${format}: a chaos run renders as ${FORMATS.join(', ')}`)
       const saved = loadRun(dirname(args.file))
+      process.exitCode = saved.result.status === 'pass' ? 0 : saved.result.status === 'fail' ? 1 : 3
+      if (this.jsonEnabled()) return saved.result
       text = renderReport(format as (typeof FORMATS)[number], [
         {result: saved.result, timeline: saved.timeline},
       ])
-      process.exitCode = saved.result.status === 'pass' ? 0 : saved.result.status === 'fail' ? 1 : 3
     } else {
       throw new InputError(
         `${args.file}: not a saved hacheck run (expected the JSON of \`hacheck audit --format json\` or a chaos run.json)`,
       )
     }
-    if (flags.output)
-      await import('node:fs/promises').then((fs) => fs.writeFile(flags.output as string, text))
-    else process.stdout.write(text)
+    this.write(text)
+    return undefined
   }
 }

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {scrubSecrets} from '../../../src/core/logger.js'
+import {scrubSecrets} from '../../../src/core/secrets.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import {createSshPool, type SshPoolOptions, TransportError} from '../../../src/transport/index.js'
 import {

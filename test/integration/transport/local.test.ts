@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {IncompleteError} from '../../../src/core/errors.js'
-import {scrubSecrets} from '../../../src/core/logger.js'
+import {scrubSecrets} from '../../../src/core/secrets.js'
 import {runLocal} from '../../../src/transport/index.js'
 
 describe('local runner', () => {

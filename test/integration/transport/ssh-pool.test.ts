@@ -3,7 +3,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {createLogger, registerSecret} from '../../../src/core/logger.js'
+import {createLogger} from '../../../src/cli/logger.js'
+import {registerSecret} from '../../../src/core/secrets.js'
 import {createSshPool, type SshPoolOptions, TransportError} from '../../../src/transport/index.js'
 import {canRunSshd, nodeFor, processesMatching, type Sshd, startSshd, waitFor} from '../../support/sshd.js'
 

@@ -18,7 +18,7 @@ import {CaptureFactSource} from '../../../src/audit/sources.js'
 import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import type {Gatherer} from '../../../src/facts/gatherer.js'
-import {registerSecret} from '../../../src/core/logger.js'
+import {registerSecret} from '../../../src/core/secrets.js'
 import {renderAudit} from '../../../src/reporters/index.js'
 import {repoRoot, sharedSchemasDir} from '../../support/paths.js'
 

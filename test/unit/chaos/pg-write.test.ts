@@ -31,7 +31,7 @@ import {renderResultText} from '../../../src/chaos/report/text.js'
 import {buildResult, defaultExpectations} from '../../../src/chaos/runner.js'
 import type {TimelineEvent, WriteEvent, WriteOutcome} from '../../../src/chaos/timeline.js'
 import {InputError} from '../../../src/core/errors.js'
-import {scrubSecrets} from '../../../src/core/logger.js'
+import {scrubSecrets} from '../../../src/core/secrets.js'
 import {parseInventory} from '../../../src/inventory/load.js'
 import {sharedSchemasDir} from '../../support/paths.js'
 import {INVENTORY_YAML, labInventory, planInput, RUN_ID} from './fixtures.js'
@@ -77,7 +77,6 @@ function flags(over: Partial<CommonFlagValues> = {}): CommonFlagValues {
     'dry-run': false,
     yes: true,
     format: 'json',
-    quiet: true,
     'accept-new-host-keys': false,
     ...over,
   }

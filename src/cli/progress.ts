@@ -2,7 +2,7 @@
  * Progress on stderr (stdout is kept for reports): listr2 on a TTY, plain
  * timestamped lines otherwise (CI logs), nothing with --quiet.
  */
-import {formatDuration} from './duration.js'
+import {formatDuration} from '../core/duration.js'
 
 export type ProgressMode = 'tty' | 'plain' | 'silent'
 

@@ -1,36 +1,25 @@
 import {mkdirSync} from 'node:fs'
-import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {dirname} from 'node:path'
+
 import {pino, type Logger} from 'pino'
+
+import {scrubSecrets} from '../core/secrets.js'
+import {defaultLogFile} from './paths.js'
 
 /**
  * Structured logging. The JSON log file records every remote command (node,
  * argv, duration, exit code). Secrets never reach it: known secret values are
- * replaced before a line is written (see `registerSecret`), and keys that
- * usually carry secrets are redacted by path.
+ * replaced before a line is written (see `registerSecret` in core/secrets.ts),
+ * and keys that usually carry secrets are redacted by path.
+ *
+ * --log-level sets how much is logged (to the file, and with --verbose to
+ * stderr too); --log-file where the file is (or "none").
  */
 
-const secrets = new Set<string>()
-
-/** Any string registered here is replaced by `***` wherever it appears in a log line or report. */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 3) secrets.add(value)
-}
-
-export function scrubSecrets(text: string): string {
-  let out = text
-  for (const s of secrets) out = out.split(s).join('***')
-  return out
-}
-
-export function stateDir(): string {
-  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state')
-  return join(base, 'hacheck')
-}
-
-export function defaultLogFile(): string {
-  return join(stateDir(), 'hacheck.log')
-}
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+/** Every remote command is logged at debug: the default keeps them all. */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'debug'
 
 const REDACT_PATHS = [
   'password',
@@ -49,30 +38,33 @@ let current: Logger | undefined
 export interface LoggerOptions {
   file?: string | false
   verbose?: boolean
+  level?: LogLevel
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
+  const level = opts.level ?? DEFAULT_LOG_LEVEL
   const streams: {level: pino.Level; stream: pino.DestinationStream}[] = []
   const scrubbing = (dest: pino.DestinationStream): pino.DestinationStream => ({
     write: (line: string) => dest.write(scrubSecrets(line)),
   })
-  if (opts.file !== false) {
+  const streamLevel: pino.Level = level === 'silent' ? 'fatal' : level
+  if (opts.file !== false && level !== 'silent') {
     const file = opts.file ?? defaultLogFile()
     try {
       mkdirSync(dirname(file), {recursive: true})
       streams.push({
-        level: 'debug',
+        level: streamLevel,
         stream: scrubbing(pino.destination({dest: file, sync: true, append: true})),
       })
     } catch {
       // An unwritable log directory must not stop an audit; --verbose still works.
     }
   }
-  if (opts.verbose) {
-    streams.push({level: 'debug', stream: scrubbing(humanStderr())})
+  if (opts.verbose && level !== 'silent') {
+    streams.push({level: streamLevel, stream: scrubbing(humanStderr())})
   }
   current = pino(
-    {level: 'debug', base: {pid: process.pid}, redact: {paths: REDACT_PATHS, censor: '***'}},
+    {level, base: {pid: process.pid}, redact: {paths: REDACT_PATHS, censor: '***'}},
     pino.multistream(streams),
   )
   return current
