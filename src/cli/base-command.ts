@@ -92,6 +92,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return (this.ctor as unknown as typeof BaseCommand).baseFlags as Interfaces.FlagInput
   }
 
+  /** A default from the config file for something that is not a flag of this command (e.g. an argument). */
+  protected configDefault(name: string): string | undefined {
+    const id = (this.id ?? '').replace(/:/g, ' ')
+    const v = this.settings?.commands[id]?.[name] ?? this.settings?.global[name]
+    return typeof v === 'string' ? v : undefined
+  }
+
   /** Whether the command declares its own --output (then it writes its files itself). */
   protected ownsOutput(): boolean {
     return Object.hasOwn(this.ctor.flags ?? {}, 'output') && this.ctor.flags.output !== commonFlags.output

@@ -347,7 +347,11 @@ export function fromAnsibleListJson(json: unknown): AnsibleList {
  * reason that names a line.
  */
 export function ansibleFailure(stderr: string): string {
-  const text = stderr.replace(/\s+/g, ' ').trim()
+  // Python's textwrap also breaks lines after a hyphen inside a word (a path such as /srv/ha-lab/hosts.ini).
+  const text = stderr
+    .replace(/(\S)-\n(?=\S)/g, '$1-')
+    .replace(/\s+/g, ' ')
+    .trim()
   const reasons = [
     ...text.matchAll(/Failed to parse \S+ with \S+ plugin: (.*?)(?= \[WARNING\]| ERROR!| \* Failed|$)/g),
   ].map((m) => (m[1] ?? '').trim())

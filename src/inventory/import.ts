@@ -13,58 +13,13 @@ import {
   type AnsibleVars,
 } from './ansible.js'
 import {InventoryError, parseInventory, renderProblem} from './load.js'
+import {GROUP_ROLES, KNOWN_ROLES, meantRole} from './roles.js'
 
 /**
  * `hacheck inventory import --ansible`: an Ansible inventory → a hacheck
- * inventory YAML that validates. Groups become roles (GROUP_ROLES);
+ * inventory YAML that validates. Groups become roles (GROUP_ROLES in roles.ts);
  * ansible_host/port/user/ssh_private_key_file become host/port/ssh.
  */
-
-/**
- * Known roles and the Ansible group names that mean them. A group matches when
- * its whole name, or one of its words (split on _ - .), is in a list:
- * `db_servers` → db, `prod-lb` → lb. Any other group becomes a role of its own name.
- */
-export const GROUP_ROLES: Readonly<Record<string, readonly string[]>> = {
-  cluster: ['cluster', 'clusters', 'pacemaker', 'corosync', 'ha', 'hacluster', 'ha_cluster'],
-  lb: [
-    'lb',
-    'lbs',
-    'loadbalancer',
-    'loadbalancers',
-    'load_balancer',
-    'load_balancers',
-    'haproxy',
-    'keepalived',
-  ],
-  db: [
-    'db',
-    'dbs',
-    'database',
-    'databases',
-    'postgres',
-    'postgresql',
-    'pg',
-    'pgsql',
-    'mysql',
-    'mariadb',
-    'galera',
-  ],
-  app: [
-    'app',
-    'apps',
-    'application',
-    'applications',
-    'appserver',
-    'appservers',
-    'web',
-    'webserver',
-    'webservers',
-  ],
-  witness: ['witness', 'qdevice', 'qnetd', 'quorum', 'arbiter', 'tiebreaker'],
-  log: ['log', 'logs', 'logging', 'syslog', 'rsyslog', 'loghost', 'loghosts'],
-  monitor: ['monitor', 'monitoring', 'prometheus', 'grafana', 'zabbix', 'nagios', 'icinga'],
-}
 
 /** The hacheck role an Ansible group maps to (see GROUP_ROLES); `all` and `ungrouped` map to none. */
 export function roleForGroup(group: string): string | undefined {
@@ -79,15 +34,16 @@ export function roleForGroup(group: string): string | undefined {
     if (role) return role
   }
   const slug = g.replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z]+/, '')
-  return slug || `group-${g.replace(/[^a-z0-9_-]+/g, '-')}`
+  // A near-miss of a known role is that role (validation refuses it as a typo otherwise).
+  return meantRole(slug) ?? (slug || `group-${g.replace(/[^a-z0-9_-]+/g, '-')}`)
 }
 
-const KNOWN_ROLES = Object.keys(GROUP_ROLES)
+const ROLE_ORDER: readonly string[] = KNOWN_ROLES
 
 /** Known roles first, in GROUP_ROLES order, then the others alphabetically: the same whichever parser ran. */
 function byRole(a: string, b: string): number {
-  const ia = KNOWN_ROLES.indexOf(a)
-  const ib = KNOWN_ROLES.indexOf(b)
+  const ia = ROLE_ORDER.indexOf(a)
+  const ib = ROLE_ORDER.indexOf(b)
   if (ia >= 0 || ib >= 0) return (ia < 0 ? Infinity : ia) - (ib < 0 ? Infinity : ib)
   return a.localeCompare(b)
 }

@@ -6,6 +6,7 @@ import {parseDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
 import type {BmcRef, ClusterSpec, Inventory, NodeSpec, SshSettings} from '../core/types.js'
 import {formatPath, isRecord, translateSchemaErrors} from './messages.js'
+import {meantRole} from './roles.js'
 import {schemaErrors} from './schema.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from './source.js'
 
@@ -155,6 +156,19 @@ function crossChecks(source: ParsedSource): Problem[] {
         )
       }
     }
+  })
+  data.nodes.forEach((node: unknown, i: number) => {
+    if (!isRecord(node) || !Array.isArray(node.roles)) return
+    node.roles.forEach((role: unknown, j: number) => {
+      // Only well-formed names: the schema already explains the others.
+      if (typeof role !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(role)) return
+      const meant = meantRole(role)
+      if (meant)
+        at(
+          ['nodes', i, 'roles', j],
+          `unknown role ${JSON.stringify(role)} (did you mean "${meant}"?): a node without the ${meant} role is left out of every ${meant} check`,
+        )
+    })
   })
   const cluster = isRecord(data.cluster) ? data.cluster : undefined
   if (cluster && typeof cluster.vip === 'string') {

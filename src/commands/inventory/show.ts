@@ -12,7 +12,7 @@ export default class InventoryShow extends BaseCommand<typeof InventoryShow> {
 
   static override description = `Shows what every other command will use: durations in milliseconds, the ssh: defaults merged into each node, identityFile and knownHosts made absolute (relative to the inventory file, ~ expanded).
 
-Secrets are never read: for a BMC it shows the passwordEnv variable's name and whether it is set (passwordEnvSet), never its value. FILE defaults to $HACHECK_INVENTORY.`
+Secrets are never read: for a BMC it shows the passwordEnv variable's name and whether it is set (passwordEnvSet), never its value. FILE defaults to $HACHECK_INVENTORY, then inventory: in the config file.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> lab.yaml',
@@ -25,8 +25,11 @@ Secrets are never read: for a BMC it shows the passwordEnv variable's name and w
 
   public async run(): Promise<InventoryView> {
     const {args} = await this.parse(InventoryShow)
-    const file = args.file ?? process.env.HACHECK_INVENTORY
-    if (!file) throw new InputError('missing FILE: give the inventory file, or set HACHECK_INVENTORY')
+    const file = args.file ?? process.env.HACHECK_INVENTORY ?? this.configDefault('inventory')
+    if (!file)
+      throw new InputError(
+        'missing FILE: give the inventory file, set HACHECK_INVENTORY, or inventory: in the config file',
+      )
     let view: InventoryView
     try {
       view = inventoryView(await loadInventory(file))
