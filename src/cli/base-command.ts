@@ -15,7 +15,7 @@ import {
 } from './config.js'
 import {commandInfo, manifestCommands} from './command-info.js'
 import {commonFlags} from './flags.js'
-import {createLogger, type LogLevel} from './logger.js'
+import {createLogger, log, type LogLevel} from './logger.js'
 import {OutputSink, type CommandIo} from './output.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -62,6 +62,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.argv = dir && output ? outputsUnder(argv, output, dir) : argv
       if (dir && this.argv !== argv) mkdirSync(dir, {recursive: true})
     }
+    // Parsed here for every command (oclif would otherwise warn, outside production, when this parse fails).
+    this.parsed = true
     const {flags} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: this.baseFlagDefs(),
@@ -86,6 +88,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.ownsOutput() && typeof f.output === 'string') this.sink = new OutputSink(f.output)
     const logFile = f['log-file']
     createLogger({file: logFile === 'none' ? false : logFile, verbose: f.verbose, level: f['log-level']})
+    // Each run starts with what was asked: the command, its arguments and the config file in force.
+    const cmd = (this.id ?? '').replace(/:/g, ' ')
+    log().info(
+      {cmd, argv: this.argv, ...(this.settings ? {config: this.settings.file} : {})},
+      `hacheck ${cmd}`,
+    )
   }
 
   private baseFlagDefs(): Interfaces.FlagInput {

@@ -177,7 +177,8 @@ export async function parseConfig(
 }
 
 function configError(file: string, problems: readonly Problem[]): InputError {
-  const lines = problems.map((p) => {
+  const sorted = [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0))
+  const lines = sorted.map((p) => {
     const where = p.line === undefined ? file : `${file}:${p.line}:${p.col ?? 1}`
     return `${where}: ${p.path ? `${p.path}: ` : ''}${p.message}`
   })

@@ -4,6 +4,7 @@ import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {evacuateRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
 import {BaseCommand} from '../../cli/base-command.js'
+import {durationFlag} from '../../cli/flags.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 /** An ordinary client's patience: longer than the fourth SYN retransmit (at 15 s). */
@@ -27,7 +28,7 @@ ${EXIT_CODES_HELP}`
 
   static override flags = {
     ...faultFlags,
-    'probe-timeout': Flags.string({
+    'probe-timeout': durationFlag({
       summary:
         'Per-probe timeout. 20 s for a planned failover: a VIP move is ridden out by SYN retransmits (1 s, 3 s, 7 s, 15 s) and shows as latency; a client still waiting after 20 s counts as failed.',
       default: `${EVACUATE_PROBE_TIMEOUT_S}s`,

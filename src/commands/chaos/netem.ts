@@ -5,6 +5,7 @@ import {requestDelay, requestPercent} from '../../chaos/flags.js'
 import {netemRequest} from '../../chaos/requests.js'
 import type {ChaosResult} from '../../chaos/result.js'
 import {BaseCommand} from '../../cli/base-command.js'
+import {durationFlag} from '../../cli/flags.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosNetem extends BaseCommand<typeof ChaosNetem> {
@@ -39,8 +40,8 @@ ${EXIT_CODES_HELP}`
       options: ['netem', 'iptables-loss'],
       default: 'netem',
     }),
-    delay: Flags.string({summary: 'Added delay, e.g. 100ms.'}),
-    jitter: Flags.string({summary: 'Delay variation, e.g. 20ms (with --delay).', dependsOn: ['delay']}),
+    delay: durationFlag({summary: 'Added delay, e.g. 100ms.'}),
+    jitter: durationFlag({summary: 'Delay variation, e.g. 20ms (with --delay).', dependsOn: ['delay']}),
     loss: Flags.string({summary: 'Packet loss in percent, e.g. 10 or 0.5.'}),
     corrupt: Flags.string({summary: 'Corrupted packets in percent.'}),
   }

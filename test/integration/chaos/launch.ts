@@ -13,8 +13,10 @@ const [id, ...argv] = process.argv.slice(2)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 try {
   const mod = (await import(`../../../src/commands/${id}.ts`)) as {
-    default: {run(argv: string[], root: string): Promise<unknown>}
+    default: {id?: string; run(argv: string[], root: string): Promise<unknown>}
   }
+  // The id oclif gives it (per-command sections of the config file are found by it).
+  mod.default.id ??= (id ?? '').split('/').join(':')
   await mod.default.run(argv, root)
 } catch (err) {
   await handle(err as Error)
