@@ -25,4 +25,25 @@ export default tseslint.config(
     },
   },
   {files: ['test/**', 'bench/**', 'scripts/**', 'bin/**'], rules: {'no-console': 'off'}},
+  {
+    // src/core holds pure domain types and functions: I/O belongs to src/cli, src/transport and the services.
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:)?(fs|fs/promises|child_process|os|net|dgram|http|https|tls|readline)$',
+              message: 'src/core does no I/O (docs/cli.md, Layers)',
+            },
+            {
+              regex: '^(ssh2|execa|pino|pino-pretty|pg|listr2|@oclif/core)(/.*)?$',
+              message: 'src/core does no I/O (docs/cli.md, Layers)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 )

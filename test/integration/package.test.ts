@@ -109,6 +109,10 @@ describe('the npm package', () => {
     )
     expect(r.status).toBe(deps.missing.length ? 3 : 0)
     expect(existsSync(join(installed, 'scripts', 'install-deps.sh'))).toBe(true)
+    // The README says up front how many Debian packages the set-up installs.
+    expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(
+      `**${deps.packages.length} Debian packages**`,
+    )
   })
 
   it('says which command was meant for a typo, with exit 2', () => {

@@ -63,16 +63,19 @@ describe('audit reporters', () => {
     expect(xml).toMatch(/<testcase name="storage.multipath \[n1\]"[^>]*>\s*<skipped/)
   })
 
-  it.skipIf(!hasXmllint || !haveJunitXsd)('render JUnit that validates against the JUnit XSD with xmllint', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hacheck-junit-'))
-    const file = join(dir, 'report.xml')
-    writeFileSync(file, renderAudit('junit', run, {color: false, itemTitles: titles}))
-    const r = spawnSync('xmllint', ['--noout', '--schema', junitXsd, file], {
-      encoding: 'utf8',
-    })
-    expect(r.stderr).toMatch(/validates/)
-    expect(r.status).toBe(0)
-  })
+  it.skipIf(!hasXmllint || !haveJunitXsd)(
+    'render JUnit that validates against the JUnit XSD with xmllint',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hacheck-junit-'))
+      const file = join(dir, 'report.xml')
+      writeFileSync(file, renderAudit('junit', run, {color: false, itemTitles: titles}))
+      const r = spawnSync('xmllint', ['--noout', '--schema', junitXsd, file], {
+        encoding: 'utf8',
+      })
+      expect(r.stderr).toMatch(/validates/)
+      expect(r.status).toBe(0)
+    },
+  )
 })
 
 describe('the exit code of a run', () => {
