@@ -27,7 +27,8 @@ beforeAll(() => {
   expect(existsSync(join(repoRoot, 'dist', 'commands', 'audit.js')), 'dist/ is built (npm run build)').toBe(
     true,
   )
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], {
+  // --ignore-scripts: no prepack rebuild, scripts/test.sh has just built dist/.
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], {
     cwd: repoRoot,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
