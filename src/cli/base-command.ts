@@ -89,9 +89,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const logFile = f['log-file']
     createLogger({file: logFile === 'none' ? false : logFile, verbose: f.verbose, level: f['log-level']})
     // Each run starts with what was asked: the command, its arguments and the config file in force.
+    // A password typed into a URL (--pg-url refuses it, but only later) is not written down.
+    const argvLogged = this.argv.map((a) => a.replace(/(\w+:\/\/[^/:@\s]*):[^@\s/]*@/g, '$1:***@'))
     const cmd = (this.id ?? '').replace(/:/g, ' ')
     log().info(
-      {cmd, argv: this.argv, ...(this.settings ? {config: this.settings.file} : {})},
+      {cmd, argv: argvLogged, ...(this.settings ? {config: this.settings.file} : {})},
       `hacheck ${cmd}`,
     )
   }

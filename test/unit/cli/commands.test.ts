@@ -199,6 +199,18 @@ describe('the common flags, run', () => {
     expect(JSON.parse(readFileSync(log, 'utf8').split('\n')[0] as string)).toMatchObject({
       msg: 'hacheck doctor',
     })
+    const url = await hacheck([
+      'doctor',
+      '--log-file',
+      log,
+      '-o',
+      'd.txt',
+      '-i',
+      'postgres://app:s3cr3t-pw@198.18.2.100/x',
+    ])
+    expect(readFileSync(log, 'utf8')).toContain('postgres://app:***@198.18.2.100/x')
+    expect(readFileSync(log, 'utf8')).not.toContain('s3cr3t-pw')
+    expect(url.code).toBe(1)
     const warn = await hacheck(['doctor', '-v', '--log-level', 'warn', '--log-file', 'none', '-o', 'd.txt'])
     expect(warn.stderr).not.toMatch(/info/)
     expect(readFileSync(join(dir, 'd.txt'), 'utf8')).toMatch(/^ok {6}node {10}Node\.js v\d+/)
