@@ -44,7 +44,7 @@ export function durationFlag(
 
 /** -f/--format with this command's formats; console is always the default. */
 export function formatFlag(formats: readonly string[], summary = 'Output format.') {
-  return Flags.string({char: 'f', summary, options: [...formats], default: 'console', helpValue: 'FORMAT'})
+  return Flags.string({char: 'f', summary, options: [...formats], default: 'console'})
 }
 
 export const commonFlags = {

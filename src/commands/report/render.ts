@@ -40,7 +40,6 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
       char: 'f',
       summary: 'Output format (default: from --output, else console); json is the same as --json.',
       options: ALL,
-      helpValue: 'FORMAT',
     }),
     waivers: Flags.string({
       summary: 'Apply this waiver file to an audit run (as of now).',
