@@ -1,0 +1,40 @@
+/**
+ * What an audit leaves behind besides its report: the history record, the
+ * Prometheus metrics (a textfile-collector file and/or a Pushgateway push).
+ * Shared by `audit -i` and `audit --fleet`.
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdir, rename, writeFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
+import type {AuditRun} from '../core/results.js'
+import {lastComplete, lastSuccessByCheck} from '../history/posture.js'
+import {readPostures, saveAudit} from '../history/store.js'
+import type {PromAudit} from '../reporters/prometheus.js'
+
+/**
+ * Writes through a temp file in the same directory and a rename, so a reader
+ * (node_exporter's textfile collector) never sees half a file.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), {recursive: true})
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  await writeFile(tmp, text)
+  await rename(tmp, file)
+}
+
+/** The Prometheus view of audit runs; with a history, last-success times come from it. */
+export function promAudits(runs: readonly AuditRun[], historyDir?: string): PromAudit[] {
+  if (!historyDir) return runs.map((run) => ({run}))
+  const {postures} = readPostures(historyDir, {clusters: runs.map((r) => r.cluster.name)})
+  return runs.map((run) => {
+    const mine = postures.filter((p) => p.cluster === run.cluster.name)
+    const lc = lastComplete(mine)
+    return {run, checkLastSuccess: lastSuccessByCheck(mine), ...(lc !== undefined ? {lastComplete: lc} : {})}
+  })
+}
+
+/** Saves runs to the history; returns the files written. */
+export function saveHistory(runs: readonly AuditRun[], dir: string): string[] {
+  return runs.map((r) => saveAudit(r, dir))
+}

@@ -1,0 +1,225 @@
+/**
+ * `hacheck audit --fleet`: every cluster of a fleet audited concurrently, each
+ * with its own inventory, checklist and objectives, through ONE SSH pool whose
+ * node semaphore is the global connection budget (a cluster of 50 nodes and 40
+ * clusters of 2 share the same N slots, first come first served). A cluster
+ * whose inventory is invalid, whose nodes are unreachable or whose audit throws
+ * is recorded with its own exit code; the others go on.
+ */
+import {itemTitles, loadChecklist, planFromChecklist} from '../audit/checklist.js'
+import {runAudit} from '../audit/run.js'
+import {CaptureFactSource, LiveFactSource, type LocalRun} from '../audit/sources.js'
+import type {ChaosHistoryEntry} from '../checks/define.js'
+import {catalog} from '../checks/index.js'
+import {errorMessage, HacheckError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
+import {exitCodeFor, type AuditRun} from '../core/results.js'
+import type {CommandResult, CommandRunner, CommandSpec, Inventory, NodeSpec} from '../core/types.js'
+import {loadInventory} from '../inventory/load.js'
+import {Semaphore} from '../transport/semaphore.js'
+import type {FleetClusterSpec, FleetSpec} from './spec.js'
+import {fleetSummary, type FleetClusterResult, type FleetRun} from './summary.js'
+
+export interface FleetOptions {
+  spec: FleetSpec
+  /** The shared SSH pool (created lazily: a fleet of captures never loads ssh2). */
+  pool: () => Promise<CommandRunner>
+  local: LocalRun
+  /** Nodes worked on at once across the whole fleet (the pool's concurrency). */
+  budget: number
+  defaultChecklist: string
+  /** --only/--skip from the command line, applied to every cluster on top of its own. */
+  only?: string[]
+  skip?: string[]
+  gatherTimeoutMs: number
+  version: string
+  /** hacheck's chaos runs against a cluster (items 6-7); undefined for none. */
+  history?: (cluster: string) => ChaosHistoryEntry[] | undefined
+  onClusterDone?: (r: FleetClusterResult, done: number, total: number) => void
+  now?: () => Date
+}
+
+/**
+ * Counts the nodes in flight across every cluster (the observed use of the
+ * budget) and gives each cluster's nodes a fleet-unique name in the shared
+ * pool, so two clusters' "n1" never share a slot or a log line.
+ */
+export class BudgetMeter {
+  private inFlight = new Map<string, number>()
+  peak = 0
+
+  runnerFor(pool: CommandRunner, cluster: string): CommandRunner {
+    return {
+      run: async (node: NodeSpec, cmd: CommandSpec, abort?: AbortSignal): Promise<CommandResult> => {
+        const key = `${cluster}/${node.name}`
+        this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1)
+        this.peak = Math.max(this.peak, this.inFlight.size)
+        try {
+          return await pool.run({...node, name: key}, cmd, abort)
+        } finally {
+          const n = (this.inFlight.get(key) ?? 1) - 1
+          if (n <= 0) this.inFlight.delete(key)
+          else this.inFlight.set(key, n)
+        }
+      },
+      // The pool is the fleet's, closed once at the end.
+      close: async () => {},
+    }
+  }
+}
+
+/** The fleet entry's name and objectives win over the inventory's. */
+function withOverrides(inv: Inventory, c: FleetClusterSpec): Inventory {
+  if (!c.objectives && !c.name) return inv
+  return {
+    ...inv,
+    cluster: {
+      ...inv.cluster,
+      ...(c.name ? {name: c.name} : {}),
+      objectives: {...inv.cluster.objectives, ...c.objectives},
+    },
+  }
+}
+
+function failed(
+  c: FleetClusterSpec,
+  exitCode: FleetClusterResult['exitCode'],
+  err: unknown,
+  name?: string,
+): FleetClusterResult {
+  return {
+    name: name ?? c.label,
+    source: {kind: c.source.kind, path: c.source.path},
+    exitCode,
+    verdict: exitCode === ExitCode.invalidInput ? 'invalid' : 'incomplete',
+    error: errorMessage(err),
+  }
+}
+
+async function auditCluster(
+  c: FleetClusterSpec,
+  o: FleetOptions,
+  meter: BudgetMeter,
+): Promise<FleetClusterResult & {titles?: Record<string, string>}> {
+  const checks = catalog()
+  let inventory: Inventory
+  let source: LiveFactSource | CaptureFactSource
+  let checklist: Awaited<ReturnType<typeof loadChecklist>>
+  let planned: ReturnType<typeof planFromChecklist>
+  try {
+    if (c.source.kind === 'capture') {
+      const cap = await CaptureFactSource.open(c.source.path)
+      inventory = withOverrides(cap.inventory(), c)
+      source = cap
+    } else {
+      inventory = withOverrides(await loadInventory(c.source.path), c)
+      source = new LiveFactSource(
+        meter.runnerFor(await o.pool(), inventory.cluster.name),
+        o.local,
+        inventory,
+        {
+          gatherTimeoutMs: o.gatherTimeoutMs,
+          perGathererTimeoutS: Math.max(5, Math.floor(o.gatherTimeoutMs / 1000 / 3)),
+        },
+      )
+    }
+    checklist = await loadChecklist(c.checklist ?? o.defaultChecklist, checks)
+    planned = planFromChecklist(checklist, checks, {
+      only: [...(c.only ?? []), ...(o.only ?? [])],
+      skip: [...(c.skip ?? []), ...(o.skip ?? [])],
+    })
+  } catch (err) {
+    const code = err instanceof HacheckError ? err.exit : ExitCode.incomplete
+    return failed(c, code === ExitCode.ok ? ExitCode.incomplete : code, err)
+  }
+  try {
+    const history = c.source.kind === 'capture' ? undefined : o.history?.(inventory.cluster.name)
+    const {run} = await runAudit({
+      inventory,
+      checklist,
+      planned,
+      source,
+      sourceInfo:
+        c.source.kind === 'capture'
+          ? {mode: 'capture', capture: c.source.path}
+          : {mode: 'live', inventory: inventory.file},
+      concurrency: o.budget,
+      version: o.version,
+      history: history?.length ? history : undefined,
+      now: o.now?.(),
+    })
+    const exitCode = exitCodeFor(run.results)
+    return {
+      name: run.cluster.name,
+      source: {kind: c.source.kind, path: c.source.path},
+      exitCode,
+      verdict: exitCode === 0 ? 'passed' : exitCode === 1 ? 'failed' : 'incomplete',
+      run,
+      titles: itemTitles(checklist),
+    }
+  } catch (err) {
+    return failed(c, ExitCode.incomplete, err, inventory.cluster.name)
+  } finally {
+    await source.close()
+  }
+}
+
+/** Cluster names must be unique in a fleet: they key results, history and metrics. */
+function disambiguate(results: FleetClusterResult[]): void {
+  const seen = new Map<string, number>()
+  for (const r of results) seen.set(r.name, (seen.get(r.name) ?? 0) + 1)
+  for (const r of results) {
+    if ((seen.get(r.name) ?? 0) < 2) continue
+    const others = results.filter((x) => x.name === r.name).map((x) => x.source.path)
+    r.exitCode = ExitCode.invalidInput
+    r.verdict = 'invalid'
+    r.error = `cluster name "${r.name}" is used by more than one cluster of the fleet (${others.join(', ')}); give each cluster a unique cluster.name`
+    delete r.run
+  }
+}
+
+export async function runFleet(
+  o: FleetOptions,
+): Promise<{fleet: FleetRun; titles: Record<string, Record<string, string>>}> {
+  const started = o.now?.() ?? new Date()
+  const t0 = performance.now()
+  const meter = new BudgetMeter()
+  // Clusters in flight: no more than the budget (each needs at least one node slot to progress).
+  const clusterSem = new Semaphore(Math.max(1, o.budget))
+  let done = 0
+  const total = o.spec.clusters.length
+  const titles: Record<string, Record<string, string>> = {}
+  const results = await Promise.all(
+    o.spec.clusters.map(async (c) => {
+      const release = await clusterSem.acquire()
+      try {
+        const r = await auditCluster(c, o, meter)
+        if (r.titles) titles[r.name] = r.titles
+        delete r.titles
+        done++
+        o.onClusterDone?.(r, done, total)
+        return r as FleetClusterResult
+      } finally {
+        release()
+      }
+    }),
+  )
+  disambiguate(results)
+  const finished = o.now?.() ?? new Date()
+  const fleet: FleetRun = {
+    schemaVersion: 1,
+    kind: 'fleet',
+    tool: {name: 'hacheck', version: o.version},
+    name: o.spec.name,
+    origin: o.spec.origin,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    budget: {nodes: o.budget, peakNodes: meter.peak},
+    clusters: results,
+    summary: fleetSummary(results),
+  }
+  return {fleet, titles}
+}
+
+export type {AuditRun}
