@@ -8,9 +8,10 @@ import {InputError} from '../../core/errors.js'
 import {formatDuration} from '../../core/duration.js'
 
 export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
-  static override summary = 'List saved chaos runs, or render one of them again (console, json, junit, html).'
+  static override summary =
+    'List saved chaos runs, or render one of them again (console, json, junit, html, prometheus).'
 
-  static override description = `Every chaos run is saved in $XDG_STATE_HOME/hacheck/runs/<runId>/ (run.json and timeline.jsonl). Without RUN this lists them, oldest first; with RUN (an id, or "last") it renders that run's report again, e.g. as the self-contained HTML timeline.`
+  static override description = `Every chaos run is saved in $XDG_STATE_HOME/hacheck/runs/<runId>/ (run.json and timeline.jsonl). Without RUN this lists them, oldest first; with RUN (an id, or "last") it renders that run's report again, e.g. as the self-contained HTML timeline. Without RUN, --format prometheus exports the latest run per cluster and fault (RTO/RPO gauges against the objectives) for node_exporter's textfile collector.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -34,6 +35,15 @@ export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
     if (!args.run) {
       const entries = readChaosHistory()
       if (format === 'json') await emit(JSON.stringify(entries, null, 2) + '\n', flags.output)
+      else if (format === 'prometheus')
+        // The latest run per cluster and fault, e.g. for node_exporter's textfile collector.
+        await emit(
+          renderReport(
+            'prometheus',
+            listRuns().map((s) => ({result: s.result, timeline: []})),
+          ),
+          flags.output,
+        )
       else if (entries.length === 0) await emit('no saved chaos run\n', flags.output)
       else {
         const rows = listRuns().map(

@@ -99,7 +99,7 @@ ${EXIT_CODES_HELP}`
           ? JSON.stringify(out.result, null, 2) + '\n'
           : format === 'junit'
             ? renderGameDayJUnit(out.result)
-            : format === 'html' || format === 'markdown'
+            : format === 'html' || format === 'markdown' || format === 'prometheus'
               ? renderReport(format, out.experiments, `hacheck game day: ${g.name}`)
               : renderGameDayText(out.result)
       await emit(text, flags.output)
