@@ -38,9 +38,12 @@ async function scanDirectory(dir: string): Promise<FleetClusterSpec[]> {
   for (const e of entries) {
     if (e.name.startsWith('.')) continue
     const path = join(dir, e.name)
-    if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name)) {
+    // Follow symlinks: a Kubernetes ConfigMap volume presents every key as one.
+    const st = statSync(path, {throwIfNoEntry: false})
+    if (!st) continue
+    if (st.isFile() && /\.(ya?ml|json)$/i.test(e.name)) {
       clusters.push({label: e.name.replace(/\.(ya?ml|json)$/i, ''), source: {kind: 'inventory', path}})
-    } else if (e.isDirectory()) {
+    } else if (st.isDirectory()) {
       const inv = INVENTORY_FILES.map((f) => join(path, f)).find((f) => existsSync(f))
       const checklist = ['checklist.yaml', 'checklist.yml']
         .map((f) => join(path, f))
