@@ -75,35 +75,30 @@ export async function auditFleet(o: FleetCommandOptions): Promise<FleetRun> {
   const outputs = o.outputs.map((x) => ({format: fleetFormat(x.format), file: x.file}))
   const spec = await loadFleet(o.fleet)
   const {createSshPool, runLocal} = await import('../transport/index.js')
-  let pool: ReturnType<typeof createSshPool> | undefined
   const progress = createProgress(progressMode({quiet: o.quiet || o.json}))
-  let fleet: FleetRun
-  try {
-    fleet = await progress.step(`Auditing ${spec.clusters.length} clusters`, async (update) => {
-      const r = await runFleet({
-        spec,
-        pool: async () =>
-          (pool ??= createSshPool({
-            concurrency: o.budget,
-            connectTimeoutMs: o.connectTimeoutMs,
-            acceptNewHostKeys: o.acceptNewHostKeys,
-          })),
-        local: (argv, lo) => runLocal(argv, lo),
-        budget: o.budget,
-        defaultChecklist: o.checklist,
-        only: o.only,
-        skip: o.skip,
-        gatherTimeoutMs: o.gatherTimeoutMs,
-        version: o.version,
-        history: (cluster) => readChaosHistory(undefined, cluster),
-        onClusterDone: (c, done, total) =>
-          update(`Auditing clusters: ${done}/${total} done (${c.name}: ${c.verdict})`),
-      })
-      return r.fleet
+  const fleet: FleetRun = await progress.step(`Auditing ${spec.clusters.length} clusters`, async (update) => {
+    const r = await runFleet({
+      spec,
+      pool: async (nodeSemaphore) =>
+        createSshPool({
+          concurrency: o.budget,
+          nodeSemaphore,
+          connectTimeoutMs: o.connectTimeoutMs,
+          acceptNewHostKeys: o.acceptNewHostKeys,
+        }),
+      local: (argv, lo) => runLocal(argv, lo),
+      budget: o.budget,
+      defaultChecklist: o.checklist,
+      only: o.only,
+      skip: o.skip,
+      gatherTimeoutMs: o.gatherTimeoutMs,
+      version: o.version,
+      history: (cluster) => readChaosHistory(undefined, cluster),
+      onClusterDone: (c, done, total) =>
+        update(`Auditing clusters: ${done}/${total} done (${c.name}: ${c.verdict})`),
     })
-  } finally {
-    await pool?.close()
-  }
+    return r.fleet
+  })
   const runs = fleet.clusters.flatMap((c) => (c.run ? [c.run] : []))
   if (o.history) saveHistory(runs, o.history)
   if (o.outputDir) {

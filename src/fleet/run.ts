@@ -1,8 +1,10 @@
 /**
  * `hacheck audit --fleet`: every cluster of a fleet audited concurrently, each
- * with its own inventory, checklist and objectives, through ONE SSH pool whose
- * node semaphore is the global connection budget (a cluster of 50 nodes and 40
- * clusters of 2 share the same N slots, first come first served). A cluster
+ * with its own inventory, checklist and objectives. Every cluster has its own
+ * SSH pool (closed, connections and all, as soon as the cluster is done) and
+ * all the pools share ONE node semaphore, the global connection budget: a
+ * cluster of 50 nodes and 40 clusters of 2 share the same N slots, first come
+ * first served. A cluster
  * whose inventory is invalid, whose nodes are unreachable or whose audit throws
  * is recorded with its own exit code; the others go on.
  */
@@ -14,7 +16,7 @@ import {catalog} from '../checks/index.js'
 import {errorMessage, HacheckError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {exitCodeFor, type AuditRun} from '../core/results.js'
-import type {CommandResult, CommandRunner, CommandSpec, Inventory, NodeSpec} from '../core/types.js'
+import type {CommandRunner, Inventory} from '../core/types.js'
 import {loadInventory} from '../inventory/load.js'
 import {Semaphore} from '../transport/semaphore.js'
 import type {FleetClusterSpec, FleetSpec} from './spec.js'
@@ -22,8 +24,8 @@ import {fleetSummary, type FleetClusterResult, type FleetRun} from './summary.js
 
 export interface FleetOptions {
   spec: FleetSpec
-  /** The shared SSH pool (created lazily: a fleet of captures never loads ssh2). */
-  pool: () => Promise<CommandRunner>
+  /** A new SSH pool for one cluster on the shared node semaphore (a fleet of captures never loads ssh2). */
+  pool: (nodeSemaphore: Semaphore) => Promise<CommandRunner>
   local: LocalRun
   /** Nodes worked on at once across the whole fleet (the pool's concurrency). */
   budget: number
@@ -40,31 +42,17 @@ export interface FleetOptions {
 }
 
 /**
- * Counts the nodes in flight across every cluster (the observed use of the
- * budget) and gives each cluster's nodes a fleet-unique name in the shared
- * pool, so two clusters' "n1" never share a slot or a log line.
+ * The global budget: one node semaphore shared by every cluster's SSH pool,
+ * which also records the most nodes it ever let through at once.
  */
-export class BudgetMeter {
-  private inFlight = new Map<string, number>()
+export class BudgetSemaphore extends Semaphore {
   peak = 0
 
-  runnerFor(pool: CommandRunner, cluster: string): CommandRunner {
-    return {
-      run: async (node: NodeSpec, cmd: CommandSpec, abort?: AbortSignal): Promise<CommandResult> => {
-        const key = `${cluster}/${node.name}`
-        this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1)
-        this.peak = Math.max(this.peak, this.inFlight.size)
-        try {
-          return await pool.run({...node, name: key}, cmd, abort)
-        } finally {
-          const n = (this.inFlight.get(key) ?? 1) - 1
-          if (n <= 0) this.inFlight.delete(key)
-          else this.inFlight.set(key, n)
-        }
-      },
-      // The pool is the fleet's, closed once at the end.
-      close: async () => {},
-    }
+  override acquire(signal?: AbortSignal): Promise<() => void> {
+    return super.acquire(signal).then((release) => {
+      this.peak = Math.max(this.peak, this.inUse)
+      return release
+    })
   }
 }
 
@@ -99,29 +87,19 @@ function failed(
 async function auditCluster(
   c: FleetClusterSpec,
   o: FleetOptions,
-  meter: BudgetMeter,
+  budget: BudgetSemaphore,
 ): Promise<FleetClusterResult & {titles?: Record<string, string>}> {
   const checks = catalog()
   let inventory: Inventory
-  let source: LiveFactSource | CaptureFactSource
   let checklist: Awaited<ReturnType<typeof loadChecklist>>
   let planned: ReturnType<typeof planFromChecklist>
+  let capture: CaptureFactSource | undefined
   try {
     if (c.source.kind === 'capture') {
-      const cap = await CaptureFactSource.open(c.source.path)
-      inventory = withOverrides(cap.inventory(), c)
-      source = cap
+      capture = await CaptureFactSource.open(c.source.path)
+      inventory = withOverrides(capture.inventory(), c)
     } else {
       inventory = withOverrides(await loadInventory(c.source.path), c)
-      source = new LiveFactSource(
-        meter.runnerFor(await o.pool(), inventory.cluster.name),
-        o.local,
-        inventory,
-        {
-          gatherTimeoutMs: o.gatherTimeoutMs,
-          perGathererTimeoutS: Math.max(5, Math.floor(o.gatherTimeoutMs / 1000 / 3)),
-        },
-      )
     }
     checklist = await loadChecklist(c.checklist ?? o.defaultChecklist, checks)
     planned = planFromChecklist(checklist, checks, {
@@ -132,6 +110,13 @@ async function auditCluster(
     const code = err instanceof HacheckError ? err.exit : ExitCode.incomplete
     return failed(c, code === ExitCode.ok ? ExitCode.incomplete : code, err)
   }
+  // The cluster's own pool on the shared budget, closed with the source when the cluster is done.
+  const source =
+    capture ??
+    new LiveFactSource(await o.pool(budget), o.local, inventory, {
+      gatherTimeoutMs: o.gatherTimeoutMs,
+      perGathererTimeoutS: Math.max(5, Math.floor(o.gatherTimeoutMs / 1000 / 3)),
+    })
   try {
     const history = c.source.kind === 'capture' ? undefined : o.history?.(inventory.cluster.name)
     const {run} = await runAudit({
@@ -183,7 +168,7 @@ export async function runFleet(
 ): Promise<{fleet: FleetRun; titles: Record<string, Record<string, string>>}> {
   const started = o.now?.() ?? new Date()
   const t0 = performance.now()
-  const meter = new BudgetMeter()
+  const budget = new BudgetSemaphore(Math.max(1, o.budget))
   // Clusters in flight: no more than the budget (each needs at least one node slot to progress).
   const clusterSem = new Semaphore(Math.max(1, o.budget))
   let done = 0
@@ -193,7 +178,7 @@ export async function runFleet(
     o.spec.clusters.map(async (c) => {
       const release = await clusterSem.acquire()
       try {
-        const r = await auditCluster(c, o, meter)
+        const r = await auditCluster(c, o, budget)
         if (r.titles) titles[r.name] = r.titles
         delete r.titles
         done++
@@ -215,7 +200,7 @@ export async function runFleet(
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: Math.round(performance.now() - t0),
-    budget: {nodes: o.budget, peakNodes: meter.peak},
+    budget: {nodes: o.budget, peakNodes: budget.peak},
     clusters: results,
     summary: fleetSummary(results),
   }
