@@ -236,3 +236,56 @@ function join_(h: Held, o: AcquireOptions): LeaseHandle {
     },
   }
 }
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Releases the leases held by controllers of THIS host that are gone (their
+ * PID no longer runs) and left no ledger behind (`busyPids`: the controller
+ * PIDs of the ledgers still on disk): what `chaos revert` does after a crash,
+ * once the crashed runs were reverted. Returns the clusters released.
+ */
+export function releaseOrphanedLeases(o: {dir?: string; busyPids: ReadonlySet<number>}): string[] {
+  const dir = o.dir ?? defaultLeaseDir()
+  let folders: string[]
+  try {
+    folders = readdirSync(dir)
+  } catch {
+    return []
+  }
+  const me = hostname()
+  const released: string[] = []
+  for (const folder of folders) {
+    if (held.has(join(dir, folder))) continue
+    const gens = generations(join(dir, folder))
+    const top = gens[gens.length - 1]
+    if (top === undefined) continue
+    let record: LeaseRecord
+    try {
+      record = JSON.parse(readFileSync(join(dir, folder, `${genName(top)}.json`), 'utf8')) as LeaseRecord
+    } catch {
+      continue
+    }
+    const marker = join(dir, folder, `${genName(top)}.released`)
+    if (record.owner.hostname !== me || o.busyPids.has(record.owner.pid) || processAlive(record.owner.pid))
+      continue
+    try {
+      readFileSync(marker)
+      continue
+    } catch {
+      writeFileSync(
+        marker,
+        `${new Date().toISOString()} released by chaos revert: pid ${record.owner.pid} is gone\n`,
+      )
+      released.push(record.cluster)
+    }
+  }
+  return released
+}

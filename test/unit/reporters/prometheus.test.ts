@@ -45,7 +45,9 @@ async function auditCapture(name: string, cluster: string): Promise<AuditRun> {
   return run
 }
 
-function chaos(over: Partial<ChaosResult> & {metrics?: Partial<ChaosResult['metrics']>}): ChaosResult {
+function chaos(
+  over: Omit<Partial<ChaosResult>, 'metrics'> & {metrics?: Partial<ChaosResult['metrics']>} = {},
+): ChaosResult {
   const base: ChaosResult = {
     status: 'pass',
     fault: 'power-off',
