@@ -5,7 +5,7 @@
  * each cluster's own audit report (`--output-dir`).
  */
 import type {Status} from '../core/results.js'
-import type {FleetClusterResult, FleetRun} from './summary.js'
+import type {FleetCheckRow, FleetClusterResult, FleetRun} from './summary.js'
 
 /** Text from nodes and files, made safe for a terminal or a Markdown table (no control characters). */
 export function plainText(s: string, max = 200): string {
@@ -44,6 +44,13 @@ export function failingChecks(c: FleetClusterResult, max = 4): string {
   return list.length > max ? `${list.slice(0, max).join(', ')} +${list.length - max} more` : list.join(', ')
 }
 
+/** The clusters a check does not pass on: `a, b (error), c (warn)`. */
+function whereNotPassing(row: FleetCheckRow): string {
+  return Object.entries(row.clusters)
+    .map(([name, s]) => (s === 'fail' ? name : `${name} (${s})`))
+    .join(', ')
+}
+
 function headline(f: FleetRun): string {
   const s = f.summary
   return `${s.clusters} clusters: ${s.passed} passed, ${s.failed} failed, ${s.incomplete} incomplete, ${s.invalid} invalid (exit ${s.exitCode})`
@@ -76,14 +83,10 @@ export function renderFleetConsole(f: FleetRun, opts: {color: boolean}): string 
   if (f.summary.checks.length) {
     out.push('')
     out.push('Checks not passing across the fleet (most failing clusters first):')
-    for (const row of f.summary.checks) {
-      const where = Object.entries(row.clusters)
-        .map(([name, s]) => (s === 'fail' ? name : `${name} (${s})`))
-        .join(', ')
+    for (const row of f.summary.checks)
       out.push(
-        `  ${row.id} [${row.severity}] fail ${row.fail}, error ${row.error}, warn ${row.warn}: ${plainText(where, 400)}`,
+        `  ${row.id} [${row.severity}] fail ${row.fail}, error ${row.error}, warn ${row.warn}: ${plainText(whereNotPassing(row), 400)}`,
       )
-    }
   }
   return out.join('\n') + '\n'
 }
@@ -113,14 +116,10 @@ export function renderFleetMarkdown(f: FleetRun): string {
     out.push('')
     out.push('| check | severity | fail | error | warn | clusters |')
     out.push('| --- | --- | --- | --- | --- | --- |')
-    for (const row of f.summary.checks) {
-      const where = Object.entries(row.clusters)
-        .map(([name, s]) => (s === 'fail' ? name : `${name} (${s})`))
-        .join(', ')
+    for (const row of f.summary.checks)
       out.push(
-        `| \`${row.id}\` ${cell(row.title)} | ${row.severity} | ${row.fail} | ${row.error} | ${row.warn} | ${cell(where)} |`,
+        `| \`${row.id}\` ${cell(row.title)} | ${row.severity} | ${row.fail} | ${row.error} | ${row.warn} | ${cell(whereNotPassing(row))} |`,
       )
-    }
   }
   return out.join('\n') + '\n'
 }

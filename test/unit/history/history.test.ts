@@ -9,10 +9,6 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
-import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import {lastComplete, lastSuccessByCheck, postureOf, type Posture} from '../../../src/history/posture.js'
 import {
@@ -24,25 +20,7 @@ import {
 import {clusterFolder, readPostures, saveAudit} from '../../../src/history/store.js'
 import {compare, trendReport} from '../../../src/history/trend.js'
 import {sinceToIso} from '../../../src/commands/report/trend.js'
-import {repoRoot} from '../../support/paths.js'
-
-async function auditCapture(name: string, at: string, cluster = 'prod'): Promise<AuditRun> {
-  const source = await CaptureFactSource.open(join(repoRoot, 'examples', name))
-  const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  const inv = source.inventory()
-  const {run} = await runAudit({
-    inventory: {...inv, cluster: {...inv.cluster, name: cluster}},
-    checklist,
-    planned: planFromChecklist(checklist, checks),
-    source,
-    sourceInfo: {mode: 'capture', capture: name},
-    concurrency: 4,
-    version: 'test',
-    now: new Date(at),
-  })
-  return {...run, startedAt: at, finishedAt: new Date(Date.parse(at) + 1000).toISOString()}
-}
+import {auditCapture} from '../../support/capture-audit.js'
 
 let healthy: AuditRun
 let noFencing: AuditRun
@@ -51,9 +29,9 @@ const dir = mkdtempSync(join(tmpdir(), 'hacheck-history-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 beforeAll(async () => {
-  healthy = await auditCapture('lab-healthy', '2026-12-01T02:30:00.000Z')
-  noFencing = await auditCapture('lab-stonith-disabled', '2026-12-02T02:30:00.000Z')
-  hbPublic = await auditCapture('lab-hb-public', '2026-12-03T02:30:00.000Z')
+  healthy = await auditCapture('lab-healthy', {cluster: 'prod', at: '2026-12-01T02:30:00.000Z'})
+  noFencing = await auditCapture('lab-stonith-disabled', {cluster: 'prod', at: '2026-12-02T02:30:00.000Z'})
+  hbPublic = await auditCapture('lab-hb-public', {cluster: 'prod', at: '2026-12-03T02:30:00.000Z'})
 })
 
 describe('the history directory', () => {

@@ -11,11 +11,7 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
 import type {ChaosResult} from '../../../src/chaos/result.js'
-import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import {
   escapeLabelValue,
@@ -23,27 +19,11 @@ import {
   promChaosFrom,
   renderPrometheus,
 } from '../../../src/reporters/prometheus.js'
+import {auditCapture} from '../../support/capture-audit.js'
 import {repoRoot} from '../../support/paths.js'
 
 const PROMTOOL = '/usr/bin/promtool'
 const promtool = existsSync(PROMTOOL)
-
-async function auditCapture(name: string, cluster: string): Promise<AuditRun> {
-  const source = await CaptureFactSource.open(join(repoRoot, 'examples', name))
-  const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  const inv = source.inventory()
-  const {run} = await runAudit({
-    inventory: {...inv, cluster: {...inv.cluster, name: cluster}},
-    checklist,
-    planned: planFromChecklist(checklist, checks),
-    source,
-    sourceInfo: {mode: 'capture', capture: name},
-    concurrency: 4,
-    version: 'test',
-  })
-  return run
-}
 
 function chaos(
   over: Omit<Partial<ChaosResult>, 'metrics'> & {metrics?: Partial<ChaosResult['metrics']>} = {},
@@ -92,8 +72,8 @@ function check(text: string): {code: number | null; out: string} {
 let healthy: AuditRun
 let broken: AuditRun
 beforeAll(async () => {
-  healthy = await auditCapture('lab-healthy', 'prod-a')
-  broken = await auditCapture('lab-stonith-disabled', 'prod-b')
+  healthy = await auditCapture('lab-healthy', {cluster: 'prod-a'})
+  broken = await auditCapture('lab-stonith-disabled', {cluster: 'prod-b'})
 })
 
 describe('the Prometheus text format of audits', () => {
