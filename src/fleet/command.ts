@@ -11,7 +11,7 @@ import {createProgress, progressMode} from '../core/progress.js'
 import {renderPrometheus} from '../reporters/prometheus.js'
 import {loadFleet} from './load.js'
 import {clusterFolder} from '../history/store.js'
-import {promAudits, saveHistory, writeFileAtomic} from './outputs.js'
+import {historyTimes, promAudits, saveHistory, writeFileAtomic} from './outputs.js'
 import {renderFleetConsole, renderFleetMarkdown} from './render.js'
 import {runFleet} from './run.js'
 import type {FleetRun} from './summary.js'
@@ -55,11 +55,23 @@ export function renderFleet(format: FleetFormat, f: FleetRun, o: {color: boolean
       return renderFleetMarkdown(f)
     case 'prometheus': {
       const runs = f.clusters.flatMap((c) => (c.run ? [c.run] : []))
+      const missing = f.clusters.filter((c) => !c.run)
+      // A cluster that could not be audited tonight still has a last complete audit on record.
+      const times = historyTimes(
+        missing.map((c) => c.name),
+        o.history,
+      )
       return renderPrometheus({
         audits: promAudits(runs, o.history),
-        missing: f.clusters
-          .filter((c) => !c.run)
-          .map((c) => ({cluster: c.name, exitCode: c.exitCode, at: Date.parse(f.finishedAt) / 1000})),
+        missing: missing.map((c) => {
+          const lc = times.get(c.name)?.lastComplete
+          return {
+            cluster: c.name,
+            exitCode: c.exitCode,
+            at: Date.parse(f.finishedAt) / 1000,
+            ...(lc !== undefined ? {lastComplete: lc} : {}),
+          }
+        }),
         fleet: {
           name: f.name,
           durationSeconds: f.durationMs / 1000,

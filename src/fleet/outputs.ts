@@ -23,15 +23,32 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await rename(tmp, file)
 }
 
+/** Per cluster, from the history: when each check last passed and when the last complete audit was. */
+export function historyTimes(
+  clusters: readonly string[],
+  historyDir?: string,
+): Map<string, Omit<PromAudit, 'run'>> {
+  const out = new Map<string, Omit<PromAudit, 'run'>>()
+  if (!historyDir) return out
+  const {postures} = readPostures(historyDir, {clusters})
+  for (const cluster of clusters) {
+    const mine = postures.filter((p) => p.cluster === cluster)
+    const lc = lastComplete(mine)
+    out.set(cluster, {
+      checkLastSuccess: lastSuccessByCheck(mine),
+      ...(lc !== undefined ? {lastComplete: lc} : {}),
+    })
+  }
+  return out
+}
+
 /** The Prometheus view of audit runs; with a history, last-success times come from it. */
 export function promAudits(runs: readonly AuditRun[], historyDir?: string): PromAudit[] {
-  if (!historyDir) return runs.map((run) => ({run}))
-  const {postures} = readPostures(historyDir, {clusters: runs.map((r) => r.cluster.name)})
-  return runs.map((run) => {
-    const mine = postures.filter((p) => p.cluster === run.cluster.name)
-    const lc = lastComplete(mine)
-    return {run, checkLastSuccess: lastSuccessByCheck(mine), ...(lc !== undefined ? {lastComplete: lc} : {})}
-  })
+  const times = historyTimes(
+    runs.map((r) => r.cluster.name),
+    historyDir,
+  )
+  return runs.map((run) => ({run, ...times.get(run.cluster.name)}))
 }
 
 /** Saves runs to the history; returns the files written. */

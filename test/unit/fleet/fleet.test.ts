@@ -11,11 +11,14 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {InputError} from '../../../src/core/errors.js'
+import {renderFleet} from '../../../src/fleet/command.js'
+import {saveHistory} from '../../../src/fleet/outputs.js'
 import {loadFleet} from '../../../src/fleet/load.js'
 import {renderFleetConsole, renderFleetMarkdown} from '../../../src/fleet/render.js'
 import {runFleet} from '../../../src/fleet/run.js'
 import type {FleetSpec} from '../../../src/fleet/spec.js'
 import {fleetSummary, worstExit, type FleetClusterResult} from '../../../src/fleet/summary.js'
+import {auditCapture} from '../../support/capture-audit.js'
 import {repoRoot} from '../../support/paths.js'
 
 const examples = join(repoRoot, 'examples')
@@ -238,6 +241,31 @@ describe('runFleet over the lab captures', () => {
     const md = renderFleetMarkdown(fleet)
     expect(md).toContain('| `b` | FAILED | 1 | 4/4 |')
     expect(md).toContain('| `heartbeat.separate-interface` ')
+  })
+})
+
+describe('the Prometheus output of a fleet', () => {
+  it('gives a cluster that could not be audited tonight its last complete audit from the history', async () => {
+    const history = join(tmp, 'history')
+    const before = await auditCapture('lab-healthy', {cluster: 'broken', at: '2026-12-01T02:30:00.000Z'})
+    saveHistory([before], history)
+    const {fleet} = await audit({
+      name: 'nightly',
+      origin: tmp,
+      clusters: [
+        {label: 'ok', name: 'ok', source: {kind: 'capture', path: join(examples, 'lab-healthy')}},
+        {label: 'broken', source: {kind: 'inventory', path: join(tmp, 'gone.yaml')}},
+      ],
+    })
+    const text = renderFleet('prometheus', fleet, {color: false, history})
+    expect(text).toContain(
+      `hacheck_audit_last_complete_timestamp_seconds{cluster="broken"} ${Date.parse(before.finishedAt) / 1000}`,
+    )
+    expect(text).toContain('hacheck_audit_exit_code{cluster="broken"} 2')
+    expect(text).toContain('hacheck_fleet_clusters{fleet="nightly",verdict="invalid"} 1')
+    expect(renderFleet('prometheus', fleet, {color: false})).toContain(
+      'hacheck_audit_last_complete_timestamp_seconds{cluster="broken"} 0',
+    )
   })
 })
 
