@@ -5,14 +5,8 @@
  * each cluster's own audit report (`--output-dir`).
  */
 import type {Status} from '../core/results.js'
+import {plainText} from '../core/text.js'
 import type {FleetCheckRow, FleetClusterResult, FleetRun} from './summary.js'
-
-/** Text from nodes and files, made safe for a terminal or a Markdown table (no control characters). */
-export function plainText(s: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim()
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t
-}
 
 const VERDICT_LABEL: Record<FleetClusterResult['verdict'], string> = {
   passed: 'PASSED',

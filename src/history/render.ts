@@ -4,7 +4,7 @@
  * warning results per audit). No scripts, no external assets; every text from
  * a node or a file is escaped.
  */
-import {plainText} from '../fleet/render.js'
+import {plainText} from '../core/text.js'
 import type {Change, ClusterTrend, Comparison, SeriesPoint, TrendReport} from './trend.js'
 
 const ARROW = '→'
