@@ -3,6 +3,7 @@
  * audits of the lab captures in examples/ (real tool outputs), so a
  * "regression" here is the lab with fencing turned off after a healthy night.
  */
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -21,6 +22,7 @@ import {clusterFolder, readPostures, saveAudit} from '../../../src/history/store
 import {compare, trendReport} from '../../../src/history/trend.js'
 import {sinceToIso} from '../../../src/commands/report/trend.js'
 import {auditCapture} from '../../support/capture-audit.js'
+import {repoRoot} from '../../support/paths.js'
 
 let healthy: AuditRun
 let noFencing: AuditRun
@@ -176,5 +178,43 @@ describe('report trend --since', () => {
     expect(() => sinceToIso('last tuesday', now)).toThrow(
       /expected a date \(2026-12-01\), a time .* or a duration back from now/,
     )
+  })
+})
+
+describe('hacheck report trend (the built CLI)', () => {
+  const trend = (...args: string[]): {code: number | null; stdout: string; stderr: string} => {
+    const r = spawnSync(
+      'node',
+      [join(repoRoot, 'bin/run.js'), 'report', 'trend', '--log-file', 'none', ...args],
+      {
+        encoding: 'utf8',
+        env: {...process.env, HACHECK_HISTORY: ''},
+      },
+    )
+    return {code: r.status, stdout: r.stdout, stderr: r.stderr}
+  }
+
+  it('exits 1 on a regression since the previous audit, and writes HTML to a file', () => {
+    const h = mkdtempSync(join(tmpdir(), 'hacheck-trend-cli-'))
+    saveAudit(healthy, h)
+    saveAudit(noFencing, h)
+    const r = trend('--history', h)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('REGRESSION fencing.enabled [critical]: pass → fail')
+    const html = join(h, 'trend.html')
+    expect(trend('--history', h, '--since', '2026-12-01', '-o', html).code).toBe(1)
+    expect(readFileSync(html, 'utf8')).toContain('<svg')
+    rmSync(h, {recursive: true, force: true})
+  })
+
+  it('exits 0 when nothing regressed, and 2 with what to do when there is no history', () => {
+    const h = mkdtempSync(join(tmpdir(), 'hacheck-trend-cli-'))
+    saveAudit(noFencing, h)
+    saveAudit({...healthy, startedAt: '2026-12-09T02:30:00.000Z', finishedAt: '2026-12-09T02:30:01.000Z'}, h)
+    expect(trend('--history', h).code).toBe(0)
+    const none = trend('--history', join(h, 'nothing'))
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/^error: .*nothing: no audit history\nhint: Save audits with: hacheck audit/)
+    rmSync(h, {recursive: true, force: true})
   })
 })
