@@ -13,6 +13,8 @@ export interface RevertSummary {
   left: number
   unreadable: {file: string; error: string}[]
   runs: ReplayReport[]
+  /** Clusters whose chaos lease was released (its controller on this machine is gone, nothing left in place). */
+  leasesReleased?: string[]
 }
 
 export default class ChaosRevert extends BaseCommand<typeof ChaosRevert> {
@@ -124,7 +126,9 @@ ${EXIT_CODES_HELP}`
     for (const u of summary.unreadable) say(`unreadable ledger ${u.file}: ${u.error}\n`)
     // Chaos leases of crashed runs on this host whose faults are now reverted (src/lease).
     const busy = new Set(readLedgers().flatMap((f) => (f.entry ? [f.entry.controller.pid] : [])))
-    for (const c of releaseOrphanedLeases({busyPids: busy}))
+    const released = releaseOrphanedLeases({busyPids: busy})
+    if (released.length) summary.leasesReleased = released
+    for (const c of released)
       say(`released the chaos lease of cluster ${c}: its controller is gone and left nothing in place\n`)
     if (json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n')
     else if (entries.length)
