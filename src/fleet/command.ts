@@ -105,7 +105,7 @@ export async function auditFleet(o: FleetCommandOptions): Promise<FleetRun> {
       skip: o.skip,
       gatherTimeoutMs: o.gatherTimeoutMs,
       version: o.version,
-      history: (cluster) => readChaosHistory(undefined, cluster),
+      history: () => readChaosHistory(undefined),
       onClusterDone: (c, done, total) =>
         update(`Auditing clusters: ${done}/${total} done (${c.name}: ${c.verdict})`),
     })

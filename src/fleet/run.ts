@@ -35,8 +35,11 @@ export interface FleetOptions {
   skip?: string[]
   gatherTimeoutMs: number
   version: string
-  /** hacheck's chaos runs against a cluster (items 6-7); undefined for none. */
-  history?: (cluster: string) => ChaosHistoryEntry[] | undefined
+  /**
+   * hacheck's own chaos runs (items 6-7), read once for the whole fleet: each audit keeps those whose
+   * cluster identity is its cluster's. A capture carries its own.
+   */
+  history?: () => ChaosHistoryEntry[] | undefined
   onClusterDone?: (r: FleetClusterResult, done: number, total: number) => void
   now?: () => Date
 }
@@ -118,7 +121,7 @@ async function auditCluster(
       perGathererTimeoutS: Math.max(5, Math.floor(o.gatherTimeoutMs / 1000 / 3)),
     })
   try {
-    const history = c.source.kind === 'capture' ? undefined : o.history?.(inventory.cluster.name)
+    const history = capture ? await capture.history() : o.history?.()
     const {run} = await runAudit({
       inventory,
       checklist,
@@ -164,8 +167,18 @@ function disambiguate(results: FleetClusterResult[]): void {
 }
 
 export async function runFleet(
-  o: FleetOptions,
+  opts: FleetOptions,
 ): Promise<{fleet: FleetRun; titles: Record<string, Record<string, string>>}> {
+  let chaosRuns: ChaosHistoryEntry[] | undefined
+  let read = false
+  const o: FleetOptions = {
+    ...opts,
+    history: () => {
+      if (!read) chaosRuns = opts.history?.()
+      read = true
+      return chaosRuns
+    },
+  }
   const started = o.now?.() ?? new Date()
   const t0 = performance.now()
   const budget = new BudgetSemaphore(Math.max(1, o.budget))
