@@ -68,7 +68,7 @@ ${EXIT_CODES_HELP}`
       summary:
         'Audit every cluster of a fleet: a fleet file, or a directory of inventories (NAME.yaml or NAME/inventory.yaml).',
       description:
-        "Clusters are audited concurrently through one SSH pool: --concurrency is the budget of nodes worked on at once across the whole fleet. One result per cluster plus a fleet summary; an invalid or unreachable cluster does not stop the others. The exit code is the worst cluster's (3 > 2 > 1 > 0). Formats: console, json, markdown, prometheus. See docs/fleet.md.",
+        "Clusters are audited concurrently, each through its own SSH pool (closed when the cluster is done), all sharing one node budget: --concurrency is the number of nodes worked on at once across the whole fleet. One result per cluster plus a fleet summary; an invalid or unreachable cluster does not stop the others. The exit code is the worst cluster's (3 > 2 > 1 > 0). Formats: console, json, markdown, prometheus. See docs/fleet.md.",
       helpValue: 'DIR|FILE',
     }),
     'output-dir': Flags.string({
