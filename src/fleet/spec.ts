@@ -129,6 +129,13 @@ export function fleetSpecFromSource(
     c.add([], `expected a fleet (a mapping with clusters: [...]), found ${describeFound(data)}`)
     return {ok: false, problems: c.problems}
   }
+  if ('nodes' in data && 'cluster' in data && !('clusters' in data)) {
+    c.add(
+      [],
+      'this is an inventory, not a fleet: audit it with -i FILE, or list it in a fleet file (clusters: [{inventory: FILE}])',
+    )
+    return {ok: false, problems: c.problems}
+  }
   unknownKeys(c, data, TOP_KEYS, [])
   const defaults = isRecord(data.defaults) ? data.defaults : {}
   if (data.defaults !== undefined && !isRecord(data.defaults))

@@ -127,6 +127,13 @@ describe('a fleet file', () => {
     expect(msg).toMatch(/missing clusters: list the clusters/)
   })
 
+  it('that is an inventory is refused with the flag to use instead', async () => {
+    const msg = await fleetError(
+      write('inv/prod.yaml', 'cluster: {name: p, stack: generic}\nnetworks: {}\nnodes: []\n'),
+    )
+    expect(msg).toMatch(/prod\.yaml:1:1: this is an inventory, not a fleet: audit it with -i FILE/)
+  })
+
   it('that does not exist is refused, naming the path', async () => {
     expect(await fleetError(join(tmp, 'nope'))).toMatch(/^--fleet .*nope: ENOENT/)
   })
