@@ -6,6 +6,8 @@
  * Badness used to tell a regression from an improvement: pass = skip 0 <
  * warn 1 < error 2 (could not tell) < fail 3 (a known problem).
  */
+import {parseDurationMs} from '../core/duration.js'
+import {InputError} from '../core/errors.js'
 import type {Severity, Status} from '../core/results.js'
 import type {Posture, PostureResult} from './posture.js'
 
@@ -180,4 +182,16 @@ export function trendReport(postures: readonly Posture[], opts: {since?: string;
     clusters,
     regressions: clusters.reduce((n, c) => n + regs(c), 0),
   }
+}
+
+/** `2026-12-01`, an ISO time, or a duration back from now (`7d`, `48h`). */
+export function sinceToIso(text: string, now: Date): string {
+  const ms = parseDurationMs(text)
+  if (ms !== undefined && !/^\d{4}-/.test(text)) return new Date(now.getTime() - ms).toISOString()
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text)
+  if (!Number.isFinite(t))
+    throw new InputError(
+      `--since ${text}: expected a date (2026-12-01), a time (2026-12-01T06:00:00Z) or a duration back from now (7d, 48h)`,
+    )
+  return new Date(t).toISOString()
 }

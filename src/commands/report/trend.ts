@@ -1,27 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../core/base-command.js'
-import {parseDurationMs} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {writeFileAtomic} from '../../fleet/outputs.js'
 import {renderTrendConsole, renderTrendHtml, renderTrendMarkdown} from '../../history/render.js'
 import {defaultHistoryDir, readPostures} from '../../history/store.js'
-import {trendReport, type TrendReport} from '../../history/trend.js'
+import {sinceToIso, trendReport, type TrendReport} from '../../history/trend.js'
 
 const FORMATS = ['console', 'markdown', 'html', 'json'] as const
-
-/** `2026-12-01`, an ISO time, or a duration back from now (`7d`, `48h`). */
-export function sinceToIso(text: string, now: Date): string {
-  const ms = parseDurationMs(text)
-  if (ms !== undefined && !/^\d{4}-/.test(text)) return new Date(now.getTime() - ms).toISOString()
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text)
-  if (!Number.isFinite(t))
-    throw new InputError(
-      `--since ${text}: expected a date (2026-12-01), a time (2026-12-01T06:00:00Z) or a duration back from now (7d, 48h)`,
-    )
-  return new Date(t).toISOString()
-}
 
 export default class ReportTrend extends BaseCommand<typeof ReportTrend> {
   static override summary =

@@ -19,8 +19,7 @@ import {
   trendChart,
 } from '../../../src/history/render.js'
 import {clusterFolder, readPostures, saveAudit} from '../../../src/history/store.js'
-import {compare, trendReport} from '../../../src/history/trend.js'
-import {sinceToIso} from '../../../src/commands/report/trend.js'
+import {compare, sinceToIso, trendReport} from '../../../src/history/trend.js'
 import {auditCapture} from '../../support/capture-audit.js'
 import {repoRoot} from '../../support/paths.js'
 
