@@ -4,7 +4,8 @@
  * path as a live one. The live acceptance (20+ clusters over real sshd) is
  * test/integration/fleet/fleet.test.ts.
  */
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -17,7 +18,7 @@ import {loadFleet} from '../../../src/fleet/load.js'
 import {renderFleetConsole, renderFleetMarkdown} from '../../../src/fleet/render.js'
 import {runFleet} from '../../../src/fleet/run.js'
 import type {FleetSpec} from '../../../src/fleet/spec.js'
-import {fleetSummary, worstExit, type FleetClusterResult} from '../../../src/fleet/summary.js'
+import {fleetSummary, worstExit, type FleetClusterResult, type FleetRun} from '../../../src/fleet/summary.js'
 import {auditCapture} from '../../support/capture-audit.js'
 import {repoRoot} from '../../support/paths.js'
 
@@ -248,6 +249,37 @@ describe('runFleet over the lab captures', () => {
     const md = renderFleetMarkdown(fleet)
     expect(md).toContain('| `b` | FAILED | 1 | 4/4 |')
     expect(md).toContain('| `heartbeat.separate-interface` ')
+  })
+})
+
+describe('hacheck audit --fleet examples (the built CLI, no SSH)', () => {
+  it('audits every lab capture as one cluster of the fleet and exits with the worst cluster\u2019s code', () => {
+    const captures = readdirSync(examples).filter((d) => d.startsWith('lab-'))
+    const r = spawnSync(
+      'node',
+      [
+        join(repoRoot, 'bin/run.js'),
+        'audit',
+        '--fleet',
+        examples,
+        '--format',
+        'json',
+        '-q',
+        '--log-file',
+        'none',
+      ],
+      {
+        encoding: 'utf8',
+        env: {...process.env, HACHECK_HISTORY: '', XDG_STATE_HOME: tmp},
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    )
+    const fleet = JSON.parse(r.stdout) as FleetRun
+    expect(fleet.clusters.map((c) => c.name).sort()).toEqual(captures.sort())
+    expect(fleet.clusters.find((c) => c.name === 'lab-healthy')?.verdict).toBe('passed')
+    expect(fleet.clusters.find((c) => c.name === 'lab-stonith-disabled')?.verdict).toBe('failed')
+    expect(r.status).toBe(fleet.summary.exitCode)
+    expect(r.stderr).toBe('')
   })
 })
 
