@@ -111,6 +111,10 @@ describe.skipIf(cannot !== undefined)(
         report = JSON.parse(e.stdout) as FleetRun
         stderr = e.stderr ?? ''
       }
+      const s = report.summary
+      console.warn(
+        `[fleet] ${s.clusters} clusters (${s.passed} passed, ${s.failed} failed, ${s.incomplete} incomplete, ${s.invalid} invalid) in ${(report.durationMs / 1000).toFixed(1)} s, budget ${report.budget.nodes}, peak ${report.budget.peakNodes}, exit ${exitCode}`,
+      )
     }, 600_000)
 
     afterAll(() => {
