@@ -20,7 +20,7 @@ import {linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writ
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
-import {IncompleteError} from '../core/errors.js'
+import {errorMessage, IncompleteError} from '../core/errors.js'
 import {stateDir} from '../core/logger.js'
 import {clusterFolder} from '../history/store.js'
 import {decideLease, leaseRecord, type LeaseOwner, type LeaseRecord, type LeaseState} from './policy.js'
@@ -146,6 +146,19 @@ function renew(h: Held, ttlMs: number, now: () => number): void {
  * until released. Held by someone else → IncompleteError `cluster-leased` (exit 3).
  */
 export function acquireLease(o: AcquireOptions): LeaseHandle {
+  try {
+    return takeLease(o)
+  } catch (err) {
+    if (err instanceof IncompleteError) throw err
+    const dir = o.dir ?? defaultLeaseDir()
+    throw new IncompleteError(`chaos lease: cannot use the lease directory ${dir}: ${errorMessage(err)}`, {
+      code: 'lease-dir-unusable',
+      actions: ['Make it writable by this user, or point HACHECK_LEASE_DIR at a directory that is.'],
+    })
+  }
+}
+
+function takeLease(o: AcquireOptions): LeaseHandle {
   const dir = o.dir ?? defaultLeaseDir()
   const now = o.now ?? Date.now
   const folder = join(dir, clusterFolder(o.cluster))

@@ -160,6 +160,14 @@ describe('the lease directory', () => {
     expect(existsSync(join(dir, 'prod-a', '000000000001.released'))).toBe(false)
   })
 
+  it('says which directory it cannot use, and how to choose another', () => {
+    const file = join(tmp(), 'not-a-dir')
+    writeFileSync(file, 'x')
+    expect(() => acquireLease({dir: file, cluster: 'c', runId: 'r', ttlMs: 60_000})).toThrow(
+      new RegExp(`^chaos lease: cannot use the lease directory ${file}: ENOTDIR`),
+    )
+  })
+
   it('keeps the last five generations only', () => {
     const dir = tmp()
     for (let i = 0; i < 8; i++) acquireLease({dir, cluster: 'c', runId: `r${i}`, ttlMs: 60_000}).release()
