@@ -111,8 +111,13 @@ export async function auditFleet(o: FleetCommandOptions): Promise<FleetRun> {
     })
     return r.fleet
   })
+  // Reports first: a history or push failure (exit 3) must not cost the operator the report.
+  for (const out of outputs) {
+    const text = renderFleet(out.format, fleet, {color: out.file ? false : o.color, history: o.history})
+    if (out.file) await writeFileAtomic(out.file, text)
+    else if (!o.json) process.stdout.write(text)
+  }
   const runs = fleet.clusters.flatMap((c) => (c.run ? [c.run] : []))
-  if (o.history) saveHistory(runs, o.history)
   if (o.outputDir) {
     for (const run of runs)
       await writeFileAtomic(
@@ -120,11 +125,7 @@ export async function auditFleet(o: FleetCommandOptions): Promise<FleetRun> {
         JSON.stringify(run, null, 2) + '\n',
       )
   }
-  for (const out of outputs) {
-    const text = renderFleet(out.format, fleet, {color: out.file ? false : o.color, history: o.history})
-    if (out.file) await writeFileAtomic(out.file, text)
-    else if (!o.json) process.stdout.write(text)
-  }
+  if (o.history) saveHistory(runs, o.history)
   if (o.pushGateway) {
     const {pushMetrics} = await import('../transport/pushgateway.js')
     await pushMetrics(renderFleet('prometheus', fleet, {color: false, history: o.history}), {

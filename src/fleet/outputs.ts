@@ -7,6 +7,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, rename, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
+import {errorMessage, IncompleteError} from '../core/errors.js'
 import type {AuditRun} from '../core/results.js'
 import {lastComplete, lastSuccessByCheck} from '../history/posture.js'
 import {readPostures, saveAudit} from '../history/store.js'
@@ -51,7 +52,16 @@ export function promAudits(runs: readonly AuditRun[], historyDir?: string): Prom
   return runs.map((run) => ({run, ...times.get(run.cluster.name)}))
 }
 
-/** Saves runs to the history; returns the files written. */
+/** Saves runs to the history; returns the files written. A directory it cannot write → IncompleteError. */
 export function saveHistory(runs: readonly AuditRun[], dir: string): string[] {
-  return runs.map((r) => saveAudit(r, dir))
+  try {
+    return runs.map((r) => saveAudit(r, dir))
+  } catch (err) {
+    throw new IncompleteError(`cannot save the run to the history ${dir}: ${errorMessage(err)}`, {
+      code: 'history-unwritable',
+      actions: [
+        'Make the directory writable by this user, or give another one with --history (or $HACHECK_HISTORY).',
+      ],
+    })
+  }
 }

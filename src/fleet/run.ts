@@ -133,7 +133,8 @@ async function auditCluster(
           : {mode: 'live', inventory: inventory.file},
       concurrency: o.budget,
       version: o.version,
-      history: history?.length ? history : undefined,
+      // As audit -i/--from: undefined = none could be read (a capture without one), [] = none on record.
+      history,
       now: o.now?.(),
     })
     const exitCode = exitCodeFor(run.results)

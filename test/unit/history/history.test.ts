@@ -216,4 +216,26 @@ describe('hacheck report trend (the built CLI)', () => {
     expect(none.stderr).toMatch(/^error: .*nothing: no audit history\nhint: Save audits with: hacheck audit/)
     rmSync(h, {recursive: true, force: true})
   })
+
+  it('still prints the audit report when the history cannot be written, then exits 3 saying why', () => {
+    const r = spawnSync(
+      'node',
+      [
+        join(repoRoot, 'bin/run.js'),
+        'audit',
+        '--from',
+        join(repoRoot, 'examples/lab-healthy'),
+        '--history',
+        '/dev/null/history',
+        '-q',
+        '--log-file',
+        'none',
+        '--no-color',
+      ],
+      {encoding: 'utf8', env: {...process.env, HACHECK_HISTORY: ''}},
+    )
+    expect(r.stdout).toMatch(/^(PASSED|FAILED) +\d+ pass/m)
+    expect(r.stderr).toMatch(/^error: cannot save the run to the history \/dev\/null\/history: ENOTDIR/)
+    expect(r.status).toBe(3)
+  })
 })
