@@ -349,6 +349,7 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
   // One controller injects into a cluster at a time (src/lease; lost lease → revert now).
   const lease = acquireLease({
     cluster: inv.cluster.name,
+    ...(identity ? {key: identity.id} : {}),
     runId: o.runId,
     ttlMs: leaseTtlMs((o.lease ?? DEFAULT_LEASE).timeoutS),
     onLost: () => {

@@ -119,7 +119,14 @@ const held = new Map<string, Held>()
 
 export interface AcquireOptions {
   dir?: string
+  /** The cluster's name, for messages and the record. */
   cluster: string
+  /**
+   * What the lease is keyed by: the cluster identity read from the cluster (corosync cluster_name and
+   * members) when known, so that two inventories naming one cluster differently still exclude each
+   * other; else the cluster name.
+   */
+  key?: string
   runId: string
   ttlMs: number
   /** Called when the lease is lost while held (stop injecting). */
@@ -161,13 +168,14 @@ export function acquireLease(o: AcquireOptions): LeaseHandle {
 function takeLease(o: AcquireOptions): LeaseHandle {
   const dir = o.dir ?? defaultLeaseDir()
   const now = o.now ?? Date.now
-  const folder = join(dir, clusterFolder(o.cluster))
+  const key = o.key ?? o.cluster
+  const folder = join(dir, clusterFolder(key))
   const own = held.get(folder)
   if (own && !own.lost) return join_(own, o)
   mkdirSync(folder, {recursive: true, mode: 0o755})
   const owner: LeaseOwner = {hostname: hostname(), pid: process.pid, runId: o.runId}
   for (let attempt = 0; attempt < 5; attempt++) {
-    const d = decideLease(readLeaseState(dir, o.cluster), now())
+    const d = decideLease(readLeaseState(dir, key), now())
     if (d.action === 'refuse')
       throw new IncompleteError(`chaos lease: ${d.reason}`, {
         code: 'cluster-leased',

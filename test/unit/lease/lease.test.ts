@@ -78,12 +78,12 @@ describe('the lease rules', () => {
 })
 
 /** Takes the lease in a separate node process, which exits without releasing it (a crashed controller). */
-function leaseInChild(dir: string, cluster: string, ttlMs: number): void {
+function leaseInChild(dir: string, cluster: string, ttlMs: number, key?: string): void {
   const script = join(tmp(), 'hold.mts')
   writeFileSync(
     script,
     `import {acquireLease} from ${JSON.stringify(join(repoRoot, 'src/lease/file-store.ts'))}\n` +
-      `acquireLease({dir: ${JSON.stringify(dir)}, cluster: ${JSON.stringify(cluster)}, runId: 'child-run', ttlMs: ${ttlMs}})\n` +
+      `acquireLease({dir: ${JSON.stringify(dir)}, cluster: ${JSON.stringify(cluster)}, ${key ? `key: ${JSON.stringify(key)}, ` : ''}runId: 'child-run', ttlMs: ${ttlMs}})\n` +
       'process.exit(0)\n',
   )
   execFileSync('node', ['--import', 'tsx', script], {cwd: repoRoot, stdio: 'pipe'})
@@ -107,6 +107,21 @@ describe('the lease directory', () => {
     const other = acquireLease({dir, cluster: 'prod-b', runId: 'mine', ttlMs: 60_000})
     expect(other.record.generation).toBe(1)
     other.release()
+  })
+
+  it('is keyed by the cluster identity when known: another inventory name for the same cluster is refused', () => {
+    const dir = tmp()
+    leaseInChild(dir, 'prod-a', 60_000, 'corosync:0123456789abcdef')
+    expect(() =>
+      acquireLease({
+        dir,
+        cluster: 'prod-a-eu',
+        key: 'corosync:0123456789abcdef',
+        runId: 'mine',
+        ttlMs: 60_000,
+      }),
+    ).toThrow(/cluster prod-a is leased to /)
+    acquireLease({dir, cluster: 'prod-a', runId: 'mine', ttlMs: 60_000}).release()
   })
 
   it('takes over the lease of a controller that died, once it expired, and says whose it was', () => {
