@@ -3,7 +3,7 @@
  * the latest audit and the one before it, and between the latest and the
  * posture as it stood at a date. Regressions come first.
  *
- * Badness used to tell a regression from an improvement: pass = skip 0 <
+ * Badness used to tell a regression from an improvement: pass = skip = waived (accepted) 0 <
  * warn 1 < error 2 (could not tell) < fail 3 (a known problem).
  */
 import {parseDurationMs} from '../core/duration.js'
@@ -62,7 +62,7 @@ export interface TrendReport {
   regressions: number
 }
 
-export const BADNESS: Record<Status, number> = {pass: 0, skip: 0, warn: 1, error: 2, fail: 3}
+export const BADNESS: Record<Status, number> = {pass: 0, skip: 0, waived: 0, warn: 1, error: 2, fail: 3}
 const SEVERITY_RANK: Record<Severity, number> = {critical: 0, warning: 1, info: 2}
 const KIND_RANK: Record<ChangeKind, number> = {regression: 0, new: 1, gone: 2, improvement: 3}
 

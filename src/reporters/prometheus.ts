@@ -3,7 +3,7 @@
  * textfile collector reads and what a Pushgateway accepts. No sample
  * timestamps (the textfile collector refuses them); times are gauges named
  * *_timestamp_seconds instead. Labels are bounded: cluster × check × status
- * (5 values); node only on hacheck_node_reachable. Metric and label names are
+ * (6 values); node only on hacheck_node_reachable. Metric and label names are
  * documented in docs/observability.md together with the alert rules that use
  * them (deploy/prometheus/hacheck-alerts.yml).
  */
