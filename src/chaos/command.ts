@@ -14,6 +14,7 @@ import {InputError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
 import {loadInventory} from '../inventory/load.js'
+import {latestChaos, promChaosFrom, renderPrometheus} from '../reporters/prometheus.js'
 import {isWriteExpectation, needsWriteWorkload, parseExpectation} from './expectations.js'
 import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from './load.js'
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
@@ -28,7 +29,7 @@ import {runFault, statusExit, type FaultRequest} from './service.js'
 import type {LocalRun} from './steps.js'
 import type {TimelineEvent} from './timeline.js'
 
-export const FORMATS = ['console', 'json', 'junit', 'markdown', 'html'] as const
+export const FORMATS = ['console', 'json', 'junit', 'markdown', 'html', 'prometheus'] as const
 export type ChaosFormat = (typeof FORMATS)[number]
 
 export const faultFlags = {
@@ -212,6 +213,8 @@ export function renderReport(
         results.map((r) => r.result),
         title,
       )
+    case 'prometheus':
+      return renderPrometheus({chaos: latestChaos(results.map((r) => r.result)).map(promChaosFrom)})
     case 'console':
       return results.map((r) => renderResultText(r.result)).join('\n')
   }

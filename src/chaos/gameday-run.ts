@@ -7,7 +7,10 @@
  */
 import {errorMessage} from '../core/errors.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
+import {acquireLease} from '../lease/file-store.js'
+import {leaseTtlMs} from '../lease/policy.js'
 import {healthProblems} from '../view/pacemaker.js'
+import {DEFAULT_LEASE} from './faults/common.js'
 import type {GameDay, GameDayStep, ProbeSpec} from './gameday.js'
 import {probeCommand, probeHttp, probeTcp, type WorkloadSpec} from './load.js'
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
@@ -226,6 +229,12 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
     return {result, experiments, dryRun: texts.join('\n')}
   }
   let stop = false
+  // The whole game day holds the cluster's chaos lease (its steps join it).
+  const lease = acquireLease({
+    cluster: o.inventory.cluster.name,
+    runId: newRunId(),
+    ttlMs: leaseTtlMs(o.lease?.timeoutS ?? DEFAULT_LEASE.timeoutS),
+  })
   try {
     o.live.note(`steady state before: ${probes.length} probe(s)`)
     result.steadyStateBefore = await steadyState(probes, o.runner, o.inventory, steadyMs)
@@ -312,6 +321,7 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
     result.rollbacks = await rollbacks(g, o)
     for (const r of result.rollbacks)
       if (!r.ok) result.errors.push(`rollback on ${r.node} failed: ${r.detail}`)
+    lease.release()
   }
   result.status = worstStatus([
     ...result.experiments.map((e) => e.status),

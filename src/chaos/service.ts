@@ -10,6 +10,8 @@ import {errorMessage, IncompleteError, InputError} from '../core/errors.js'
 import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
 import {parseQuorumtool} from '../facts/corosync-quorumtool.js'
 import {CRM_MON_WATCH_ARGV, parseCrmMon} from '../facts/crm-mon.js'
+import {acquireLease} from '../lease/file-store.js'
+import {leaseTtlMs} from '../lease/policy.js'
 import {buildClusterView} from '../view/build.js'
 import {corosyncIdentity} from '../view/identity.js'
 import {pacemakerStateOf, serviceResourceIds} from '../view/pacemaker.js'
@@ -344,6 +346,17 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
       process.exit(3)
     }
   }
+  // One controller injects into a cluster at a time (src/lease; lost lease → revert now).
+  const lease = acquireLease({
+    cluster: inv.cluster.name,
+    ...(identity ? {key: identity.id} : {}),
+    runId: o.runId,
+    ttlMs: leaseTtlMs((o.lease ?? DEFAULT_LEASE).timeoutS),
+    onLost: () => {
+      o.live.note('chaos lease lost to another controller: reverting now')
+      ac.abort()
+    },
+  })
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   let outcome: ExperimentOutcome
@@ -377,6 +390,7 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    lease.release()
   }
   saveRun(outcome.result, outcome.timeline, o.stateDir)
   return {kind: 'ran', ...outcome}

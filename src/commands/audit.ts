@@ -1,5 +1,3 @@
-import {writeFile} from 'node:fs/promises'
-
 import {Flags} from '@oclif/core'
 
 import {itemTitles, loadChecklist, planFromChecklist} from '../audit/checklist.js'
@@ -16,6 +14,7 @@ import {EXIT_CODES_HELP} from '../core/exit-codes.js'
 import {createProgress, progressMode} from '../cli/progress.js'
 import {exitCodeFor, type AuditRun} from '../core/results.js'
 import type {Inventory} from '../core/types.js'
+import type {FleetRun} from '../fleet/summary.js'
 import {loadInventory} from '../inventory/load.js'
 import {AUDIT_FORMATS, formatForFile, renderAudit, type AuditFormat} from '../reporters/index.js'
 
@@ -59,11 +58,35 @@ ${EXIT_CODES_HELP}`
       summary: 'Inventory file (YAML or JSON); defaults to $HACHECK_INVENTORY.',
       helpValue: 'FILE',
       env: 'HACHECK_INVENTORY',
-      exclusive: ['from'],
+      exclusive: ['from', 'fleet'],
     }),
     from: Flags.string({
       summary: 'Audit a capture directory saved by `hacheck facts --save` instead of live nodes.',
       helpValue: 'DIR',
+      exclusive: ['fleet'],
+    }),
+    fleet: Flags.string({
+      summary:
+        'Audit every cluster of a fleet: a fleet file, or a directory of inventories (NAME.yaml or NAME/inventory.yaml).',
+      description:
+        "Clusters are audited concurrently, each through its own SSH pool (closed when the cluster is done), all sharing one node budget: --concurrency is the number of nodes worked on at once across the whole fleet. One result per cluster plus a fleet summary; an invalid or unreachable cluster does not stop the others. The exit code is the worst cluster's (3 > 2 > 1 > 0). Formats: console, json, markdown, prometheus. See docs/fleet.md.",
+      helpValue: 'DIR|FILE',
+    }),
+    'output-dir': Flags.string({
+      summary: "Fleet: also write each cluster's audit JSON to DIR/<cluster>.json.",
+      helpValue: 'DIR',
+      dependsOn: ['fleet'],
+    }),
+    history: Flags.string({
+      summary:
+        "Save the run (each cluster's, with --fleet) to this history directory; `hacheck report trend` reads it.",
+      env: 'HACHECK_HISTORY',
+      helpValue: 'DIR',
+    }),
+    'push-gateway': Flags.string({
+      summary:
+        'Push the metrics (Prometheus text format) to this Pushgateway after the run, e.g. http://pushgateway:9091.',
+      helpValue: 'URL',
     }),
     checklist: Flags.string({
       summary: 'Bundled checklist name or path to a checklist YAML.',
@@ -97,7 +120,11 @@ ${EXIT_CODES_HELP}`
       multiple: true,
       helpValue: 'FILE',
     }),
-    concurrency: Flags.integer({summary: 'Nodes gathered at once.', default: 32, min: 1}),
+    concurrency: Flags.integer({
+      summary: 'Nodes gathered at once (with --fleet: across all clusters, the global connection budget).',
+      default: 32,
+      min: 1,
+    }),
     'connect-timeout': durationFlag({summary: 'SSH connect timeout per node.', default: '10s'}),
     timeout: durationFlag({summary: 'Time limit for gathering all facts of one node.', default: '60s'}),
     'accept-new-host-keys': Flags.boolean({
@@ -106,17 +133,41 @@ ${EXIT_CODES_HELP}`
     }),
   }
 
-  public async run(): Promise<AuditRun> {
+  public async run(): Promise<AuditRun | FleetRun> {
     const {flags} = await this.parse(Audit)
-    if (!flags.inventory && !flags.from) {
+    if (!flags.inventory && !flags.from && !flags.fleet) {
       throw new InputError(
-        'give the nodes to audit: -i INVENTORY (or $HACHECK_INVENTORY), or --from CAPTURE_DIR',
+        'give the nodes to audit: -i INVENTORY (or $HACHECK_INVENTORY), --from CAPTURE_DIR, or --fleet DIR',
       )
     }
     const outputs = this.outputPlan(flags.format ?? [], flags.output ?? [])
     const progress = createProgress(progressMode({quiet: !this.chatty()}))
     const connectTimeoutMs = requireDurationMs(flags['connect-timeout'], '--connect-timeout')
     const gatherTimeoutMs = requireDurationMs(flags.timeout, '--timeout')
+    if (flags.fleet) {
+      const color = this.useColor()
+      const {auditFleet} = await import('../fleet/command.js')
+      const fleet = await auditFleet({
+        fleet: flags.fleet,
+        outputs,
+        budget: flags.concurrency,
+        connectTimeoutMs,
+        gatherTimeoutMs,
+        acceptNewHostKeys: flags['accept-new-host-keys'],
+        checklist: flags.checklist,
+        only: flags.only,
+        skip: flags.skip,
+        history: flags.history,
+        outputDir: flags['output-dir'],
+        pushGateway: flags['push-gateway'],
+        quiet: !this.chatty(),
+        color,
+        json: this.jsonEnabled(),
+        version: this.config.version,
+      })
+      process.exitCode = fleet.summary.exitCode
+      return fleet
+    }
 
     let inventory: Inventory
     let source: LiveFactSource | CaptureFactSource
@@ -186,15 +237,29 @@ ${EXIT_CODES_HELP}`
     const explanations = outputs.some((o) => o.format === 'html')
       ? explanationsFor(new Set(run.results.map((r) => r.id)), checks)
       : undefined
+    const exp = await import('../fleet/outputs.js')
+    const wantsProm = outputs.some((o) => o.format === 'prometheus') || flags['push-gateway']
+    const prometheus = wantsProm ? exp.promAudits([run], flags.history)[0] : undefined
     for (const o of outputs) {
       const text = renderAudit(o.format, run, {
         color: o.file ? false : color,
         itemTitles: titles,
         ...(o.file ? {} : {width: terminalWidth()}),
         ...(explanations ? {explanations} : {}),
+        ...(prometheus ? {prometheus} : {}),
       })
-      if (o.file) await writeFile(o.file, text)
+      if (o.file) await exp.writeFileAtomic(o.file, text)
       else if (!this.jsonEnabled()) process.stdout.write(text)
+    }
+    // After the reports: a history or push failure (exit 3) must not cost the operator the report.
+    if (flags.history) exp.saveHistory([run], flags.history)
+    if (flags['push-gateway']) {
+      const {pushMetrics} = await import('../transport/pushgateway.js')
+      await pushMetrics(renderAudit('prometheus', run, {color: false, itemTitles: titles, prometheus}), {
+        url: flags['push-gateway'],
+        job: 'hacheck',
+        grouping: {instance: run.cluster.name},
+      })
     }
     process.exitCode = exitCodeFor(run.results)
     return run

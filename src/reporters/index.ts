@@ -5,8 +5,9 @@ import {renderAuditHtml, type Explanation} from './audit-html.js'
 import {renderAuditMarkdown} from './audit-markdown.js'
 import type {Grouping} from './common.js'
 import {renderAuditJUnit} from './junit.js'
+import {renderPrometheus, type PromAudit} from './prometheus.js'
 
-export const AUDIT_FORMATS = ['console', 'json', 'junit', 'markdown', 'html'] as const
+export const AUDIT_FORMATS = ['console', 'json', 'junit', 'markdown', 'html', 'prometheus'] as const
 export type AuditFormat = (typeof AUDIT_FORMATS)[number]
 
 export interface RenderOptions {
@@ -18,6 +19,8 @@ export interface RenderOptions {
   explanations?: Record<string, Explanation>
   /** Grouping of the results (by area unless given). */
   grouping?: Grouping
+  /** Prometheus: last-success times from the history (without, only this run is known). */
+  prometheus?: Omit<PromAudit, 'run'>
 }
 
 export function renderAudit(format: AuditFormat, run: AuditRun, opts: RenderOptions): string {
@@ -40,6 +43,8 @@ export function renderAudit(format: AuditFormat, run: AuditRun, opts: RenderOpti
         ...(opts.explanations ? {explanations: opts.explanations} : {}),
         ...(opts.grouping ? {grouping: opts.grouping} : {}),
       })
+    case 'prometheus':
+      return renderPrometheus({audits: [{run, ...opts.prometheus}]})
   }
 }
 
@@ -49,5 +54,6 @@ export function formatForFile(path: string): AuditFormat | undefined {
   if (/\.(md|markdown)$/i.test(path)) return 'markdown'
   if (/\.html?$/i.test(path)) return 'html'
   if (/\.(txt|log)$/i.test(path)) return 'console'
+  if (/\.prom$/i.test(path)) return 'prometheus'
   return undefined
 }

@@ -5,6 +5,7 @@
 export {TransportError, type TransportErrorCode} from './errors.js'
 export {createSshPool, SshPool, type SshPoolOptions, type SshPoolStats} from './ssh-pool.js'
 export {runLocal, type LocalRunOptions} from './local.js'
+export {Semaphore} from './semaphore.js'
 export {
   checkHostKey,
   fingerprint,

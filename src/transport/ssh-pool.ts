@@ -93,6 +93,11 @@ export interface SshPoolOptions {
   sshConfigFile?: string | false
   /** ssh-agent socket; false disables the agent for every node. Default $SSH_AUTH_SOCK. */
   agentSocket?: string | false
+  /**
+   * The node slots, shared with other pools: a fleet gives every cluster its own pool (closed when
+   * the cluster is done) and one semaphore, the global budget. Default: a semaphore of `concurrency`.
+   */
+  nodeSemaphore?: Semaphore
 }
 
 /** Counters for tests and --verbose summaries. */
@@ -176,7 +181,7 @@ function raceAbort<T>(p: Promise<T>, abort?: AbortSignal): Promise<T> {
 }
 
 export class SshPool implements CommandRunner {
-  private readonly o: Required<Omit<SshPoolOptions, 'agentSocket' | 'sshConfigFile'>> & {
+  private readonly o: Required<Omit<SshPoolOptions, 'agentSocket' | 'sshConfigFile' | 'nodeSemaphore'>> & {
     agentSocket: string | false
     sshConfigFile: string | false
   }
@@ -215,7 +220,7 @@ export class SshPool implements CommandRunner {
       sshConfigFile: opts.sshConfigFile ?? join(home, '.ssh', 'config'),
       agentSocket: opts.agentSocket ?? process.env.SSH_AUTH_SOCK ?? false,
     }
-    this.nodeSem = new Semaphore(this.o.concurrency)
+    this.nodeSem = opts.nodeSemaphore ?? new Semaphore(this.o.concurrency)
   }
 
   stats(): SshPoolStats {

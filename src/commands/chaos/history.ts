@@ -10,9 +10,10 @@ import {InputError} from '../../core/errors.js'
 import {formatDuration} from '../../core/duration.js'
 
 export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
-  static override summary = 'List saved chaos runs, or render one of them again (console, json, junit, html).'
+  static override summary =
+    'List saved chaos runs, or render one of them again (console, json, junit, html, prometheus).'
 
-  static override description = `Every chaos run is saved in $XDG_STATE_HOME/hacheck/runs/<runId>/ (run.json and timeline.jsonl). Without RUN this lists them, oldest first; with RUN (an id, or "last") it renders that run's report again, e.g. as the self-contained HTML timeline.`
+  static override description = `Every chaos run is saved in $XDG_STATE_HOME/hacheck/runs/<runId>/ (run.json and timeline.jsonl). Without RUN this lists them, oldest first; with RUN (an id, or "last") it renders that run's report again, e.g. as the self-contained HTML timeline. Without RUN, --format prometheus exports the latest run per cluster and fault (RTO/RPO gauges against the objectives) for node_exporter's textfile collector.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -32,7 +33,16 @@ export default class ChaosHistory extends BaseCommand<typeof ChaosHistory> {
       const entries = readChaosHistory()
       if (this.jsonEnabled()) return entries
       if (entries.length === 0) this.write('no saved chaos run\n')
-      else {
+      if (format === 'prometheus') {
+        // The latest run per cluster and fault, e.g. for node_exporter's textfile collector.
+        this.write(
+          renderReport(
+            'prometheus',
+            listRuns().map((s) => ({result: s.result, timeline: []})),
+          ),
+        )
+        return entries
+      } else {
         const rows = listRuns().map(
           (s) =>
             `${s.result.runId}  ${s.result.status.padEnd(7)} ${`${s.result.name ?? s.result.fault} ${s.result.target.join(',')}`.padEnd(36)} outage ${s.result.metrics.clientOutageMs === null ? '—' : formatDuration(s.result.metrics.clientOutageMs)}`,

@@ -7,6 +7,7 @@ import {durationFlag} from '../../cli/flags.js'
 import {InputError} from '../../core/errors.js'
 import {requireDurationMs} from '../../core/duration.js'
 import {EXIT_CODES_HELP, ExitCode} from '../../core/exit-codes.js'
+import {releaseOrphanedLeases} from '../../lease/file-store.js'
 
 export interface RevertSummary {
   found: number
@@ -14,6 +15,8 @@ export interface RevertSummary {
   left: number
   unreadable: {file: string; error: string}[]
   runs: ReplayReport[]
+  /** Clusters whose chaos lease was released (its controller on this machine is gone, nothing left in place). */
+  leasesReleased?: string[]
 }
 
 export interface ManualRevert {
@@ -24,7 +27,7 @@ export interface ManualRevert {
 export default class ChaosRevert extends BaseCommand<typeof ChaosRevert> {
   static override summary = 'Undo what interrupted chaos runs left behind, from their revert ledgers.'
 
-  static override description = `Every chaos run writes a ledger ($XDG_STATE_HOME/hacheck/ledger/<runId>.json) before it injects anything, and removes it once the revert is verified. A ledger left over means a run was interrupted (hacheck killed, machine lost). This command replays each one: it runs the undo steps (idempotent), cancels the dead-man timers by PID, verifies nothing of hacheck's is left (rules, qdiscs, link state, power, dead-man processes, lease files), reports what the dead-men did on their own, and removes the ledger. Running it again when nothing is left is harmless.
+  static override description = `Every chaos run writes a ledger ($XDG_STATE_HOME/hacheck/ledger/<runId>.json) before it injects anything, and removes it once the revert is verified. A ledger left over means a run was interrupted (hacheck killed, machine lost). This command replays each one: it runs the undo steps (idempotent), cancels the dead-man timers by PID, verifies nothing of hacheck's is left (rules, qdiscs, link state, power, dead-man processes, lease files), reports what the dead-men did on their own, and removes the ledger. Running it again when nothing is left is harmless. Then it releases the chaos lease of every cluster whose controller on this machine is gone and left no ledger, so the next run need not wait for the lease to expire.
 
 A run whose hacheck process is still alive is skipped (it reverts on its own) unless --force.
 
@@ -119,6 +122,12 @@ ${EXIT_CODES_HELP}`
       }
     }
     for (const u of summary.unreadable) say(`unreadable ledger ${u.file}: ${u.error}\n`)
+    // Chaos leases of crashed runs on this host whose faults are now reverted (src/lease).
+    const busy = new Set(readLedgers().flatMap((f) => (f.entry ? [f.entry.controller.pid] : [])))
+    const released = releaseOrphanedLeases({busyPids: busy})
+    if (released.length) summary.leasesReleased = released
+    for (const c of released)
+      say(`released the chaos lease of cluster ${c}: its controller is gone and left nothing in place\n`)
     if (entries.length)
       say(`found ${summary.found} leftover run(s): ${summary.cleaned} reverted, ${summary.left} left\n`)
     if (summary.left > 0 || summary.unreadable.length > 0) process.exitCode = ExitCode.incomplete

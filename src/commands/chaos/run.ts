@@ -104,7 +104,7 @@ ${EXIT_CODES_HELP}`
       io.write(
         format === 'junit'
           ? renderGameDayJUnit(out.result)
-          : format === 'html' || format === 'markdown'
+          : format === 'html' || format === 'markdown' || format === 'prometheus'
             ? renderReport(format, out.experiments, `hacheck game day: ${g.name}`)
             : renderGameDayText(out.result),
       )

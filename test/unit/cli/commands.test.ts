@@ -88,7 +88,8 @@ describe('every hacheck command', () => {
     for (const [id, c] of commands) {
       const format = flagsOf(c).format as FlagDef
       expect(format.options, id).toEqual(expect.arrayContaining(['console', 'json']))
-      if (id !== 'report render' && id !== 'audit') expect(format.default, id).toBe('console')
+      if (id !== 'report render' && id !== 'report trend' && id !== 'audit')
+        expect(format.default, id).toBe('console')
     }
   })
 
