@@ -15,7 +15,12 @@ import {repoRoot} from './paths.js'
 
 export async function auditCapture(
   name: string,
-  opts: {cluster?: string; at?: string} = {},
+  opts: {
+    cluster?: string
+    at?: string
+    /** As `audit --from` does: with the chaos history the capture carries, judged as of its capture time. */
+    asCommand?: boolean
+  } = {},
 ): Promise<AuditRun> {
   const source = await CaptureFactSource.open(join(repoRoot, 'examples', name))
   const checks = catalog()
@@ -30,6 +35,7 @@ export async function auditCapture(
     concurrency: 4,
     version: 'test',
     ...(opts.at ? {now: new Date(opts.at)} : {}),
+    ...(opts.asCommand ? {history: await source.history(), now: source.capturedAt()} : {}),
   })
   if (!opts.at) return run
   return {...run, startedAt: opts.at, finishedAt: new Date(Date.parse(opts.at) + 1000).toISOString()}

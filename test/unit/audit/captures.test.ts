@@ -10,16 +10,14 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
 import {gatherersOf} from '../../../src/audit/engine.js'
 import {toFact} from '../../../src/audit/facts.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
 import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import type {Gatherer} from '../../../src/facts/gatherer.js'
 import {registerSecret} from '../../../src/core/secrets.js'
 import {renderAudit} from '../../../src/reporters/index.js'
+import {auditCapture as audit} from '../../support/capture-audit.js'
 import {repoRoot, sharedSchemasDir} from '../../support/paths.js'
 
 const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
@@ -31,23 +29,7 @@ const gatherers = new Map<string, Gatherer<unknown>>()
 for (const c of catalog().values()) for (const g of gatherersOf(c)) gatherers.set(g.id, g)
 
 /** `hacheck audit --from examples/<name>`: the chaos history and the time of the capture come with it. */
-async function auditCapture(name: string): Promise<AuditRun> {
-  const source = await CaptureFactSource.open(join(examples, name))
-  const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  const {run} = await runAudit({
-    inventory: source.inventory(),
-    checklist,
-    planned: planFromChecklist(checklist, checks),
-    source,
-    sourceInfo: {mode: 'capture', capture: name},
-    concurrency: 4,
-    version: 'test',
-    history: await source.history(),
-    now: source.capturedAt(),
-  })
-  return run
-}
+const auditCapture = (name: string): Promise<AuditRun> => audit(name, {asCommand: true})
 
 const result = (r: AuditRun, id: string, node?: string): AuditRun['results'][number] => {
   const x = r.results.find((y) => y.id === id && (node === undefined || y.node === node))

@@ -18,7 +18,7 @@ import {
 import {catalog} from '../../../src/checks/index.js'
 import {exitCodeFor, type AuditRun} from '../../../src/core/results.js'
 import {renderAudit} from '../../../src/reporters/index.js'
-import {auditCapture} from '../../support/audit-capture.js'
+import {auditCapture} from '../../support/capture-audit.js'
 import {repoRoot, sharedSchemasDir} from '../../support/paths.js'
 import {schemaValidator} from '../../support/schema.js'
 

@@ -10,7 +10,7 @@ import {applyWaivers, parseWaivers} from '../../../src/audit/waivers.js'
 import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import {renderAudit, type AuditFormat} from '../../../src/reporters/index.js'
-import {auditCapture} from '../../support/audit-capture.js'
+import {auditCapture} from '../../support/capture-audit.js'
 import {sharedSchemasDir} from '../../support/paths.js'
 import {CHROMIUM, pixelStats, screenshot} from '../../support/screenshot.js'
 
