@@ -29,7 +29,9 @@ mount --make-rprivate / || die "make-rprivate"
 hostname "$NODE_NAME"
 
 # Node-private configuration and state (directories and single files).
+# A missing private copy stops the boot: never fall back to (and write into) the host's own directory.
 for rel in $BIND_DIRS $BIND_FILES; do
+  [ -e "$NODE_DIR/root/$rel" ] || die "missing $NODE_DIR/root/$rel: refusing to boot on the host's /$rel"
   mount --bind "$NODE_DIR/root/$rel" "/$rel" || die "bind /$rel"
 done
 
@@ -93,6 +95,10 @@ if [[ " $BIND_DIRS " == *" var/lib/postgresql "* ]]; then
   mkdir -p /run/hk-real && : >/run/hk-real/crm_attribute
   mount --bind /usr/sbin/crm_attribute /run/hk-real/crm_attribute || die "bind real crm_attribute"
   mount --bind "$LAB_BIN/crm-attribute-shim.sh" /usr/sbin/crm_attribute || die "crm_attribute shim"
+fi
+# MariaDB's socket and PID directory (profile galera).
+if [[ " $BIND_DIRS " == *" var/lib/mysql "* ]]; then
+  install -d -o mysql -g mysql -m 0755 /run/mysqld
 fi
 chmod 0755 /run/sshd
 echo "$NODE_NAME" >/run/hacheck-www/index.html

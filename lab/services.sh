@@ -5,6 +5,8 @@
 # own (its PID namespace), so nothing here can reach a process outside the node.
 
 HK_SVC_DIR=/run/hk-svc
+# Profile galera: present only until the node that bootstraps the cluster has started once.
+GALERA_BOOTSTRAP=/var/lib/mysql/hk-bootstrap
 
 # The command line of a service (one line, word-split by the caller).
 svc_cmd() {
@@ -17,6 +19,9 @@ svc_cmd() {
     corosync-qnetd) echo "/usr/bin/corosync-qnetd -f -s off" ;;
     haproxy) echo "/usr/sbin/haproxy -W -db -f /etc/haproxy/haproxy.cfg" ;;
     webapp) echo "/usr/bin/python3 ${LAB_BIN:?}/webapp.py /srv/app/app.conf" ;;
+    # Galera: the node holding the bootstrap marker (g1 at the first boot) starts a new cluster; every other
+    # start joins the cluster at wsrep_cluster_address (my.cnf).
+    mariadb) echo "/usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf$([ -e "$GALERA_BOOTSTRAP" ] && echo ' --wsrep-new-cluster')" ;;
     *) return 1 ;;
   esac
 }
@@ -28,8 +33,21 @@ svc_name() {
     ssh | sshd) echo sshd ;;
     rsyslog | syslog) echo rsyslog ;;
     corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | webapp) echo "$n" ;;
+    mariadb | mysql | mariadbd) echo mariadb ;;
     *) return 1 ;;
   esac
+}
+
+# Any other Galera node of wsrep_cluster_address accepts TCP on 4567 (bash's /dev/tcp, 1 s each).
+galera_peer_up() {
+  local addrs a self
+  addrs="$(sed -n 's|^wsrep_cluster_address *= *gcomm://||p' /etc/mysql/my.cnf)"
+  self="$(sed -n 's|^wsrep_node_address *= *||p' /etc/mysql/my.cnf)"
+  for a in ${addrs//,/ }; do
+    [ "$a" = "$self" ] && continue
+    timeout 1 bash -c "exec 3<>/dev/tcp/$a/4567" 2>/dev/null && return 0
+  done
+  return 1
 }
 
 svc_pid() {
@@ -72,12 +90,19 @@ svc_start() {
       svc_start corosync
       svc_wait_for 150 corosync-cmapctl -g totem.cluster_name || true
       ;;
+    mariadb)
+      # A joiner that finds no peer gives up at once ("failed to reach primary view"): wait (60 s at most)
+      # for one to listen on Galera's port, unless this node bootstraps the cluster.
+      [ -e "$GALERA_BOOTSTRAP" ] || svc_wait_for 600 galera_peer_up || echo "no Galera peer answering, starting mariadb anyway" >&2
+      ;;
   esac
   # shellcheck disable=SC2086
   setsid $cmd </dev/null >>"/var/log/hacheck/$name.out" 2>&1 &
   echo $! >"$HK_SVC_DIR/$name.pid"
   case "$name" in
     corosync) svc_wait_for 150 corosync-cmapctl -g totem.cluster_name || true ;;
+    # Bootstrap once: a later restart of this node must join, never start a second cluster (split brain).
+    mariadb) rm -f "$GALERA_BOOTSTRAP" ;;
   esac
   return 0
 }

@@ -11,13 +11,14 @@ import type {Fact, FactError, Gatherer} from '../facts/gatherer.js'
 import {ipAddr} from '../facts/ip-addr.js'
 import {ipmiPowerStatus, type PowerStatus} from '../facts/ipmi.js'
 import type {ChaosHistoryEntry, ClusterIdentity} from '../core/results.js'
-import {buildClusterView, speakerOf} from '../view/build.js'
+import {buildClusterView, nameResolver, speakerOf} from '../view/build.js'
 import {corosyncIdentity, inventoryIdentity, sameCluster} from '../view/identity.js'
 import {pacemakerStateOf} from '../view/pacemaker.js'
 import {globalAddressesOf, membershipOf} from '../view/readings.js'
 import type {ClusterView, NodeReadings, Reading, ViewInput} from '../view/types.js'
 import type {FactStore} from './facts.js'
 import {reachReason} from './reach.js'
+import {systemGatherers, systemInputsOf} from './system-input.js'
 
 /** Gatherers the view reads on a node (beyond what the selected checks need). */
 export function viewGatherers(inv: Inventory, node: NodeSpec): Gatherer<unknown>[] {
@@ -26,6 +27,7 @@ export function viewGatherers(inv: Inventory, node: NodeSpec): Gatherer<unknown>
   if (pacemaker) out.push(corosyncQuorumtool, crmMon, corosyncConf)
   if (pacemaker || inv.cluster.vip !== undefined) out.push(ipAddr)
   if (node.bmc) out.push(ipmiPowerStatus)
+  out.push(...systemGatherers(node))
   return out as Gatherer<unknown>[]
 }
 
@@ -80,16 +82,19 @@ export function viewInputOf(
     if (addresses) r.addresses = addresses
     readings[n.name] = r
   }
+  const nodes = inv.nodes.map((n) => ({
+    name: n.name,
+    aliases: [n.host, ...(aliases.get(n.name) ?? [])],
+    roles: n.roles,
+    hasBmc: n.bmc !== undefined,
+  }))
+  const systems = systemInputsOf(inv, outcome, nameResolver(nodes))
   return {
     stack: inv.cluster.stack,
     ...(inv.cluster.vip !== undefined ? {vip: inv.cluster.vip} : {}),
-    nodes: inv.nodes.map((n) => ({
-      name: n.name,
-      aliases: [n.host, ...(aliases.get(n.name) ?? [])],
-      roles: n.roles,
-      hasBmc: n.bmc !== undefined,
-    })),
+    nodes,
     readings,
+    ...(systems.length ? {systems} : {}),
   }
 }
 

@@ -38,6 +38,13 @@ import quorumVotes from './quorum/votes.js'
 import replicationCurrentLag from './replication/current-lag.js'
 import replicationLagAlert from './replication/lag-alert.js'
 import replicationModeVsRpo from './replication/mode-vs-rpo.js'
+import galeraPrimary from './galera/primary.js'
+import galeraClusterSize from './galera/cluster-size.js'
+import galeraOddSize from './galera/odd-size.js'
+import galeraSplitBrain from './galera/split-brain.js'
+import galeraReady from './galera/ready.js'
+import galeraFlowControl from './galera/flow-control.js'
+import galeraGcacheSst from './galera/gcache-sst.js'
 
 export const ALL_CHECKS: readonly AnyCheck[] = [
   quorumVotes,
@@ -74,6 +81,13 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   pacemakerMaintenanceMode,
   pacemakerFailCounts,
   pacemakerLeftoverConstraints,
+  galeraPrimary,
+  galeraClusterSize,
+  galeraOddSize,
+  galeraSplitBrain,
+  galeraReady,
+  galeraFlowControl,
+  galeraGcacheSst,
 ]
 
 let cached: Map<string, AnyCheck> | undefined

@@ -8,6 +8,7 @@ import {connect as tlsConnect} from 'node:tls'
 import {XMLParser} from 'fast-xml-parser'
 
 import {dbNotReady} from './db.js'
+import {galeraNotReady} from './galera.js'
 import {inNode} from './nodes.js'
 import {PG_PORT, REP_VIP_RSC, VIP_RSC} from './render-db.js'
 import {fencedNodes, workerNames, type LabSpec} from './render.js'
@@ -174,6 +175,8 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
     const port = spec.variants.includes('cert-on-backend') ? 8443 : 8080
     if (!(await tcpOpen(n.host, port))) return `app server on ${n.name}:${port} not answering`
   }
+  const galera = await galeraNotReady(spec, tcpOpen)
+  if (galera) return galera
   const cluster = clusterNodes(spec.nodes)
   if (cluster.length === 0) return undefined
   const s = await clusterSummary(spec)

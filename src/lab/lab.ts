@@ -10,6 +10,7 @@ import {IncompleteError, InputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {sleep} from './exec.js'
 import {checkPromRules, prepareDbData, repairDb} from './db.js'
+import {galeraNodesOf, prepareGaleraData, restartGalera} from './galera.js'
 import {clearDegrade, degrade, type DegradeResult, type DegradeState} from './degrade.js'
 import {clusterSummary, dcIdle, waitReady, type ClusterSummary} from './health.js'
 import {createNetwork, listLabLinks, listLabNamespaces, pidInNamespace, teardownHost} from './host.js'
@@ -239,6 +240,7 @@ async function build(dir: string, old: LabState | undefined, opts: UpOptions): P
   installScripts(spec)
   await Promise.all(spec.nodes.map((n) => prepareNode(spec, n, keys)))
   await prepareDbData(spec)
+  await prepareGaleraData(spec)
   await checkPromRules(spec)
   for (const n of spec.nodes) prepareBmc(spec, n)
   writeKnownHostsEverywhere(spec, knownHostsText(spec))
@@ -350,8 +352,12 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
       : ['corosync', 'pacemaker']
     await inAll(spec, cluster, ['systemctl', 'start', ...units])
   }
+  const galera = galeraNodesOf(spec).filter((n) => changed.get(n.name)?.has('mariadb'))
+  if (galera.length) await restartGalera(spec, galera, say)
   for (const n of spec.nodes) {
-    const svcs = [...(changed.get(n.name) ?? [])].filter((s) => s !== 'corosync' && n.services.includes(s))
+    const svcs = [...(changed.get(n.name) ?? [])].filter(
+      (s) => s !== 'corosync' && s !== 'mariadb' && n.services.includes(s),
+    )
     if (svcs.length) {
       say(`${n.name}: restarting ${svcs.join(', ')}`)
       await inAll(spec, [n], ['systemctl', 'restart', ...svcs])

@@ -26,6 +26,7 @@ import {
   promRules,
 } from './render-db.js'
 import {nvpairs} from './cib-xml.js'
+import {myCnf, MYSQL_CNF} from './render-galera.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -62,6 +63,7 @@ export function bindDirsOf(node: NodeDef): string[] {
   if (node.roles.includes('app')) dirs.push('srv')
   if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
   if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
+  if (node.roles.includes('galera')) dirs.push('etc/mysql', 'var/lib/mysql')
   return dirs
 }
 
@@ -511,6 +513,7 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
     files.push({path: PROM_CONFIG_FILE, content: prometheusYml(spec.nodes), mode: 0o644})
     files.push({path: PROM_RULES_FILE, content: promRules(spec.variants), mode: 0o644})
   }
+  if (node.roles.includes('galera')) files.push({path: MYSQL_CNF, content: myCnf(spec, node), mode: 0o644})
   if (node.roles.includes('app')) {
     files.push({path: 'srv/app/app.conf', content: appConf(spec, node), mode: 0o644})
     if (certOnBackend) files.push({path: APP_CERT, content: spec.tlsPem ?? '', mode: 0o600})
@@ -537,5 +540,6 @@ export function serviceForFile(path: string): string | undefined {
   if (path === 'srv/app/app.conf' || path === APP_CERT) return 'webapp'
   if (path === LB_CERT) return 'haproxy'
   if (path === 'etc/ssh/sshd_config') return 'sshd'
+  if (path === MYSQL_CNF) return 'mariadb'
   return undefined
 }

@@ -7,6 +7,7 @@
  * the host's own networks.
  */
 import {InputError} from '../core/errors.js'
+import {GALERA_VARIANTS, type GaleraVariant} from './galera-topology.js'
 
 export const PREFIX = 'hk-'
 
@@ -52,7 +53,7 @@ export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
 /** Simulated POST: a fenced node's links stay down this long after power-on. */
 export const BOOT_DELAY_S = 8
 
-export type Role = 'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor'
+export type Role = 'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor' | 'galera'
 
 export interface IfaceDef {
   dev: string
@@ -82,7 +83,7 @@ export interface NodeDef {
   bmc?: BmcDef
 }
 
-export type ProfileName = 'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db'
+export type ProfileName = 'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db' | 'galera'
 
 export interface ProfileDef {
   name: ProfileName
@@ -93,6 +94,8 @@ export interface ProfileDef {
   web: boolean
   /** PostgreSQL primary + standby (db1, db2) and a monitoring node (mon1), all three cluster members. */
   db?: boolean
+  /** MariaDB Galera nodes (g1..gN) without Pacemaker: the data tier's own quorum (src/lab/galera.ts). */
+  galera?: number
 }
 
 export const PROFILES: Record<ProfileName, ProfileDef> = {
@@ -141,6 +144,16 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
     web: false,
     db: true,
   },
+  galera: {
+    name: 'galera',
+    summary:
+      '3 MariaDB 10.11 nodes in one Galera 4 cluster (no Pacemaker: the primary component is the quorum), group communication on its own network, clients on the public one',
+    clusterNodes: 0,
+    witness: false,
+    log: false,
+    web: false,
+    galera: 3,
+  },
 }
 
 export const DEFAULT_PROFILE: ProfileName = 'pacemaker3'
@@ -157,12 +170,13 @@ export type VariantName =
   | 'async'
   | 'lag-rule-above-rpo'
   | 'no-lag-rule'
+  | GaleraVariant
 
 export interface VariantDef {
   name: VariantName
   summary: string
   /** What must be redone to apply it to a running lab (monitor: rule files only, nothing restarts). */
-  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor'
+  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor' | 'galera'
   profiles: ProfileName[]
   conflicts?: VariantName[]
 }
@@ -247,6 +261,7 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
     profiles: ['db'],
     conflicts: ['lag-rule-above-rpo'],
   },
+  ...GALERA_VARIANTS,
 }
 
 export function isProfileName(s: string): s is ProfileName {
@@ -306,6 +321,19 @@ function dbClusterNode(i: number): {name: string; roles: Role[]} {
     : {name: `mon${i - 2}`, roles: ['cluster', 'monitor']}
 }
 
+/** Profile galera: gN, clients and SSH on the public network, Galera's group communication on eth1. */
+function galeraNode(i: number): NodeDef {
+  const name = `g${i}`
+  return {
+    name,
+    roles: ['galera'],
+    netns: `${PREFIX}${name}`,
+    host: `${NETWORKS.public.base}.${10 + i}`,
+    ifaces: [iface(name, 0, 'public', 10 + i), iface(name, 1, 'replication', 10 + i)],
+    services: ['rsyslog', 'sshd', 'mariadb'],
+  }
+}
+
 /** The nodes of a profile, with their addresses, interfaces, BMCs and services. */
 export function nodesOf(profile: ProfileName): NodeDef[] {
   const p = PROFILES[profile]
@@ -342,6 +370,7 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
     ifaces: [iface(name, 0, 'public', host), iface(name, 1, 'management', host)],
     services: ['rsyslog', 'sshd', ...services],
   })
+  for (let i = 1; i <= (p.galera ?? 0); i++) nodes.push(galeraNode(i))
   if (p.witness) nodes.push(aux('witness', ['witness'], 21, ['corosync-qnetd']))
   if (p.log) nodes.push(aux('log', ['log'], 31, []))
   if (p.web) {

@@ -4,6 +4,7 @@
  */
 import {anomaliesOf} from './anomalies.js'
 import {resourceLocations} from './pacemaker.js'
+import {buildSystemView} from './systems.js'
 import type {
   ClusterView,
   MembershipReading,
@@ -128,6 +129,7 @@ export function buildClusterView(input: ViewInput): ClusterView {
     anomalies: [],
   }
   view.anomalies = anomaliesOf(view)
+  if (input.systems?.length) view.systems = input.systems.map(buildSystemView)
   return view
 }
 

@@ -11,6 +11,7 @@
  * - what could not be read is `undefined` (unknown), never an empty list.
  */
 import type {CrmMon, FenceEvent} from '../facts/crm-mon.js'
+import type {SystemInput, SystemView} from './systems.js'
 
 /** Why hacheck could not examine a node (a connection-level failure, not a command's exit). */
 export type ReachReason =
@@ -101,6 +102,8 @@ export interface ViewInput {
   nodes: ViewNodeSpec[]
   vip?: string
   readings: Record<string, NodeReadings>
+  /** Data-tier systems with their own membership (Galera, etcd, Patroni): see systems.ts. */
+  systems?: SystemInput[]
 }
 
 export interface NodeView {
@@ -175,6 +178,8 @@ export interface ClusterView {
   /** Name of the primary (single quorate) partition, when there is one. */
   primary?: string
   anomalies: Anomaly[]
+  /** One view per data-tier system (partitions and quorum of each, judged the same way). */
+  systems?: SystemView[]
 }
 
 export type {CrmMon}
