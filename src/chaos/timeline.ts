@@ -37,6 +37,8 @@ export interface WriteEvent {
   latencyMs: number
   /** Identity of the primary that acknowledged the write (e.g. its system identifier + timeline). */
   primary?: string
+  /** The endpoint the write was sent to (multi-writer stores: Galera node name). */
+  node?: string
   error?: string
 }
 
