@@ -45,6 +45,8 @@ export type PartitionSpec =
 
 export interface PartitionOptions {
   spec: PartitionSpec
+  /** Nodes that take part (default: roles cluster and witness, or no role); data-tier faults pass their own. */
+  memberRoles?: readonly string[]
 }
 
 /** `n1,n2/n3` → [[n1,n2],[n3]]. */
@@ -112,8 +114,9 @@ export function resolveGroups(
 
 export function planPartition(input: PlanInput, o: PartitionOptions): PlanResult {
   const inv = input.inventory
+  const memberRoles = o.memberRoles ?? ['cluster', 'witness']
   const members = inv.nodes
-    .filter((n) => !n.roles.length || n.roles.some((r) => r === 'cluster' || r === 'witness'))
+    .filter((n) => (!n.roles.length && !o.memberRoles) || n.roles.some((r) => memberRoles.includes(r)))
     .map((n) => n.name)
   const roles = new Map(inv.nodes.map((n) => [n.name, n.roles]))
   const resolved = resolveGroups(o.spec, members, roles)

@@ -1,0 +1,264 @@
+/**
+ * One data-tier experiment end to end (the chaos pipeline of issue 11 will absorb it as a fault + workload
+ * declaration): discovery → plan → workload prepared and started → baseline → dead-men armed → inject →
+ * verify → hold (leases renewed, node states polled) → revert → verify removed → dead-men cancelled →
+ * recovery awaited → workload stopped → read-back → the system's own log read → pure accounting.
+ *
+ * The revert runs in `finally` once anything may have been injected, and the dead-men revert on their own
+ * if this process dies in between (as in runner.ts).
+ */
+import {IncompleteError, InputError} from '../core/errors.js'
+import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
+import {armStep, cancelStep, renewNodeScript, verifyNodeDeadmanGoneScript} from './deadman.js'
+import {discoverNode, type NodeFacts} from './discovery.js'
+import {pollChanges, type PhaseEvent, type SystemObserver} from './data-observe.js'
+import {DEFAULT_LEASE, type PlanInput} from './faults/common.js'
+import {runStep, untilHolds, type StepEnv} from './steps.js'
+import {now, type WriteEvent} from './timeline.js'
+import type {FaultPlan, PlanResult} from './types.js'
+import {accountWrites, clientOutage, type WriteAccounting} from './workloads/accounting.js'
+import type {Workload} from './workloads/types.js'
+
+export interface DataRunSpec {
+  runId: string
+  inventory: Inventory
+  /** The nodes of the system (discovered, polled, their logs read). */
+  nodes: string[]
+  plan(input: PlanInput): PlanResult
+  workload: Workload
+  observer: SystemObserver
+  baselineMs: number
+  holdMs: number
+  /** Runs alongside the hold (e.g. an audit of the degraded cluster); its failure is recorded, never fatal. */
+  duringHold?: () => Promise<void>
+  /** After the revert: undefined once the system is whole again, else why not (polled every second). */
+  recovered(): Promise<string | undefined>
+  recoveryTimeoutMs: number
+  /** Writes after the recovery before the workload stops (shows the minority serving again). */
+  tailMs: number
+  pollIntervalMs?: number
+}
+
+export interface DataRunResult {
+  runId: string
+  summary: string
+  workload: string
+  /** Epoch ms of the fault's verified injection, its revert, and the recovery. */
+  injectedAt?: number
+  revertedAt?: number
+  recoveredAt?: number
+  /** The recorded history, in send order. */
+  history: WriteEvent[]
+  /** Node states polled during the run: each change, in time order. */
+  polled: PhaseEvent[]
+  /** Failover phases from the system's own log. */
+  logged: PhaseEvent[]
+  readBackFrom?: string
+  accounting?: WriteAccounting
+  /** The clients' outage on the majority endpoints, from the injection on. */
+  rto?: {ms: number; fromMs: number; toMs: number}
+  errors: string[]
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+function nodesOf(inv: Inventory, names: readonly string[]): NodeSpec[] {
+  return names.map((n) => {
+    const spec = inv.nodes.find((x) => x.name === n)
+    if (!spec) throw new InputError(`no node ${n} in the inventory`)
+    return spec
+  })
+}
+
+/** Polls every node's state until `stop` is set; returns the states seen (per node). */
+function startPolling(
+  runner: CommandRunner,
+  nodes: NodeSpec[],
+  obs: SystemObserver,
+  intervalMs: number,
+): {stop(): Promise<PhaseEvent[]>} {
+  let stopped = false
+  const polls = new Map<string, {started: number; ended: number; state: string}[]>()
+  const loops = nodes.map(async (n) => {
+    const list: {started: number; ended: number; state: string}[] = []
+    polls.set(n.name, list)
+    while (!stopped) {
+      const started = now()
+      const r = await runner
+        .run(n, {script: obs.pollScript, sudo: true, timeoutMs: 5000})
+        .catch(() => undefined)
+      list.push({started, ended: now(), state: r ? obs.parsePoll(r.stdout, r.exitCode) : 'unreachable'})
+      await sleep(Math.max(0, intervalMs - (now() - started)))
+    }
+  })
+  return {
+    async stop() {
+      stopped = true
+      await Promise.allSettled(loops)
+      return nodes
+        .flatMap((n) => pollChanges(obs.system, n.name, polls.get(n.name) ?? []))
+        .sort((a, b) => a.t - b.t)
+    },
+  }
+}
+
+async function inject(env: StepEnv, plan: FaultPlan): Promise<void> {
+  for (const s of plan.inject) {
+    const o = await runStep(env, s)
+    if (!o.ok)
+      throw new IncompleteError(
+        `inject failed on ${s.kind === 'node' ? s.node : 'controller'}: ${o.error ?? ''}`,
+      )
+  }
+  for (const s of plan.verify) {
+    const o = await untilHolds(env, s, plan.verifyTimeoutMs)
+    if (!o.ok) throw new IncompleteError(`the fault did not take hold: ${s.what}: ${o.error ?? ''}`)
+  }
+}
+
+async function revert(env: StepEnv, plan: FaultPlan, errors: string[]): Promise<void> {
+  for (const s of plan.revert) {
+    const o = await untilHolds(env, s, 30_000)
+    if (!o.ok) errors.push(`revert: ${s.what}: ${o.error ?? ''}`)
+  }
+  for (const s of plan.verifyReverted) {
+    const o = await untilHolds(env, s, plan.revertTimeoutMs)
+    if (!o.ok) errors.push(`revert not verified: ${s.what}: ${o.error ?? ''}`)
+  }
+}
+
+async function armDeadmen(
+  env: StepEnv,
+  runId: string,
+  plan: FaultPlan,
+): Promise<Map<string, number | undefined>> {
+  const pids = new Map<string, number | undefined>()
+  for (const d of plan.deadmen) {
+    if (d.kind !== 'node') continue
+    const o = await runStep(env, armStep(runId, d))
+    if (!o.ok) throw new IncompleteError(`arming the dead-man on ${d.node} failed: ${o.error ?? ''}`)
+    const pid = Number(o.result?.stdout.trim())
+    pids.set(d.node, Number.isInteger(pid) && pid > 0 ? pid : undefined)
+  }
+  return pids
+}
+
+async function cancelDeadmen(
+  env: StepEnv,
+  runId: string,
+  pids: Map<string, number | undefined>,
+  errors: string[],
+): Promise<void> {
+  for (const [node, pid] of pids) {
+    const c = await untilHolds(env, cancelStep(runId, node, pid), 30_000)
+    if (!c.ok) errors.push(`dead-man on ${node} not cancelled: ${c.error ?? ''}`)
+    const v = await runStep(env, {
+      kind: 'node',
+      node,
+      what: 'dead-man gone',
+      script: verifyNodeDeadmanGoneScript(runId, pid),
+    })
+    if (!v.ok) errors.push(`dead-man on ${node} still present: ${v.error ?? ''}`)
+  }
+}
+
+export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner): Promise<DataRunResult> {
+  const inv = spec.inventory
+  const nodes = nodesOf(inv, spec.nodes)
+  const env: StepEnv = {
+    runner,
+    local: () => Promise.reject(new Error('no controller steps in data-tier faults')),
+    nodes: new Map(inv.nodes.map((n) => [n.name, n])),
+  }
+  const facts = new Map<string, NodeFacts>()
+  for (const n of nodes) facts.set(n.name, await discoverNode(runner, n))
+  const planned = spec.plan({
+    runId: spec.runId,
+    inventory: inv,
+    facts,
+    holdMs: spec.holdMs,
+    lease: DEFAULT_LEASE,
+  })
+  if (!planned.ok)
+    throw new InputError(`cannot plan the fault: ${planned.reason}`, {actions: planned.actions ?? []})
+  const plan = planned.plan
+  const out: DataRunResult = {
+    runId: spec.runId,
+    summary: plan.summary,
+    workload: spec.workload.describe(),
+    history: [],
+    polled: [],
+    logged: [],
+    errors: [],
+  }
+  const startS = Math.floor(now() / 1000) - 1
+  await spec.workload.prepare()
+  spec.workload.start((w) => out.history.push(w))
+  const poll = startPolling(runner, nodes, spec.observer, spec.pollIntervalMs ?? 500)
+  let pids = new Map<string, number | undefined>()
+  let touched = false
+  try {
+    await sleep(spec.baselineMs)
+    pids = await armDeadmen(env, spec.runId, plan)
+    touched = true
+    await inject(env, plan)
+    out.injectedAt = now()
+    const during = spec
+      .duringHold?.()
+      .catch((err: Error) => out.errors.push(`during the hold: ${err.message}`))
+    const until = now() + spec.holdMs
+    while (now() < until) {
+      await Promise.all(
+        [...pids.keys()].map((node) =>
+          runStep(env, {kind: 'node', node, what: 'renew lease', script: renewNodeScript(spec.runId)}),
+        ),
+      )
+      await sleep(Math.min(2000, Math.max(0, until - now())))
+    }
+    await during
+  } catch (err) {
+    out.errors.push((err as Error).message)
+  } finally {
+    if (touched) {
+      await revert(env, plan, out.errors)
+      out.revertedAt = now()
+      await cancelDeadmen(env, spec.runId, pids, out.errors)
+    }
+  }
+  const deadline = now() + spec.recoveryTimeoutMs
+  let why = await spec.recovered()
+  while (why !== undefined && now() < deadline) {
+    await sleep(1000)
+    why = await spec.recovered()
+  }
+  if (why === undefined) out.recoveredAt = now()
+  else out.errors.push(`not recovered within ${spec.recoveryTimeoutMs / 1000} s: ${why}`)
+  await sleep(spec.tailMs)
+  await spec.workload.stop()
+  out.polled = await poll.stop()
+  out.history.sort((a, b) => a.seq - b.seq)
+  for (const n of nodes) {
+    const r = await runner.run(n, {script: spec.observer.logScript(startS), sudo: true, timeoutMs: 20_000})
+    if (r.exitCode === 0) out.logged.push(...spec.observer.parseLog(n.name, r.stdout))
+    else
+      out.errors.push(
+        `${n.name}: reading the ${spec.observer.system} log failed: ${r.stderr.trim().slice(0, 200)}`,
+      )
+  }
+  out.logged.sort((a, b) => a.t - b.t)
+  const rb = await spec.workload.readBack()
+  if (rb.ok) {
+    out.readBackFrom = rb.from
+    const windows =
+      out.injectedAt !== undefined && out.revertedAt !== undefined
+        ? [{nodes: plan.targets, fromMs: out.injectedAt, toMs: out.revertedAt}]
+        : []
+    out.accounting = accountWrites(out.history, rb.ids, windows)
+    await spec.workload.cleanup().catch((err: Error) => out.errors.push(`cleanup: ${err.message}`))
+  } else out.errors.push(`read-back: ${rb.error}`)
+  if (out.injectedAt !== undefined) {
+    const rto = clientOutage(out.history, out.injectedAt, plan.targets)
+    if (rto) out.rto = rto
+  }
+  return out
+}

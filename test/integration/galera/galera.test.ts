@@ -1,0 +1,229 @@
+/**
+ * The lab's galera profile (3 MariaDB 10.11 / Galera 4 nodes, no Pacemaker), audited (the x.galera item,
+ * healthy and with each variant applied live: each fails exactly its check), then a minority partition
+ * under the mariadb-write workload: the minority turns non-Primary and refuses writes, no acknowledged
+ * write is lost, the phases come from the nodes' polled state and their own error logs.
+ *
+ * Every count hacheck reports is cross-checked against a read-back that shares nothing with src/chaos:
+ * the mariadb client over SSH on another node than the workload's read-back.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {CheckResult} from '../../../src/core/results.js'
+import {runDataExperiment, type DataRunResult} from '../../../src/chaos/data-run.js'
+import {galeraObserver, parseGaleraPoll} from '../../../src/chaos/galera-observe.js'
+import {planGaleraPartition} from '../../../src/chaos/faults/galera-partition.js'
+import {MariadbWrite} from '../../../src/chaos/workloads/mariadb-write.js'
+import type {Inventory, NodeSpec} from '../../../src/core/types.js'
+import {loadInventory} from '../../../src/inventory/load.js'
+import type {LabStatus} from '../../../src/lab/lab.js'
+import {GALERA_DB, GALERA_USER, MARIADB_PORT} from '../../../src/lab/galera-topology.js'
+import type {VariantName} from '../../../src/lab/topology.js'
+import type {SshPool} from '../../../src/transport/index.js'
+import {audit} from '../audit/run-audit.js'
+import {ensureLab, labContext, labRunner, labTitle, sh, useVariants} from '../lab/helpers.js'
+
+const lab = labContext()
+const NODES = ['g1', 'g2', 'g3']
+
+const galeraResults = (results: CheckResult[]): Record<string, string> =>
+  Object.fromEntries(
+    results
+      .filter((r) => r.id.startsWith('galera.'))
+      .map((r) => [`${r.id}${r.node ? `@${r.node}` : ''}`, r.status]),
+  )
+
+const failing = (results: CheckResult[]): string[] =>
+  [
+    ...new Set(results.filter((r) => r.id.startsWith('galera.') && r.status !== 'pass').map((r) => r.id)),
+  ].sort()
+
+describe.skipIf(!lab.available)(
+  labTitle('the galera lab profile, audited, and a Galera minority partition'),
+  () => {
+    let status: LabStatus
+    let runner: SshPool
+    let node: (name: string) => NodeSpec
+    let inv: Inventory
+
+    const sql = (n: string, q: string): Promise<string> =>
+      sh(runner, node(n), ['mariadb', '-N', '-B', '-e', q])
+
+    beforeAll(async () => {
+      status = await ensureLab('galera')
+      ;({runner, node} = await labRunner(status))
+      inv = await loadInventory(status.inventory as string)
+    })
+    afterAll(async () => {
+      await runner?.close()
+    })
+
+    it('comes up with three Synced nodes in one primary component, a write on g1 readable on g3', async () => {
+      expect(status.nodes.map((n) => `${n.name}:${n.roles.join('+')}`)).toEqual([
+        'g1:galera',
+        'g2:galera',
+        'g3:galera',
+      ])
+      for (const n of NODES) {
+        const r = await runner.run(node(n), {script: galeraObserver.pollScript, timeoutMs: 10_000})
+        expect(parseGaleraPoll(r.stdout, r.exitCode)).toBe('Primary size 3 Synced')
+      }
+      await sql(
+        'g1',
+        `CREATE TABLE IF NOT EXISTS ${GALERA_DB}.smoke (id INT PRIMARY KEY); REPLACE INTO ${GALERA_DB}.smoke VALUES (7)`,
+      )
+      expect((await sql('g3', `SELECT id FROM ${GALERA_DB}.smoke`)).trim()).toBe('7')
+      await sql('g2', `DROP TABLE ${GALERA_DB}.smoke`)
+    })
+
+    it('passes every galera check when healthy, and the view names the primary component', async () => {
+      const {code, report} = await audit(status.inventory as string, '--only', 'x.galera')
+      expect(failing(report.results)).toEqual([])
+      expect(Object.keys(galeraResults(report.results)).length).toBeGreaterThanOrEqual(7)
+      expect(code).toBe(0)
+      expect(report.view?.headline).toContain('galera: primary component g1+g2+g3')
+    })
+
+    const cases: [VariantName, string, RegExp][] = [
+      ['galera-ignore-sb', 'galera.split-brain', /pc\.ignore_sb=true on g1, g2, g3/],
+      ['galera-weight', 'galera.split-brain', /g1 carries 3 of 5 votes/],
+      ['galera-small-gcache', 'galera.gcache-sst', /gcache\.size 8\.0 MiB is below 128 MiB/],
+    ]
+    for (const [variant, check, message] of cases) {
+      it(`fails exactly ${check} with variant ${variant} (applied live, rolling restart)`, async () => {
+        status = await useVariants([variant])
+        const {code, report} = await audit(status.inventory as string, '--only', 'x.galera')
+        expect(failing(report.results)).toEqual([check])
+        expect(
+          report.results
+            .filter((r) => r.id === check)
+            .map((r) => r.message)
+            .join(' '),
+        ).toMatch(message)
+        expect(code).toBe(1)
+      })
+    }
+
+    it('back to healthy: every galera check passes again', async () => {
+      status = await useVariants([])
+      const {report} = await audit(status.inventory as string, '--only', 'x.galera')
+      expect(failing(report.results)).toEqual([])
+    })
+
+    describe('a minority partition (g3 cut off) under mariadb-write', () => {
+      let res: DataRunResult
+      let workload: MariadbWrite
+      let auditDuring: CheckResult[] = []
+
+      beforeAll(async () => {
+        const runId = `it${Date.now().toString(36)}`
+        workload = new MariadbWrite(
+          {
+            kind: 'mariadb-write',
+            endpoints: NODES.map((n) => ({name: n, host: node(n).host, port: MARIADB_PORT})),
+            database: GALERA_DB,
+            user: GALERA_USER,
+            ratePerS: 15,
+            timeoutMs: 4000,
+            keepTable: true,
+          },
+          runId,
+        )
+        res = await runDataExperiment(
+          {
+            runId,
+            inventory: inv,
+            nodes: NODES,
+            plan: (input) => planGaleraPartition(input, 'g3'),
+            workload,
+            observer: galeraObserver,
+            baselineMs: 3000,
+            holdMs: 20_000,
+            duringHold: async () => {
+              await new Promise((r) => setTimeout(r, 9000))
+              auditDuring = (await audit(status.inventory as string, '--only', 'x.galera')).report.results
+            },
+            recovered: async () => {
+              for (const n of NODES) {
+                const r = await runner.run(node(n), {script: galeraObserver.pollScript, timeoutMs: 5000})
+                const s = parseGaleraPoll(r.stdout, r.exitCode)
+                if (s !== 'Primary size 3 Synced') return `${n}: ${s}`
+              }
+              return undefined
+            },
+            recoveryTimeoutMs: 120_000,
+            tailMs: 3000,
+          },
+          runner,
+        )
+      })
+
+      afterAll(async () => {
+        await sql('g1', `DROP TABLE IF EXISTS ${GALERA_DB}.${workload.table}`).catch(() => undefined)
+      })
+
+      it('runs, reverts and recovers without error', () => {
+        expect(res.errors).toEqual([])
+        expect(res.injectedAt).toBeDefined()
+        expect(res.recoveredAt).toBeDefined()
+      })
+
+      it('loses no acknowledged write, and the minority accepted none while cut off', () => {
+        const a = res.accounting
+        expect(a).toBeDefined()
+        expect(a?.lost).toEqual([])
+        expect(a?.minorityAccepted).toEqual([])
+        expect(a?.failedPresent).toEqual([])
+        expect(a?.unexpected).toEqual([])
+        expect(a?.duplicated).toEqual([])
+        expect(a?.acked).toBeGreaterThan(100)
+      })
+
+      it('has the minority refuse writes while the majority keeps acknowledging them', () => {
+        const a = res.accounting
+        expect(a?.minorityRefused.length).toBeGreaterThan(10)
+        const inWindow = res.history.filter(
+          (w) => w.t >= (res.injectedAt ?? 0) + 10_000 && w.t + w.latencyMs <= (res.revertedAt ?? 0),
+        )
+        expect(inWindow.filter((w) => w.node === 'g3' && w.outcome === 'acked')).toEqual([])
+        expect(
+          inWindow.filter((w) => w.node === 'g3' && w.outcome === 'failed').map((w) => w.error),
+        ).toContainEqual(expect.stringMatching(/1047/))
+        expect(inWindow.filter((w) => w.node !== 'g3' && w.outcome === 'acked').length).toBeGreaterThan(50)
+        expect(res.rto?.ms).toBeLessThan(20_000)
+      })
+
+      it('matches an independent read-back (mariadb client over SSH on g2)', async () => {
+        const rows = (await sql('g2', `SELECT id FROM ${GALERA_DB}.${workload.table} ORDER BY id`))
+          .split('\n')
+          .filter(Boolean)
+          .map(Number)
+        const acked = [...new Set(res.history.filter((w) => w.outcome === 'acked').map((w) => w.seq))]
+        expect(acked.filter((id) => !rows.includes(id))).toEqual(res.accounting?.lost)
+        expect(rows.length).toBe(res.accounting?.rows)
+      })
+
+      it('records the phases: g3 polled and logged non-Primary, the majority a 2-member primary component', () => {
+        expect(res.polled.some((p) => p.node === 'g3' && /^Primary .* → non-Primary/.test(p.what))).toBe(true)
+        expect(res.polled.some((p) => p.node === 'g1' && /size 3 .* → Primary size 2/.test(p.what))).toBe(
+          true,
+        )
+        expect(res.logged.some((p) => p.node === 'g3' && /non-primary component/.test(p.what))).toBe(true)
+        expect(
+          res.logged.some((p) => p.node === 'g1' && /new component: Primary, 2 members/.test(p.what)),
+        ).toBe(true)
+        const g3Non = res.logged.find((p) => p.node === 'g3' && /non-primary/.test(p.what))
+        expect(g3Non?.t).toBeGreaterThanOrEqual(Math.floor((res.injectedAt ?? 0) / 1000) * 1000)
+      })
+
+      it('audited during the partition: galera.primary fails naming g3 as the minority, cluster-size fails', () => {
+        const primary = auditDuring.filter((r) => r.id === 'galera.primary')
+        expect(primary.map((r) => r.status)).toEqual(['fail'])
+        expect(primary[0]?.message).toMatch(/g3 is in a non-primary component/)
+        expect(auditDuring.filter((r) => r.id === 'galera.cluster-size').map((r) => r.status)).toEqual([
+          'fail',
+        ])
+      })
+    })
+  },
+)
