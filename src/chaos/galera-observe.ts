@@ -1,7 +1,7 @@
 /**
  * The Galera observer of a data-tier experiment (pure): each node's state polled with the mariadb client
  * (cluster status, size, local state), and the failover phases from MariaDB's error log: a peer lost
- * (connection timed out / declared inactive), each new component (PRIM / NON_PRIM with its member count),
+ * (suspected, timed out, declared inactive, forgotten), each new component (PRIM / NON_PRIM with its member count),
  * and the node's own state machine (SYNCED → OPEN, … → SYNCED). MariaDB's error log has a 1-second
  * resolution; the polled changes carry their window.
  */
@@ -22,11 +22,13 @@ interface Pattern {
 }
 
 const PATTERNS: Pattern[] = [
+  {re: /suspecting node: (\S+)/, what: (m) => `suspects ${m[1] ?? ''}`},
+  {re: /connection to peer \S+ with addr (\S+) timed out/, what: (m) => `peer ${m[1] ?? ''} timed out`},
   {
-    re: /^(?:evs::proto.*)?connection to peer \S+ with addr (\S+) timed out/,
-    what: (m) => `peer ${m[1] ?? ''} timed out`,
+    re: /suspected node without join message, declaring inactive/,
+    what: () => 'declares the suspected node inactive',
   },
-  {re: /declaring inactive (\S+)/, what: (m) => `declares ${m[1] ?? ''} inactive`},
+  {re: /^forgetting (\S+) \((\S+)\)/, what: (m) => `forgets ${m[1] ?? ''} (${m[2] ?? ''})`},
   {
     re: /^view\(view_id\((PRIM|NON_PRIM),\S+?,(\d+)\)/,
     what: (m) => `view ${m[2] ?? '?'}: ${m[1] === 'PRIM' ? 'primary' : 'non-primary'} component`,

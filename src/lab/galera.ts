@@ -5,7 +5,7 @@
  * and the rolling restart a changed my.cnf needs (one node at a time, each back to Synced before the next,
  * so the cluster never loses its primary component).
  */
-import {chownSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {IncompleteError} from '../core/errors.js'
@@ -30,33 +30,42 @@ function mysqlIds(): {uid: number; gid: number} {
   })
 }
 
-/** Seeds every Galera node's /var/lib/mysql (system tables, root over the Unix socket only). */
+/**
+ * Seeds every Galera node's /var/lib/mysql (system tables, root over the Unix socket only): one
+ * mariadb-install-db as mysql in a private temporary directory (the lab directory is root-only), copied
+ * into each node. g1 gets the bootstrap marker; the others are given the whole data set by SST anyway.
+ */
 export async function prepareGaleraData(spec: LabSpec): Promise<void> {
   const nodes = galeraNodesOf(spec)
   if (nodes.length === 0) return
   const my = mysqlIds()
-  await Promise.all(
-    nodes.map(async (n) => {
+  const tmp = mkdtempSync('/var/tmp/hk-myinit-')
+  try {
+    chownSync(tmp, my.uid, my.gid)
+    const data = join(tmp, 'mysql')
+    await mustRun(
+      'mariadb-install-db',
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${data}`,
+        '--auth-root-authentication-method=socket',
+        '--skip-test-db',
+      ],
+      {timeoutMs: 120_000, cwd: tmp},
+    )
+    for (const n of nodes) {
       const root = nodeRoot(spec, n.name)
-      const data = join(root, 'var/lib/mysql')
-      mkdirSync(data, {recursive: true})
-      chownSync(data, my.uid, my.gid)
+      const dst = join(root, 'var/lib/mysql')
+      cpSync(data, dst, {recursive: true, preserveTimestamps: true})
+      await mustRun('chown', ['-R', `${my.uid}:${my.gid}`, dst])
       const log = join(root, 'var/log/mysql')
       mkdirSync(log, {recursive: true})
       chownSync(log, my.uid, my.gid)
-      await mustRun(
-        'mariadb-install-db',
-        [
-          '--no-defaults',
-          '--user=mysql',
-          `--datadir=${data}`,
-          '--auth-root-authentication-method=socket',
-          '--skip-test-db',
-        ],
-        {timeoutMs: 120_000},
-      )
-    }),
-  )
+    }
+  } finally {
+    rmSync(tmp, {recursive: true, force: true})
+  }
   const first = nodes[0] as NodeDef
   const marker = join(nodeRoot(spec, first.name), 'var/lib/mysql/hk-bootstrap')
   writeFileSync(marker, 'hacheck lab: this node starts the Galera cluster (--wsrep-new-cluster), once\n')
