@@ -22,7 +22,15 @@ describe('accountWrites', () => {
   it('counts nothing lost when every acknowledged write is read back', () => {
     const h = [w(1, 'g1', 0, 5, 'acked'), w(2, 'g2', 100, 5, 'acked'), w(3, 'g3', 200, 5, 'failed')]
     const a = accountWrites(h, [1, 2])
-    expect(a).toMatchObject({attempted: 3, acked: 2, failed: 1, unknown: 0, rows: 2, lost: [], duplicated: []})
+    expect(a).toMatchObject({
+      attempted: 3,
+      acked: 2,
+      failed: 1,
+      unknown: 0,
+      rows: 2,
+      lost: [],
+      duplicated: [],
+    })
     expect(a.rpoMs).toBe(0)
   })
 
