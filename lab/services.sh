@@ -22,6 +22,9 @@ svc_cmd() {
     # Galera: the node holding the bootstrap marker (g1 at the first boot) starts a new cluster; every other
     # start joins the cluster at wsrep_cluster_address (my.cnf).
     mariadb) echo "/usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf$([ -e "$GALERA_BOOTSTRAP" ] && echo ' --wsrep-new-cluster')" ;;
+    # Profile patroni: etcd (its YAML) and Patroni as postgres (PostgreSQL refuses to run as root).
+    etcd) echo "/usr/bin/etcd --config-file /etc/patroni/etcd.yml" ;;
+    patroni) echo "/usr/bin/setpriv --reuid=postgres --regid=postgres --init-groups /usr/bin/patroni /etc/patroni/config.yml" ;;
     *) return 1 ;;
   esac
 }
@@ -34,6 +37,7 @@ svc_name() {
     rsyslog | syslog) echo rsyslog ;;
     corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | webapp) echo "$n" ;;
     mariadb | mysql | mariadbd) echo mariadb ;;
+    etcd | patroni) echo "$n" ;;
     *) return 1 ;;
   esac
 }

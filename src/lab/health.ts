@@ -9,6 +9,7 @@ import {XMLParser} from 'fast-xml-parser'
 
 import {dbNotReady} from './db.js'
 import {galeraNotReady} from './galera.js'
+import {patroniNotReady} from './patroni.js'
 import {inNode} from './nodes.js'
 import {PG_PORT, REP_VIP_RSC, VIP_RSC} from './render-db.js'
 import {fencedNodes, workerNames, type LabSpec} from './render.js'
@@ -177,6 +178,8 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
   }
   const galera = await galeraNotReady(spec, tcpOpen)
   if (galera) return galera
+  const patroni = await patroniNotReady(spec, tcpOpen)
+  if (patroni) return patroni
   const cluster = clusterNodes(spec.nodes)
   if (cluster.length === 0) return undefined
   const s = await clusterSummary(spec)

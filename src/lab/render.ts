@@ -27,6 +27,7 @@ import {
 } from './render-db.js'
 import {nvpairs} from './cib-xml.js'
 import {myCnf, MYSQL_CNF} from './render-galera.js'
+import {ETCD_YML, etcdYml, PATRONI_YML, patroniYml} from './render-patroni.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -64,6 +65,7 @@ export function bindDirsOf(node: NodeDef): string[] {
   if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
   if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
   if (node.roles.includes('galera')) dirs.push('etc/mysql', 'var/lib/mysql')
+  if (node.roles.includes('patroni')) dirs.push('etc/patroni', 'var/lib/postgresql', 'var/lib/etcd')
   return dirs
 }
 
@@ -514,6 +516,10 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
     files.push({path: PROM_RULES_FILE, content: promRules(spec.variants), mode: 0o644})
   }
   if (node.roles.includes('galera')) files.push({path: MYSQL_CNF, content: myCnf(spec, node), mode: 0o644})
+  if (node.roles.includes('patroni')) {
+    files.push({path: ETCD_YML, content: etcdYml(spec, node), mode: 0o644})
+    files.push({path: PATRONI_YML, content: patroniYml(spec, node), mode: 0o644})
+  }
   if (node.roles.includes('app')) {
     files.push({path: 'srv/app/app.conf', content: appConf(spec, node), mode: 0o644})
     if (certOnBackend) files.push({path: APP_CERT, content: spec.tlsPem ?? '', mode: 0o600})
@@ -541,5 +547,8 @@ export function serviceForFile(path: string): string | undefined {
   if (path === LB_CERT) return 'haproxy'
   if (path === 'etc/ssh/sshd_config') return 'sshd'
   if (path === MYSQL_CNF) return 'mariadb'
+  if (path === ETCD_YML) return 'etcd'
+  // bootstrap.dcs only matters at the first start; the live settings are applied with patronictl (patroni.ts).
+  if (path === PATRONI_YML) return undefined
   return undefined
 }

@@ -8,6 +8,7 @@
  */
 import {InputError} from '../core/errors.js'
 import {GALERA_VARIANTS, type GaleraVariant} from './galera-topology.js'
+import {PATRONI_VARIANTS, type PatroniVariant} from './patroni-topology.js'
 
 export const PREFIX = 'hk-'
 
@@ -53,7 +54,8 @@ export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
 /** Simulated POST: a fenced node's links stay down this long after power-on. */
 export const BOOT_DELAY_S = 8
 
-export type Role = 'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor' | 'galera'
+export type Role =
+  'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor' | 'galera' | 'patroni' | 'etcd'
 
 export interface IfaceDef {
   dev: string
@@ -83,7 +85,8 @@ export interface NodeDef {
   bmc?: BmcDef
 }
 
-export type ProfileName = 'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db' | 'galera'
+export type ProfileName =
+  'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db' | 'galera' | 'patroni'
 
 export interface ProfileDef {
   name: ProfileName
@@ -96,6 +99,8 @@ export interface ProfileDef {
   db?: boolean
   /** MariaDB Galera nodes (g1..gN) without Pacemaker: the data tier's own quorum (src/lab/galera.ts). */
   galera?: number
+  /** PostgreSQL nodes pN managed by Patroni, each also an etcd member (src/lab/patroni.ts). */
+  patroni?: number
 }
 
 export const PROFILES: Record<ProfileName, ProfileDef> = {
@@ -154,6 +159,16 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
     web: false,
     galera: 3,
   },
+  patroni: {
+    name: 'patroni',
+    summary:
+      '3 PostgreSQL 15 nodes managed by Patroni 3 (synchronous_mode), each also a member of the 3-member etcd 3.4 cluster that is its DCS (no Pacemaker)',
+    clusterNodes: 0,
+    witness: false,
+    log: false,
+    web: false,
+    patroni: 3,
+  },
 }
 
 export const DEFAULT_PROFILE: ProfileName = 'pacemaker3'
@@ -171,12 +186,13 @@ export type VariantName =
   | 'lag-rule-above-rpo'
   | 'no-lag-rule'
   | GaleraVariant
+  | PatroniVariant
 
 export interface VariantDef {
   name: VariantName
   summary: string
   /** What must be redone to apply it to a running lab (monitor: rule files only, nothing restarts). */
-  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor' | 'galera'
+  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor' | 'galera' | 'patroni'
   profiles: ProfileName[]
   conflicts?: VariantName[]
 }
@@ -262,6 +278,7 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
     conflicts: ['lag-rule-above-rpo'],
   },
   ...GALERA_VARIANTS,
+  ...PATRONI_VARIANTS,
 }
 
 export function isProfileName(s: string): s is ProfileName {
@@ -334,6 +351,19 @@ function galeraNode(i: number): NodeDef {
   }
 }
 
+/** Profile patroni: pN runs etcd (peers and clients on eth1) and Patroni managing PostgreSQL (clients on eth0). */
+function patroniNode(i: number): NodeDef {
+  const name = `p${i}`
+  return {
+    name,
+    roles: ['patroni', 'etcd'],
+    netns: `${PREFIX}${name}`,
+    host: `${NETWORKS.public.base}.${10 + i}`,
+    ifaces: [iface(name, 0, 'public', 10 + i), iface(name, 1, 'replication', 10 + i)],
+    services: ['rsyslog', 'sshd', 'etcd', 'patroni'],
+  }
+}
+
 /** The nodes of a profile, with their addresses, interfaces, BMCs and services. */
 export function nodesOf(profile: ProfileName): NodeDef[] {
   const p = PROFILES[profile]
@@ -371,6 +401,7 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
     services: ['rsyslog', 'sshd', ...services],
   })
   for (let i = 1; i <= (p.galera ?? 0); i++) nodes.push(galeraNode(i))
+  for (let i = 1; i <= (p.patroni ?? 0); i++) nodes.push(patroniNode(i))
   if (p.witness) nodes.push(aux('witness', ['witness'], 21, ['corosync-qnetd']))
   if (p.log) nodes.push(aux('log', ['log'], 31, []))
   if (p.web) {
