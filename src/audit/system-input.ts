@@ -4,7 +4,10 @@
  * Pure. One entry per system; etcd and Patroni plug in the same way.
  */
 import type {Inventory, NodeSpec} from '../core/types.js'
+import {etcd, type Etcd} from '../facts/etcd.js'
 import {galera, type Galera} from '../facts/galera.js'
+import {patroni, type Patroni} from '../facts/patroni.js'
+import {etcdReading, patroniReading} from '../view/etcd.js'
 import type {FactError, Gatherer} from '../facts/gatherer.js'
 import {galeraReading, wsrepServer} from '../view/galera.js'
 import type {SystemInput, SystemReading} from '../view/systems.js'
@@ -31,6 +34,20 @@ const SYSTEMS: SystemDef[] = [
       if (s.error !== undefined && s.clusterStatus === undefined) return {ok: false, error: s.error}
       return {ok: true, value: galeraReading(s, self, resolve)}
     },
+  },
+  {
+    system: 'etcd',
+    role: 'etcd',
+    gatherer: etcd as Gatherer<unknown>,
+    hasLeader: true,
+    read: (value, self, resolve) => etcdReading(value as Etcd, self, resolve),
+  },
+  {
+    system: 'patroni',
+    role: 'patroni',
+    gatherer: patroni as Gatherer<unknown>,
+    hasLeader: true,
+    read: (value, self, resolve) => patroniReading(value as Patroni, self, resolve),
   },
 ]
 

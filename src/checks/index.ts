@@ -45,6 +45,14 @@ import galeraSplitBrain from './galera/split-brain.js'
 import galeraReady from './galera/ready.js'
 import galeraFlowControl from './galera/flow-control.js'
 import galeraGcacheSst from './galera/gcache-sst.js'
+import patroniLeader from './patroni/leader.js'
+import patroniSyncVsRpo from './patroni/sync-vs-rpo.js'
+import patroniTiming from './patroni/timing.js'
+import patroniReplication from './patroni/replication.js'
+import etcdMembers from './etcd/members.js'
+import etcdOddCount from './etcd/odd-count.js'
+import etcdDbQuota from './etcd/db-quota.js'
+import etcdTls from './etcd/tls.js'
 
 export const ALL_CHECKS: readonly AnyCheck[] = [
   quorumVotes,
@@ -88,6 +96,14 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   galeraReady,
   galeraFlowControl,
   galeraGcacheSst,
+  patroniLeader,
+  patroniSyncVsRpo,
+  patroniTiming,
+  patroniReplication,
+  etcdMembers,
+  etcdOddCount,
+  etcdDbQuota,
+  etcdTls,
 ]
 
 let cached: Map<string, AnyCheck> | undefined
