@@ -66,18 +66,40 @@ export function quoteIds(json: string): string {
 export const hex = (decimal: string | undefined): string | undefined =>
   decimal === undefined || !/^\d+$/.test(decimal) ? undefined : BigInt(decimal).toString(16)
 
+/**
+ * The JSON document of a part. etcdctl prints it on one line; on partial failure its client library also
+ * logs JSON lines ({"level":"warn",…}) and plain error lines, all merged by the snippet: those are skipped
+ * here and read by errorLines.
+ */
 function parseJson(p: Part | undefined, what: string): unknown {
   if (!p) throw new ParseError(`output has no "${what}" part`)
-  const text = p.body.trim()
-  const start = text.search(/[[{]/)
-  if (start < 0) return undefined
-  // etcdctl prints JSON first, then (on partial failure) its errors on stderr, which the snippet merges.
-  const end = Math.max(text.lastIndexOf(']'), text.lastIndexOf('}'))
+  const docs = lines(p.body).filter((l) => /^\s*[[{]/.test(l) && !isLogLine(l))
+  const doc = docs[docs.length - 1]
+  if (doc === undefined) return undefined
   try {
-    return JSON.parse(quoteIds(text.slice(start, end + 1))) as unknown
+    return JSON.parse(quoteIds(doc)) as unknown
   } catch (err) {
     throw new ParseError(`${what}: not JSON (${(err as Error).message})`)
   }
+}
+
+const isLogLine = (l: string): boolean => /^\s*\{"level":/.test(l)
+
+/** etcdctl's own words for what failed: its plain error lines and the "error" of its JSON log lines. */
+function errorLines(p: Part | undefined): string[] {
+  if (!p) return []
+  const out: string[] = []
+  for (const l of lines(p.body)) {
+    if (isLogLine(l)) {
+      try {
+        const j = JSON.parse(l) as Record<string, unknown>
+        if (typeof j['error'] === 'string') out.push(j['error'])
+      } catch {
+        out.push(l)
+      }
+    } else if (l.trim() !== '' && !/^\s*[[{]/.test(l)) out.push(l.trim())
+  }
+  return out
 }
 
 const str = (v: unknown): string | undefined =>
@@ -86,10 +108,6 @@ const num = (v: unknown): number | undefined =>
   typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined
 const strs = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
-
-/** Lines of a part that are not JSON: etcdctl's error messages. */
-const errorLines = (p: Part | undefined): string[] =>
-  p ? lines(p.body).filter((l) => /error|failed|unavailable|deadline/i.test(l) && !/^\s*[[{"]/.test(l)) : []
 
 function sizeOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined
@@ -100,7 +118,7 @@ function sizeOf(v: string | undefined): number | undefined {
 export function parseEtcd(stdout: string): Etcd {
   const parts = splitParts(stdout)
   const find = (name: string): Part | undefined => parts.find((p) => p.name === name)
-  const ml = parseJson(find('member-list'), 'member-list')
+  const ml = parseJson(find('member-list'), 'member-list') ?? {}
   if (!isRecord(ml)) throw new ParseError('member-list: expected an object with "members"')
   const members: EtcdMember[] = (Array.isArray(ml['members']) ? ml['members'] : [])
     .filter(isRecord)
@@ -148,7 +166,11 @@ export function parseEtcd(stdout: string): Etcd {
     members,
     statuses,
     health,
-    errors: [...errorLines(find('endpoint-status')), ...errorLines(find('endpoint-health'))],
+    errors: [
+      ...errorLines(find('member-list')),
+      ...errorLines(find('endpoint-status')),
+      ...errorLines(find('endpoint-health')),
+    ],
     peerTls: members.length > 0 && members.every((m) => m.peerUrls.every((u) => u.startsWith('https://'))),
     clientTls:
       members.length > 0 && members.every((m) => m.clientUrls.every((u) => u.startsWith('https://'))),

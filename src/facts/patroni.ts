@@ -49,6 +49,8 @@ export interface PatroniRest {
 
 export interface Patroni {
   config: string
+  /** patronictl's own ERROR/WARNING lines (e.g. one DCS endpoint refusing connections while another answered). */
+  warnings: string[]
   /** undefined when patronictl list failed (the DCS is not reachable from this node): see listError. */
   members?: PatroniListMember[]
   listError?: string
@@ -65,6 +67,14 @@ const num = (v: unknown): number | undefined =>
       ? Number(v)
       : undefined
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined)
+/** patronictl's own log lines ("2026-12-07 16:15:50,945 - ERROR - …"), which the snippet merges into its output. */
+const LOG_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d+ - [A-Z]+ - /
+const withoutLog = (body: string): string =>
+  body
+    .split('\n')
+    .filter((l) => !LOG_LINE.test(l))
+    .join('\n')
+const logLines = (body: string): string[] => body.split('\n').filter((l) => LOG_LINE.test(l))
 const text = (p: Part): string => p.body.trim().split('\n').slice(-3).join(' ')
 
 function parseList(body: string): PatroniListMember[] {
@@ -131,13 +141,14 @@ export function parsePatroni(stdout: string): Patroni {
   const parts = splitParts(stdout)
   const cfg = parts.find((p) => p.name === 'config')
   if (!cfg) throw new ParseError('output has no "config" part')
-  const out: Patroni = {config: cfg.body.trim()}
+  const out: Patroni = {config: cfg.body.trim(), warnings: []}
   const list = parts.find((p) => p.name === 'list')
-  if (list?.exitCode === 0) out.members = parseList(list.body)
+  if (list?.exitCode === 0) out.members = parseList(withoutLog(list.body))
   else out.listError = list ? text(list) : 'patronictl list did not run'
   const dcs = parts.find((p) => p.name === 'show-config')
-  if (dcs?.exitCode === 0) out.dcs = parseDcs(dcs.body)
+  if (dcs?.exitCode === 0) out.dcs = parseDcs(withoutLog(dcs.body))
   else out.dcsError = dcs ? text(dcs) : 'patronictl show-config did not run'
+  for (const p of [list, dcs]) if (p) out.warnings.push(...logLines(p.body))
   const rest = parts.find((p) => p.name === 'rest-patroni')
   if (rest?.exitCode === 0 && rest.body.trim().startsWith('{')) out.rest = parseRest(rest.body)
   else out.restError = rest ? text(rest) || `curl exited ${rest.exitCode ?? '?'}` : 'REST API not queried'

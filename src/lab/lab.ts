@@ -354,6 +354,12 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
       : ['corosync', 'pacemaker']
     await inAll(spec, cluster, ['systemctl', 'start', ...units])
   }
+  // Data-tier nodes: a service a test stopped (an etcd member, mariadb) is started again (idempotent).
+  await Promise.all(
+    spec.nodes
+      .filter((n) => n.roles.some((r) => r === 'galera' || r === 'patroni'))
+      .map((n) => inAll(spec, [n], ['systemctl', 'start', ...n.services])),
+  )
   const galera = galeraNodesOf(spec).filter((n) => changed.get(n.name)?.has('mariadb'))
   if (galera.length) await restartGalera(spec, galera, say)
   await applyPatroniDcs(spec, say)

@@ -79,6 +79,13 @@ export async function patroniNotReady(
 ): Promise<string | undefined> {
   const nodes = patroniNodesOf(spec)
   if (nodes.length === 0) return undefined
+  const first = nodes.find((n) => nodeInitPid(spec, n) !== undefined)
+  if (!first) return 'no Patroni node is powered on'
+  const health = await inNode(spec, first, ['etcdctl', 'endpoint', 'health', '--cluster'], {
+    timeoutMs: 15_000,
+  })
+  if (health.exitCode !== 0)
+    return `etcd not healthy: ${(health.stderr || health.stdout).trim().split('\n').pop() ?? ''}`
   const members = await patroniMembers(spec)
   if (!members) return 'patronictl list not answering yet'
   const leaders = members.filter((m) => m.Role === 'Leader' && m.State === 'running')

@@ -1,5 +1,6 @@
 /**
- * Profile patroni: etcd's and Patroni's configuration of one node (pure). etcd peers and clients talk on
+ * Profile patroni: etcd's and Patroni's configuration of one node (pure). Patroni uses etcd's v2 API
+ * (`etcd:` DCS, etcd --enable-v2): Debian 12's etcd 3.4 has no gRPC gateway, so the `etcd3:` DCS gets 404. etcd peers and clients talk on
  * the replication network (eth1) and 127.0.0.1; PostgreSQL and Patroni's REST API serve the public
  * network. No password anywhere: pg_hba trusts the replication user and the workload's user from the lab
  * networks only, Patroni reaches its own server over the Unix socket as postgres (peer).
@@ -55,6 +56,9 @@ advertise-client-urls: http://${me}:${ETCD_CLIENT_PORT}
 initial-cluster: ${initial}
 initial-cluster-state: new
 initial-cluster-token: ${PATRONI_SCOPE}
+# Debian's etcd 3.4 is built without the gRPC gateway (/v3 answers 404), which Patroni's etcd3 DCS needs:
+# Patroni talks to etcd's v2 API instead (etcd: in its YAML).
+enable-v2: true
 `
 }
 
@@ -73,7 +77,7 @@ log:
 restapi:
   listen: ${node.host}:${PATRONI_REST_PORT}
   connect_address: ${node.host}:${PATRONI_REST_PORT}
-etcd3:
+etcd:
   hosts: ${hosts}
 bootstrap:
   dcs:

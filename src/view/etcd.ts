@@ -4,7 +4,8 @@
  *   endpoint is healthy (etcd's health check is a read that needs quorum), and names the leader its own
  *   member reports.
  * - Patroni: a node sees the members listed in the DCS and is "quorate" when it reached the DCS
- *   (patronictl list works only then); its leader is the member with role Leader.
+ *   (patronictl list fails otherwise) and what it read is not contradicted by its own REST API (a stale
+ *   read naming it Leader while it runs as a replica); its leader is the member with role Leader.
  */
 import type {Etcd} from '../facts/etcd.js'
 import type {Patroni} from '../facts/patroni.js'
@@ -57,11 +58,16 @@ export function patroniReading(
   if (!members.includes(self)) members.push(self)
   const leader = p.members.find((m) => m.role === 'Leader')
   const mine = p.members.find((m) => resolve(m.name) === self)
+  // A DCS read served without quorum (etcd's v2 API answers reads from the local member) can be stale: a
+  // node cut off from the others still reads itself as Leader after Patroni demoted it. Its own REST API
+  // says what it really is; a list that contradicts it is not a view of the cluster.
+  const restRole = p.rest?.role
+  const stale = mine?.role === 'Leader' && restRole !== undefined && !['master', 'primary'].includes(restRole)
   return {
     ok: true,
     value: {
       members,
-      quorate: true,
+      quorate: !stale,
       ...(leader ? {leader: resolve(leader.name)} : {}),
       ...(mine ? {state: `${mine.role} ${mine.state}`} : {}),
     },
