@@ -11,7 +11,7 @@ import {registerSecret} from '../core/secrets.js'
 import {sleep} from './exec.js'
 import {checkPromRules, prepareDbData, repairDb} from './db.js'
 import {galeraNodesOf, prepareGaleraData, restartGalera} from './galera.js'
-import {applyPatroniDcs, preparePatroniDirs} from './patroni.js'
+import {applyPatroniDcs, preparePatroniDirs, repairPatroni} from './patroni.js'
 import {clearDegrade, degrade, type DegradeResult, type DegradeState} from './degrade.js'
 import {clusterSummary, dcIdle, waitReady, type ClusterSummary} from './health.js'
 import {createNetwork, listLabLinks, listLabNamespaces, pidInNamespace, teardownHost} from './host.js'
@@ -363,6 +363,7 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
   const galera = galeraNodesOf(spec).filter((n) => changed.get(n.name)?.has('mariadb'))
   if (galera.length) await restartGalera(spec, galera, say)
   await applyPatroniDcs(spec, say)
+  await repairPatroni(spec, say)
   for (const n of spec.nodes) {
     const svcs = [...(changed.get(n.name) ?? [])].filter(
       (s) => s !== 'corosync' && s !== 'mariadb' && n.services.includes(s),

@@ -12,7 +12,7 @@ import {IncompleteError} from '../core/errors.js'
 import {inNode, nodeInitPid, nodeRoot} from './nodes.js'
 import {PG_PORT, PG_VERSION} from './render-db.js'
 import {dcsSettings, PATRONI_LOG_DIR, patroniSetupSql} from './render-patroni.js'
-import {PATRONI_CONFIG} from './patroni-topology.js'
+import {PATRONI_CONFIG, PATRONI_SCOPE} from './patroni-topology.js'
 import type {LabSpec} from './render.js'
 import type {NodeDef} from './topology.js'
 
@@ -124,4 +124,36 @@ export async function applyPatroniDcs(spec: LabSpec, say: (m: string) => void): 
   )
   if (r.exitCode !== 0)
     throw new IncompleteError(`lab: patronictl edit-config failed: ${(r.stderr || r.stdout).trim()}`)
+}
+
+/**
+ * A member left behind by a failover (its timeline diverged: Patroni cannot start it as a replica without
+ * pg_rewind, which the lab does not configure) is re-cloned from the leader with `patronictl reinit`, as an
+ * operator would. Waits up to 30 s for members that are merely restarting.
+ */
+export async function repairPatroni(spec: LabSpec, say: (m: string) => void): Promise<void> {
+  const nodes = patroniNodesOf(spec)
+  if (nodes.length === 0) return
+  const first = nodes.find((n) => nodeInitPid(spec, n) !== undefined)
+  if (!first) return
+  const ok = (m: PatroniMember): boolean => m.Role === 'Leader' || ['running', 'streaming'].includes(m.State)
+  let members = await patroniMembers(spec)
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline && (!members || members.length < nodes.length || !members.every(ok))) {
+    await new Promise((r) => setTimeout(r, 1000))
+    members = await patroniMembers(spec)
+  }
+  for (const m of (members ?? []).filter((x) => !ok(x))) {
+    say(`${m.Member}: ${m.Role} ${m.State}: patronictl reinit (re-clone from the leader)`)
+    const r = await inNode(
+      spec,
+      first,
+      ['patronictl', '-c', PATRONI_CONFIG, 'reinit', PATRONI_SCOPE, m.Member, '--force'],
+      {
+        timeoutMs: 120_000,
+      },
+    )
+    if (r.exitCode !== 0)
+      throw new IncompleteError(`lab: patronictl reinit ${m.Member} failed: ${(r.stderr || r.stdout).trim()}`)
+  }
 }

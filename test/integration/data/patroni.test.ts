@@ -5,6 +5,17 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {runDataExperiment, type DataRunResult} from '../../../src/chaos/data-run.js'
+import {planKillProcess} from '../../../src/chaos/faults/kill-process.js'
+import {planPartition} from '../../../src/chaos/faults/partition.js'
+import type {PlanInput} from '../../../src/chaos/faults/common.js'
+import {patroniObserver} from '../../../src/chaos/patroni-observe.js'
+import type {PlanResult} from '../../../src/chaos/types.js'
+import {PgLeaderWrite} from '../../../src/chaos/workloads/pg-leader-write.js'
+import {loadInventory} from '../../../src/inventory/load.js'
+import {DB_NAME, DB_USER, PG_PORT} from '../../../src/lab/render-db.js'
+import {PATRONI_REST_PORT} from '../../../src/lab/patroni-topology.js'
+
 import type {CheckResult} from '../../../src/core/results.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
 import type {VariantName} from '../../../src/lab/topology.js'
@@ -70,6 +81,139 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
       expect(code).toBe(1)
     })
   }
+
+  const NODES = ['p1', 'p2', 'p3']
+  const members = async (): Promise<{Member: string; Role: string; State: string}[]> =>
+    JSON.parse(
+      await sh(runner, node('p1'), ['patronictl', '-c', '/etc/patroni/config.yml', 'list', '-f', 'json']),
+    ) as {
+      Member: string
+      Role: string
+      State: string
+    }[]
+  const leaderOf = async (): Promise<string> => {
+    const l = (await members()).find((m) => m.Role === 'Leader' && m.State === 'running')
+    if (!l) throw new Error('no running leader')
+    return l.Member
+  }
+  /** The rows of the run's table, read with psql over SSH on the current leader (shares nothing with src/chaos). */
+  const psqlIds = async (table: string): Promise<number[]> => {
+    const leader = await leaderOf()
+    const out = await sh(runner, node(leader), [
+      'runuser',
+      '-u',
+      'postgres',
+      '--',
+      'psql',
+      '-d',
+      DB_NAME,
+      '-AtX',
+      '-c',
+      `SELECT id FROM ${table} ORDER BY id`,
+    ])
+    return out.split('\n').filter(Boolean).map(Number)
+  }
+
+  /** One experiment under pg-leader-write; returns the result and the independent read-back. */
+  const experiment = async (
+    plan: (input: PlanInput, leader: string) => PlanResult,
+    holdMs: number,
+  ): Promise<{res: DataRunResult; leader: string; rows: number[]}> => {
+    const inv = await loadInventory(status.inventory as string)
+    const leader = await leaderOf()
+    const runId = `it${Date.now().toString(36)}`
+    const workload = new PgLeaderWrite(
+      {
+        kind: 'pg-leader-write',
+        endpoints: NODES.map((n) => ({
+          name: n,
+          host: node(n).host,
+          port: PG_PORT,
+          restPort: PATRONI_REST_PORT,
+        })),
+        database: DB_NAME,
+        user: DB_USER,
+        ratePerS: 20,
+        timeoutMs: 3000,
+        keepTable: true,
+      },
+      runId,
+    )
+    const res = await runDataExperiment(
+      {
+        runId,
+        inventory: inv,
+        nodes: NODES,
+        plan: (input) => plan(input, leader),
+        workload,
+        observer: patroniObserver,
+        baselineMs: 3000,
+        holdMs,
+        recovered: async () => {
+          const ms = await members().catch(() => [])
+          const bad = ms.filter((m) => m.State !== 'running' && m.State !== 'streaming')
+          if (ms.length !== 3 || bad.length)
+            return `members: ${ms.map((m) => `${m.Member} ${m.Role} ${m.State}`).join(', ')}`
+          return ms.some((m) => m.Role === 'Leader') ? undefined : 'no leader'
+        },
+        recoveryTimeoutMs: 150_000,
+        tailMs: 3000,
+      },
+      runner,
+    )
+    const {history, ...rest} = res
+    console.warn(
+      `[patroni experiment] ${history.length} writes; ${JSON.stringify({...rest, polled: rest.polled.map((p) => `${p.node} ${p.what}`), logged: rest.logged.map((p) => `${new Date(p.t).toISOString().slice(11, 23)} ${p.node} ${p.what}`)})}`,
+    )
+    const rows = await psqlIds(workload.table)
+    await sh(runner, node(await leaderOf()), [
+      'runuser',
+      '-u',
+      'postgres',
+      '--',
+      'psql',
+      '-d',
+      DB_NAME,
+      '-qAtX',
+      '-c',
+      `DROP TABLE ${workload.table}`,
+    ])
+    return {res, leader, rows}
+  }
+  const killPostgres = (input: PlanInput, leader: string): PlanResult =>
+    planKillProcess(input, {node: leader, process: 'postgres', signal: 'KILL'})
+  const isolateLeader = (input: PlanInput, leader: string): PlanResult =>
+    planPartition(input, {spec: {kind: 'isolate', node: leader}, memberRoles: ['patroni']})
+
+  const exact = (res: DataRunResult, rows: number[]): void => {
+    const acked = [...new Set(res.history.filter((w) => w.outcome === 'acked').map((w) => w.seq))]
+    expect(res.accounting?.lost).toEqual(acked.filter((id) => !rows.includes(id)))
+    expect(res.accounting?.rows).toBe(rows.length)
+    expect(res.accounting?.failedPresent).toEqual([])
+    expect(res.accounting?.unexpected).toEqual([])
+  }
+
+  it('kill -9 of the leader’s postgres with synchronous_mode on: no acknowledged write lost, matching psql on the leader', async () => {
+    status = await useVariants([])
+    const {res, leader, rows} = await experiment(killPostgres, 5000)
+    expect(res.errors).toEqual([])
+    expect(res.accounting?.acked).toBeGreaterThan(50)
+    expect(res.accounting?.lost).toEqual([])
+    exact(res, rows)
+    expect(res.polled.some((p) => p.node === leader)).toBe(true)
+    expect(res.logged.some((p) => p.node === leader)).toBe(true)
+  })
+
+  it('the leader cut off from etcd and the replicas with synchronous_mode off: losses counted exactly (psql read-back)', async () => {
+    status = await useVariants(['patroni-async'])
+    const {res, leader, rows} = await experiment(isolateLeader, 45_000)
+    expect(res.errors).toEqual([])
+    exact(res, rows)
+    expect(res.logged.some((p) => p.what === 'promoted: acquired the leader lock' && p.node !== leader)).toBe(
+      true,
+    )
+    expect(res.polled.some((p) => p.node === leader && /→ replica/.test(p.what))).toBe(true)
+  })
 
   it('names an etcd member that was stopped, and lab up starts it again', async () => {
     status = await useVariants([])
