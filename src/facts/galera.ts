@@ -13,7 +13,8 @@
  * Outcomes: no client → 127 (not-installed); no server running and none installed → ABSENT_RC; installed but
  * not running → exit 1 with that sentence.
  */
-import {ABSENT_RC, defineGatherer, ParseError} from './gatherer.js'
+import {defineGatherer, ParseError} from './gatherer.js'
+import {MYSQL_SOCKETS_SCRIPT} from './mysql-replica.js'
 import {partScriptFor, splitParts} from './parts.js'
 import {dict, lines, toBool, toInt, toNum} from './util.js'
 
@@ -178,12 +179,7 @@ export const galera = defineGatherer<Galera>({
   id: 'galera',
   description: 'Galera (wsrep) status and settings of every running MariaDB/MySQL server',
   script: [
-    'm=$(command -v mariadb || command -v mysql) || { echo "mysql: command not found" >&2; exit 127; }',
-    `s=$(ss -xlpH 2>/dev/null | awk '/users:\\(\\("(mysqld|mariadbd)"/ {print $5}' | sort -u)`,
-    'if [ -z "$s" ]; then',
-    `  command -v mysqld >/dev/null 2>&1 || command -v mariadbd >/dev/null 2>&1 || exit ${ABSENT_RC}`,
-    '  echo "MySQL/MariaDB is installed on this node but no server is running (no mysqld/mariadbd socket)" >&2; exit 1',
-    'fi',
+    ...MYSQL_SOCKETS_SCRIPT,
     'for k in $s; do',
     '  c="$m --connect-timeout=5 -S $k -B -N"',
     `  ${partScriptFor('"status $k"', `$c -e "${STATUS}" 2>&1`)}`,

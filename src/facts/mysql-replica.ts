@@ -220,6 +220,20 @@ const STATUS = "SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Rpl_semi_sync%'"
 const DUMPS =
   "SELECT ID, USER, HOST, TIME, STATE FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%' ORDER BY ID"
 
+/**
+ * Snippet lines that set $m (the client) and $s (the Unix sockets of the running mysqld/mariadbd servers),
+ * or exit: 127 without a client, ABSENT_RC with no server installed, 1 with one installed but not running.
+ * Shared by the gatherers that talk to every MySQL/MariaDB server of a node (mysql-replica, galera).
+ */
+export const MYSQL_SOCKETS_SCRIPT: readonly string[] = [
+  'm=$(command -v mariadb || command -v mysql) || { echo "mysql: command not found" >&2; exit 127; }',
+  `s=$(ss -xlpH 2>/dev/null | awk '/users:\\(\\("(mysqld|mariadbd)"/ {print $5}' | sort -u)`,
+  'if [ -z "$s" ]; then',
+  `  command -v mysqld >/dev/null 2>&1 || command -v mariadbd >/dev/null 2>&1 || exit ${ABSENT_RC}`,
+  '  echo "MySQL/MariaDB is installed on this node but no server is running (no mysqld/mariadbd socket)" >&2; exit 1',
+  'fi',
+]
+
 export const mysqlReplica = defineGatherer<MysqlReplica>({
   id: 'mysql-replica',
   description:
@@ -227,12 +241,7 @@ export const mysqlReplica = defineGatherer<MysqlReplica>({
   command:
     "mysql -S <socket> -e 'SHOW REPLICA STATUS\\G' (and semi-sync variables, status, connected replicas) for each running server",
   script: [
-    'm=$(command -v mariadb || command -v mysql) || { echo "mysql: command not found" >&2; exit 127; }',
-    `s=$(ss -xlpH 2>/dev/null | awk '/users:\\(\\("(mysqld|mariadbd)"/ {print $5}' | sort -u)`,
-    'if [ -z "$s" ]; then',
-    `  command -v mysqld >/dev/null 2>&1 || command -v mariadbd >/dev/null 2>&1 || exit ${ABSENT_RC}`,
-    '  echo "MySQL/MariaDB is installed on this node but no server is running (no mysqld/mariadbd socket)" >&2; exit 1',
-    'fi',
+    ...MYSQL_SOCKETS_SCRIPT,
     'for k in $s; do',
     '  c="$m --connect-timeout=5 -S $k"',
     `  ${partScriptFor('"replica-status $k"', "$c -e 'SHOW REPLICA STATUS\\G' 2>/dev/null || $c -e 'SHOW SLAVE STATUS\\G' 2>&1")}`,

@@ -17,7 +17,7 @@ import mysql from 'mysql2/promise'
 
 import {fixedRate, type RunningWorkload} from '../load.js'
 import {now, type WriteEvent} from '../timeline.js'
-import type {ReadBack, Workload} from './types.js'
+import {answerWithin, type ReadBack, type Workload} from './types.js'
 
 export interface MariadbEndpoint {
   /** Inventory node name (recorded with every write). */
@@ -145,26 +145,17 @@ export class MariadbWrite implements Workload {
     }
     const left = Math.max(1, this.spec.timeoutMs - (performance.now() - t0))
     const conn = c
-    let timer: NodeJS.Timeout | undefined
     try {
       const insert = conn.query(`INSERT INTO ${this.table} (id, node, served) VALUES (?, ?, @@hostname)`, [
         id,
         ep.name,
       ])
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(Object.assign(new Error(`no answer in ${Math.round(left)} ms`), {code: 'TIMEOUT'})),
-          left,
-        )
-      })
-      await Promise.race([insert, timeout])
+      await answerWithin(insert, left)
       pool.push(conn)
       return ev('acked', {primary: ep.name})
     } catch (err) {
       conn.destroy()
       return ev(answeredWithError(err) ? 'failed' : 'unknown', {error: errorText(err)})
-    } finally {
-      if (timer) clearTimeout(timer)
     }
   }
 

@@ -12,7 +12,7 @@ import pg from 'pg'
 
 import {fixedRate, type RunningWorkload} from '../load.js'
 import {now, type WriteEvent} from '../timeline.js'
-import type {ReadBack, Workload} from './types.js'
+import {answerWithin, type ReadBack, type Workload} from './types.js'
 
 export interface PgEndpoint {
   name: string
@@ -142,16 +142,9 @@ export class PgLeaderWrite implements Workload {
     }
     const conn = c
     const left = Math.max(1, this.spec.timeoutMs - (performance.now() - t0))
-    let timer: NodeJS.Timeout | undefined
     try {
       const insert = conn.query(`INSERT INTO ${this.table} (id, node) VALUES ($1, $2)`, [id, ep.name])
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(Object.assign(new Error(`no answer in ${Math.round(left)} ms`), {code: 'TIMEOUT'})),
-          left,
-        )
-      })
-      await Promise.race([insert, timeout])
+      await answerWithin(insert, left)
       pool.push(conn)
       return ev('acked', {primary: ep.name})
     } catch (err) {
@@ -161,8 +154,6 @@ export class PgLeaderWrite implements Workload {
       // An ERROR answer (SQLSTATE, severity ERROR) aborted the statement; FATAL/PANIC or silence may have committed.
       const answered = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && e.severity === 'ERROR'
       return ev(answered ? 'failed' : 'unknown', {error: `${e.code ?? 'error'}: ${e.message ?? String(err)}`})
-    } finally {
-      if (timer) clearTimeout(timer)
     }
   }
 

@@ -25,3 +25,19 @@ export interface Workload {
   /** Drops the run's table (unless kept for an independent read-back). */
   cleanup(): Promise<void>
 }
+
+/** Rejects with code TIMEOUT when `p` has not settled within `ms` (the caller then destroys its connection). */
+export async function answerWithin<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer in ${Math.round(ms)} ms`), {code: 'TIMEOUT'})),
+      ms,
+    )
+  })
+  try {
+    return await Promise.race([p, timeout])
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}

@@ -7,37 +7,18 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
 import flowControl from '../../../src/checks/galera/flow-control.js'
-import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import type {Inventory} from '../../../src/core/types.js'
+import {auditCaptureDir} from '../../support/audit-capture.js'
 import {fixturesDir} from '../../support/paths.js'
 import {parseGalera} from '../../../src/facts/galera.js'
 import {readFileSync} from 'node:fs'
 
 const dir = join(fixturesDir, 'outputs', 'galera')
 
-async function auditCapture(name: string, edit?: (inv: Inventory) => Inventory): Promise<AuditRun> {
-  const source = await CaptureFactSource.open(join(dir, name))
-  const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  const inventory = edit ? edit(source.inventory()) : source.inventory()
-  const {run} = await runAudit({
-    inventory,
-    checklist,
-    planned: planFromChecklist(checklist, checks, {only: ['x.galera']}),
-    source,
-    sourceInfo: {mode: 'capture', capture: name},
-    concurrency: 4,
-    version: 'test',
-    history: [],
-    now: source.capturedAt(),
-  })
-  return run
-}
+const auditCapture = (name: string, edit?: (inv: Inventory) => Inventory): Promise<AuditRun> =>
+  auditCaptureDir(join(dir, name), ['x.galera'], edit)
 
 const failing = (r: AuditRun): string[] =>
   [

@@ -6,34 +6,15 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {loadChecklist, planFromChecklist} from '../../../src/audit/checklist.js'
-import {runAudit} from '../../../src/audit/run.js'
-import {CaptureFactSource} from '../../../src/audit/sources.js'
-import {catalog} from '../../../src/checks/index.js'
 import type {AuditRun} from '../../../src/core/results.js'
 import type {Inventory} from '../../../src/core/types.js'
+import {auditCaptureDir} from '../../support/audit-capture.js'
 import {fixturesDir} from '../../support/paths.js'
 
 const dir = join(fixturesDir, 'outputs', 'patroni')
 
-async function auditCapture(name: string, edit?: (inv: Inventory) => Inventory): Promise<AuditRun> {
-  const source = await CaptureFactSource.open(join(dir, name))
-  const checks = catalog()
-  const checklist = await loadChecklist('ha-baseline', checks)
-  const inventory = edit ? edit(source.inventory()) : source.inventory()
-  const {run} = await runAudit({
-    inventory,
-    checklist,
-    planned: planFromChecklist(checklist, checks, {only: ['x.patroni', 'x.etcd']}),
-    source,
-    sourceInfo: {mode: 'capture', capture: name},
-    concurrency: 4,
-    version: 'test',
-    history: [],
-    now: source.capturedAt(),
-  })
-  return run
-}
+const auditCapture = (name: string, edit?: (inv: Inventory) => Inventory): Promise<AuditRun> =>
+  auditCaptureDir(join(dir, name), ['x.patroni', 'x.etcd'], edit)
 
 const notPassing = (r: AuditRun): string[] =>
   [
