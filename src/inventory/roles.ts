@@ -16,6 +16,9 @@ export const ROLES = {
   witness: 'a quorum witness: corosync-qnetd (quorum checks, partition --isolate-witness)',
   log: 'a central log server (logging checks)',
   monitor: 'a monitoring server with Prometheus alert rules (replication lag alert)',
+  galera: 'a MariaDB/MySQL Galera cluster member (galera.* checks, galera-partition)',
+  patroni: 'a PostgreSQL member managed by Patroni (patroni.* checks, the Patroni leader faults)',
+  etcd: 'an etcd member: the DCS of Patroni or a Kubernetes control plane (etcd.* checks)',
 } as const
 
 export type KnownRole = keyof typeof ROLES
@@ -38,19 +41,7 @@ export const GROUP_ROLES: Readonly<Record<KnownRole, readonly string[]>> = {
     'haproxy',
     'keepalived',
   ],
-  db: [
-    'db',
-    'dbs',
-    'database',
-    'databases',
-    'postgres',
-    'postgresql',
-    'pg',
-    'pgsql',
-    'mysql',
-    'mariadb',
-    'galera',
-  ],
+  db: ['db', 'dbs', 'database', 'databases', 'postgres', 'postgresql', 'pg', 'pgsql', 'mysql', 'mariadb'],
   app: [
     'app',
     'apps',
@@ -65,6 +56,9 @@ export const GROUP_ROLES: Readonly<Record<KnownRole, readonly string[]>> = {
   witness: ['witness', 'qdevice', 'qnetd', 'quorum', 'arbiter', 'tiebreaker'],
   log: ['log', 'logs', 'logging', 'syslog', 'rsyslog', 'loghost', 'loghosts'],
   monitor: ['monitor', 'monitoring', 'prometheus', 'grafana', 'zabbix', 'nagios', 'icinga'],
+  galera: ['galera', 'wsrep', 'pxc'],
+  patroni: ['patroni'],
+  etcd: ['etcd'],
 }
 
 export function isKnownRole(role: string): role is KnownRole {
