@@ -1,30 +1,40 @@
 /**
- * Benchmark: `hacheck audit` (one SSH connection and one script per node,
- * nodes in parallel) against parallel-ssh running the very same gather script,
- * on N sshd-only namespace nodes. Runs alternate tool by tool; medians of
- * wall time and controller CPU (user+sys of the tool's process tree). Nodes:
- * netns hkb-<i>, bridge hkb-br (198.18.8.1/22 on the host), sshd in its own
- * PID namespace. Everything is torn down at the end (and before, if stale).
+ * A fleet of N sshd-only nodes for the benchmark: netns hkb-<i>, one veth each
+ * on bridge hkb-br (198.18.8.1/22 on the host, nodes from 198.18.8.10), one
+ * sshd per node with its own host key and its own PID namespace (without it,
+ * `ss -tlnp` on every node walks every process of the machine and the fleet
+ * cost grows as N²). All sshds are pinned to FLEET_CPU so that the controller
+ * measured on the other core does not compete with them. Nothing is routed
+ * out of the bridge: no NAT, no default route.
+ *
+ * Also a small CLI to keep a fleet up while profiling (hold the machine lock):
+ *   npx tsx bench/fleet.ts up N DIR     (writes DIR/inventory.yaml, DIR/hosts)
+ *   npx tsx bench/fleet.ts down
  */
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 
-import {planFromChecklist, loadChecklist} from '../src/audit/checklist.js'
-import {buildGatherPlan} from '../src/audit/engine.js'
-import {composeGatherScript} from '../src/audit/gather-script.js'
-import {catalog} from '../src/checks/index.js'
-import type {Inventory} from '../src/core/types.js'
-
-const PREFIX = 'hkb-'
+export const PREFIX = 'hkb-'
 const BRIDGE = `${PREFIX}br`
-const sizes = (process.argv.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '10,50').split(',').map(Number)
-const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5)
-const repo = new URL('..', import.meta.url).pathname
+/** The core the fleet's sshds run on; the measured controller gets CONTROLLER_CPU. */
+export const FLEET_CPU = '1'
+export const CONTROLLER_CPU = '0'
 
-const sh = (cmd: string, args: string[], input?: string): string =>
+export interface Fleet {
+  dir: string
+  hosts: string[]
+  /** PIDs of the `ip netns exec … unshare … sshd` processes this fleet started. */
+  pids: number[]
+  identityFile: string
+  knownHosts: string
+  inventoryFile: string
+}
+
+export const sh = (cmd: string, args: string[], input?: string): string =>
   execFileSync(cmd, args, {encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe']})
+
 const quiet = (cmd: string, args: string[]): void => {
   try {
     execFileSync(cmd, args, {stdio: 'ignore'})
@@ -32,9 +42,12 @@ const quiet = (cmd: string, args: string[]): void => {
     /* already gone */
   }
 }
-const addr = (i: number): string => `198.18.${8 + Math.floor((10 + i) / 256)}.${(10 + i) % 256}`
 
-function teardown(pids: number[]): void {
+/** 198.18.8.10, 198.18.8.11, …: up to 1000 nodes inside 198.18.8.0/22. */
+export const addr = (i: number): string => `198.18.${8 + Math.floor((10 + i) / 256)}.${(10 + i) % 256}`
+
+/** Kills the given fleet PIDs (only those: the sshd dies with its PID namespace) and deletes every hkb- namespace. */
+export function fleetDown(pids: number[]): void {
   for (const p of pids) quiet('kill', ['-KILL', String(p)])
   const ns = sh('ip', ['netns', 'list'])
     .split('\n')
@@ -44,206 +57,158 @@ function teardown(pids: number[]): void {
   quiet('ip', ['link', 'del', BRIDGE])
 }
 
-function fleet(n: number, dir: string): {pids: number[]; hosts: string[]} {
+function sshdConfig(a: string, nd: string, dir: string): string {
+  return [
+    `ListenAddress ${a}`,
+    `HostKey ${join(nd, 'host')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `PidFile ${join(nd, 'pid')}`,
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'StrictModes no',
+    'MaxStartups 200',
+    'SetEnv SHLVL=1',
+    '',
+  ].join('\n')
+}
+
+function startNode(i: number, dir: string): {pid: number | undefined; host: string; known: string} {
+  const ns = `${PREFIX}${i}`
+  const a = addr(i)
+  const nd = join(dir, `n${i}`)
+  mkdirSync(nd)
+  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(nd, 'host')])
+  const known = `${a} ${readFileSync(join(nd, 'host.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`
+  writeFileSync(join(nd, 'sshd_config'), sshdConfig(a, nd, dir))
+  sh('ip', ['netns', 'add', ns])
+  sh('ip', ['link', 'add', `${PREFIX}v${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
+  sh('ip', ['link', 'set', `${PREFIX}v${i}`, 'master', BRIDGE, 'up'])
+  sh('ip', ['-n', ns, 'addr', 'add', `${a}/22`, 'dev', 'eth0'])
+  sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up'])
+  sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
+  // taskset before netns exec: every process of the node (sshd, its sessions, the script) stays on FLEET_CPU.
+  const p = spawn(
+    'taskset',
+    [
+      '-c',
+      FLEET_CPU,
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'unshare',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--kill-child',
+      '/usr/sbin/sshd',
+      '-D',
+      '-e',
+      '-f',
+      join(nd, 'sshd_config'),
+    ],
+    {stdio: 'ignore', detached: true},
+  )
+  p.unref()
+  return {pid: p.pid, host: a, known}
+}
+
+/** Resolves when `host:22` answers with an SSH banner (rejects on error). */
+function banner(host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({host, port: 22, timeout: 2000})
+    s.once('data', (d: Buffer) => {
+      s.destroy()
+      if (d.toString('latin1').startsWith('SSH-')) resolve()
+      else reject(new Error(`${host}: not an SSH banner`))
+    })
+    s.once('timeout', () => {
+      s.destroy()
+      reject(new Error(`${host}: timeout`))
+    })
+    s.once('error', reject)
+  })
+}
+
+async function waitReady(hosts: string[]): Promise<void> {
+  const deadline = Date.now() + 120_000
+  let pending = hosts
+  while (pending.length) {
+    const res = await Promise.allSettled(pending.map(banner))
+    pending = pending.filter((_, i) => res[i]?.status === 'rejected')
+    if (!pending.length) return
+    if (Date.now() > deadline) throw new Error(`${pending.length} nodes never answered, e.g. ${pending[0]}`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+/** Creates the fleet in `dir` (a fresh directory), waits until every sshd answers. */
+export async function fleetUp(n: number, dir: string): Promise<Fleet> {
+  if (n > 1000) throw new Error('at most 1000 nodes fit in 198.18.8.0/22')
   sh('ip', ['link', 'add', BRIDGE, 'type', 'bridge'])
   sh('ip', ['addr', 'add', '198.18.8.1/22', 'dev', BRIDGE])
   sh('ip', ['link', 'set', BRIDGE, 'up'])
-  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')))
+  const identityFile = join(dir, 'id')
+  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', identityFile])
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`))
+  mkdirSync('/run/sshd', {recursive: true})
   const pids: number[] = []
   const hosts: string[] = []
   const known: string[] = []
   for (let i = 0; i < n; i++) {
-    const ns = `${PREFIX}${i}`
-    const a = addr(i)
-    const nd = join(dir, `n${i}`)
-    mkdirSync(nd)
-    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(nd, 'host')])
-    known.push(`${a} ${readFileSync(join(nd, 'host.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`)
-    writeFileSync(
-      join(nd, 'sshd_config'),
-      `ListenAddress ${a}\nHostKey ${join(nd, 'host')}\nAuthorizedKeysFile ${join(dir, 'authorized_keys')}\nPidFile ${join(nd, 'pid')}\nUsePAM no\nPermitRootLogin prohibit-password\nStrictModes no\nMaxStartups 200\nSetEnv SHLVL=1\n`,
-    )
-    sh('ip', ['netns', 'add', ns])
-    sh('ip', ['link', 'add', `${PREFIX}v${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
-    sh('ip', ['link', 'set', `${PREFIX}v${i}`, 'master', BRIDGE, 'up'])
-    sh('ip', ['-n', ns, 'addr', 'add', `${a}/22`, 'dev', 'eth0'])
-    sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up'])
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
-    mkdirSync('/run/sshd', {recursive: true})
-    const p = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns,
-        'unshare',
-        '--pid',
-        '--fork',
-        '--mount-proc',
-        '--kill-child',
-        '/usr/sbin/sshd',
-        '-D',
-        '-e',
-        '-f',
-        join(nd, 'sshd_config'),
-      ],
-      {stdio: 'ignore', detached: true},
-    )
-    p.unref()
-    if (p.pid) pids.push(p.pid)
-    hosts.push(a)
+    const node = startNode(i, dir)
+    if (node.pid) pids.push(node.pid)
+    hosts.push(node.host)
+    known.push(node.known)
   }
-  writeFileSync(join(dir, 'known_hosts'), known.join('\n') + '\n')
-  return {pids, hosts}
+  const knownHosts = join(dir, 'known_hosts')
+  writeFileSync(knownHosts, known.join('\n') + '\n')
+  const inventoryFile = join(dir, 'inventory.yaml')
+  const yaml = [
+    'cluster: {name: bench, stack: pacemaker}',
+    'networks: {public: 198.18.8.0/22}',
+    `ssh: {user: root, identityFile: ${identityFile}, knownHosts: ${knownHosts}}`,
+    'nodes:',
+    ...hosts.map((h, i) => `  - {name: b${i}, host: ${h}, roles: [cluster]}`),
+  ].join('\n')
+  writeFileSync(inventoryFile, yaml + '\n')
+  writeFileSync(join(dir, 'hosts'), hosts.join('\n') + '\n')
+  const fleet = {dir, hosts, pids, identityFile, knownHosts, inventoryFile}
+  try {
+    await waitReady(hosts)
+  } catch (err) {
+    fleetDown(pids)
+    throw err
+  }
+  return fleet
 }
 
-function waitSsh(hosts: string[], dir: string): void {
-  for (const h of hosts) {
-    for (let t = 0; ; t++) {
-      try {
-        sh('ssh', [
-          '-i',
-          join(dir, 'id'),
-          '-o',
-          `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-          '-o',
-          'BatchMode=yes',
-          '-o',
-          'ConnectTimeout=2',
-          `root@${h}`,
-          'true',
-        ])
-        break
-      } catch (err) {
-        if (t > 50) throw err
-        execFileSync('sleep', ['0.2'])
-      }
+async function cli(): Promise<void> {
+  const [verb, n, dir] = process.argv.slice(2)
+  if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces)')
+  if (verb === 'down') {
+    // Only the fleet's own processes: those living in an hkb- namespace (its unshare and sshd).
+    const list = sh('ip', ['netns', 'list'])
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter((x) => x.startsWith(PREFIX))
+    const all: number[] = []
+    for (const ns of list) {
+      for (const p of sh('ip', ['netns', 'pids', ns]).split('\n')) if (p.trim()) all.push(Number(p))
     }
+    fleetDown(all)
+    return
   }
+  if (verb !== 'up' || !n || !dir) throw new Error('usage: fleet.ts up N DIR | down')
+  fleetDown([])
+  mkdirSync(dir, {recursive: true})
+  const f = await fleetUp(Number(n), dir)
+  console.log(`fleet of ${f.hosts.length} nodes up; inventory ${f.inventoryFile}`)
 }
 
-/** Wall and CPU (user+sys of the whole process tree) of one command, from GNU time's last stderr line. */
-function measure(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  input?: string,
-): {wall: number; cpu: number} {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', cmd, ...args], {
-    encoding: 'utf8',
-    env,
-    input,
-    stdio: ['pipe', 'ignore', 'pipe'],
-    maxBuffer: 256 * 1024 * 1024,
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'))) {
+  cli().catch((err: unknown) => {
+    console.error(`fleet: ${(err as Error).message}`)
+    process.exit(1)
   })
-  const last = (r.stderr ?? '').trim().split('\n').pop() ?? ''
-  const [wall, user, sys] = last.split(' ').map(Number)
-  if (![wall, user, sys].every((x) => Number.isFinite(x)))
-    throw new Error(`${cmd} failed (exit ${r.status}): ${(r.stderr ?? '').slice(-500)}`)
-  return {wall: wall as number, cpu: (user as number) + (sys as number)}
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
-
-async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('bench needs root (network namespaces)')
-  teardown([])
-  const rows: string[] = []
-  for (const n of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), 'hacheck-bench-'))
-    const {pids, hosts} = fleet(n, dir)
-    try {
-      waitSsh(hosts, dir)
-      const inv: Inventory = {
-        cluster: {name: 'bench', stack: 'pacemaker', objectives: {}},
-        networks: {public: '198.18.8.0/22'},
-        nodes: hosts.map((h, i) => ({name: `b${i}`, host: h, roles: ['cluster'], ssh: {}})),
-      }
-      const yaml = [
-        'cluster: {name: bench, stack: pacemaker}',
-        'networks: {public: 198.18.8.0/22}',
-        `ssh: {user: root, identityFile: ${join(dir, 'id')}, knownHosts: ${join(dir, 'known_hosts')}}`,
-        'nodes:',
-        ...hosts.map((h, i) => `  - {name: b${i}, host: ${h}, roles: [cluster]}`),
-      ].join('\n')
-      writeFileSync(join(dir, 'inventory.yaml'), yaml + '\n')
-      // The very script hacheck runs on each node (same gatherers, same framing).
-      const checks = catalog()
-      const planned = planFromChecklist(await loadChecklist('ha-baseline', checks), checks)
-      const plan = buildGatherPlan(planned, {inventory: inv, now: new Date()})
-      const script = composeGatherScript(plan.node.get('b0') ?? []).script
-      writeFileSync(join(dir, 'gather.sh'), script)
-      writeFileSync(join(dir, 'hosts'), hosts.map((h) => `root@${h}`).join('\n') + '\n')
-      const env = {...process.env, HOME: dir, XDG_STATE_HOME: join(dir, 'state'), SSH_AUTH_SOCK: ''}
-      const hk: {wall: number; cpu: number}[] = []
-      const ps: {wall: number; cpu: number}[] = []
-      for (let r = 0; r < RUNS; r++) {
-        hk.push(
-          measure(
-            'node',
-            [
-              join(repo, 'bin', 'run.js'),
-              'audit',
-              '-i',
-              join(dir, 'inventory.yaml'),
-              '--format',
-              'json',
-              '-q',
-              '--log-file',
-              'none',
-            ],
-            env,
-          ),
-        )
-        ps.push(
-          measure(
-            'parallel-ssh',
-            [
-              '-h',
-              join(dir, 'hosts'),
-              '-p',
-              String(Math.min(n, 32)),
-              '-t',
-              '60',
-              '-I',
-              '-x',
-              `-i ${join(dir, 'id')} -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o BatchMode=yes`,
-              'bash -s',
-            ],
-            env,
-            script,
-          ),
-        )
-      }
-      const h = {wall: median(hk.map((x) => x.wall)), cpu: median(hk.map((x) => x.cpu))}
-      const p = {wall: median(ps.map((x) => x.wall)), cpu: median(ps.map((x) => x.cpu))}
-      rows.push(
-        `| ${n} | ${h.wall.toFixed(2)} | ${p.wall.toFixed(2)} | **${(h.wall / p.wall).toFixed(2)}** | ${h.cpu.toFixed(2)} | ${p.cpu.toFixed(2)} | **${(h.cpu / p.cpu).toFixed(2)}** |`,
-      )
-      console.log(rows[rows.length - 1])
-    } finally {
-      teardown(pids)
-      rmSync(dir, {recursive: true, force: true})
-    }
-  }
-  const doc = `# Benchmarks
-
-Measured by \`npm run bench\` (bench/run.sh → bench/fleet.ts) on ${new Date().toISOString().slice(0, 10)}, this machine (${sh('nproc', []).trim()} cores). N sshd-only nodes (network namespaces, own sshd and PID namespace each); both tools run the **same** gather script (the one hacheck builds for the ha-baseline checklist) on every node; medians of ${RUNS} alternating runs. \`hacheck\` is the whole \`hacheck audit --format json\` process, including start-up, parsing and evaluating every check; parallel-ssh only runs the script. Ratios < 1 mean hacheck is faster / cheaper. Read them, not the absolute seconds: the fleet shares the machine's cores with the controller. The wall time is dominated by the nodes themselves: they share the host's /usr, so the cluster tools are installed but no cluster runs, and tools such as \`crm_mon\` and \`cibadmin\` wait for a connection that never comes; both tools pay that equally. Compare controller CPU: it is what hacheck adds.
-
-| N nodes | hacheck wall s | parallel-ssh wall s | wall ratio | hacheck CPU s | parallel-ssh CPU s | CPU ratio |
-| --- | --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}
-`
-  writeFileSync(join(repo, 'docs', 'benchmarks.md'), doc)
-  console.log(`wrote docs/benchmarks.md`)
-}
-
-main().catch((err: unknown) => {
-  console.error(`bench: ${(err as Error).message}`)
-  teardown([])
-  process.exit(1)
-})

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# `npm run bench`: hacheck audit vs parallel-ssh running the same gather script,
-# on N lightweight sshd-only nodes (network namespaces on 198.18.8.0/22, each
-# with its own sshd and PID namespace). Ratios are against parallel-ssh measured
-# in the same run, never absolute times. Writes docs/benchmarks.md.
-# Needs root on Linux (namespaces) and Debian's openssh-server and pssh.
+# `npm run bench`: hacheck audit against the raw ssh2 floor (same ssh2, same
+# script, same nodes, same concurrency) on fleets of N sshd-only nodes
+# (network namespaces on 198.18.8.0/22, each with its own sshd and PID
+# namespace), plus start-up costs. Ratios, never absolute times, are the result;
+# writes docs/benchmarks.md. Needs root on Linux, 2+ cores, Debian's
+# openssh-server and time; hold the machine lock (/tmp/hacheck-lab.lock) while
+# it runs. Arguments: --sizes=50,200,500 --runs=5,5,3 --startup-runs=10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
-[ -f oclif.manifest.json ] || npm run build --silent
-exec npx tsx bench/fleet.ts "$@"
+# Always measure the current sources.
+npm run build --silent 2> >(grep -v 'oclif update available' >&2)
+exec npx tsx bench/bench.ts "$@"

@@ -3,7 +3,9 @@
  * walk plain `{name, attrs, children}` nodes in document order and never see
  * the library's shapes. Malformed XML is a ParseError with its line.
  */
-import {XMLParser, XMLValidator} from 'fast-xml-parser'
+import {createRequire} from 'node:module'
+
+import type * as Fxp from 'fast-xml-parser'
 
 import {ParseError} from './gatherer.js'
 import {dict, isRecord} from './util.js'
@@ -19,7 +21,17 @@ export interface XmlEl {
 const ATTRS = ':@'
 const TEXT = '#text'
 
-const parser = new XMLParser({
+// Loaded on first parse, and as the library's one-file CommonJS build: importing its ES
+// modules costs ~5x more start-up, paid by every command that never parses XML.
+let lib: {fxp: typeof Fxp; parser: Fxp.XMLParser} | undefined
+const xmlLib = (): {fxp: typeof Fxp; parser: Fxp.XMLParser} => {
+  if (lib) return lib
+  const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof Fxp
+  lib = {fxp, parser: new fxp.XMLParser(PARSER_OPTIONS)}
+  return lib
+}
+
+const PARSER_OPTIONS: Fxp.X2jOptions = {
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -31,7 +43,7 @@ const parser = new XMLParser({
   // The library's entity pass is ~20x slower than the parse itself; the five
   // XML entities and character references are decoded by decodeEntities below.
   processEntities: false,
-})
+}
 
 const NAMED: Record<string, string> = {lt: '<', gt: '>', amp: '&', quot: '"', apos: "'"}
 
@@ -76,7 +88,8 @@ function convert(node: Record<string, unknown>): XmlEl | string | undefined {
 export function parseXml(text: string, what: string): XmlEl {
   const start = text.indexOf('<')
   if (start < 0) throw new ParseError(`${what}: no XML in output`)
-  const valid = XMLValidator.validate(text)
+  const {fxp, parser} = xmlLib()
+  const valid = fxp.XMLValidator.validate(text)
   if (valid !== true) {
     throw new ParseError(`${what}: malformed XML: ${valid.err.msg}`, valid.err.line)
   }

@@ -5,7 +5,9 @@
  * not fail a pipeline, but must be visible: a waived case's message starts
  * with the waiver and its reason). Times are seconds with a '.' decimal point.
  */
-import {create} from 'xmlbuilder2'
+import {createRequire} from 'node:module'
+
+import type * as Xmlbuilder2 from 'xmlbuilder2'
 
 import type {AuditRun, CheckResult} from '../core/results.js'
 import {evidenceLine, groupByRef, waiverLine} from './common.js'
@@ -47,7 +49,13 @@ const clean = (s: string): string =>
     )
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\ufffd')
 
+// Loaded on first use: importing xmlbuilder2 costs more than a whole console audit of a few nodes.
+let xmlbuilder2: typeof Xmlbuilder2 | undefined
+const lib = (): typeof Xmlbuilder2 =>
+  (xmlbuilder2 ??= createRequire(import.meta.url)('xmlbuilder2') as typeof Xmlbuilder2)
+
 export function renderJUnit(model: JUnitModel): string {
+  const {create} = lib()
   const count = (cases: JUnitCase[], o: JUnitCase['outcome']): number =>
     cases.filter((c) => c.outcome === o).length
   const all = model.suites.flatMap((s) => s.cases)
