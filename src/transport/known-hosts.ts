@@ -53,14 +53,21 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? h : `[${h}]:${port}`
 }
 
+const patternCache = new Map<string, RegExp>()
+
 /** OpenSSH's wildcard match: `*` any run, `?` one character; case-insensitive. */
 export function wildcardMatch(name: string, pattern: string): boolean {
-  const re = pattern
-    .toLowerCase()
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.')
-  return new RegExp(`^${re}$`).test(name.toLowerCase())
+  let re = patternCache.get(pattern)
+  if (!re) {
+    const src = pattern
+      .toLowerCase()
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')
+    re = new RegExp(`^${src}$`)
+    patternCache.set(pattern, re)
+  }
+  return re.test(name.toLowerCase())
 }
 
 function hashedMatch(name: string, hashed: string): boolean {
@@ -131,6 +138,59 @@ export function checkHostKey(
   if (match) return {status: 'known', entry: match}
   if (forHost.length) return {status: 'changed', expected: forHost}
   return {status: 'unknown'}
+}
+
+/**
+ * The entries of known_hosts files indexed for lookups by name, so that
+ * connecting to N nodes listed in one known_hosts file costs O(N), not O(N²)
+ * pattern matches. Entries whose host field lists only plain names are found
+ * by name; hashed, wildcard and negated ones are matched one by one, like
+ * OpenSSH does.
+ */
+export class KnownHostsIndex {
+  private readonly all: KnownHostEntry[] = []
+  private readonly byName = new Map<string, number[]>()
+  /** Positions of entries that need pattern matching, and of @revoked ones. */
+  private readonly scan: number[] = []
+
+  constructor(entries: readonly KnownHostEntry[] = []) {
+    this.add(entries)
+  }
+
+  add(entries: readonly KnownHostEntry[]): void {
+    for (const e of entries) {
+      // checkHostKey and knownKeyTypes never use @cert-authority lines (ssh2 has no certificates).
+      if (e.marker === 'cert-authority') continue
+      const at = this.all.push(e) - 1
+      const pats = e.hosts.split(',').filter(Boolean)
+      const plain = e.marker !== 'revoked' && !e.hosts.startsWith('|') && pats.every((p) => !/[*?!]/.test(p))
+      if (!plain) {
+        this.scan.push(at)
+        continue
+      }
+      for (const name of new Set(pats.map((p) => p.toLowerCase()))) {
+        const list = this.byName.get(name)
+        if (list) list.push(at)
+        else this.byName.set(name, [at])
+      }
+    }
+  }
+
+  /**
+   * The entries that can matter when checking `names`: those whose host field
+   * matches one of them, plus every @revoked one, in file order (no
+   * @cert-authority ones). checkHostKey
+   * and knownKeyTypes give the same answers on this list as on all entries.
+   */
+  relevant(names: readonly string[]): KnownHostEntry[] {
+    const at = new Set<number>()
+    for (const n of names) for (const i of this.byName.get(n.toLowerCase()) ?? []) at.add(i)
+    for (const i of this.scan) {
+      const e = this.all[i] as KnownHostEntry
+      if (e.marker === 'revoked' || names.some((n) => hostFieldMatches(e.hosts, n))) at.add(i)
+    }
+    return [...at].sort((a, b) => a - b).map((i) => this.all[i] as KnownHostEntry)
+  }
 }
 
 /** Key types already known for a host, in file order (to ask the server for one of those first). */

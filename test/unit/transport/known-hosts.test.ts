@@ -7,6 +7,7 @@ import {
   hostFieldMatches,
   keyTypeOfBlob,
   knownHostsName,
+  KnownHostsIndex,
   knownKeyTypes,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
@@ -143,5 +144,54 @@ describe('host key checking', () => {
     const line = formatKnownHostsLine('127.0.0.1', 2222, blob(B))
     expect(line).toBe(`[127.0.0.1]:2222 ssh-ed25519 ${B}`)
     expect(checkHostKey(parseKnownHosts(line), ['[127.0.0.1]:2222'], blob(B)).status).toBe('known')
+  })
+})
+
+describe('known_hosts index', () => {
+  const entries = parseKnownHosts(
+    [
+      `DB1.example.com,198.18.0.1 ssh-ed25519 ${A}`,
+      `[127.0.0.1]:2222 ssh-ed25519 ${B}`,
+      `db1.example.com ecdsa-sha2-nistp256 ${C}`,
+      `*.example.com,!db9.example.com ssh-ed25519 ${B}`,
+      `@revoked other.example.com ssh-ed25519 ${C}`,
+      `@cert-authority *.example.com ssh-ed25519 ${A}`,
+      HASHED,
+    ].join('\n'),
+    '/etc/kh',
+  )
+  const index = new KnownHostsIndex(entries)
+  const names = [
+    'db1.example.com',
+    '198.18.0.1',
+    '[127.0.0.1]:2222',
+    'db7.example.com',
+    'db9.example.com',
+    'example.org',
+    '127.0.0.1',
+  ]
+
+  it('gives every host-key answer it would give from all the entries', () => {
+    for (const n of names) {
+      for (const key of [A, B, C]) {
+        expect(checkHostKey(index.relevant([n]), [n], blob(key))).toEqual(
+          checkHostKey(entries, [n], blob(key)),
+        )
+      }
+      expect(knownKeyTypes(index.relevant([n]), [n])).toEqual(knownKeyTypes(entries, [n]))
+    }
+  })
+
+  it('keeps file order, finds plain names case-insensitively and leaves the other hosts out', () => {
+    const rel = index.relevant(['db1.example.com'])
+    expect(rel.map((e) => e.line)).toEqual([1, 3, 4, 5, 8])
+    expect(index.relevant(['[127.0.0.1]:2222']).map((e) => e.line)).toEqual([2, 5, 7])
+  })
+
+  it('finds entries added after it was built', () => {
+    index.add(parseKnownHosts(`new.example.org ssh-ed25519 ${A}`, '/own'))
+    expect(checkHostKey(index.relevant(['new.example.org']), ['new.example.org'], blob(A)).status).toBe(
+      'known',
+    )
   })
 })
