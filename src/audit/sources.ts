@@ -70,6 +70,9 @@ export class LiveFactSource implements FactSource {
       return {ok: true, durationMs, outputs: splitGatherOutput(res.stdout, res.stderr, gs.nonce)}
     } catch (err) {
       return {ok: false, durationMs: performance.now() - t0, error: transportFactError(err)}
+    } finally {
+      // One round trip per node: its connection is not needed any more.
+      this.runner.release?.(node)
     }
   }
 

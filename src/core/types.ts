@@ -108,5 +108,7 @@ export interface CommandResult {
 
 export interface CommandRunner {
   run(node: NodeSpec, cmd: CommandSpec, abort?: AbortSignal): Promise<CommandResult>
+  /** No more commands on this node for now: the runner may close its connection (a later run reconnects). */
+  release?(node: NodeSpec): void
   close(): Promise<void>
 }

@@ -32,6 +32,7 @@ import {
   fingerprint,
   formatKnownHostsLine,
   type KnownHostEntry,
+  KnownHostsIndex,
   keyTypeOfBlob,
   knownHostsName,
   knownKeyTypes,
@@ -138,6 +139,8 @@ interface Conn {
   client: Client
   channels: Semaphore
   inflight: Set<(f: ConnFailure) => void>
+  /** Names of the nodes that ran commands on it and have not released it. */
+  users: Set<string>
   dead?: ConnFailure
 }
 
@@ -191,8 +194,13 @@ export class SshPool implements CommandRunner {
   private readonly nodeSem: Semaphore
   private readonly nodeSlots = new Map<string, {count: number; ready: Promise<() => void>}>()
   private readonly configs = new Map<string, Promise<SshConfigLookup | undefined>>()
-  private readonly knownHosts = new Map<string, Promise<KnownHostEntry[]>>()
+  private readonly knownHosts = new Map<string, Promise<KnownHostsIndex>>()
+  private readonly identities = new Map<string, Promise<ParsedKey | Error | {unreadable: string}>>()
   private ownWrites: Promise<unknown> = Promise.resolve()
+  /** Node name → the connection its commands run on (jump hosts are never in here). */
+  private readonly usedBy = new Map<string, Conn>()
+  /** Connections ended by release(), awaited by close(). */
+  private readonly ending = new Set<Promise<void>>()
   private closed = false
   private readonly counters = {connectionsOpened: 0, commands: 0}
   private readonly home = homedir()
@@ -252,6 +260,8 @@ export class SshPool implements CommandRunner {
       } catch (e) {
         throw this.toTransportError(node, e)
       }
+      conn.users.add(node.name)
+      this.usedBy.set(node.name, conn)
       const sudo = cmd.sudo === true && node.ssh.sudo !== false && conn.target.user !== 'root'
       const timeoutMs = cmd.timeoutMs ?? this.o.commandTimeoutMs
       const runId = randomBytes(8).toString('hex')
@@ -326,32 +336,47 @@ export class SshPool implements CommandRunner {
     }
   }
 
+  /**
+   * Tells the pool that no more commands will run on `node` for now: its
+   * connection is closed as soon as no command runs on it and no other node
+   * uses it (jump hosts stay open until close()). An audit runs one command per
+   * node; hundreds of idle connections kept until the end would cost keepalive
+   * traffic, CPU and memory for nothing. A later run() reconnects.
+   */
+  release(node: NodeSpec): void {
+    const c = this.usedBy.get(node.name)
+    if (!c) return
+    this.usedBy.delete(node.name)
+    c.users.delete(node.name)
+    if (c.dead || c.users.size > 0 || c.channels.inUse > 0 || this.nodeSlots.has(node.name)) return
+    this.ending.add(this.end(c))
+  }
+
   async close(): Promise<void> {
     this.closed = true
     const all = [...this.conns.values()]
     this.conns.clear()
     this.resolved.clear()
     const settled = await Promise.allSettled(all)
-    const waits: Promise<void>[] = []
-    for (const s of settled) {
-      if (s.status !== 'fulfilled') continue
-      const c = s.value
-      this.markDead(c, new ConnFailure('disconnected', c.target, 'connection closed by hacheck'))
-      waits.push(
-        new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            c.client.destroy()
-            resolve()
-          }, 1000)
-          c.client.once('close', () => {
-            clearTimeout(t)
-            resolve()
-          })
-          c.client.end()
-        }),
-      )
-    }
+    const waits: Promise<void>[] = [...this.ending]
+    for (const s of settled) if (s.status === 'fulfilled') waits.push(this.end(s.value))
     await Promise.all(waits)
+  }
+
+  /** Marks a connection closed by hacheck and ends it (destroyed if the server does not answer in 1 s). */
+  private end(c: Conn): Promise<void> {
+    this.markDead(c, new ConnFailure('disconnected', c.target, 'connection closed by hacheck'))
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        c.client.destroy()
+        resolve()
+      }, 1000)
+      c.client.once('close', () => {
+        clearTimeout(t)
+        resolve()
+      })
+      c.client.end()
+    })
   }
 
   // ---------------------------------------------------------------- nodes
@@ -472,11 +497,11 @@ export class SshPool implements CommandRunner {
   ): Promise<Conn> {
     const target: Target = {kind, name: ep.alias, user: ep.user, host: ep.host, port: ep.port}
     const started = performance.now()
-    const [ssh2, entries] = await Promise.all([loadSsh2(), this.knownHostsFor(ep, ctx.node)])
+    const names = [knownHostsName(ep.hostKeyName, ep.port)]
+    const [ssh2, entries] = await Promise.all([loadSsh2(), this.knownHostsFor(ep, ctx.node, names)])
     const auth = await this.authMethods(ssh2, ep, ctx)
     const methods = auth.methods
     const sock = via ? await this.forward(via, target) : undefined
-    const names = [knownHostsName(ep.hostKeyName, ep.port)]
     const client = new ssh2.Client()
     const conn: Conn = {
       key,
@@ -484,6 +509,7 @@ export class SshPool implements CommandRunner {
       client,
       channels: new Semaphore(this.o.maxChannelsPerConnection),
       inflight: new Set(),
+      users: new Set(),
     }
     let hostKeyFailure: ConnFailure | undefined
     const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
@@ -728,15 +754,11 @@ export class SshPool implements CommandRunner {
       tried.push('ssh-agent')
     }
     for (const file of ep.identityFiles) {
-      let data: Buffer
-      try {
-        data = await readFile(file)
-      } catch (e) {
-        if (!ep.defaultIdentities)
-          notes.push(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      const parsed = await this.identity(ssh2, file, ctx.passphrase)
+      if ('unreadable' in parsed) {
+        if (!ep.defaultIdentities) notes.push(`cannot read ${file}: ${parsed.unreadable}`)
         continue
       }
-      const parsed: ParsedKey | Error = ssh2.utils.parseKey(data, ctx.passphrase)
       if (parsed instanceof Error) {
         const encrypted = /encrypted|passphrase|decrypt/i.test(parsed.message)
         const note = encrypted
@@ -752,6 +774,24 @@ export class SshPool implements CommandRunner {
     return {methods, tried, notes}
   }
 
+  /** An identity file read and parsed once per run and passphrase (not once per node). */
+  private identity(
+    ssh2: Ssh2,
+    file: string,
+    passphrase: string | undefined,
+  ): Promise<ParsedKey | Error | {unreadable: string}> {
+    const key = `${file}\0${passphrase ?? ''}`
+    let p = this.identities.get(key)
+    if (!p) {
+      p = readFile(file).then(
+        (data) => ssh2.utils.parseKey(data, passphrase),
+        (e: unknown) => ({unreadable: (e as NodeJS.ErrnoException).code ?? String(e)}),
+      )
+      this.identities.set(key, p)
+    }
+    return p
+  }
+
   // ---------------------------------------------------------------- host keys
 
   private knownHostsFiles(ep: ResolvedEndpoint, node: NodeSpec): string[] {
@@ -764,20 +804,25 @@ export class SshPool implements CommandRunner {
     return [...new Set(files)]
   }
 
-  private readKnownHosts(file: string): Promise<KnownHostEntry[]> {
+  private readKnownHosts(file: string): Promise<KnownHostsIndex> {
     let p = this.knownHosts.get(file)
     if (!p) {
-      p = readKnownHostsFile(file)
+      p = readKnownHostsFile(file).then((entries) => new KnownHostsIndex(entries))
       this.knownHosts.set(file, p)
     }
     return p
   }
 
-  private async knownHostsFor(ep: ResolvedEndpoint, node: NodeSpec): Promise<KnownHostEntry[]> {
+  /** The known_hosts entries that matter for `names` (see KnownHostsIndex.relevant), in file order. */
+  private async knownHostsFor(
+    ep: ResolvedEndpoint,
+    node: NodeSpec,
+    names: readonly string[],
+  ): Promise<KnownHostEntry[]> {
     // Own writes first, so a key accepted for another node moments ago is seen.
     await this.ownWrites
     const lists = await Promise.all(this.knownHostsFiles(ep, node).map((f) => this.readKnownHosts(f)))
-    return lists.flat()
+    return lists.flatMap((index) => index.relevant(names))
   }
 
   /** Appends an accepted key to hacheck's own known_hosts, once per host and key. */
@@ -787,10 +832,9 @@ export class SshPool implements CommandRunner {
     const write = this.ownWrites.then(async () => {
       const own = await this.readKnownHosts(file)
       const name = knownHostsName(ep.hostKeyName, ep.port)
-      if (checkHostKey(own, [name], blob).status !== 'known') {
+      if (checkHostKey(own.relevant([name]), [name], blob).status !== 'known') {
         await appendKnownHost(file, line)
-        const added = parseKnownHosts(line, file)
-        own.push(...added)
+        own.add(parseKnownHosts(line, file))
       }
       // Later handshakes on this connection (re-keying) must find it too.
       entries.push(...parseKnownHosts(line, file))

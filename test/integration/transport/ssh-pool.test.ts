@@ -208,6 +208,27 @@ describe.skipIf(!canRunSshd())('SSH pool against a real sshd', () => {
     }
   })
 
+  it('closes a released node connection once no node uses it, and reconnects on the next command', async () => {
+    const pool = createSshPool(poolOpts())
+    try {
+      const a = nodeFor(sshd, 'released-a')
+      const b = nodeFor(sshd, 'released-b')
+      await Promise.all([pool.run(a, {argv: ['true']}), pool.run(b, {argv: ['true']})])
+      expect(pool.stats()).toMatchObject({connectionsOpened: 1, connectionsOpen: 1})
+      pool.release(a)
+      // b still uses the same endpoint's connection.
+      expect(pool.stats().connectionsOpen).toBe(1)
+      expect((await pool.run(b, {argv: ['echo', 'still']})).stdout).toBe('still\n')
+      pool.release(b)
+      expect(pool.stats().connectionsOpen).toBe(0)
+      const again = await pool.run(a, {argv: ['echo', 'again']})
+      expect(again).toMatchObject({stdout: 'again\n', exitCode: 0})
+      expect(pool.stats()).toMatchObject({connectionsOpened: 2, connectionsOpen: 1})
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('bounds how many nodes are worked on at once', async () => {
     const nodes = ['a', 'b', 'c', 'd'].map((n) => nodeFor(sshd, n))
     const timed = async (concurrency: number): Promise<number> => {
