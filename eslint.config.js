@@ -2,7 +2,17 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['.scratch/**', 'dist/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'coverage/**']},
+  {
+    ignores: [
+      '.scratch/**',
+      'dist/**',
+      'node_modules/**',
+      'examples/**',
+      'test/fixtures/**',
+      'coverage/**',
+      'src/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,14 +4,15 @@
  * parameter and severity overrides. Loading reuses the inventory's YAML
  * position tracking so errors read `FILE:LINE:COL: PATH: …`.
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
-import {Ajv, type ValidateFunction} from 'ajv'
+import type {ValidateFunction} from 'ajv'
 
 import {InputError} from '../core/errors.js'
 import type {Severity} from '../core/results.js'
+import {validate as generated} from '../generated/checklist.validate.js'
 import type {AnyCheck, Params} from '../checks/define.js'
 import {renderProblems} from '../inventory/load.js'
 import {translateSchemaErrors} from '../inventory/messages.js'
@@ -41,15 +42,10 @@ export interface Checklist {
 
 const pkgPath = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url))
 export const CHECKLISTS_DIR = pkgPath('checklists')
-const SCHEMA_PATH = pkgPath('schemas/checklist.schema.json')
 
-let validator: ValidateFunction | undefined
-function validate(data: unknown): ReturnType<ValidateFunction> {
-  validator ??= new Ajv({allErrors: true, verbose: true, strict: false, allowUnionTypes: true}).compile(
-    JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object,
-  )
-  return validator(data)
-}
+// Generated from schemas/checklist.schema.json at build time (scripts/schema-validators.ts).
+const validator = generated as unknown as ValidateFunction
+const validate = (data: unknown): ReturnType<ValidateFunction> => validator(data)
 
 /** `ha-baseline` → the bundled file; anything with a slash or extension → a path. */
 export function checklistPath(nameOrFile: string): string {

@@ -4,17 +4,17 @@
  * names, one partition mode, …). Every problem is reported as
  * `FILE:LINE:COL: PATH: message`, like the inventory loader, all at once.
  */
-import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import type {ErrorObject, ValidateFunction} from 'ajv'
 
 import {parseDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
 import {formatPath, translateSchemaErrors} from '../inventory/messages.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from '../inventory/source.js'
+import {validate as generated} from '../generated/gameday.validate.js'
 import {isWriteExpectation, parseExpectation} from './expectations.js'
 import type {FaultId} from './types.js'
 
@@ -91,20 +91,9 @@ export class GameDayError extends InputError {
   }
 }
 
-let validator: ValidateFunction | undefined
+// Generated from schemas/gameday.schema.json at build time (scripts/schema-validators.ts).
+const validator = generated as unknown as ValidateFunction
 function validate(data: unknown): ErrorObject[] {
-  if (!validator) {
-    const ajv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      allowUnionTypes: true,
-      strictTypes: false,
-      strictRequired: false,
-    })
-    ajv.addKeyword({keyword: 'x-expected', schemaType: 'string'})
-    validator = ajv.compile(JSON.parse(readFileSync(GAMEDAY_SCHEMA_PATH, 'utf8')) as Record<string, unknown>)
-  }
   if (validator(data)) return []
   // if/then and oneOf wrappers only repeat what the inner errors say.
   return (validator.errors ?? []).filter(
