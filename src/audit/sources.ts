@@ -168,18 +168,24 @@ export class CaptureFactSource implements FactSource {
     }
   }
 
+  /** Each node's exit-codes.json, read once (undefined when missing or unreadable). */
+  private readonly codes = new Map<string, Promise<Record<string, number | null> | undefined>>()
+
+  private exitCodes(node: string): Promise<Record<string, number | null> | undefined> {
+    let p = this.codes.get(node)
+    if (!p) {
+      p = readFile(join(this.dir, node, 'exit-codes.json'), 'utf8')
+        .then((text) => JSON.parse(text) as Record<string, number | null>)
+        .catch(() => undefined)
+      this.codes.set(node, p)
+    }
+    return p
+  }
+
   private async readOutput(node: string, id: string): Promise<GathererOutput | undefined> {
     const base = join(this.dir, node)
-    let codes: Record<string, number | null>
-    try {
-      codes = JSON.parse(await readFile(join(base, 'exit-codes.json'), 'utf8')) as Record<
-        string,
-        number | null
-      >
-    } catch {
-      return undefined
-    }
-    if (!(id in codes)) return undefined
+    const codes = await this.exitCodes(node)
+    if (!codes || !(id in codes)) return undefined
     const stdout = await readFile(join(base, `${id}.out`), 'utf8').catch(() => '')
     const stderr = await readFile(join(base, `${id}.err`), 'utf8').catch(() => '')
     return {stdout, stderr, exitCode: codes[id] ?? null}
@@ -195,8 +201,9 @@ export class CaptureFactSource implements FactSource {
       }
     }
     const outputs = new Map<string, GathererOutput>()
-    for (const g of gatherers) {
-      const out = await this.readOutput(node.name, g.id)
+    const read = await Promise.all(gatherers.map((g) => this.readOutput(node.name, g.id)))
+    for (const [i, g] of gatherers.entries()) {
+      const out = read[i]
       // A gatherer added after the capture was taken: say so rather than guess.
       outputs.set(
         g.id,
