@@ -57,19 +57,24 @@ export function gatherersOf(check: AnyCheck): AnyGatherer[] {
 /** Union of the gatherers each node needs, each gatherer once per node. */
 export function buildGatherPlan(planned: readonly PlannedCheck[], ctx: AuditContext): GatherPlan {
   const plan: GatherPlan = {node: new Map(), controller: new Map()}
+  const seen = new Set<string>()
   const add = (node: string, g: AnyGatherer): void => {
+    const key = `${node}\0${g.id}`
+    if (seen.has(key)) return
+    seen.add(key)
     const target = g.controller ? plan.controller : plan.node
-    const list = target.get(node) ?? []
-    if (!list.some((x) => x.id === g.id)) list.push(g)
-    target.set(node, list)
+    const list = target.get(node)
+    if (list) list.push(g)
+    else target.set(node, [g])
   }
   // The cluster view is built on every run, whatever checks were selected: every node is examined.
   for (const node of ctx.inventory.nodes)
     for (const g of viewGatherers(ctx.inventory, node)) add(node.name, g)
   for (const p of planned) {
     if (skipReason(p, ctx) !== undefined) continue
+    const gatherers = gatherersOf(p.check)
     for (const node of nodesInScope(p.check, ctx.inventory.nodes))
-      for (const g of gatherersOf(p.check)) add(node.name, g)
+      for (const g of gatherers) add(node.name, g)
   }
   return plan
 }
