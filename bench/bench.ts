@@ -113,7 +113,7 @@ const summary = (s: Sample[]): Sample => ({
 })
 
 /** The floor as plain JavaScript, so the measured process runs on node alone (no tsx loader). */
-function floorScript(): string {
+export function floorScript(): string {
   const src = readFileSync(join(repo, 'bench', 'floor.ts'), 'utf8')
   const js = ts.transpileModule(src, {
     compilerOptions: {module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true},
@@ -124,7 +124,7 @@ function floorScript(): string {
 }
 
 /** The command line and stdin hacheck sends to each node for the ha-baseline checklist (root: no sudo). */
-async function gatherJob(fleet: Fleet): Promise<{command: string; stdin: string}> {
+export async function gatherJob(fleet: Fleet): Promise<{command: string; stdin: string}> {
   const inv: Inventory = {
     cluster: {name: 'bench', stack: 'pacemaker', objectives: {}},
     networks: {public: '198.18.8.0/22'},
@@ -140,6 +140,14 @@ async function gatherJob(fleet: Fleet): Promise<{command: string; stdin: string}
     {script: gs.script},
     {sudo: false, timeoutMs: GATHER_TIMEOUT_MS, killAfterMs: 2_000, runId: 'b0b0b0b0b0b0b0b0'},
   )
+}
+
+/** Writes DIR/job.json, the floor's input for this fleet; returns its path. */
+export async function writeFloorJob(f: Fleet): Promise<string> {
+  const jobFile = join(f.dir, 'job.json')
+  const job = {hosts: f.hosts, user: 'root', identityFile: f.identityFile, knownHosts: f.knownHosts}
+  writeFileSync(jobFile, JSON.stringify({...job, concurrency: CONCURRENCY, ...(await gatherJob(f))}))
+  return jobFile
 }
 
 /** Throws unless the run's JSON log shows one successful gather command per node. */
@@ -168,19 +176,7 @@ async function benchSize(n: number, runs: number, floorJs: string): Promise<Size
   try {
     fleet = await fleetUp(n, dir)
     const f = fleet
-    const job = await gatherJob(f)
-    const jobFile = join(dir, 'job.json')
-    writeFileSync(
-      jobFile,
-      JSON.stringify({
-        hosts: f.hosts,
-        user: 'root',
-        identityFile: f.identityFile,
-        knownHosts: f.knownHosts,
-        concurrency: CONCURRENCY,
-        ...job,
-      }),
-    )
+    const jobFile = await writeFloorJob(f)
     const env = {
       ...process.env,
       HOME: dir,
@@ -312,8 +308,10 @@ ${startRows.map((r) => `| ${r.name} | ${f2(r.s.wall)} | ${f2(r.s.cpu)} | ${(r.s.
   console.log('wrote docs/benchmarks.md')
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${(err as Error).message}`)
-  fleetDown([])
-  process.exit(1)
-})
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'))) {
+  main().catch((err: unknown) => {
+    console.error(`bench: ${(err as Error).message}`)
+    fleetDown([])
+    process.exit(1)
+  })
+}

@@ -203,7 +203,10 @@ async function cli(): Promise<void> {
   fleetDown([])
   mkdirSync(dir, {recursive: true})
   const f = await fleetUp(Number(n), dir)
-  console.log(`fleet of ${f.hosts.length} nodes up; inventory ${f.inventoryFile}`)
+  writeFileSync(join(dir, 'fleet.json'), JSON.stringify(f))
+  console.log(
+    `fleet of ${f.hosts.length} nodes up; inventory ${f.inventoryFile}, description ${dir}/fleet.json`,
+  )
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'))) {

@@ -29,8 +29,21 @@ export const NOT_INSTALLED_RC = 127
 /** Exit code of coreutils `timeout` when the gatherer's own time limit fired. */
 export const TIMEOUT_RC = 124
 
+type ScriptGatherer = Pick<Gatherer<unknown>, 'id' | 'script' | 'requires'>
+
+// The quoted call of each gatherer, made once per gatherer object rather than once per node.
+const callLines = new WeakMap<ScriptGatherer, string>()
+function callLine(g: ScriptGatherer): string {
+  let line = callLines.get(g)
+  if (line === undefined) {
+    line = `__hk ${shellQuote(g.id)} ${shellQuote(g.requires?.[0] ?? '')} ${shellQuote(g.script)}`
+    callLines.set(g, line)
+  }
+  return line
+}
+
 export function composeGatherScript(
-  gatherers: readonly Pick<Gatherer<unknown>, 'id' | 'script' | 'requires'>[],
+  gatherers: readonly ScriptGatherer[],
   opts: {perGathererTimeoutS?: number; nonce?: string} = {},
 ): GatherScript {
   const nonce = opts.nonce ?? randomBytes(6).toString('hex')
@@ -51,9 +64,7 @@ export function composeGatherScript(
     `  printf '@@hk:${nonce}:begin:%s@@\\n%s\\n@@hk:${nonce}:end:%s:%d@@\\n' "$id" "\${out%x}" "$id" "$rc"`,
     `}`,
   ]
-  for (const g of gatherers) {
-    lines.push(`__hk ${shellQuote(g.id)} ${shellQuote(g.requires?.[0] ?? '')} ${shellQuote(g.script)}`)
-  }
+  for (const g of gatherers) lines.push(callLine(g))
   lines.push('exit 0')
   return {nonce, script: lines.join('\n') + '\n', ids: gatherers.map((g) => g.id)}
 }

@@ -57,6 +57,7 @@ const patternCache = new Map<string, RegExp>()
 
 /** OpenSSH's wildcard match: `*` any run, `?` one character; case-insensitive. */
 export function wildcardMatch(name: string, pattern: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('?')) return name.toLowerCase() === pattern.toLowerCase()
   let re = patternCache.get(pattern)
   if (!re) {
     const src = pattern
