@@ -71,6 +71,10 @@ export function toFact<T>(node: string, g: Gatherer<T>, out: GathererOutput): Fa
       error: {code: 'command-failed', message: `${g.id} exited ${out.exitCode} on ${node}: ${why}`},
     }
   }
+  // Parsers throw for outputs they do not understand: an expected outcome whose message says it
+  // all. Capturing a stack trace for each cost more than parsing, on every node of a fleet.
+  const stackTraceLimit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
   try {
     return {ok: true, source, value: g.parse(out)}
   } catch (err) {
@@ -79,6 +83,8 @@ export function toFact<T>(node: string, g: Gatherer<T>, out: GathererOutput): Fa
       source,
       error: {code: 'parse-error', message: `${g.id} output on ${node} not understood: ${errorMessage(err)}`},
     }
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
   }
 }
 

@@ -51,46 +51,51 @@ export interface RsyslogConfig {
 
 /** Removes comments, keeping line structure (so line numbers stay right). */
 export function stripRsyslogComments(text: string): string {
-  let out = ''
-  let quote: string | null = null
+  const out: string[] = []
+  const n = text.length
   let i = 0
-  while (i < text.length) {
-    const c = text[i] ?? ''
-    if (quote) {
-      out += c
-      // A stray apostrophe must not swallow the rest of the file: quotes end at the line end.
-      if (c === '\n') quote = null
-      if (c === '\\' && i + 1 < text.length) {
-        out += text[i + 1]
-        i += 2
-        continue
-      }
-      if (c === quote) quote = null
-      i++
-      continue
-    }
-    if (c === '"' || c === "'") {
-      quote = c
-      out += c
-      i++
-      continue
+  while (i < n) {
+    SPECIAL.lastIndex = i
+    const k = SPECIAL.exec(text)?.index ?? n
+    const c = text[k]
+    if (c === undefined) {
+      out.push(text.slice(i))
+      break
     }
     if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++
-      continue
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2)
-      const stop = end < 0 ? text.length : end + 2
-      out += text.slice(i, stop).replace(/[^\n]/g, ' ')
+      out.push(text.slice(i, k))
+      const nl = text.indexOf('\n', k)
+      i = nl < 0 ? n : nl
+    } else if (c === '/') {
+      if (text[k + 1] !== '*') {
+        out.push(text.slice(i, k + 1))
+        i = k + 1
+        continue
+      }
+      out.push(text.slice(i, k))
+      const end = text.indexOf('*/', k + 2)
+      const stop = end < 0 ? n : end + 2
+      out.push(text.slice(k, stop).replace(/[^\n]/g, ' '))
       i = stop
-      continue
+    } else {
+      // A quoted string, kept as is; a backslash escapes the next character, and a stray
+      // apostrophe must not swallow the rest of the file: quotes end at the line end.
+      let j = k + 1
+      for (; j < n; j++) {
+        const d = text[j]
+        if (d === '\\') j++
+        else if (d === c || d === '\n') break
+      }
+      const stop = Math.min(j + 1, n)
+      out.push(text.slice(i, stop))
+      i = stop
     }
-    out += c
-    i++
   }
-  return out
+  return out.join('')
 }
+
+// Characters that start a quote or a comment (a `/` only with `*` after it).
+const SPECIAL = /["'#/]/g
 
 function lineAt(text: string, index: number): number {
   let n = 1
@@ -108,10 +113,15 @@ function paramsOf(body: string): Record<string, string> {
 }
 
 /** Finds `name( … )` objects, with quotes respected, returning body and offset. */
-function objects(text: string, name: string): {body: string; index: number}[] {
+const OBJECT_START: Record<'action' | 'module' | 'input', RegExp> = {
+  action: /\baction\s*\(/gi,
+  module: /\bmodule\s*\(/gi,
+  input: /\binput\s*\(/gi,
+}
+
+function objects(text: string, name: keyof typeof OBJECT_START): {body: string; index: number}[] {
   const out: {body: string; index: number}[] = []
-  const re = new RegExp(`\\b${name}\\s*\\(`, 'gi')
-  for (const m of text.matchAll(re)) {
+  for (const m of text.matchAll(OBJECT_START[name])) {
     const start = (m.index ?? 0) + m[0].length
     let quote: string | null = null
     let i = start
