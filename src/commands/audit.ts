@@ -17,6 +17,7 @@ import type {Inventory} from '../core/types.js'
 import type {FleetRun} from '../fleet/summary.js'
 import {loadInventory} from '../inventory/load.js'
 import {AUDIT_FORMATS, formatForFile, renderAudit, type AuditFormat} from '../reporters/index.js'
+import {writeAuditJson} from '../reporters/json.js'
 
 export default class Audit extends BaseCommand<typeof Audit> {
   static override summary =
@@ -241,6 +242,11 @@ ${EXIT_CODES_HELP}`
     const wantsProm = outputs.some((o) => o.format === 'prometheus') || flags['push-gateway']
     const prometheus = wantsProm ? exp.promAudits([run], flags.history)[0] : undefined
     for (const o of outputs) {
+      if (o.format === 'json' && o.file) {
+        // Written piece by piece: the whole text of a big fleet's report costs tens of MB at once.
+        await writeAuditJson(o.file, run)
+        continue
+      }
       const text = renderAudit(o.format, run, {
         color: o.file ? false : color,
         itemTitles: titles,

@@ -1,0 +1,64 @@
+/**
+ * The JSON report, written in pieces: byte for byte what
+ * `JSON.stringify(run, null, 2) + '\n'` gives (a test compares both), but
+ * each result is serialized and written on its own. Why: at 500 nodes the
+ * report is ~9 MB; building it as one string, then one buffer, raised the
+ * audit's peak memory by ~25 MB (docs/performance.md).
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, rename, rm} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
+import type {AuditRun} from '../core/results.js'
+
+const MARK = '\u0000hacheck-results\u0000'
+
+/** Indents every line but the first by `n` spaces (JSON text has no raw newlines inside strings). */
+const indent = (text: string, n: number): string => text.replaceAll('\n', `\n${' '.repeat(n)}`)
+
+/** The report in pieces, in order; joined they are JSON.stringify(run, null, 2) + '\n'. */
+export function* auditJsonChunks(run: AuditRun): Generator<string> {
+  // The run with its results replaced by a marker string keeps every key in its place.
+  const shell = JSON.stringify({...run, results: MARK}, null, 2)
+  const at = shell.indexOf(JSON.stringify(MARK))
+  const head = shell.slice(0, at)
+  const tail = shell.slice(at + JSON.stringify(MARK).length)
+  if (run.results.length === 0) {
+    yield `${head}[]${tail}\n`
+    return
+  }
+  yield `${head}[\n`
+  const last = run.results.length - 1
+  for (const [i, r] of run.results.entries()) {
+    yield `    ${indent(JSON.stringify(r, null, 2), 4)}${i < last ? ',' : ''}\n`
+  }
+  yield `  ]${tail}\n`
+}
+
+/**
+ * Writes the JSON report to `file` piece by piece, in 64 KiB writes, into a
+ * temporary file renamed over `file` at the end (like every report file: a
+ * reader never sees half a report).
+ */
+export async function writeAuditJson(file: string, run: AuditRun): Promise<void> {
+  await mkdir(dirname(file), {recursive: true})
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const fh = await open(tmp, 'w')
+  try {
+    let batch = ''
+    for (const chunk of auditJsonChunks(run)) {
+      batch += chunk
+      if (batch.length >= 1 << 16) {
+        await fh.write(batch)
+        batch = ''
+      }
+    }
+    if (batch) await fh.write(batch)
+  } catch (err) {
+    await fh.close()
+    await rm(tmp, {force: true})
+    throw err
+  }
+  await fh.close()
+  await rename(tmp, file)
+}
