@@ -532,9 +532,9 @@ export class SshPool implements CommandRunner {
     let hostKeyFailure: ConnFailure | undefined
     const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void): void => {
       const res = checkHostKey(entries, names, blob)
+      if (res.status === 'known') return verify(true)
       const type = keyTypeOfBlob(blob)
       const fp = fingerprint(blob)
-      if (res.status === 'known') return verify(true)
       if (res.status === 'revoked') {
         hostKeyFailure = new ConnFailure(
           'host-key-changed',
@@ -941,10 +941,10 @@ export class SshPool implements CommandRunner {
           channel = ch
           started = performance.now()
           const live = cmd.onStdout
-          const decoder = new StringDecoder('utf8')
+          const decoder = live ? new StringDecoder('utf8') : undefined
           ch.on('data', (d: Buffer) => {
             out.push(d)
-            if (!live) return
+            if (!live || !decoder) return
             const text = decoder.write(d)
             try {
               if (text) live(text)
