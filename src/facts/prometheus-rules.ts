@@ -13,7 +13,9 @@
  * level of the expression ("( … > 0 ) > 30" gives 30), so a guard inside
  * the expression is not mistaken for the alert threshold.
  */
-import {parse as parseYaml} from 'yaml'
+import {createRequire} from 'node:module'
+
+import type * as YamlLib from 'yaml'
 
 import {defineGatherer, ParseError} from './gatherer.js'
 import {filesScript, splitParts} from './parts.js'
@@ -79,7 +81,8 @@ function strRecord(v: unknown): Record<string, string> {
 export function parseRuleFile(text: string, file?: string): PromRule[] | undefined {
   let doc: unknown
   try {
-    doc = parseYaml(text)
+    // Loaded here, not at start-up: only monitoring nodes have rules to read.
+    doc = (createRequire(import.meta.url)('yaml') as typeof YamlLib).parse(text)
   } catch (err) {
     throw new ParseError(
       `${file ?? 'rule file'}: not YAML: ${err instanceof Error ? err.message : String(err)}`,

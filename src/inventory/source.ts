@@ -1,17 +1,14 @@
+import {createRequire} from 'node:module'
 import {extname} from 'node:path'
 
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  visit,
-  type Document,
-  type Node,
-} from 'yaml'
+import type * as YamlLib from 'yaml'
+import type {Document, Node} from 'yaml'
+
+import {readPlainYaml} from './plain-yaml.js'
+
+// The yaml library is loaded only when a document is not plain or a position is needed (see plain-yaml.ts).
+let yamlLib: typeof YamlLib | undefined
+const yaml = (): typeof YamlLib => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof YamlLib)
 
 /**
  * Parsing an inventory text (YAML or JSON) while keeping a way back from a
@@ -67,7 +64,25 @@ export function parseSource(raw: string, fileName: string): ParseResult {
       return {ok: false, problems: [jsonProblem]}
     }
   }
+  const plain = readPlainYaml(text)
+  if (plain && plain.data !== null && plain.data !== undefined)
+    return {ok: true, source: lazySource(text, plain.data)}
   return parseYaml(text)
+}
+
+/** Data read the fast way; positions come from the full yaml parse, done on the first locate(). */
+function lazySource(text: string, data: unknown): ParsedSource {
+  let full: ParsedSource | null | undefined
+  return {
+    data,
+    locate(path, opts) {
+      if (full === undefined) {
+        const r = parseYaml(text)
+        full = r.ok ? r.source : null
+      }
+      return full ? full.locate(path, opts) : {line: 1, col: 1}
+    },
+  }
 }
 
 function checkJson(text: string): Problem | undefined {
@@ -221,6 +236,7 @@ function yamlProblem(code: string, message: string, text: string, offset: number
 }
 
 function parseYaml(text: string): ParseResult {
+  const {LineCounter, parseDocument} = yaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {lineCounter, merge: true, prettyErrors: true, uniqueKeys: true})
   const pos = (offset: number): {line: number; col: number} => lineCounter.linePos(offset)
@@ -268,7 +284,7 @@ function parseYaml(text: string): ParseResult {
 
 function firstUnresolvedAlias(doc: Document): number | undefined {
   let offset: number | undefined
-  visit(doc, {
+  yaml().visit(doc, {
     Alias(_, node) {
       if (node.resolve(doc) === undefined && offset === undefined) offset = node.range?.[0]
     },
@@ -277,7 +293,7 @@ function firstUnresolvedAlias(doc: Document): number | undefined {
 }
 
 function deref(doc: Document, node: unknown): unknown {
-  return isAlias(node) ? (node.resolve(doc) ?? node) : node
+  return yaml().isAlias(node) ? (node.resolve(doc) ?? node) : node
 }
 
 function startOf(node: unknown): number | undefined {
@@ -290,6 +306,7 @@ function startOf(node: unknown): number | undefined {
  * when the path leaves the document (e.g. a missing key, a merged key).
  */
 function locateOffset(doc: Document, path: readonly PathSegment[], wantKey: boolean): number {
+  const {isMap, isPair, isScalar, isSeq} = yaml()
   let node: unknown = deref(doc, doc.contents)
   let best = startOf(node) ?? 0
   for (const [i, seg] of path.entries()) {
