@@ -20,7 +20,7 @@ import {
 } from '../checks/define.js'
 import {authority, authorityNote} from '../checks/authority.js'
 import {notExaminedText} from '../view/anomalies.js'
-import type {ClusterView} from '../view/types.js'
+import type {ClusterView, NodeView} from '../view/types.js'
 import {errorRemediation} from './error-remediation.js'
 import type {GatherOutcome, GatherPlan} from './facts.js'
 import {viewGatherers} from './view-input.js'
@@ -151,9 +151,33 @@ function firstErrorMessage(errors: Evidence[]): string {
   return o?.message ?? 'facts could not be gathered'
 }
 
+// Each view's nodes by name, built once: looking one up per node and check was O(N²) in the fleet size.
+const viewNodes = new WeakMap<ClusterView, Map<string, NodeView>>()
+function viewNode(view: ClusterView | undefined, name: string): NodeView | undefined {
+  if (!view) return undefined
+  let byName = viewNodes.get(view)
+  if (!byName) {
+    byName = new Map(view.nodes.map((n) => [n.name, n]))
+    viewNodes.set(view, byName)
+  }
+  return byName.get(name)
+}
+
+/** The evidence of facts that could not be had, by node, in order of first appearance. */
+function missingByNode(missing: readonly Evidence[]): Map<string, Evidence[]> {
+  const byNode = new Map<string, Evidence[]>()
+  for (const m of missing) {
+    if (m.node === undefined) continue
+    const list = byNode.get(m.node)
+    if (list) list.push(m)
+    else byNode.set(m.node, [m])
+  }
+  return byNode
+}
+
 /** The view's words for a node that could not be examined, or the first fact error. */
 function unexaminedMessage(node: string, errors: Evidence[], ctx: AuditContext): string {
-  const v = ctx.view?.nodes.find((n) => n.name === node)
+  const v = viewNode(ctx.view, node)
   return v && !v.examined ? notExaminedText(v) : firstErrorMessage(errors)
 }
 
@@ -197,28 +221,21 @@ function withUnexamined(
     )
   }
   if (missing.length === 0) return findings
-  const names = [...new Set(missing.map((m) => m.node).filter((n): n is string => n !== undefined))]
-  const words = names.map((n) =>
-    unexaminedMessage(
-      n,
-      missing.filter((m) => m.node === n),
-      ctx,
-    ),
-  )
+  const byNode = missingByNode(missing)
+  const names = [...byNode.keys()]
+  const words = names.map((n) => unexaminedMessage(n, byNode.get(n) ?? [], ctx))
   const note: Evidence = {
     observed: {notExamined: names},
     note: `judged from the nodes that answered; not examined: ${words.join('; ')}`,
   }
   // A finding about one node stands; a node the check judges node by node but could not see gets its own error.
   const perNode = findings.some((f) => f.node !== undefined)
-  const own = names
-    .filter((n) => perNode && !findings.some((f) => f.node === n))
-    .map((n, i): Finding => ({
-      status: 'error',
-      node: n,
-      message: words[names.indexOf(n)] ?? words[i] ?? n,
-      evidence: missing.filter((m) => m.node === n),
-    }))
+  const judgedNodes = new Set(findings.map((f) => f.node))
+  const own = names.flatMap((n, i): Finding[] =>
+    perNode && !judgedNodes.has(n)
+      ? [{status: 'error', node: n, message: words[i] ?? n, evidence: byNode.get(n) ?? []}]
+      : [],
+  )
   const judged = findings.map((f): Finding => {
     if (f.node !== undefined) return f
     if (f.status === 'pass' && claim === 'every-node')
@@ -255,16 +272,7 @@ function evaluateClusterScope(
     else missing.push(...nf.errors)
   }
   if (good.length === 0 || (check.needsAllNodes && missing.length > 0)) {
-    const names = [...new Set(missing.map((m) => m.node).filter((n): n is string => n !== undefined))]
-    const why = names
-      .map((n) =>
-        unexaminedMessage(
-          n,
-          missing.filter((m) => m.node === n),
-          ctx,
-        ),
-      )
-      .join('; ')
+    const why = [...missingByNode(missing)].map(([n, errors]) => unexaminedMessage(n, errors, ctx)).join('; ')
     const msg =
       good.length === 0
         ? `no node could provide the facts: ${why}`
@@ -316,7 +324,7 @@ export function reachabilityResults(
   for (const n of nodes) {
     if (!outcome.facts.has(n.name)) continue
     const err = outcome.nodeErrors.get(n.name)
-    const nv = view?.nodes.find((x) => x.name === n.name)
+    const nv = viewNode(view, n.name)
     res.push({
       id: 'node.reachable',
       checklistRef: 'x.reachable',
