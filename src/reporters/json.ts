@@ -12,9 +12,8 @@ import {dirname} from 'node:path'
 import type {AuditRun} from '../core/results.js'
 
 const MARK = '\u0000hacheck-results\u0000'
-
-/** Indents every line but the first by `n` spaces (JSON text has no raw newlines inside strings). */
-const indent = (text: string, n: number): string => text.replaceAll('\n', `\n${' '.repeat(n)}`)
+/** Results serialized per call: big enough to amortize the call, small enough to stay a few hundred KB. */
+const GROUP = 100
 
 /** The report in pieces, in order; joined they are JSON.stringify(run, null, 2) + '\n'. */
 export function* auditJsonChunks(run: AuditRun): Generator<string> {
@@ -28,12 +27,17 @@ export function* auditJsonChunks(run: AuditRun): Generator<string> {
     return
   }
   yield `${head}[\n`
-  const last = run.results.length - 1
-  for (const [i, r] of run.results.entries()) {
-    yield `    ${indent(JSON.stringify(r, null, 2), 4)}${i < last ? ',' : ''}\n`
+  for (let i = 0; i < run.results.length; i += GROUP) {
+    // Under a "results" key at the same depth as in the run, the items come out indented as there.
+    const text = JSON.stringify({results: run.results.slice(i, i + GROUP)}, null, 2)
+    const items = text.slice(OPEN.length, text.length - CLOSE.length)
+    yield i + GROUP < run.results.length ? `${items},\n` : `${items}\n`
   }
   yield `  ]${tail}\n`
 }
+
+const OPEN = '{\n  "results": [\n'
+const CLOSE = '\n  ]\n}'
 
 /**
  * Writes the JSON report to `file` piece by piece, in 64 KiB writes, into a

@@ -54,6 +54,18 @@ describe('JSON report written in pieces', () => {
     }
   })
 
+  it('is byte for byte the JSON report whatever the number of results', async () => {
+    const run = await auditCapture(join(examples, 'lab-healthy'))
+    for (const n of [1, 99, 100, 101, 250]) {
+      const results = Array.from(
+        {length: n},
+        (_, i) => run.results[i % run.results.length] as AuditRun['results'][number],
+      )
+      const big = {...run, results}
+      expect([...auditJsonChunks(big)].join(''), `${n} results`).toBe(JSON.stringify(big, null, 2) + '\n')
+    }
+  })
+
   it('writes the same bytes to a file, replacing what was there', async () => {
     const run = await auditCapture(join(examples, 'lab-healthy'))
     const file = join(tmp, 'audit.json')
