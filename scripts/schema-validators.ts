@@ -33,6 +33,7 @@ export const VALIDATORS: ValidatorSpec[] = [
   {name: 'inventory', options: {...common, strict: true}, formats: true},
   {name: 'checklist', options: {...common, strict: false}},
   {name: 'gameday', options: {...common, strict: true, strictTypes: false, strictRequired: false}},
+  {name: 'waivers', options: {...common, strict: true, strictTypes: false}},
 ]
 
 export const generatedPath = (name: string): string => `${root}src/generated/${name}.validate.ts`

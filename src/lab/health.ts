@@ -5,8 +5,8 @@
  */
 import {connect as netConnect} from 'node:net'
 import {connect as tlsConnect} from 'node:tls'
-import {XMLParser} from 'fast-xml-parser'
 
+import {child, childrenNamed, parseXml, type XmlEl} from '../facts/xml.js'
 import {dbNotReady} from './db.js'
 import {galeraNotReady} from './galera.js'
 import {patroniNotReady} from './patroni.js'
@@ -26,73 +26,52 @@ export interface ClusterSummary {
   stonithEnabled?: boolean
 }
 
-type Attrs = Record<string, string | undefined>
-interface CrmNode extends Attrs {
-  name?: string
-}
-interface CrmResource extends Attrs {
-  id?: string
-}
-
-type CrmPrimitive = CrmResource & {node?: CrmNode | CrmNode[]}
-type CrmContainer = CrmResource & {
-  resource?: CrmPrimitive | CrmPrimitive[]
-  group?: CrmContainer | CrmContainer[]
-}
-
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
-
+/** The lab's readiness summary of `crm_mon --output-as=xml` (read with the audit's XML reader). */
 export function parseCrmMon(xml: string): ClusterSummary {
-  const parser = new XMLParser({ignoreAttributes: false, attributeNamePrefix: ''})
-  const doc = parser.parse(xml) as {
-    'pacemaker-result'?: {
-      summary?: {current_dc?: Attrs; cluster_options?: Attrs}
-      nodes?: {node?: CrmNode | CrmNode[]}
-      resources?: CrmContainer & {clone?: CrmContainer | CrmContainer[]}
-    }
-  }
-  const r = doc['pacemaker-result']
-  const dc = r?.summary?.current_dc
-  const nodes = asArray(r?.nodes?.node)
+  const r = parseXml(xml, 'crm_mon')
+  const result = r.name === 'pacemaker-result' ? r : undefined
+  const summary = child(result, 'summary')
+  const dc = child(summary, 'current_dc')?.attrs
+  const nodes = childrenNamed(child(result, 'nodes'), 'node').map((n) => n.attrs)
+  const stonith = child(summary, 'cluster_options')?.attrs['stonith-enabled']
   return {
     quorate: dc?.present === 'true' && dc.with_quorum === 'true',
     dc: dc?.present === 'true' ? dc.name : undefined,
     online: nodes.filter((n) => n.online === 'true').map((n) => n.name ?? ''),
     offline: nodes.filter((n) => n.online !== 'true').map((n) => n.name ?? ''),
-    resources: flattenResources(r?.resources),
-    stonithEnabled:
-      r?.summary?.cluster_options?.['stonith-enabled'] === undefined
-        ? undefined
-        : r.summary.cluster_options['stonith-enabled'] === 'true',
+    resources: flattenResources(child(result, 'resources')),
+    stonithEnabled: stonith === undefined ? undefined : stonith === 'true',
   }
 }
 
 /** Top-level primitives, then the members of groups and the instances of clones (groups inside clones too). */
-function flattenResources(
-  top: (CrmContainer & {clone?: CrmContainer | CrmContainer[]}) | undefined,
-): ClusterSummary['resources'] {
+function flattenResources(top: XmlEl | undefined): ClusterSummary['resources'] {
   const out: ClusterSummary['resources'] = []
-  const walk = (c: CrmContainer | undefined, parent: string | undefined): void => {
-    for (const res of asArray(c?.resource))
+  const walk = (c: XmlEl | undefined, parent: string | undefined): void => {
+    for (const res of childrenNamed(c, 'resource'))
       out.push({
-        id: res.id ?? '',
-        role: res.role ?? 'Unknown',
-        node: asArray(res.node)[0]?.name,
-        failed: res.failed === 'true',
+        id: res.attrs.id ?? '',
+        role: res.attrs.role ?? 'Unknown',
+        node: child(res, 'node')?.attrs.name,
+        failed: res.attrs.failed === 'true',
         ...(parent === undefined ? {} : {parent}),
       })
-    for (const g of asArray(c?.group)) walk(g, parent ?? g.id)
+    for (const g of childrenNamed(c, 'group')) walk(g, parent ?? g.attrs.id)
   }
   walk(top, undefined)
-  for (const c of asArray(top?.clone)) walk(c, c.id)
+  for (const c of childrenNamed(top, 'clone')) walk(c, c.attrs.id)
   return out
 }
 
-/** crm_mon on the first running cluster node (nsenter; no SSH needed). */
 export async function clusterSummary(spec: LabSpec): Promise<ClusterSummary | undefined> {
   for (const n of clusterNodes(spec.nodes)) {
     const r = await inNode(spec, n, ['crm_mon', '-1', '--output-as=xml'], {timeoutMs: 10_000})
-    if (r.exitCode === 0 && r.stdout.includes('<pacemaker-result')) return parseCrmMon(r.stdout)
+    if (r.exitCode !== 0 || !r.stdout.includes('<pacemaker-result')) continue
+    try {
+      return parseCrmMon(r.stdout)
+    } catch {
+      // Not well-formed (cut short by the timeout): ask the next node.
+    }
   }
   return undefined
 }
