@@ -18,6 +18,8 @@ svc_cmd() {
     corosync-qdevice) echo "/usr/sbin/corosync-qdevice -f" ;;
     corosync-qnetd) echo "/usr/bin/corosync-qnetd -f -s off" ;;
     haproxy) echo "/usr/sbin/haproxy -W -db -f /etc/haproxy/haproxy.cfg" ;;
+    # VRRP only, in the foreground; logs to syslog (the node's rsyslogd, /var/log/syslog) and the console.
+    keepalived) echo "/usr/sbin/keepalived --vrrp --dont-fork --log-console --log-detail -f /etc/keepalived/keepalived.conf" ;;
     webapp) echo "/usr/bin/python3 ${LAB_BIN:?}/webapp.py /srv/app/app.conf" ;;
     # Galera: the node holding the bootstrap marker (g1 at the first boot) starts a new cluster; every other
     # start joins the cluster at wsrep_cluster_address (my.cnf).
@@ -35,7 +37,7 @@ svc_name() {
   case "$n" in
     ssh | sshd) echo sshd ;;
     rsyslog | syslog) echo rsyslog ;;
-    corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | webapp) echo "$n" ;;
+    corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | keepalived | webapp) echo "$n" ;;
     mariadb | mysql | mariadbd) echo mariadb ;;
     etcd | patroni) echo "$n" ;;
     *) return 1 ;;

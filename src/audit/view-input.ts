@@ -16,6 +16,7 @@ import {corosyncIdentity, inventoryIdentity, sameCluster} from '../view/identity
 import {pacemakerStateOf} from '../view/pacemaker.js'
 import {globalAddressesOf, membershipOf} from '../view/readings.js'
 import type {ClusterView, NodeReadings, Reading, ViewInput} from '../view/types.js'
+import {systemOutcomes, SYSTEM_GATHERERS} from './view-systems.js'
 import type {FactStore} from './facts.js'
 import {reachReason} from './reach.js'
 import {systemGatherers, systemInputsOf} from './system-input.js'
@@ -28,6 +29,7 @@ export function viewGatherers(inv: Inventory, node: NodeSpec): Gatherer<unknown>
   if (pacemaker || inv.cluster.vip !== undefined) out.push(ipAddr)
   if (node.bmc) out.push(ipmiPowerStatus)
   out.push(...systemGatherers(node))
+  for (const s of SYSTEM_GATHERERS) if (s.roles.some((r) => node.roles.includes(r))) out.push(s.gatherer)
   return out as Gatherer<unknown>[]
 }
 
@@ -80,6 +82,8 @@ export function viewInputOf(
     if (pacemaker) r.pacemaker = pacemaker
     const addresses = reading(facts.get(ipAddr.id), globalAddressesOf)
     if (addresses) r.addresses = addresses
+    const groups = systemOutcomes(facts)
+    if (groups.length) r.groups = groups
     readings[n.name] = r
   }
   const nodes = inv.nodes.map((n) => ({

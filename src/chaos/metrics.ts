@@ -105,6 +105,9 @@ export function outageWindows(probes: readonly ProbeEvent[], sustain = 3): Outag
   return windows
 }
 
+/** A phase read afterwards from a daemon's own log (pacemaker-log, keepalived-log), not polled live. */
+export const isLogSource = (source: string): boolean => source.endsWith('-log')
+
 const CLUSTER_PHASE_ORDER: ClusterPhase[] = [
   'node-lost',
   'node-unclean',
@@ -114,6 +117,10 @@ const CLUSTER_PHASE_ORDER: ClusterPhase[] = [
   'fence-failed',
   'resource-stopped',
   'resource-started',
+  'vrrp-stopped',
+  'vrrp-fault',
+  'vrrp-backup',
+  'vrrp-master',
   'vip-moved',
   'quorum-regained',
   'node-rejoined',
@@ -394,10 +401,10 @@ export function phaseAgreement(timeline: readonly TimelineEvent[]): PhaseAgreeme
   const out: PhaseAgreement[] = []
   for (const name of CLUSTER_PHASE_ORDER) {
     const fromLog = cluster
-      .filter((c) => c.phase === name && c.source === 'pacemaker-log')
+      .filter((c) => c.phase === name && isLogSource(c.source))
       .sort((a, b) => a.t - b.t)[0]
     const polled = cluster
-      .filter((c) => c.phase === name && c.source !== 'pacemaker-log')
+      .filter((c) => c.phase === name && !isLogSource(c.source))
       .sort((a, b) => a.t - b.t)[0]
     if (!fromLog && !polled) continue
     const row: PhaseAgreement = {name}

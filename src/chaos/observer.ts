@@ -139,6 +139,8 @@ export interface ObserverOptions {
   /** Longest life of one membership stream before it is reopened (default MEMBERS_WINDOW_MS). */
   membersWindowMs?: number
   vipIntervalMs?: number
+  /** Poll Pacemaker and Corosync (default true; false for an LB pair whose VIP is keepalived's). */
+  pacemaker?: boolean
   record(e: TimelineEvent): void
 }
 
@@ -282,6 +284,7 @@ export function startObserver(o: ObserverOptions): RunningObserver {
     }
   }
   const busy = new Set<string>()
+  let lastVipStart: number | undefined
   const vipLoop = async (): Promise<void> => {
     const vip = o.vip
     if (!vip) return
@@ -315,12 +318,15 @@ export function startObserver(o: ObserverOptions): RunningObserver {
         ...(unknown.length ? {detail: `no answer from ${unknown.join(', ')}`} : {}),
       })
       const moved = vipMoved(lastHolders, holders)
-      if (moved) o.record({kind: 'cluster', t, phase: 'vip-moved', source: 'ip-addr', node: moved})
+      // It moved after the previous sample began and before this one ended.
+      const window = lastVipStart !== undefined ? {earliest: lastVipStart, latest: now()} : {}
+      if (moved) o.record({kind: 'cluster', t, phase: 'vip-moved', source: 'ip-addr', node: moved, ...window})
       if (holders.length > 0) lastHolders = holders
+      lastVipStart = t
       await sleep(Math.max(0, interval - (performance.now() - started)))
     }
   }
-  const loops = [crmLoop(), membersLoop(), vipLoop()]
+  const loops = o.pacemaker === false ? [vipLoop()] : [crmLoop(), membersLoop(), vipLoop()]
   return {
     async stop() {
       stopped = true

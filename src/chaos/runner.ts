@@ -72,6 +72,7 @@ import {
   readLogSliceScript,
   type NodeLogLine,
 } from './pacemaker-log.js'
+import {readKeepalivedLogs, vipNodes, vrrpPair} from './vrrp.js'
 import {MAX_SEQ_LIST, type ChaosResult, type ChaosStatus, type WritesOut} from './result.js'
 import {runStep, secretEnvOf, untilHolds, type LocalRun, type StepEnv, type StepOutcome} from './steps.js'
 import {now, type ClusterEvent, type FaultPhase, type TimelineEvent} from './timeline.js'
@@ -216,15 +217,18 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
 
   let observer: RunningObserver | undefined
   let workload: RunningWorkload | undefined
+  // An LB pair with a keepalived VIP (no Pacemaker): only the VIP is watched, every 200 ms.
+  const lbPair = vrrpPair(inv)
   if (spec.observe) {
     observer = startObserver({
       runner: deps.runner,
-      nodes: inv.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster')),
+      nodes: vipNodes(inv),
       prefer: observerOrder(inv, plan),
       vip: inv.cluster.vip,
       offsets: new Map([...offsets].map(([n, o]) => [n, o.offsetMs])),
       crmIntervalMs: spec.crmIntervalMs ?? 200,
-      vipIntervalMs: spec.vipIntervalMs,
+      vipIntervalMs: spec.vipIntervalMs ?? (lbPair ? 200 : undefined),
+      pacemaker: !lbPair,
       record,
     })
   }
@@ -582,7 +586,10 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       if (!prev || e.t < prev.t) best.set(k, e)
     }
     for (const e of [...best.values()].sort((a, b) => a.t - b.t)) timeline.push(e)
-    stage('logs', 'done', `${best.size} phase lines`)
+    // keepalived's transitions on the LB pair (every LB: the target's own FAULT is its own to log).
+    const vrrp = lbPair ? await readKeepalivedLogs(deps.runner, lbPair, offsets, fromT, toT) : []
+    timeline.push(...vrrp)
+    stage('logs', 'done', `${best.size + vrrp.length} phase lines`)
   }
 
   timeline.sort((a, b) => a.t - b.t)
@@ -665,6 +672,7 @@ async function settle(
     const s = observer?.last()
     const clusterOk =
       !observer ||
+      vrrpPair(spec.inventory) !== undefined ||
       (s !== undefined && s.nodes.filter((n) => n.type === 'member').every((n) => n.online && !n.unclean))
     if (probesOk && clusterOk) return
   }

@@ -33,6 +33,7 @@ import type {ChaosResult} from './result.js'
 import {runExperiment, type ExperimentOutcome} from './runner.js'
 import type {LocalRun} from './steps.js'
 import type {FaultPlan, PlanResult} from './types.js'
+import {lbVipHolders, vrrpPair} from './vrrp.js'
 
 export interface ClusterSnapshot {
   /** Pacemaker as the first cluster node that answered sees it. */
@@ -119,6 +120,9 @@ export async function snapshotCluster(
     readings,
   })
   snap.vipHolders = snap.view.nodes.filter((n) => n.holdsVip === true).map((n) => n.name)
+  // An LB pair whose VIP is keepalived's (no Pacemaker node): the LBs that hold it.
+  const pair = vrrpPair(inv)
+  if (pair && vip) snap.vipHolders = await lbVipHolders(runner, pair, vip)
   return snap
 }
 
@@ -292,7 +296,19 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
       )
     return {kind: 'dry-run', text: [...head, renderDryRun(o.runId, plan)].join('\n'), plan, preflight: pre}
   }
-  if (!o.skipPreflight) {
+  const lbPair = vrrpPair(inv)
+  if (!o.skipPreflight && lbPair) {
+    // An LB pair with a keepalived VIP: healthy means exactly one LB holds the VIP.
+    if (snap.vipHolders.length !== 1)
+      throw new IncompleteError(
+        `preflight: the VIP ${inv.cluster.vip ?? ''} is on ${snap.vipHolders.length ? snap.vipHolders.join(' and ') : 'no LB'} of ${lbPair.map((n) => n.name).join(', ')}; refusing to inject a fault into an LB pair that is not healthy`,
+        {
+          code: 'preflight-failed',
+          actions: ['Bring the LB pair back to one VRRP MASTER first (hacheck audit --only x.vrrp).'],
+        },
+      )
+    o.live.note(`preflight ok: the VIP is on ${snap.vipHolders[0] ?? ''} (VRRP MASTER)`)
+  } else if (!o.skipPreflight) {
     if (!snap.state)
       throw new IncompleteError(
         'preflight: crm_mon did not answer on any cluster node; refusing to inject a fault into a cluster hacheck cannot see',

@@ -67,6 +67,10 @@ export type ClusterPhase =
   | 'quorum-lost'
   | 'quorum-regained'
   | 'vip-holders'
+  | 'vrrp-master'
+  | 'vrrp-backup'
+  | 'vrrp-fault'
+  | 'vrrp-stopped'
 
 export interface ClusterEvent {
   kind: 'cluster'

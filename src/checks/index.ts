@@ -53,6 +53,13 @@ import etcdMembers from './etcd/members.js'
 import etcdOddCount from './etcd/odd-count.js'
 import etcdDbQuota from './etcd/db-quota.js'
 import etcdTls from './etcd/tls.js'
+import vrrpAuthentication from './vrrp/authentication.js'
+import vrrpOneMaster from './vrrp/one-master.js'
+import vrrpPreempt from './vrrp/preempt.js'
+import vrrpPriorities from './vrrp/priorities.js'
+import vrrpTracksLb from './vrrp/tracks-lb.js'
+import vrrpUnicastPeers from './vrrp/unicast-peers.js'
+import vrrpVipPlacement from './vrrp/vip-placement.js'
 
 export const ALL_CHECKS: readonly AnyCheck[] = [
   quorumVotes,
@@ -77,6 +84,13 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   capacityNMinus1,
   pacemakerVipColocation,
   lbRedundant,
+  vrrpOneMaster,
+  vrrpVipPlacement,
+  vrrpPriorities,
+  vrrpPreempt,
+  vrrpUnicastPeers,
+  vrrpAuthentication,
+  vrrpTracksLb,
   powerRedundant,
   timeSync,
   heartbeatRedundantLinks,

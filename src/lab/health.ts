@@ -15,6 +15,7 @@ import {PG_PORT, REP_VIP_RSC, VIP_RSC} from './render-db.js'
 import {fencedNodes, workerNames, type LabSpec} from './render.js'
 import {clusterNodes, PROFILES, TLS_HOSTNAME, VIP, type NodeDef} from './topology.js'
 import {sleep} from './exec.js'
+import {webNotReady} from './web.js'
 
 export interface ClusterSummary {
   quorate: boolean
@@ -159,6 +160,7 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
   if (galera) return galera
   const patroni = await patroniNotReady(spec, tcpOpen)
   if (patroni) return patroni
+  if (spec.profile === 'web') return webNotReady(spec, tlsSubject)
   const cluster = clusterNodes(spec.nodes)
   if (cluster.length === 0) return undefined
   const s = await clusterSummary(spec)

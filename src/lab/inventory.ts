@@ -31,7 +31,11 @@ export function inventoryYaml(spec: LabSpec): string {
     if (PROFILES[spec.profile].db)
       lines.push(`  database: { kind: postgresql, port: ${PG_PORT}, name: ${DB_NAME}, user: ${DB_USER} }`)
   }
-  if (spec.nodes.some((n) => n.roles.includes('lb'))) lines.push(`  tls: { hostnames: [${TLS_HOSTNAME}] }`)
+  if (spec.nodes.some((n) => n.roles.includes('lb'))) {
+    // The LB pair's VIP (keepalived VRRP); plain HTTP on it is redirected to HTTPS by haproxy.
+    if (!pcmk) lines.push(`  vip: ${VIP}`, `  service: { url: ${q(`http://${VIP}/`)}, port: 80 }`)
+    lines.push(`  tls: { hostnames: [${TLS_HOSTNAME}] }`)
+  }
   const nets = networksOf(spec.nodes)
     .map((n) => `${n.name}: ${NETWORKS[n.name].cidr}`)
     .join(', ')

@@ -31,6 +31,7 @@ import {
   writeNodeFiles,
 } from './nodes.js'
 import {cibConfiguration, type LabSpec} from './render.js'
+import {vrrpPassword} from './render-web.js'
 import {acquireLock, labDir, MARKER, readState, writeState, type LabState} from './state.js'
 import {
   BMC_PASSWORD_ENV,
@@ -98,6 +99,11 @@ export function specOf(
     bmcPassword: st.bmcPassword,
     labDir: st.labDir,
     labBin: join(st.labDir, 'bin'),
+  }
+  // The lab's VRRP password is derived from its secret: scrubbed from every log line like it.
+  if (st.profile === 'web') {
+    registerSecret(vrrpPassword(st.bmcPassword))
+    registerSecret(vrrpPassword(st.bmcPassword, 'other'))
   }
   const tls = join(st.labDir, 'tls', 'www.hacheck.lab')
   if (existsSync(`${tls}.crt`) && existsSync(`${tls}.key`)) {
@@ -479,7 +485,7 @@ export async function labStatus(opts: {cluster?: boolean} = {}): Promise<LabStat
     inventory: join(dir, 'inventory.yaml'),
     env: pcmk ? {[BMC_PASSWORD_ENV]: st.bmcPassword} : {},
     nodes,
-    ...(pcmk ? {vip: VIP} : {}),
+    ...(pcmk || st.profile === 'web' ? {vip: VIP} : {}),
     ssh: {user: 'root', identityFile: join(dir, 'id_lab'), knownHosts: join(dir, 'known_hosts')},
     phase: st.phase,
     timings: st.timings,

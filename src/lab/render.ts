@@ -28,6 +28,7 @@ import {
 import {nvpairs} from './cib-xml.js'
 import {myCnf, MYSQL_CNF} from './render-galera.js'
 import {ETCD_YML, etcdYml, PATRONI_YML, patroniYml} from './render-patroni.js'
+import {KEEPALIVED_CONF, keepalivedConf} from './render-web.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -60,7 +61,7 @@ export function bindDirsOf(node: NodeDef): string[] {
     dirs.push('etc/corosync', 'etc/pacemaker', 'var/lib/pacemaker', 'var/lib/corosync', 'var/lib/pcsd')
   }
   if (node.roles.includes('witness')) dirs.push('etc/corosync')
-  if (node.roles.includes('lb')) dirs.push('etc/haproxy')
+  if (node.roles.includes('lb')) dirs.push('etc/haproxy', 'etc/keepalived')
   if (node.roles.includes('app')) dirs.push('srv')
   if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
   if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
@@ -102,12 +103,9 @@ export function hostsFile(spec: LabSpec, self: NodeDef): string {
   for (const n of spec.nodes) if (n.bmc) lines.push(`${n.bmc.addr}\t${n.name}-bmc`)
   const logAddr = logServerAddr(spec.nodes)
   if (logAddr) lines.push(`${logAddr}\tlogserver logserver.hacheck.lab`)
-  if (spec.nodes.some((n) => n.roles.includes('cluster'))) lines.push(`${VIP}\tvip vip.hacheck.lab`)
+  if (spec.nodes.some((n) => n.roles.includes('cluster') || n.roles.includes('lb')))
+    lines.push(`${VIP}\tvip vip.hacheck.lab${spec.profile === 'web' ? ` ${TLS_HOSTNAME}` : ''}`)
   if (isDb(spec)) lines.push(`${REP_VIP}\tvip-rep`)
-  if (spec.profile === 'web') {
-    const lb = spec.nodes.find((n) => n.roles.includes('lb'))
-    if (lb) lines.push(`${lb.host}\t${TLS_HOSTNAME}`)
-  }
   return lines.join('\n') + '\n'
 }
 
@@ -509,6 +507,12 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
   const certOnBackend = has(spec, 'cert-on-backend')
   if (node.roles.includes('lb')) {
     files.push({path: 'etc/haproxy/haproxy.cfg', content: haproxyConf(spec), mode: 0o644})
+    const lbs = spec.nodes.filter((n) => n.roles.includes('lb'))
+    files.push({
+      path: KEEPALIVED_CONF,
+      content: keepalivedConf({variants: spec.variants, lbs, self: node, labSecret: spec.bmcPassword}),
+      mode: 0o600,
+    })
     if (!certOnBackend) files.push({path: LB_CERT, content: spec.tlsPem ?? '', mode: 0o600})
   }
   if (node.roles.includes('monitor')) {
@@ -543,6 +547,7 @@ export function serviceForFile(path: string): string | undefined {
   if (path === 'etc/corosync/corosync.conf') return 'corosync'
   if (path === 'etc/rsyslog.conf') return 'rsyslog'
   if (path === 'etc/haproxy/haproxy.cfg') return 'haproxy'
+  if (path === KEEPALIVED_CONF) return 'keepalived'
   if (path === 'srv/app/app.conf' || path === APP_CERT) return 'webapp'
   if (path === LB_CERT) return 'haproxy'
   if (path === 'etc/ssh/sshd_config') return 'sshd'

@@ -133,7 +133,7 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
   web: {
     name: 'web',
     summary:
-      'LB tier of 2 haproxy nodes terminating TLS for www.hacheck.lab in front of 2 plain-HTTP app nodes',
+      'LB pair (keepalived VRRP with unicast peers holding the VIP, haproxy terminating TLS for www.hacheck.lab) in front of 3 plain-HTTP app nodes',
     clusterNodes: 0,
     witness: false,
     log: false,
@@ -187,6 +187,12 @@ export type VariantName =
   | 'no-lag-rule'
   | GaleraVariant
   | PatroniVariant
+  | 'vrrp-same-priority'
+  | 'vrrp-no-auth'
+  | 'vrrp-no-track'
+  | 'vrrp-peer-mgmt'
+  | 'vrrp-preempt'
+  | 'vrrp-split'
 
 export interface VariantDef {
   name: VariantName
@@ -279,6 +285,47 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
   },
   ...GALERA_VARIANTS,
   ...PATRONI_VARIANTS,
+  'vrrp-same-priority': {
+    name: 'vrrp-same-priority',
+    summary:
+      'both LBs have VRRP priority 100: which one is MASTER is decided by their addresses, not by intent',
+    applies: 'web',
+    profiles: ['web'],
+  },
+  'vrrp-no-auth': {
+    name: 'vrrp-no-auth',
+    summary: 'the VRRP instance has no authentication block: any host on the segment can claim the VIP',
+    applies: 'web',
+    profiles: ['web'],
+  },
+  'vrrp-no-track': {
+    name: 'vrrp-no-track',
+    summary:
+      'keepalived does not follow haproxy (no track_script/track_process): a dead haproxy keeps the VIP',
+    applies: 'web',
+    profiles: ['web'],
+  },
+  'vrrp-peer-mgmt': {
+    name: 'vrrp-peer-mgmt',
+    summary:
+      'VRRP adverts go over the management network (unicast_src_ip/unicast_peer on eth1) while the VIP is on the public eth0',
+    applies: 'web',
+    profiles: ['web'],
+  },
+  'vrrp-preempt': {
+    name: 'vrrp-preempt',
+    summary:
+      'lb1 is `state MASTER` with preemption and no preempt_delay: a recovered lb1 takes the VIP back at once (a second outage)',
+    applies: 'web',
+    profiles: ['web'],
+  },
+  'vrrp-split': {
+    name: 'vrrp-split',
+    summary:
+      "lb2 has another auth_pass: each LB drops the other's adverts, both are MASTER and both hold the VIP (split brain)",
+    applies: 'web',
+    profiles: ['web'],
+  },
 }
 
 export function isProfileName(s: string): s is ProfileName {
@@ -405,10 +452,8 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
   if (p.witness) nodes.push(aux('witness', ['witness'], 21, ['corosync-qnetd']))
   if (p.log) nodes.push(aux('log', ['log'], 31, []))
   if (p.web) {
-    nodes.push(aux('lb1', ['lb'], 41, ['haproxy']))
-    nodes.push(aux('lb2', ['lb'], 42, ['haproxy']))
-    nodes.push(aux('app1', ['app'], 51, ['webapp']))
-    nodes.push(aux('app2', ['app'], 52, ['webapp']))
+    for (const i of [1, 2]) nodes.push(aux(`lb${i}`, ['lb'], 40 + i, ['haproxy', 'keepalived']))
+    for (const i of [1, 2, 3]) nodes.push(aux(`app${i}`, ['app'], 50 + i, ['webapp']))
   }
   return nodes
 }

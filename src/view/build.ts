@@ -5,6 +5,7 @@
 import {anomaliesOf} from './anomalies.js'
 import {resourceLocations} from './pacemaker.js'
 import {buildSystemView} from './systems.js'
+import {systemAnomalies, systemGroupsOf} from './groups.js'
 import type {
   ClusterView,
   MembershipReading,
@@ -126,9 +127,13 @@ export function buildClusterView(input: ViewInput): ClusterView {
     nodes,
     partitions,
     ...(primary ? {primary: primary.name} : {}),
+    groups: systemGroupsOf(
+      input.readings,
+      input.nodes.map((n) => n.name),
+    ),
     anomalies: [],
   }
-  view.anomalies = anomaliesOf(view)
+  view.anomalies = [...anomaliesOf(view), ...systemAnomalies(view.groups)]
   if (input.systems?.length) view.systems = input.systems.map(buildSystemView)
   return view
 }

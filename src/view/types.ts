@@ -78,6 +78,29 @@ export interface PacemakerResource {
   nodes: string[]
 }
 
+/**
+ * One node's part in a replicated system other than Corosync (VRRP, Redis Sentinel, and the data tier's
+ * Galera/etcd/Patroni), as that node reports it. Generic on purpose: a check judges "one leader per group"
+ * or "the quorum survives losing one node" from these, whatever the system.
+ */
+export interface GroupReading {
+  /** The system: 'vrrp', 'redis-sentinel', … */
+  system: string
+  /** The group inside it: a VRRP instance ("VI_WWW vrid 51"), the name of a Sentinel-monitored master. */
+  group: string
+  /** This node's role as the system names it (MASTER, BACKUP, FAULT, sentinel, …). */
+  role: string
+  /** This node leads the group (the VRRP MASTER). */
+  leader: boolean
+  /** For a member that watches the group rather than leads it (a Sentinel): whom it names as the leader. */
+  names?: string
+  /** Votes this node casts in the group's elections (a Sentinel: 1). */
+  votes?: number
+  /** Votes this node's configuration needs to agree that the leader failed (Sentinel quorum). */
+  quorum?: number
+  detail?: Record<string, string | number | boolean>
+}
+
 /** Everything read about one node, as input to the view. Anything may be missing or failed. */
 export interface NodeReadings {
   reach: Reach
@@ -87,7 +110,13 @@ export interface NodeReadings {
   pacemaker?: Reading<PacemakerState>
   /** The node's global addresses (ip -j addr), to tell who holds the VIP. */
   addresses?: Reading<string[]>
+  /** Its part in replicated-system groups (VRRP, Sentinel, …), one reading per system it runs. */
+  groups?: GroupOutcome[]
 }
+
+/** What one node says of one system: its groups, or why that could not be read. */
+export type GroupOutcome =
+  {ok: true; system: string; readings: GroupReading[]} | {ok: false; system: string; error: string}
 
 export interface ViewNodeSpec {
   name: string
@@ -147,6 +176,19 @@ export interface Partition {
   speaker?: string
 }
 
+/** One group of a replicated system, reconciled over every node that reported on it. */
+export interface SystemGroupView {
+  system: string
+  group: string
+  members: ({node: string} & Omit<GroupReading, 'system' | 'group'>)[]
+  /** Nodes that report leading the group. */
+  leaders: string[]
+  /** Leaders named by watching members (Sentinels), with the nodes naming each. */
+  named: Record<string, string[]>
+  /** Nodes of this system whose reading failed (could not tell their role). */
+  unread: {node: string; error: string}[]
+}
+
 export type AnomalyKind =
   | 'not-examined'
   | 'powered-off-member'
@@ -162,6 +204,8 @@ export type AnomalyKind =
   | 'vip-nowhere'
   | 'no-dc'
   | 'pacemaker-disagrees'
+  | 'system-several-leaders'
+  | 'system-no-leader'
 
 export interface Anomaly {
   kind: AnomalyKind
@@ -177,6 +221,8 @@ export interface ClusterView {
   partitions: Partition[]
   /** Name of the primary (single quorate) partition, when there is one. */
   primary?: string
+  /** Replicated systems with a leader per group (VRRP, Sentinel, …), one entry per group: see groups.ts. */
+  groups: SystemGroupView[]
   anomalies: Anomaly[]
   /** One view per data-tier system (partitions and quorum of each, judged the same way). */
   systems?: SystemView[]

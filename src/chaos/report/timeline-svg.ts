@@ -86,6 +86,14 @@ export function eventLabel(e: ClusterEvent): string {
       return `VIP→${n}`
     case 'vip-holders':
       return 'VIP'
+    case 'vrrp-master':
+      return `MASTER ${n}`
+    case 'vrrp-backup':
+      return `BACKUP ${n}`
+    case 'vrrp-fault':
+      return `FAULT ${n}`
+    case 'vrrp-stopped':
+      return `keepalived stopped ${n}`
   }
 }
 
@@ -93,6 +101,8 @@ export function eventLabel(e: ClusterEvent): string {
 export function laneOf(e: ClusterEvent): string | undefined {
   if (e.phase === 'vip-holders' || e.source === 'ip-addr') return undefined
   if (e.source === 'pacemaker-log') return `${e.detail?.split(' ')[0] ?? '?'} log`
+  // keepalived-log, sentinel-log: "NODE: message" / "NODE sentinel: …"
+  if (e.source.endsWith('-log')) return `${e.detail?.split(/[: ]/)[0] ?? '?'} ${e.source.slice(0, -4)}`
   const m = /^(.+)@(.+)$/.exec(e.source)
   return m ? `${m[2]} ${m[1]}` : e.source
 }

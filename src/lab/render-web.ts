@@ -1,0 +1,101 @@
+/**
+ * Profile web: the load-balancer pair's keepalived (VRRP) configuration and its
+ * variants. Pure functions; render.ts puts the files in the node list.
+ *
+ * Healthy: one VRRP instance VI_WWW (virtual_router_id 51) on eth0, the public
+ * interface that carries the VIP; unicast peers (no multicast) on the public
+ * network; PASS authentication; lb1 priority 150, lb2 100, both `state BACKUP`
+ * with `nopreempt` (a recovered LB does not take the VIP back and cause a second
+ * outage); a vrrp_script that follows haproxy (pgrep inside the node's own PID
+ * namespace sees only that node's haproxy) so a dead haproxy moves the VIP.
+ */
+import {createHash} from 'node:crypto'
+
+import {addrOn, VIP, type NodeDef, type VariantName} from './topology.js'
+
+export const KEEPALIVED_CONF = 'etc/keepalived/keepalived.conf'
+export const VRRP_ROUTER_ID = 51
+export const VRRP_INSTANCE = 'VI_WWW'
+
+/** The VRRP variants of the web profile (each breaks exactly one VRRP check). */
+export const VRRP_VARIANTS = [
+  'vrrp-same-priority',
+  'vrrp-no-auth',
+  'vrrp-no-track',
+  'vrrp-peer-mgmt',
+  'vrrp-preempt',
+  'vrrp-split',
+] as const satisfies readonly VariantName[]
+
+/**
+ * The VRRP password (auth_pass keeps 8 characters): derived from the lab's secret, so it is
+ * stable across `lab up` runs of one lab and never written in the state file or the inventory.
+ */
+export function vrrpPassword(labSecret: string, salt = 'vrrp'): string {
+  return createHash('sha256').update(`${salt}:${labSecret}`).digest('hex').slice(0, 8)
+}
+
+export interface KeepalivedInput {
+  variants: readonly VariantName[]
+  /** The LB nodes, in order (the first is the preferred MASTER). */
+  lbs: readonly NodeDef[]
+  self: NodeDef
+  labSecret: string
+}
+
+export function keepalivedConf(k: KeepalivedInput): string {
+  const has = (v: VariantName): boolean => k.variants.includes(v)
+  const idx = k.lbs.findIndex((n) => n.name === k.self.name)
+  const first = idx === 0
+  const net = has('vrrp-peer-mgmt') ? 'management' : 'public'
+  const src = addrOn(k.self, net)
+  const peers = k.lbs.filter((n) => n.name !== k.self.name).map((n) => addrOn(n, net))
+  const priority = has('vrrp-same-priority') ? 100 : first ? 150 : 100
+  // vrrp-split: the second LB has another password, so each drops the other's adverts and both
+  // become MASTER (two VIP holders): the classic VRRP split brain, from a typo in one file.
+  const pass = has('vrrp-split') && !first ? vrrpPassword(k.labSecret, 'other') : vrrpPassword(k.labSecret)
+  const preempt = has('vrrp-preempt')
+  const lines = [
+    `# hacheck lab: VRRP for the VIP ${VIP} on ${k.self.name}`,
+    'global_defs {',
+    `    router_id ${k.self.name}`,
+    '    enable_script_security',
+    '    script_user root',
+    '}',
+    '',
+  ]
+  if (!has('vrrp-no-track')) {
+    lines.push(
+      '# Follows the LB daemon: haproxy gone => FAULT => the VIP moves to the peer.',
+      'vrrp_script chk_haproxy {',
+      '    script "/usr/bin/pgrep -x haproxy"',
+      '    interval 1',
+      '    timeout 1',
+      '    fall 2',
+      '    rise 2',
+      '}',
+      '',
+    )
+  }
+  lines.push(
+    `vrrp_instance ${VRRP_INSTANCE} {`,
+    `    state ${preempt && first ? 'MASTER' : 'BACKUP'}`,
+    // vrrp-peer-mgmt: the instance (its adverts) on the management eth1, the VIP still on eth0.
+    `    interface ${net === 'management' ? 'eth1' : 'eth0'}`,
+    `    virtual_router_id ${VRRP_ROUTER_ID}`,
+    `    priority ${priority}`,
+    '    advert_int 1',
+    ...(preempt ? [] : ['    nopreempt']),
+    `    unicast_src_ip ${src}`,
+    '    unicast_peer {',
+    ...peers.map((p) => `        ${p}`),
+    '    }',
+  )
+  if (!has('vrrp-no-auth')) {
+    lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${pass}`, '    }')
+  }
+  lines.push('    virtual_ipaddress {', `        ${VIP}/24 dev eth0`, '    }')
+  if (!has('vrrp-no-track')) lines.push('    track_script {', '        chk_haproxy', '    }')
+  lines.push('}', '')
+  return lines.join('\n')
+}
