@@ -27,6 +27,9 @@ svc_cmd() {
     # Profile patroni: etcd (its YAML) and Patroni as postgres (PostgreSQL refuses to run as root).
     etcd) echo "/usr/bin/etcd --config-file /etc/patroni/etcd.yml" ;;
     patroni) echo "/usr/bin/setpriv --reuid=postgres --regid=postgres --init-groups /usr/bin/patroni /etc/patroni/config.yml" ;;
+    redis) echo "/usr/bin/redis-server /etc/redis/redis.conf" ;;
+    sentinel) echo "/usr/bin/redis-server /etc/redis/sentinel.conf --sentinel" ;;
+    memcached) echo "/usr/bin/memcached -u nobody -l 0.0.0.0 -p 11211 -m 64" ;;
     *) return 1 ;;
   esac
 }
@@ -37,9 +40,11 @@ svc_name() {
   case "$n" in
     ssh | sshd) echo sshd ;;
     rsyslog | syslog) echo rsyslog ;;
-    corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | keepalived | webapp) echo "$n" ;;
+    corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | keepalived | webapp | memcached) echo "$n" ;;
     mariadb | mysql | mariadbd) echo mariadb ;;
     etcd | patroni) echo "$n" ;;
+    redis | redis-server) echo redis ;;
+    sentinel | redis-sentinel) echo sentinel ;;
     *) return 1 ;;
   esac
 }

@@ -5,6 +5,7 @@
  */
 import type {Fact, Gatherer} from '../facts/gatherer.js'
 import {keepalivedState, type KeepalivedState} from '../facts/keepalived-state.js'
+import {redisSentinel, type RedisSentinel} from '../facts/redis-sentinel.js'
 import type {GroupOutcome, GroupReading} from '../view/types.js'
 
 interface SystemSource<T> {
@@ -30,10 +31,32 @@ export function vrrpReadings(s: KeepalivedState): GroupReading[] {
   }))
 }
 
+/** A Sentinel watches a master (by name) and names its current address; it votes once in a failover. */
+export function sentinelReadings(s: RedisSentinel): GroupReading[] {
+  return s.sentinels.flatMap((sen) =>
+    sen.masters.map((m) => ({
+      system: 'redis-sentinel',
+      group: m.name,
+      role: 'sentinel',
+      leader: false,
+      ...(m.ip !== undefined ? {names: `${m.ip}:${m.port ?? ''}`} : {}),
+      votes: 1,
+      ...(m.quorum !== undefined ? {quorum: m.quorum} : {}),
+      detail: {
+        sentinel: sen.address,
+        knownSentinels: (m.numOtherSentinels ?? 0) + 1,
+        ...(m.status !== undefined ? {status: m.status} : {}),
+        ...(m.ckquorumOk !== undefined ? {ckquorum: m.ckquorumOk} : {}),
+      },
+    })),
+  )
+}
+
 const source = <T>(s: SystemSource<T>): SystemSource<unknown> => s as unknown as SystemSource<unknown>
 
 export const SYSTEM_SOURCES: readonly SystemSource<unknown>[] = [
   source({system: 'vrrp', roles: ['lb'], gatherer: keepalivedState, readings: vrrpReadings}),
+  source({system: 'redis-sentinel', roles: ['session'], gatherer: redisSentinel, readings: sentinelReadings}),
 ]
 
 export const SYSTEM_GATHERERS = SYSTEM_SOURCES.map((s) => ({roles: s.roles, gatherer: s.gatherer}))

@@ -53,6 +53,12 @@ import etcdMembers from './etcd/members.js'
 import etcdOddCount from './etcd/odd-count.js'
 import etcdDbQuota from './etcd/db-quota.js'
 import etcdTls from './etcd/tls.js'
+import lbBackendHealth from './lb/backend-health.js'
+import lbStickySessions from './lb/sticky-sessions.js'
+import lbTimeouts from './lb/timeouts.js'
+import sessionRedisReplicas from './session/redis-replicas.js'
+import sessionSentinelQuorum from './session/sentinel-quorum.js'
+import sessionStoreRedundant from './session/store-redundant.js'
 import vrrpAuthentication from './vrrp/authentication.js'
 import vrrpOneMaster from './vrrp/one-master.js'
 import vrrpPreempt from './vrrp/preempt.js'
@@ -84,6 +90,12 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   capacityNMinus1,
   pacemakerVipColocation,
   lbRedundant,
+  lbBackendHealth,
+  lbTimeouts,
+  lbStickySessions,
+  sessionStoreRedundant,
+  sessionSentinelQuorum,
+  sessionRedisReplicas,
   vrrpOneMaster,
   vrrpVipPlacement,
   vrrpPriorities,

@@ -16,7 +16,7 @@
  */
 import path from 'node:path'
 
-import {defineGatherer, ParseError} from './gatherer.js'
+import {ABSENT_RC, defineGatherer, ParseError} from './gatherer.js'
 
 export interface NginxDirective {
   name: string
@@ -277,7 +277,8 @@ export function parseNginxConfig(text: string, prefix = '/etc/nginx'): NginxConf
 export const nginx = defineGatherer<NginxConfig>({
   id: 'nginx',
   description: 'nginx configuration with includes (nginx -T): server blocks, listen ssl, certificates',
-  script: 'nginx -T',
+  script: `[ -f /etc/nginx/nginx.conf ] || exit ${ABSENT_RC}; nginx -T`,
   requires: ['nginx'],
+  whenAbsent: 'nginx is installed but has no /etc/nginx/nginx.conf on this node',
   parse: (out) => parseNginxConfig(out.stdout),
 })

@@ -53,6 +53,9 @@ export interface RedisInstance {
   /** slave_repl_offset on a replica. */
   replicaReplOffset?: number
   minReplicasGoodReplicas?: number
+  /** `CONFIG GET min-replicas-*` (absent when CONFIG is disabled or renamed, or on a Sentinel). */
+  minReplicasToWrite?: number
+  minReplicasMaxLagS?: number
   /** Every key of INFO replication as printed. */
   fields: Record<string, string>
 }
@@ -104,11 +107,21 @@ function errorOf(body: string, rc: number | null): string | undefined {
 export function parseRedisReplication(stdout: string): RedisReplication {
   const byAddr = new Map<string, RedisInstance>()
   for (const p of splitParts(stdout)) {
-    const m = /^(server|replication) (.+)$/.exec(p.name)
+    const m = /^(server|replication|config) (.+)$/.exec(p.name)
     if (!m) continue
     const address = m[2] ?? ''
     const inst: RedisInstance = byAddr.get(address) ?? {address, replicas: [], fields: dict<string>()}
     byAddr.set(address, inst)
+    if (m[1] === 'config') {
+      // Raw reply: key line, value line. An error (CONFIG renamed, a Sentinel) only leaves these unknown.
+      if (p.exitCode !== 0 || errorOf(p.body, p.exitCode) !== undefined) continue
+      const ls = lines(p.body).map((l) => l.replace(/\r$/, ''))
+      for (let i = 0; i + 1 < ls.length; i += 2) {
+        if (ls[i] === 'min-replicas-to-write') inst.minReplicasToWrite = toInt(ls[i + 1])
+        if (ls[i] === 'min-replicas-max-lag') inst.minReplicasMaxLagS = toInt(ls[i + 1])
+      }
+      continue
+    }
     const err = errorOf(p.body, p.exitCode)
     if (err !== undefined) {
       inst.error ??= err
@@ -167,6 +180,7 @@ export const redisReplication = defineGatherer<RedisReplication>({
     'for a in $l; do',
     `  ${partScriptFor('"server $a"', 'redis-cli --no-auth-warning -h "${a%:*}" -p "${a##*:}" INFO server 2>&1')}`,
     `  ${partScriptFor('"replication $a"', 'redis-cli --no-auth-warning -h "${a%:*}" -p "${a##*:}" INFO replication 2>&1')}`,
+    `  ${partScriptFor('"config $a"', `redis-cli --no-auth-warning -h "\${a%:*}" -p "\${a##*:}" CONFIG GET 'min-replicas-*' 2>&1`)}`,
     'done',
   ].join('\n'),
   requires: ['redis-cli'],

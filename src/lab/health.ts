@@ -160,7 +160,7 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
   if (galera) return galera
   const patroni = await patroniNotReady(spec, tcpOpen)
   if (patroni) return patroni
-  if (spec.profile === 'web') return webNotReady(spec, tlsSubject)
+  if (spec.profile === 'web') return webNotReady(spec, tlsSubject, tcpOpen)
   const cluster = clusterNodes(spec.nodes)
   if (cluster.length === 0) return undefined
   const s = await clusterSummary(spec)

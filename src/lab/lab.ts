@@ -32,6 +32,7 @@ import {
 } from './nodes.js'
 import {cibConfiguration, type LabSpec} from './render.js'
 import {vrrpPassword} from './render-web.js'
+import {restartSessionTier} from './web.js'
 import {acquireLock, labDir, MARKER, readState, writeState, type LabState} from './state.js'
 import {
   BMC_PASSWORD_ENV,
@@ -370,9 +371,13 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
   if (galera.length) await restartGalera(spec, galera, say)
   await applyPatroniDcs(spec, say)
   await repairPatroni(spec, say)
+  // The session tier restarts as a whole (master first, Sentinels last), not node by node.
+  const sessionTier = new Set(['redis', 'sentinel'])
+  if (spec.nodes.some((n) => [...(changed.get(n.name) ?? [])].some((s) => sessionTier.has(s))))
+    await restartSessionTier(spec, say)
   for (const n of spec.nodes) {
     const svcs = [...(changed.get(n.name) ?? [])].filter(
-      (s) => s !== 'corosync' && s !== 'mariadb' && n.services.includes(s),
+      (s) => s !== 'corosync' && s !== 'mariadb' && !sessionTier.has(s) && n.services.includes(s),
     )
     if (svcs.length) {
       say(`${n.name}: restarting ${svcs.join(', ')}`)

@@ -29,6 +29,7 @@ import {nvpairs} from './cib-xml.js'
 import {myCnf, MYSQL_CNF} from './render-galera.js'
 import {ETCD_YML, etcdYml, PATRONI_YML, patroniYml} from './render-patroni.js'
 import {KEEPALIVED_CONF, keepalivedConf} from './render-web.js'
+import {appSessionSettings, REDIS_CONF, redisConf, SENTINEL_CONF, sentinelConf} from './render-sessions.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -61,12 +62,14 @@ export function bindDirsOf(node: NodeDef): string[] {
     dirs.push('etc/corosync', 'etc/pacemaker', 'var/lib/pacemaker', 'var/lib/corosync', 'var/lib/pcsd')
   }
   if (node.roles.includes('witness')) dirs.push('etc/corosync')
-  if (node.roles.includes('lb')) dirs.push('etc/haproxy', 'etc/keepalived')
+  // etc/nginx is private (empty unless the nginx flavour renders it): the host's nginx.conf is not the LB's.
+  if (node.roles.includes('lb')) dirs.push('etc/haproxy', 'etc/keepalived', 'etc/nginx')
   if (node.roles.includes('app')) dirs.push('srv')
   if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
   if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
   if (node.roles.includes('galera')) dirs.push('etc/mysql', 'var/lib/mysql')
   if (node.roles.includes('patroni')) dirs.push('etc/patroni', 'var/lib/postgresql', 'var/lib/etcd')
+  if (node.roles.includes('session')) dirs.push('etc/redis', 'var/lib/redis')
   return dirs
 }
 
@@ -434,6 +437,7 @@ export function initialCib(spec: LabSpec): string {
 
 export function haproxyConf(spec: LabSpec): string {
   const apps = spec.nodes.filter((n) => n.roles.includes('app'))
+  const sticky = has(spec, 'sticky-local')
   const head = `# hacheck lab load balancer (${TLS_HOSTNAME})
 global
     log /dev/log local0
@@ -473,7 +477,7 @@ frontend fe_www
 backend be_app
     balance roundrobin
     option httpchk GET /health
-${apps.map((a) => `    server ${a.name} ${a.host}:8080 check`).join('\n')}
+${sticky ? '    # sticky-local: each client pinned to one app (its sessions live in that app only)\n    cookie SRV insert indirect nocache\n' : ''}${apps.map((a) => `    server ${a.name} ${a.host}:8080 check inter 1s fall 2 rise 2${sticky ? ` cookie ${a.name}` : ''}`).join('\n')}
 `
 }
 
@@ -485,6 +489,7 @@ export function appConf(spec: LabSpec, node: NodeDef): string {
     'bind=0.0.0.0',
     `port=${tls ? 8443 : 8080}`,
     ...(tls ? [`cert=/srv/app/tls/${TLS_HOSTNAME}.pem`] : []),
+    ...appSessionSettings(spec.variants, spec.nodes),
     '',
   ].join('\n')
 }
@@ -524,6 +529,10 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
     files.push({path: ETCD_YML, content: etcdYml(spec, node), mode: 0o644})
     files.push({path: PATRONI_YML, content: patroniYml(spec, node), mode: 0o644})
   }
+  if (node.roles.includes('session')) {
+    files.push({path: REDIS_CONF, content: redisConf(spec.variants, node, spec.nodes), mode: 0o644})
+    files.push({path: SENTINEL_CONF, content: sentinelConf(spec.variants, node, spec.nodes), mode: 0o644})
+  }
   if (node.roles.includes('app')) {
     files.push({path: 'srv/app/app.conf', content: appConf(spec, node), mode: 0o644})
     if (certOnBackend) files.push({path: APP_CERT, content: spec.tlsPem ?? '', mode: 0o600})
@@ -548,6 +557,8 @@ export function serviceForFile(path: string): string | undefined {
   if (path === 'etc/rsyslog.conf') return 'rsyslog'
   if (path === 'etc/haproxy/haproxy.cfg') return 'haproxy'
   if (path === KEEPALIVED_CONF) return 'keepalived'
+  if (path === REDIS_CONF) return 'redis'
+  if (path === SENTINEL_CONF) return 'sentinel'
   if (path === 'srv/app/app.conf' || path === APP_CERT) return 'webapp'
   if (path === LB_CERT) return 'haproxy'
   if (path === 'etc/ssh/sshd_config') return 'sshd'

@@ -55,7 +55,17 @@ export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
 export const BOOT_DELAY_S = 8
 
 export type Role =
-  'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor' | 'galera' | 'patroni' | 'etcd'
+  | 'cluster'
+  | 'log'
+  | 'witness'
+  | 'lb'
+  | 'app'
+  | 'db'
+  | 'monitor'
+  | 'galera'
+  | 'patroni'
+  | 'etcd'
+  | 'session'
 
 export interface IfaceDef {
   dev: string
@@ -133,7 +143,7 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
   web: {
     name: 'web',
     summary:
-      'LB pair (keepalived VRRP with unicast peers holding the VIP, haproxy terminating TLS for www.hacheck.lab) in front of 3 plain-HTTP app nodes',
+      'LB pair (keepalived VRRP with unicast peers holding the VIP, haproxy terminating TLS for www.hacheck.lab) in front of 3 plain-HTTP app nodes keeping their login sessions in Redis (master + 2 replicas, 3 Sentinels)',
     clusterNodes: 0,
     witness: false,
     log: false,
@@ -193,6 +203,12 @@ export type VariantName =
   | 'vrrp-peer-mgmt'
   | 'vrrp-preempt'
   | 'vrrp-split'
+  | 'sessions-memcached'
+  | 'memcached-single'
+  | 'sticky-local'
+  | 'sentinel-two'
+  | 'sentinel-quorum-3'
+  | 'redis-no-min-replicas'
 
 export interface VariantDef {
   name: VariantName
@@ -326,6 +342,52 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
     applies: 'web',
     profiles: ['web'],
   },
+  'sessions-memcached': {
+    name: 'sessions-memcached',
+    summary: 'not a defect: the apps keep their sessions in Memcached on redis1..redis3 instead of Redis',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['memcached-single', 'sticky-local'],
+  },
+  'memcached-single': {
+    name: 'memcached-single',
+    summary:
+      'the apps keep their sessions in Memcached with ONE server in their list: it is a single point of failure',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['sessions-memcached', 'sticky-local'],
+  },
+  'sticky-local': {
+    name: 'sticky-local',
+    summary:
+      'the apps keep sessions in their own memory and haproxy pins each client to one app (cookie SRV insert): an app node lost or drained logs its users out',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['sessions-memcached', 'memcached-single'],
+  },
+  'sentinel-two': {
+    name: 'sentinel-two',
+    summary:
+      'only two Sentinels monitor the session master (the third runs unconfigured): losing one leaves no majority',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['sentinel-quorum-3'],
+  },
+  'sentinel-quorum-3': {
+    name: 'sentinel-quorum-3',
+    summary:
+      'three Sentinels with quorum 3: after losing any one node the other two can never agree the master failed',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['sentinel-two'],
+  },
+  'redis-no-min-replicas': {
+    name: 'redis-no-min-replicas',
+    summary:
+      'the Redis master acknowledges writes with no replica connected (min-replicas-to-write 0) while the inventory declares an RPO',
+    applies: 'web',
+    profiles: ['web'],
+  },
 }
 
 export function isProfileName(s: string): s is ProfileName {
@@ -454,6 +516,9 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
   if (p.web) {
     for (const i of [1, 2]) nodes.push(aux(`lb${i}`, ['lb'], 40 + i, ['haproxy', 'keepalived']))
     for (const i of [1, 2, 3]) nodes.push(aux(`app${i}`, ['app'], 50 + i, ['webapp']))
+    // The session store: Redis (master redis1) + one Sentinel per node, and Memcached for the variants that use it.
+    for (const i of [1, 2, 3])
+      nodes.push(aux(`redis${i}`, ['session'], 60 + i, ['redis', 'sentinel', 'memcached']))
   }
   return nodes
 }

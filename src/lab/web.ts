@@ -3,9 +3,31 @@
  * pair is ready to serve (exactly one VIP holder, or two under vrrp-split; TLS
  * answering on the VIP).
  */
+import {IncompleteError} from '../core/errors.js'
 import {inNode} from './nodes.js'
 import type {LabSpec} from './render.js'
-import {VIP} from './topology.js'
+import {MEMCACHED_PORT, REDIS_PORT, SENTINEL_PORT, sessionNodes} from './render-sessions.js'
+import {VIP, type NodeDef} from './topology.js'
+
+/**
+ * Restarts the session tier so that redis1 is the master again (after a Sentinel failover Sentinel has
+ * rewritten redis.conf and sentinel.conf; lab up writes them anew): every Sentinel stops first (so none
+ * reconfigures a Redis mid-restart), then Redis on every node (master first), then the Sentinels.
+ */
+export async function restartSessionTier(spec: LabSpec, say: (m: string) => void): Promise<void> {
+  const nodes = sessionNodes(spec.nodes)
+  const run = async (n: NodeDef, argv: string[]): Promise<void> => {
+    const r = await inNode(spec, n, argv, {timeoutMs: 60_000})
+    if (r.exitCode !== 0)
+      throw new IncompleteError(
+        `lab: on ${n.name}: ${argv.join(' ')} failed: ${(r.stderr || r.stdout).trim()}`,
+      )
+  }
+  say(`session tier: restarting Redis and the Sentinels on ${nodes.map((n) => n.name).join(', ')}`)
+  await Promise.all(nodes.map((n) => run(n, ['systemctl', 'stop', 'sentinel'])))
+  for (const n of nodes) await run(n, ['systemctl', 'restart', 'redis'])
+  await Promise.all(nodes.map((n) => run(n, ['systemctl', 'start', 'sentinel'])))
+}
 
 /** LB nodes that have the VIP on an interface now (`ip -o addr`, inside each node). */
 export async function vipHolders(spec: LabSpec): Promise<string[]> {
@@ -23,7 +45,23 @@ export async function vipHolders(spec: LabSpec): Promise<string[]> {
 export async function webNotReady(
   spec: LabSpec,
   tlsSubject: (host: string) => Promise<string | undefined>,
+  tcpOpen: (host: string, port: number) => Promise<boolean>,
 ): Promise<string | undefined> {
+  const sessions = sessionNodes(spec.nodes)
+  for (const n of sessions)
+    for (const [port, what] of [
+      [REDIS_PORT, 'Redis'],
+      [SENTINEL_PORT, 'Sentinel'],
+      [MEMCACHED_PORT, 'Memcached'],
+    ] as const)
+      if (!(await tcpOpen(n.host, port))) return `${what} on ${n.name}:${port} not answering`
+  const master = sessions[0]
+  if (master) {
+    const r = await inNode(spec, master, ['redis-cli', 'INFO', 'replication'], {timeoutMs: 5000})
+    const online = (r.stdout.match(/^slave\d+:.*state=online/gm) ?? []).length
+    if (!/^role:master/m.test(r.stdout) || online !== sessions.length - 1)
+      return `Redis on ${master.name} is not the master of ${sessions.length - 1} online replicas yet`
+  }
   const holders = await vipHolders(spec)
   const want = spec.variants.includes('vrrp-split') ? 2 : 1
   if (holders.length !== want)
