@@ -8,6 +8,7 @@ import {buildGatherPlan, evaluatePlanned, reachabilityResults, type PlannedCheck
 import {gatherAll, type FactSource, type GatherOutcome} from './facts.js'
 import {clusterViewOf, identityOf, matchHistory} from './view-input.js'
 import {summarizeView} from '../view/summary.js'
+import {tierSummaries} from './tiers.js'
 
 export interface AuditOptions {
   inventory: Inventory
@@ -73,6 +74,7 @@ export async function runAudit(opts: AuditOptions): Promise<{run: AuditRun; outc
       }
     }),
     view: summarizeView(view),
+    tiers: tierSummaries(results, opts.inventory),
     results,
     summary: summarize(results),
   }

@@ -118,6 +118,20 @@ export interface ChaosHistoryEntry {
   file?: string
 }
 
+/** One layer of the deployment (LB, app, session store, database, cluster, platform) in an audit report. */
+export interface TierSummary {
+  tier: 'lb' | 'app' | 'session' | 'database' | 'cluster' | 'platform'
+  title: string
+  /** Inventory nodes of the tier's roles. */
+  nodes: string[]
+  /** Worst status of its results (skip when it has none). */
+  status: Status
+  counts: Record<Status, number>
+  /** The tier is a single point of failure: one node only, or a failed redundancy check. */
+  spof: boolean
+  spofWhy?: string[]
+}
+
 export interface AuditRun {
   schemaVersion: 1
   kind: 'audit'
@@ -138,6 +152,8 @@ export interface AuditRun {
   nodes: RunNode[]
   /** The cluster view (absent in runs saved by hacheck before 0.2). */
   view?: ViewSummary
+  /** Results by tier, and which tier is a single point of failure (absent in runs of hacheck before 0.3). */
+  tiers?: TierSummary[]
   results: CheckResult[]
   summary: Summary
   /** The waiver file applied, with what each waiver did. */
