@@ -18,6 +18,7 @@ import {latestChaos, promChaosFrom, renderPrometheus} from '../reporters/prometh
 import {isWriteExpectation, needsWriteWorkload, parseExpectation} from './expectations.js'
 import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from './load.js'
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from './pg-write.js'
+import {DEFAULT_SESSION_USERS} from './sessions.js'
 import {renderChaosHtml} from './report/html.js'
 import {renderChaosJUnit} from './report/junit.js'
 import {renderChaosMarkdown} from './report/markdown.js'
@@ -48,11 +49,17 @@ export const faultFlags = {
   }),
   load: Flags.string({
     summary:
-      'Workload during the run: http(s)://VIP:PORT/PATH, tcp://HOST:PORT, or pg-write (PostgreSQL writes through the VIP; acknowledged writes lost are counted). Default: the inventory service url.',
+      'Workload during the run: http(s)://VIP:PORT/PATH, tcp://HOST:PORT, pg-write (PostgreSQL writes through the VIP; acknowledged writes lost are counted), or sessions (users log in through https://VIP/login, then keep requesting /whoami with their cookie; users logged out are counted). Default: the inventory service url.',
     description:
       'Alias: --workload. pg-write writes sequence numbers at --rate per second, each one autocommit INSERT to the primary behind the VIP (the inventory cluster.database, else the VIP on port 5432; or --pg-url; a connection that failed is never reused), reads them back after the recovery, drops its table and reports metrics.ackedWrites, metrics.lostWrites and metrics.rpoMs. Example: --workload pg-write --expect "lost-writes == 0" --expect "rpo <= 0s".',
     helpValue: 'URL|pg-write',
     aliases: ['workload'],
+  }),
+  users: Flags.integer({
+    summary: 'sessions workload: how many users log in before the fault (each one then requested in turn).',
+    default: DEFAULT_SESSION_USERS,
+    min: 1,
+    max: 1000,
   }),
   'pg-url': Flags.string({
     summary:
@@ -121,6 +128,8 @@ export interface CommonFlagValues {
   'pg-keep-table': boolean
   'probe-command'?: string
   rate: number
+  /** sessions workload: users logged in (default DEFAULT_SESSION_USERS). */
+  users?: number
   'probe-timeout': string
   insecure: boolean
   'no-load': boolean
@@ -159,6 +168,31 @@ export function workloadFrom(
   }
   if (f['pg-url'] !== undefined)
     throw new InputError('--pg-url is for --workload pg-write (it cannot go with another workload)')
+  if (f.load === 'sessions' || f.load?.startsWith('sessions:')) {
+    if (f['no-load']) throw new InputError('--workload sessions and --no-load contradict each other')
+    const base = f.load.startsWith('sessions:')
+      ? f.load.slice('sessions:'.length)
+      : inv.cluster.vip
+        ? `https://${inv.cluster.vip}/`
+        : undefined
+    if (!base)
+      throw new InputError(
+        '--workload sessions: the inventory has no cluster.vip; give the service as --workload sessions:https://HOST/',
+      )
+    try {
+      new URL(base)
+    } catch {
+      throw new InputError(`--workload ${f.load}: expected sessions or sessions:https://HOST/`)
+    }
+    return {
+      kind: 'sessions',
+      url: base,
+      users: f.users ?? DEFAULT_SESSION_USERS,
+      ratePerS: f.rate,
+      timeoutMs,
+      insecure: f.insecure,
+    }
+  }
   if (f['probe-command'])
     return {kind: 'command', argv: ['bash', '-c', f['probe-command']], ratePerS: f.rate, timeoutMs}
   if (f['no-load']) return undefined

@@ -48,6 +48,7 @@ const COUNT_METRICS: Record<string, string> = {
   'lost-writes': 'write:lost',
   'acked-writes': 'write:acked',
   'split-brain-writes': 'write:splitBrain',
+  'sessions-lost': 'sessionsLost',
 }
 export const PHASE_NAMES = [
   'node-lost',
@@ -195,6 +196,8 @@ function metricValue(name: string, c: EvalContext): number | null | undefined {
       return m.probes
     case 'maxVipHolders':
       return m.maxVipHolders
+    case 'sessionsLost':
+      return m.sessionsLost
   }
   if (name.startsWith('phase:')) {
     const p = m.phases.find((x: Phase) => x.name === name.slice(6))

@@ -19,6 +19,8 @@ import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 
 import {describePgWrite, type PgWriteSpec} from './pg-write.js'
+import {fixedRate, type RunningWorkload} from './schedule.js'
+import {describeSessions, type SessionsSpec} from './sessions.js'
 import {now, type ProbeEvent} from './timeline.js'
 
 /** Workloads made of probes (each one a `probe` event). */
@@ -34,14 +36,15 @@ export type ProbeWorkloadSpec =
   | {kind: 'tcp'; host: string; port: number; ratePerS: number; timeoutMs: number}
   | {kind: 'command'; argv: string[]; ratePerS: number; timeoutMs: number}
 
-/** Every workload: probes, or PostgreSQL writes (pg-write.ts; each one a `write` event). */
-export type WorkloadSpec = ProbeWorkloadSpec | PgWriteSpec
+/** Every workload: probes, PostgreSQL writes (pg-write.ts; each one a `write` event), or logged-in users (sessions.ts). */
+export type WorkloadSpec = ProbeWorkloadSpec | PgWriteSpec | SessionsSpec
 
 export const DEFAULT_RATE = 20
 export const DEFAULT_PROBE_TIMEOUT_MS = 800
 
 export function describeWorkload(w: WorkloadSpec): string {
   if (w.kind === 'pg-write') return describePgWrite(w)
+  if (w.kind === 'sessions') return describeSessions(w)
   const what = w.kind === 'http' ? w.url : w.kind === 'tcp' ? `tcp://${w.host}:${w.port}` : w.argv.join(' ')
   return `${w.kind} ${what} at ${w.ratePerS}/s (timeout ${w.timeoutMs} ms, fresh connection each)`
 }
@@ -161,41 +164,7 @@ export function probeOnce(w: ProbeWorkloadSpec): Promise<ProbeEvent> {
   }
 }
 
-export interface RunningWorkload {
-  /** Stops firing new probes and waits for the outstanding ones. */
-  stop(): Promise<void>
-  sent(): number
-}
-
-/**
- * The open-loop schedule: task i (1, 2, …) starts at start + (i-1)/rate, whether or not earlier
- * ones have finished. `stop` fires no more and waits for the outstanding ones.
- */
-export function fixedRate(ratePerS: number, task: (i: number) => Promise<void>): RunningWorkload {
-  const intervalMs = 1000 / ratePerS
-  const start = performance.now()
-  const outstanding = new Set<Promise<void>>()
-  let i = 0
-  let stopped = false
-  let timer: NodeJS.Timeout | undefined
-  const fire = (): void => {
-    if (stopped) return
-    i++
-    const p = task(i)
-    outstanding.add(p)
-    void p.finally(() => outstanding.delete(p))
-    timer = setTimeout(fire, Math.max(0, start + i * intervalMs - performance.now()))
-  }
-  fire()
-  return {
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await Promise.allSettled([...outstanding])
-    },
-    sent: () => i,
-  }
-}
+export {fixedRate, type RunningWorkload} from './schedule.js'
 
 /** Starts the open-loop schedule; every probe result goes to `record`. */
 export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {

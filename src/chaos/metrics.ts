@@ -14,6 +14,7 @@
  * - a write workload's writes are the client's probes here (acknowledged =
  *   up): the outage is the time no write was acknowledged.
  */
+import {lostSessions} from './sessions.js'
 import type {
   ClusterEvent,
   ClusterPhase,
@@ -51,6 +52,9 @@ export interface FailoverMetrics {
   phases: Phase[]
   /** Largest number of nodes seen holding the VIP at the same sample (2+ = split-brain). */
   maxVipHolders: number
+  /** Session workload: users logged out during the run (a 401 after login); undefined without one. */
+  sessionsLost?: number
+  lostUsers?: string[]
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -177,7 +181,14 @@ export function failoverMetrics(
       : null,
     phases,
     maxVipHolders: holders.reduce((m, h) => Math.max(m, h.holders?.length ?? 0), 0),
+    ...sessionCounts(timeline),
   }
+}
+
+function sessionCounts(timeline: readonly TimelineEvent[]): {sessionsLost?: number; lostUsers?: string[]} {
+  if (!timeline.some((e) => e.kind === 'probe' && e.probe === 'session')) return {}
+  const lost = lostSessions(timeline)
+  return {sessionsLost: lost.length, lostUsers: lost}
 }
 
 export interface WriteMetrics {

@@ -25,6 +25,9 @@ export interface ChaosMetricsOut {
   latency: {p50: number; p95: number; p99: number; max: number} | null
   /** Most nodes seen holding the VIP in one sample (2+ = split-brain). */
   maxVipHolders: number
+  /** Session workload only: users logged out during the run (a 401 on whoami after login). */
+  sessionsLost?: number
+  lostUsers?: string[]
   vipSamples: number
   /** Each stretch of VIP samples with two or more holders: who, and when (UTC, and ms after the injection). */
   splitBrain?: SplitBrainOut[]

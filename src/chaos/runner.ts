@@ -73,6 +73,7 @@ import {
   type NodeLogLine,
 } from './pacemaker-log.js'
 import {readKeepalivedLogs, vipNodes, vrrpPair} from './vrrp.js'
+import {startSessions} from './sessions.js'
 import {MAX_SEQ_LIST, type ChaosResult, type ChaosStatus, type WritesOut} from './result.js'
 import {runStep, secretEnvOf, untilHolds, type LocalRun, type StepEnv, type StepOutcome} from './steps.js'
 import {now, type ClusterEvent, type FaultPhase, type TimelineEvent} from './timeline.js'
@@ -233,11 +234,21 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     })
   }
   if (spec.workload) {
-    workload =
-      spec.workload.kind === 'pg-write'
-        ? startPgWrites(spec.workload, table, runId, record, deps.env)
-        : startWorkload(spec.workload, record)
-    record({kind: 'note', t: now(), text: `workload: ${describeWorkload(spec.workload)}`})
+    const w = spec.workload
+    try {
+      workload =
+        w.kind === 'pg-write'
+          ? startPgWrites(w, table, runId, record, deps.env)
+          : w.kind === 'sessions'
+            ? await startSessions(w, record)
+            : startWorkload(w, record)
+    } catch (err) {
+      // Nothing is injected yet (a login through the service failed): stop watching and say why.
+      await observer?.stop()
+      stage('workload', 'failed', errorMessage(err))
+      throw new IncompleteError(errorMessage(err), {code: 'workload-failed'})
+    }
+    record({kind: 'note', t: now(), text: `workload: ${describeWorkload(w)}`})
   }
   stage('baseline', 'start', `${spec.baselineMs} ms`)
   await sleep(spec.baselineMs, abort)
@@ -844,6 +855,9 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
       failedProbes: metrics.failedProbes,
       latency: metrics.latency,
       maxVipHolders: metrics.maxVipHolders,
+      ...(metrics.sessionsLost !== undefined
+        ? {sessionsLost: metrics.sessionsLost, lostUsers: metrics.lostUsers ?? []}
+        : {}),
       vipSamples,
       ...(split.length ? {splitBrain: split} : {}),
       outages: metrics.outages,

@@ -15,6 +15,8 @@ export interface ProbeEvent {
   /** HTTP status, or the answering backend when the service says who it is. */
   status?: number
   server?: string
+  /** Session workload: the logged-in user this request was made for. */
+  user?: string
   error?: string
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The `sessions` workload: what a logged-in user loses when the app or its session store fails over.
+ *
+ * It logs in USERS users through the service (`GET /login?user=uN` on the VIP; the app answers with a
+ * `sid` cookie), then keeps requesting `GET /whoami` with each user's cookie in turn, at a fixed rate, on a
+ * fresh connection each time (so the LB may send it to any app node). Every request is a probe event
+ * (probe `session`, the user in `user`): 200 = the session is there; 401 = the service answers but the
+ * session is gone (the user is logged out: LOST; the probe itself is up); anything else or no answer = the
+ * service or its session store is unavailable (a failed probe, the user not yet lost). A user lost once stays lost: the metric is the number of distinct
+ * users that got a 401 after logging in. The app's contract is lab/webapp.py's (any app with a login that
+ * sets a cookie and a "who am I" that answers 401 without a session fits).
+ */
+import {request as httpRequest, type IncomingMessage} from 'node:http'
+import {request as httpsRequest} from 'node:https'
+
+import {fixedRate, type RunningWorkload} from './schedule.js'
+import {now, type ProbeEvent, type TimelineEvent} from './timeline.js'
+
+export interface SessionsSpec {
+  kind: 'sessions'
+  /** Base URL of the service, e.g. https://198.18.2.100/ */
+  url: string
+  users: number
+  ratePerS: number
+  timeoutMs: number
+  insecure?: boolean
+}
+
+export const DEFAULT_SESSION_USERS = 20
+
+export function describeSessions(w: SessionsSpec): string {
+  return `sessions: ${w.users} users logged in through ${w.url}login, then GET ${w.url}whoami with their cookies at ${w.ratePerS}/s (timeout ${w.timeoutMs} ms, fresh connection each)`
+}
+
+interface Answer {
+  status?: number
+  body: string
+  cookie?: string
+  error?: string
+  latencyMs: number
+}
+
+function get(url: string, opts: {timeoutMs: number; insecure?: boolean; cookie?: string}): Promise<Answer> {
+  const t = now()
+  return new Promise((resolve) => {
+    let done = false
+    const finish = (a: Omit<Answer, 'latencyMs'>): void => {
+      if (done) return
+      done = true
+      resolve({...a, latencyMs: Math.round((now() - t) * 100) / 100})
+    }
+    const u = new URL(url)
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
+      u,
+      {
+        method: 'GET',
+        agent: false,
+        headers: {Connection: 'close', ...(opts.cookie ? {Cookie: `sid=${opts.cookie}`} : {})},
+        timeout: opts.timeoutMs,
+        ...(u.protocol === 'https:' ? {rejectUnauthorized: !opts.insecure} : {}),
+      },
+      (res: IncomingMessage) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => {
+          if (body.length < 512) body += c
+        })
+        res.on('end', () => {
+          const set = ([] as string[]).concat(res.headers['set-cookie'] ?? [])
+          const sid = set.map((c) => /(?:^|;\s*)sid=([^;]+)/.exec(c)?.[1]).find((x) => x)
+          finish({status: res.statusCode ?? 0, body: body.trim(), ...(sid ? {cookie: sid} : {})})
+        })
+        res.on('error', (e) => finish({body: '', error: e.message}))
+      },
+    )
+    req.on('timeout', () => {
+      req.destroy()
+      finish({body: '', error: 'timeout'})
+    })
+    req.on('error', (e) => finish({body: '', error: (e as {code?: string}).code ?? e.message}))
+    req.end()
+  })
+}
+
+/** The probe event of one `whoami` answer (pure). */
+export function sessionProbe(t: number, user: string, a: Answer): ProbeEvent {
+  const app = / on (\S+)$/.exec(a.body)?.[1]
+  // A 401 is the service answering: up, but the user's session is gone (counted as lost, not as an outage).
+  const ok = a.status === 200 || a.status === 401
+  return {
+    kind: 'probe',
+    t,
+    probe: 'session',
+    ok,
+    latencyMs: a.latencyMs,
+    user,
+    ...(a.status !== undefined ? {status: a.status} : {}),
+    ...(app ? {server: app} : {}),
+    ...(ok ? {} : {error: a.error ?? `HTTP ${a.status ?? '?'}`}),
+  }
+}
+
+/** Users that were logged out (a 401 on whoami), in the order they were first lost (pure). */
+export function lostSessions(timeline: readonly TimelineEvent[]): string[] {
+  const lost: string[] = []
+  for (const e of timeline)
+    if (e.kind === 'probe' && e.probe === 'session' && e.status === 401 && e.user && !lost.includes(e.user))
+      lost.push(e.user)
+  return lost
+}
+
+/**
+ * Logs the users in (before the fault: a login that fails makes the run incomplete), then starts the
+ * whoami schedule. Returns the running workload and how many users logged in.
+ */
+export async function startSessions(
+  w: SessionsSpec,
+  record: (e: TimelineEvent) => void,
+): Promise<RunningWorkload & {users: number}> {
+  const base = w.url.endsWith('/') ? w.url : `${w.url}/`
+  const cookies: {user: string; sid: string}[] = []
+  for (let i = 1; i <= w.users; i++) {
+    const user = `u${i}`
+    const a = await get(`${base}login?user=${user}`, {
+      timeoutMs: Math.max(w.timeoutMs, 2000),
+      insecure: w.insecure,
+    })
+    if (a.status !== 200 || !a.cookie)
+      throw new Error(
+        `sessions: login of ${user} through ${base}login failed: ${a.error ?? `HTTP ${a.status ?? '?'} ${a.body.slice(0, 80)}`}`,
+      )
+    cookies.push({user, sid: a.cookie})
+  }
+  record({kind: 'note', t: now(), text: `sessions: ${cookies.length} users logged in through ${base}login`})
+  const running = fixedRate(w.ratePerS, async (i) => {
+    const c = cookies[(i - 1) % cookies.length] as {user: string; sid: string}
+    const t = now()
+    record(
+      sessionProbe(
+        t,
+        c.user,
+        await get(`${base}whoami`, {timeoutMs: w.timeoutMs, insecure: w.insecure, cookie: c.sid}),
+      ),
+    )
+  })
+  return {...running, users: cookies.length}
+}
