@@ -5,6 +5,7 @@
  * run whatever happened. A step whose revert could not be verified stops the
  * game day (nothing more is broken on top of an unknown state).
  */
+import {lbDrainRequest} from './faults/lb-drain.js'
 import {errorMessage} from '../core/errors.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
 import {acquireLease} from '../lease/file-store.js'
@@ -101,6 +102,8 @@ export function requestFor(step: GameDayStep): FaultRequest {
       })
     case 'evacuate':
       return evacuateRequest({node: target})
+    case 'lb-drain':
+      return lbDrainRequest({node: target})
   }
 }
 

@@ -15,6 +15,7 @@ export const FAULT_IDS = [
   'reset',
   'kill-process',
   'evacuate',
+  'lb-drain',
 ] as const
 export type FaultId = (typeof FAULT_IDS)[number]
 

@@ -1,0 +1,162 @@
+/**
+ * lb-drain: evacuate an app node from the load balancers, as a rolling deploy does, through HAProxy's
+ * runtime API on every LB (the `stats socket` of /etc/haproxy/haproxy.cfg, through socat).
+ *
+ * Phases:
+ * - prepare (read-only): `show servers state` on each LB finds the backend/server lines whose address is
+ *   the app node's (inventory host), with their current admin state; a server already in drain or
+ *   maintenance is refused.
+ * - inject: `set server BACKEND/SERVER state drain` on every LB (no new connection goes to it, the open
+ *   ones finish), wait until its current sessions are 0 (up to 30 s), then `state maint`.
+ * - verify: every such server shows MAINT in `show stat`.
+ * - revert: `set server BACKEND/SERVER state ready`; verify removed: none is MAINT or DRAIN any more.
+ * - dead-man on every LB: `state ready` if hacheck dies.
+ * Default expectation: failed-probes == 0 (a planned evacuation must be invisible to clients).
+ */
+import {IncompleteError, InputError} from '../../core/errors.js'
+import {shellQuote} from '../../core/shell.js'
+import type {Inventory} from '../../core/types.js'
+import type {FaultRequest} from '../service.js'
+import type {FaultPlan, NodeStep, PlanResult} from '../types.js'
+import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './common.js'
+
+/** One server line of one LB to drain. */
+export interface DrainTarget {
+  lb: string
+  backend: string
+  server: string
+}
+
+export interface LbDrainOptions {
+  node: string
+  targets: DrainTarget[]
+}
+
+/** The LB's runtime API socket, from its haproxy.cfg (as the haproxy-runtime gatherer reads it). */
+const SOCK = `s=$(awk '$1=="stats" && $2=="socket" {print $3; exit}' /etc/haproxy/haproxy.cfg); s=\${s#unix@}`
+const api = (cmd: string): string => `echo ${shellQuote(cmd)} | socat -t 2 stdio "UNIX-CONNECT:$s"`
+
+/** `show servers state` → rows {backend, server, address, adminState} (pure). */
+export function parseServersState(
+  text: string,
+): {backend: string; server: string; address: string; admin: number}[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '')
+  const head = lines.find((l) => l.startsWith('# '))
+  if (!head) return []
+  const cols = head.slice(2).trim().split(/\s+/)
+  const at = (c: string): number => cols.indexOf(c)
+  return lines
+    .filter((l) => !l.startsWith('#') && /\s/.test(l.trim()))
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= cols.length - 2)
+    .map((f) => ({
+      backend: f[at('be_name')] ?? '',
+      server: f[at('srv_name')] ?? '',
+      address: f[at('srv_addr')] ?? '',
+      admin: Number(f[at('srv_admin_state')] ?? 0),
+    }))
+}
+
+export const SERVERS_STATE_SCRIPT = `${SOCK}; ${api('show servers state')}`
+
+export function planLbDrain(input: PlanInput, o: LbDrainOptions): PlanResult {
+  if (!nodeSpec(input.inventory, o.node)) return refuse(`unknown node ${o.node}`)
+  if (o.targets.length === 0)
+    return refuse(`no HAProxy backend server on the LB nodes has the address of ${o.node}`, [
+      "lb-drain finds the server lines by the app node's inventory host: check `show servers state` on the LBs",
+    ])
+  const byLb = new Map<string, DrainTarget[]>()
+  for (const t of o.targets) byLb.set(t.lb, [...(byLb.get(t.lb) ?? []), t])
+  const name = (t: DrainTarget): string => `${t.backend}/${t.server}`
+  const ready = (ts: DrainTarget[]): string =>
+    [SOCK, ...ts.map((t) => api(`set server ${name(t)} state ready`))].join('\n')
+  const statusOf = (t: DrainTarget): string =>
+    `${api('show stat')} | awk -F, -v b=${shellQuote(t.backend)} -v s=${shellQuote(t.server)} '$1==b && $2==s {print $18 " " $5}'`
+  const step = (lb: string, what: string, script: string): NodeStep => ({
+    kind: 'node',
+    node: lb,
+    what,
+    script,
+  })
+  const inject = [...byLb].map(([lb, ts]) =>
+    step(
+      lb,
+      `drain ${ts.map(name).join(', ')} (no new connection; open ones finish), then maintenance`,
+      [
+        SOCK,
+        ...ts.map((t) => api(`set server ${name(t)} state drain`)),
+        // Wait for the open connections to finish (current sessions 0), 30 s at most.
+        ...ts.map(
+          (t) =>
+            `for i in $(seq 300); do n=$(${statusOf(t)} | awk '{print $2}'); [ "\${n:-0}" = 0 ] && break; sleep 0.1; done`,
+        ),
+        ...ts.map((t) => api(`set server ${name(t)} state maint`)),
+      ].join('\n'),
+    ),
+  )
+  const plan: FaultPlan = {
+    fault: 'lb-drain',
+    targets: [o.node],
+    summary: `drain ${o.node} from ${[...byLb.keys()].join(', ')} (${o.targets.map(name).join(', ')}), hold ${seconds(input.holdMs)}, then ready again`,
+    notes: [
+      'a planned evacuation must be invisible to clients: the default expectation is failed-probes == 0',
+    ],
+    inject,
+    verify: [...byLb].map(([lb, ts]) =>
+      step(
+        lb,
+        `${ts.map(name).join(', ')} in maintenance`,
+        [SOCK, ...ts.map((t) => `${statusOf(t)} | grep -q '^MAINT'`)].join('\n'),
+      ),
+    ),
+    verifyTimeoutMs: 40_000,
+    revert: [...byLb].map(([lb, ts]) => step(lb, `${ts.map(name).join(', ')} ready`, ready(ts))),
+    verifyReverted: [...byLb].map(([lb, ts]) =>
+      step(
+        lb,
+        `${ts.map(name).join(', ')} no longer in maintenance or drain`,
+        [SOCK, ...ts.map((t) => `! ${statusOf(t)} | grep -Eq '^(MAINT|DRAIN)'`)].join('\n'),
+      ),
+    ),
+    revertTimeoutMs: 30_000,
+    deadmen: [...byLb].map(([lb, ts]) => nodeDeadman(input, lb, ready(ts))),
+    holdMs: input.holdMs,
+    leavesMembership: [],
+    expectFenced: [],
+    defaultExpectations: ['failed-probes == 0', 'no-split-brain'],
+    reverts: true,
+  }
+  return {ok: true, plan}
+}
+
+/** The FaultRequest of `chaos lb-drain`: the app node by name; its server lines found on every LB first. */
+export function lbDrainRequest(o: {node: string}): FaultRequest {
+  let targets: DrainTarget[] = []
+  const lbs = (inv: Inventory): string[] => inv.nodes.filter((n) => n.roles.includes('lb')).map((n) => n.name)
+  return {
+    touches: (inv) => [o.node, ...lbs(inv)],
+    discover: [],
+    async prepare({runner, inventory}) {
+      const app = inventory.nodes.find((n) => n.name === o.node)
+      if (!app) return
+      targets = []
+      for (const lb of inventory.nodes.filter((n) => n.roles.includes('lb'))) {
+        const r = await runner.run(lb, {script: SERVERS_STATE_SCRIPT, sudo: true, timeoutMs: 15_000})
+        if (r.exitCode !== 0)
+          throw new IncompleteError(
+            `lb-drain: HAProxy's runtime API did not answer on ${lb.name}: ${(r.stderr || r.stdout).trim()}`,
+          )
+        for (const s of parseServersState(r.stdout)) {
+          if (s.address !== app.host) continue
+          // srv_admin_state bits: 0x01 forced maintenance, 0x08 forced drain (HAProxy's SRV_ADMF_*).
+          if (s.admin & 0x09)
+            throw new InputError(
+              `lb-drain: ${s.backend}/${s.server} on ${lb.name} is already in drain or maintenance`,
+            )
+          targets.push({lb: lb.name, backend: s.backend, server: s.server})
+        }
+      }
+    },
+    plan: (input) => planLbDrain(input, {node: o.node, targets}),
+  }
+}
