@@ -14,7 +14,7 @@
  * as directives (the files of conf.d are read as parts anyway).
  *
  * Secrets: the snippet replaces the value of every `auth_pass` with
- * `<redacted>` ON THE NODE, so the password never reaches hacheck, its logs or
+ * `(redacted)` ON THE NODE, so the password never reaches hacheck, its logs or
  * a capture; the parser only learns that a password is set.
  */
 import {ABSENT_RC, defineGatherer, ParseError} from './gatherer.js'
@@ -85,7 +85,7 @@ export interface KeepalivedConf {
   trackProcesses: VrrpTrackProcessConf[]
 }
 
-const REDACTED = '<redacted>'
+const REDACTED = '(redacted)'
 
 /** Words of one line: comments removed, braces split off, double quotes kept together. */
 export function keepalivedWords(line: string, lineNo = 0): string[] {
