@@ -126,6 +126,9 @@ const CLUSTER_PHASE_ORDER: ClusterPhase[] = [
   'vrrp-backup',
   'vrrp-master',
   'vip-moved',
+  'store-sdown',
+  'store-odown',
+  'store-switched',
   'quorum-regained',
   'node-rejoined',
 ]

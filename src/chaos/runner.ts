@@ -74,6 +74,7 @@ import {
 } from './pacemaker-log.js'
 import {readKeepalivedLogs, vipNodes, vrrpPair} from './vrrp.js'
 import {startSessions} from './sessions.js'
+import {readSentinelLogs} from './sentinel-log.js'
 import {MAX_SEQ_LIST, type ChaosResult, type ChaosStatus, type WritesOut} from './result.js'
 import {runStep, secretEnvOf, untilHolds, type LocalRun, type StepEnv, type StepOutcome} from './steps.js'
 import {now, type ClusterEvent, type FaultPhase, type TimelineEvent} from './timeline.js'
@@ -599,8 +600,13 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
     for (const e of [...best.values()].sort((a, b) => a.t - b.t)) timeline.push(e)
     // keepalived's transitions on the LB pair (every LB: the target's own FAULT is its own to log).
     const vrrp = lbPair ? await readKeepalivedLogs(deps.runner, lbPair, offsets, fromT, toT) : []
-    timeline.push(...vrrp)
-    stage('logs', 'done', `${best.size + vrrp.length} phase lines`)
+    // Redis Sentinel's failover of the session store (nodes with role session).
+    const sessionNodes = inv.nodes.filter((n) => n.roles.includes('session'))
+    const store = sessionNodes.length
+      ? await readSentinelLogs(deps.runner, sessionNodes, offsets, fromT, toT)
+      : []
+    timeline.push(...vrrp, ...store)
+    stage('logs', 'done', `${best.size + vrrp.length + store.length} phase lines`)
   }
 
   timeline.sort((a, b) => a.t - b.t)

@@ -73,6 +73,9 @@ export type ClusterPhase =
   | 'vrrp-backup'
   | 'vrrp-fault'
   | 'vrrp-stopped'
+  | 'store-sdown'
+  | 'store-odown'
+  | 'store-switched'
 
 export interface ClusterEvent {
   kind: 'cluster'

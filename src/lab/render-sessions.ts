@@ -35,6 +35,7 @@ export function redisConf(variants: readonly VariantName[], node: NodeDef, all: 
     'protected-mode no',
     'daemonize no',
     'dir /var/lib/redis',
+    'logfile /var/log/redis/redis-server.log',
     'save ""',
     'appendonly no',
     `replica-announce-ip ${me}`,
@@ -62,6 +63,7 @@ export function sentinelConf(
     'protected-mode no',
     'daemonize no',
     'dir /var/lib/redis',
+    'logfile /var/log/redis/redis-sentinel.log',
     `sentinel announce-ip ${addrOn(node, 'public')}`,
     ...(monitors
       ? [
