@@ -28,7 +28,8 @@ svc_cmd() {
     etcd) echo "/usr/bin/etcd --config-file /etc/patroni/etcd.yml" ;;
     patroni) echo "/usr/bin/setpriv --reuid=postgres --regid=postgres --init-groups /usr/bin/patroni /etc/patroni/config.yml" ;;
     redis) echo "/usr/bin/redis-server /etc/redis/redis.conf" ;;
-    sentinel) echo "/usr/bin/redis-server /etc/redis/sentinel.conf --sentinel" ;;
+    # Started as redis-sentinel (its process name): `pgrep -x redis-server` is then the data server only.
+    sentinel) echo "/usr/bin/redis-sentinel /etc/redis/sentinel.conf" ;;
     memcached) echo "/usr/bin/memcached -u nobody -l 0.0.0.0 -p 11211 -m 64" ;;
     *) return 1 ;;
   esac
