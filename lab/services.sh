@@ -18,6 +18,7 @@ svc_cmd() {
     corosync-qdevice) echo "/usr/sbin/corosync-qdevice -f" ;;
     corosync-qnetd) echo "/usr/bin/corosync-qnetd -f -s off" ;;
     haproxy) echo "/usr/sbin/haproxy -W -db -f /etc/haproxy/haproxy.cfg" ;;
+    nginx) echo "/usr/sbin/nginx -c /etc/nginx/nginx.conf" ;;
     # VRRP only, in the foreground; logs to syslog (the node's rsyslogd, /var/log/syslog) and the console.
     keepalived) echo "/usr/sbin/keepalived --vrrp --dont-fork --log-console --log-detail -f /etc/keepalived/keepalived.conf" ;;
     webapp) echo "/usr/bin/python3 ${LAB_BIN:?}/webapp.py /srv/app/app.conf" ;;
@@ -41,7 +42,7 @@ svc_name() {
   case "$n" in
     ssh | sshd) echo sshd ;;
     rsyslog | syslog) echo rsyslog ;;
-    corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | keepalived | webapp | memcached) echo "$n" ;;
+    corosync | pacemaker | corosync-qdevice | corosync-qnetd | haproxy | nginx | keepalived | webapp | memcached) echo "$n" ;;
     mariadb | mysql | mariadbd) echo mariadb ;;
     etcd | patroni) echo "$n" ;;
     redis | redis-server) echo redis ;;
@@ -90,6 +91,11 @@ svc_start() {
     return 1
   }
   svc_running "$name" && return 0
+  # The web profile's LBs run one proxy flavour: the one whose configuration the lab rendered.
+  case "$name" in
+    haproxy) [ -f /etc/haproxy/haproxy.cfg ] || return 0 ;;
+    nginx) [ -f /etc/nginx/nginx.conf ] || return 0 ;;
+  esac
   mkdir -p "$HK_SVC_DIR" /var/log/hacheck
   case "$name" in
     pacemaker)

@@ -14,6 +14,9 @@ import {createHash} from 'node:crypto'
 import {addrOn, VIP, type NodeDef, type VariantName} from './topology.js'
 
 export const KEEPALIVED_CONF = 'etc/keepalived/keepalived.conf'
+export const NGINX_CONF = 'etc/nginx/nginx.conf'
+export const NGINX_CERT = 'etc/nginx/certs/www.hacheck.lab.crt'
+export const NGINX_KEY = 'etc/nginx/certs/www.hacheck.lab.key'
 export const VRRP_ROUTER_ID = 51
 export const VRRP_INSTANCE = 'VI_WWW'
 
@@ -55,6 +58,7 @@ export function keepalivedConf(k: KeepalivedInput): string {
   // become MASTER (two VIP holders): the classic VRRP split brain, from a typo in one file.
   const pass = has('vrrp-split') && !first ? vrrpPassword(k.labSecret, 'other') : vrrpPassword(k.labSecret)
   const preempt = has('vrrp-preempt')
+  const daemon = has('lb-nginx') ? 'nginx' : 'haproxy'
   const lines = [
     `# hacheck lab: VRRP for the VIP ${VIP} on ${k.self.name}`,
     'global_defs {',
@@ -66,9 +70,9 @@ export function keepalivedConf(k: KeepalivedInput): string {
   ]
   if (!has('vrrp-no-track')) {
     lines.push(
-      '# Follows the LB daemon: haproxy gone => FAULT => the VIP moves to the peer.',
-      'vrrp_script chk_haproxy {',
-      '    script "/usr/bin/pgrep -x haproxy"',
+      `# Follows the LB daemon: ${daemon} gone => FAULT => the VIP moves to the peer.`,
+      `vrrp_script chk_${daemon} {`,
+      `    script "/usr/bin/pgrep -x ${daemon}"`,
       '    interval 1',
       '    timeout 1',
       '    fall 2',
@@ -95,7 +99,48 @@ export function keepalivedConf(k: KeepalivedInput): string {
     lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${pass}`, '    }')
   }
   lines.push('    virtual_ipaddress {', `        ${VIP}/24 dev eth0`, '    }')
-  if (!has('vrrp-no-track')) lines.push('    track_script {', '        chk_haproxy', '    }')
+  if (!has('vrrp-no-track')) lines.push('    track_script {', `        chk_${daemon}`, '    }')
   lines.push('}', '')
   return lines.join('\n')
+}
+
+/** nginx as the LB flavour (variant lb-nginx): TLS on 443, HTTP redirected, the app servers as upstream. */
+export function nginxConf(apps: readonly NodeDef[], hostname: string): string {
+  return `# hacheck lab load balancer (${hostname}), nginx flavour
+worker_processes 1;
+daemon off;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log;
+events {
+    worker_connections 512;
+}
+http {
+    access_log /var/log/nginx/access.log;
+    upstream be_app {
+${apps.map((a) => `        server ${addrOn(a, 'public')}:8080 max_fails=1 fail_timeout=5s;`).join('\n')}
+    }
+    server {
+        listen 80;
+        return 301 https://$host$request_uri;
+    }
+    server {
+        listen 443 ssl;
+        server_name ${hostname};
+        ssl_certificate /${NGINX_CERT};
+        ssl_certificate_key /${NGINX_KEY};
+        location / {
+            proxy_pass http://be_app;
+            proxy_connect_timeout 2s;
+            proxy_next_upstream error timeout http_502 http_503;
+        }
+    }
+}
+`
+}
+
+/** The certificate blocks and the key block of a PEM bundle. */
+export function splitPem(pem: string): {cert: string; key: string} {
+  const blocks = pem.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\n?/g) ?? []
+  const isKey = (b: string): boolean => /BEGIN [A-Z ]*PRIVATE KEY/.test(b)
+  return {cert: blocks.filter((b) => !isKey(b)).join(''), key: blocks.filter(isKey).join('')}
 }

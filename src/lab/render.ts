@@ -28,7 +28,15 @@ import {
 import {nvpairs} from './cib-xml.js'
 import {myCnf, MYSQL_CNF} from './render-galera.js'
 import {ETCD_YML, etcdYml, PATRONI_YML, patroniYml} from './render-patroni.js'
-import {KEEPALIVED_CONF, keepalivedConf} from './render-web.js'
+import {
+  KEEPALIVED_CONF,
+  keepalivedConf,
+  NGINX_CERT,
+  NGINX_CONF,
+  NGINX_KEY,
+  nginxConf,
+  splitPem,
+} from './render-web.js'
 import {appSessionSettings, REDIS_CONF, redisConf, SENTINEL_CONF, sentinelConf} from './render-sessions.js'
 
 export interface LabSpec {
@@ -63,7 +71,7 @@ export function bindDirsOf(node: NodeDef): string[] {
   }
   if (node.roles.includes('witness')) dirs.push('etc/corosync')
   // etc/nginx is private (empty unless the nginx flavour renders it): the host's nginx.conf is not the LB's.
-  if (node.roles.includes('lb')) dirs.push('etc/haproxy', 'etc/keepalived', 'etc/nginx')
+  if (node.roles.includes('lb')) dirs.push('etc/haproxy', 'etc/keepalived', 'etc/nginx', 'var/lib/nginx')
   if (node.roles.includes('app')) dirs.push('srv')
   if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
   if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
@@ -511,14 +519,21 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
   }
   const certOnBackend = has(spec, 'cert-on-backend')
   if (node.roles.includes('lb')) {
-    files.push({path: 'etc/haproxy/haproxy.cfg', content: haproxyConf(spec), mode: 0o644})
+    if (has(spec, 'lb-nginx')) {
+      const pem = splitPem(spec.tlsPem ?? '')
+      const apps = spec.nodes.filter((n) => n.roles.includes('app'))
+      files.push({path: NGINX_CONF, content: nginxConf(apps, TLS_HOSTNAME), mode: 0o644})
+      files.push({path: NGINX_CERT, content: pem.cert, mode: 0o644})
+      files.push({path: NGINX_KEY, content: pem.key, mode: 0o600})
+    } else files.push({path: 'etc/haproxy/haproxy.cfg', content: haproxyConf(spec), mode: 0o644})
     const lbs = spec.nodes.filter((n) => n.roles.includes('lb'))
     files.push({
       path: KEEPALIVED_CONF,
       content: keepalivedConf({variants: spec.variants, lbs, self: node, labSecret: spec.bmcPassword}),
       mode: 0o600,
     })
-    if (!certOnBackend) files.push({path: LB_CERT, content: spec.tlsPem ?? '', mode: 0o600})
+    if (!certOnBackend && !has(spec, 'lb-nginx'))
+      files.push({path: LB_CERT, content: spec.tlsPem ?? '', mode: 0o600})
   }
   if (node.roles.includes('monitor')) {
     files.push({path: PROM_CONFIG_FILE, content: prometheusYml(spec.nodes), mode: 0o644})
@@ -546,7 +561,8 @@ const APP_CERT = `srv/app/tls/${TLS_HOSTNAME}.pem`
 /** Every path nodeFiles may render for a node: those it does not render now are removed. */
 export function managedPaths(node: NodeDef): string[] {
   const out = ['etc/rsyslog.conf']
-  if (node.roles.includes('lb')) out.push(LB_CERT)
+  if (node.roles.includes('lb'))
+    out.push(LB_CERT, 'etc/haproxy/haproxy.cfg', NGINX_CONF, NGINX_CERT, NGINX_KEY)
   if (node.roles.includes('app')) out.push(APP_CERT)
   return out
 }
@@ -557,6 +573,7 @@ export function serviceForFile(path: string): string | undefined {
   if (path === 'etc/rsyslog.conf') return 'rsyslog'
   if (path === 'etc/haproxy/haproxy.cfg') return 'haproxy'
   if (path === KEEPALIVED_CONF) return 'keepalived'
+  if (path === NGINX_CONF || path === NGINX_CERT || path === NGINX_KEY) return 'nginx'
   if (path === REDIS_CONF) return 'redis'
   if (path === SENTINEL_CONF) return 'sentinel'
   if (path === 'srv/app/app.conf' || path === APP_CERT) return 'webapp'

@@ -209,6 +209,7 @@ export type VariantName =
   | 'sentinel-two'
   | 'sentinel-quorum-3'
   | 'redis-no-min-replicas'
+  | 'lb-nginx'
 
 export interface VariantDef {
   name: VariantName
@@ -388,6 +389,14 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
     applies: 'web',
     profiles: ['web'],
   },
+  'lb-nginx': {
+    name: 'lb-nginx',
+    summary:
+      'not a defect: the other LB flavour, nginx instead of haproxy on both LBs (TLS termination, upstream of the 3 apps, keepalived tracks nginx)',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['cert-on-backend', 'sticky-local'],
+  },
 }
 
 export function isProfileName(s: string): s is ProfileName {
@@ -514,7 +523,8 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
   if (p.witness) nodes.push(aux('witness', ['witness'], 21, ['corosync-qnetd']))
   if (p.log) nodes.push(aux('log', ['log'], 31, []))
   if (p.web) {
-    for (const i of [1, 2]) nodes.push(aux(`lb${i}`, ['lb'], 40 + i, ['haproxy', 'keepalived']))
+    // haproxy or nginx (variant lb-nginx): each starts only when its configuration file is there.
+    for (const i of [1, 2]) nodes.push(aux(`lb${i}`, ['lb'], 40 + i, ['haproxy', 'nginx', 'keepalived']))
     for (const i of [1, 2, 3]) nodes.push(aux(`app${i}`, ['app'], 50 + i, ['webapp']))
     // The session store: Redis (master redis1) + one Sentinel per node, and Memcached for the variants that use it.
     for (const i of [1, 2, 3])
