@@ -29,9 +29,10 @@ mount --make-rprivate / || die "make-rprivate"
 hostname "$NODE_NAME"
 
 # Node-private configuration and state (directories and single files).
-# A missing private copy stops the boot: never fall back to (and write into) the host's own directory.
+# Never fall back to the host's copy: a missing per-node source or host mount point stops the boot.
 for rel in $BIND_DIRS $BIND_FILES; do
-  [ -e "$NODE_DIR/root/$rel" ] || die "missing $NODE_DIR/root/$rel: refusing to boot on the host's /$rel"
+  [ -e "$NODE_DIR/root/$rel" ] || die "per-node /$rel missing ($NODE_DIR/root/$rel): refusing to use the host's"
+  [ -e "/$rel" ] || die "no /$rel to mount the node's own over (is its Debian package installed? hacheck lab deps)"
   mount --bind "$NODE_DIR/root/$rel" "/$rel" || die "bind /$rel"
 done
 
