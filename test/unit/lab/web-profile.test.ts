@@ -77,7 +77,7 @@ describe('web profile topology', () => {
   })
 
   it('writes an inventory with the VIP, a 10 s RPO for the sessions and every node', () => {
-    const inv = parseInventory(inventoryYaml(spec([])), 'yaml', '/var/lib/hacheck-lab/inventory.yaml')
+    const inv = parseInventory(inventoryYaml(spec([])), '/var/lib/hacheck-lab/inventory.yaml')
     expect(inv.cluster.vip).toBe('198.18.2.100')
     expect(inv.cluster.stack).toBe('generic')
     expect(inv.cluster.objectives).toEqual({rtoMs: 30_000, rpoMs: 10_000})
