@@ -1,8 +1,7 @@
 /**
  * `hacheck audit` on the lab's other topologies: a 2-node cluster with a
- * qnetd witness, a 2-node cluster without one, and the web tier (LBs
- * terminating TLS in front of app nodes) — healthy and with the certificate on
- * a backend. Each profile is a rebuild of the one shared lab.
+ * qnetd witness and a 2-node cluster without one. Each profile is a rebuild of
+ * the one shared lab. (The web tier: test/integration/web/.)
  */
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -33,25 +32,5 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the other lab profile
     const {report} = await audit(s.inventory as string)
     expect(status(report, 'quorum.votes')).toEqual(['warn'])
     expect(status(report, 'quorum.witness')).toEqual(['skip', 'skip'])
-  })
-
-  it('passes item 9 on the web tier: the same valid certificate on both LBs, none on the backends, the same one served', async () => {
-    const s = await ensureLab('web')
-    const {report} = await audit(s.inventory as string)
-    const item9 = report.results.filter((x) => x.checklistRef === '9')
-    expect(
-      item9.filter((x) => x.status !== 'pass').map((x) => `${x.id} ${x.node ?? ''} ${x.status} ${x.message}`),
-    ).toEqual([])
-    expect(status(report, 'tls.live-handshake')).toEqual(['pass', 'pass'])
-    expect(status(report, 'lb.redundant')).toEqual(['pass'])
-  })
-
-  it('fails item 9 when the certificate lives on the backends instead of the LBs', async () => {
-    const s = await ensureLab('web', ['cert-on-backend'])
-    const {code, report} = await audit(s.inventory as string)
-    expect(status(report, 'tls.not-on-backends')).toEqual(['fail'])
-    const nb = report.results.find((x) => x.id === 'tls.not-on-backends')
-    expect(nb?.message).toMatch(/app1/)
-    expect(code).toBe(1)
   })
 })
