@@ -286,7 +286,14 @@ export async function runFault(req: FaultRequest, o: RunOptions): Promise<FaultO
     })
   if (o.dryRun) {
     const head: string[] = []
-    if (!snap.state)
+    const pair = vrrpPair(inv)
+    if (pair)
+      head.push(
+        snap.vipHolders.length === 1
+          ? `# preflight: ok (the VIP is on ${snap.vipHolders[0] ?? ''}, VRRP MASTER of ${pair.map((n) => n.name).join(', ')})`
+          : `# preflight: a real run would REFUSE: the VIP is on ${snap.vipHolders.join(' and ') || 'no LB'}`,
+      )
+    else if (!snap.state)
       head.push('# preflight: crm_mon did not answer on any cluster node: a real run would refuse')
     else if (pre && !pre.ok) head.push(`# preflight: a real run would REFUSE: ${pre.problems.join('; ')}`)
     else if (pre) head.push(`# preflight: ok (${pre.quorum.explanation})`)
