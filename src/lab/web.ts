@@ -58,9 +58,12 @@ export async function webNotReady(
   // Every monitoring Sentinel knows the others and both replicas (hello messages take a few seconds).
   const monitoring = spec.variants.includes('sentinel-two') ? sessions.slice(0, 2) : sessions
   for (const n of monitoring) {
-    const r = await inNode(spec, n, ['redis-cli', '-p', String(SENTINEL_PORT), 'INFO', 'sentinel'], {timeoutMs: 5000})
+    const r = await inNode(spec, n, ['redis-cli', '-p', String(SENTINEL_PORT), 'INFO', 'sentinel'], {
+      timeoutMs: 5000,
+    })
     const want = `status=ok,address=${sessions[0]?.host ?? ''}:${REDIS_PORT},slaves=${sessions.length - 1},sentinels=${monitoring.length}`
-    if (!r.stdout.includes(want)) return `Sentinel on ${n.name} does not see the master with its replicas and Sentinels yet`
+    if (!r.stdout.includes(want))
+      return `Sentinel on ${n.name} does not see the master with its replicas and Sentinels yet`
   }
   const master = sessions[0]
   if (master) {
