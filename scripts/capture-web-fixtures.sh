@@ -11,8 +11,10 @@ hacheck() { node bin/run.js "$@"; }
 lab() { hacheck lab up --profile web --variant "${1:-healthy}" -q >/dev/null; }
 in_node() { local pid; pid=$(cat "/var/lib/hacheck-lab/nodes/$1/init.pid"); shift; nsenter -t "$pid" -m -u -n -p --wd=/ -- "$@"; }
 snippet() { npx tsx -e "import('./src/$1.ts').then((m) => { const x = m['$2']; process.stdout.write(typeof x === 'function' ? x() : typeof x === 'string' ? x : x.script) })"; }
+export -f in_node
 until_true() { local n=0; until "$@"; do sleep 0.25; n=$((n + 1)); [ "$n" -lt 240 ] || { echo "timed out: $*" >&2; return 1; }; done; }
-master_lb() { for n in lb1 lb2; do in_node "$n" ip -o -4 addr show dev eth0 | grep -q ' 198.18.2.100/' && echo "$n"; done; }
+master_lb() { for n in lb1 lb2; do if in_node "$n" ip -o -4 addr show dev eth0 | grep -q ' 198.18.2.100/'; then echo "$n"; fi; done; }
+export -f master_lb
 mkdir -p "$out"/{keepalived-conf,keepalived-state,keepalived-log,redis-sentinel,redis-replication-lab,haproxy-runtime,app-sessions,sentinel-log}
 
 lab

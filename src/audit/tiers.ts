@@ -69,12 +69,14 @@ export function tierSummaries(results: readonly CheckResult[], inv: Inventory): 
     for (const r of mine)
       if (REDUNDANCY_CHECKS.has(r.id) && r.status === 'fail')
         why.push(`${r.id}${r.node ? ` [${r.node}]` : ''}: ${r.message}`)
-    const status: Status = aggregateStatus(mine.map((r) => r.status))
+    // Skipped checks say nothing about the tier: its status is that of the checks that ran.
+    const ran = mine.filter((r) => r.status !== 'skip')
+    const status: Status = ran.length ? aggregateStatus(ran.map((r) => r.status)) : 'skip'
     out.push({
       tier,
       title: TIER_TITLES[tier],
       nodes,
-      status: mine.length ? status : 'skip',
+      status,
       counts: {
         pass: mine.filter((r) => r.status === 'pass').length,
         fail: mine.filter((r) => r.status === 'fail').length,

@@ -4,7 +4,8 @@
  * receives the JSON signal (`keepalived --signum=JSON`, built with --enable-json
  * as Debian's and RHEL's packages are); it changes nothing else. The snippet
  * notes the file's mtime, signals the PID in /run/keepalived.pid (checked to be
- * a keepalived process), waits up to 2 s for a newer file and prints it.
+ * a keepalived process), waits up to 2 s for a newer file and prints it, with the VRRP password
+ * (`auth_data`) replaced by `(redacted)` on the node: it never reaches hacheck, its logs or a capture.
  *
  * The dump is a JSON array, one object per VRRP instance:
  *   [{"data": {"iname": "VI_WWW", "state": 2, "vrid": 51, "base_priority": 150,
@@ -95,7 +96,7 @@ export const keepalivedState = defineGatherer<KeepalivedState>({
     'f=/tmp/keepalived.json; before=$(stat -c %.9Y "$f" 2>/dev/null || echo none)',
     'kill -s "$(keepalived --signum=JSON)" "$p" || exit 1',
     'for i in $(seq 20); do sleep 0.1; now=$(stat -c %.9Y "$f" 2>/dev/null || echo none)',
-    '  [ "$now" != none ] && [ "$now" != "$before" ] && { sleep 0.1; cat "$f"; exit 0; }; done',
+    '  [ "$now" != none ] && [ "$now" != "$before" ] && { sleep 0.1; sed -E \'s/"auth_data":"([^"\\\\]|\\\\.)*"/"auth_data":"(redacted)"/g\' "$f"; exit 0; }; done',
     'echo "keepalived did not write $f within 2 s of the JSON signal" >&2; exit 1',
   ].join('\n'),
   requires: ['keepalived'],

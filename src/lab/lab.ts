@@ -381,9 +381,15 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
     )
     if (svcs.length) {
       say(`${n.name}: restarting ${svcs.join(', ')}`)
-      await inAll(spec, [n], ['systemctl', 'restart', ...svcs])
+      // All stopped before any starts: a proxy flavour switch (haproxy <-> nginx) frees port 443 first.
+      await inAll(spec, [n], ['systemctl', 'stop', ...svcs])
+      await inAll(spec, [n], ['systemctl', 'start', ...svcs])
     }
   }
+  // A daemon a test killed (haproxy, keepalived, redis) is started again, as a reboot would: start is a
+  // no-op for a running service. Cluster nodes' corosync/pacemaker are Pacemaker's business (below).
+  if (cluster.length === 0)
+    await Promise.all(spec.nodes.map((n) => inAll(spec, [n], ['systemctl', 'start', ...n.services])))
   if (cluster.length) {
     await waitQuorate(spec, 90_000)
     say('replacing the CIB configuration (one cibadmin call)')

@@ -40,7 +40,13 @@ export default defineNodeCheck({
       const sec = hap.value.sections.find(
         (s) => s.name === b && (s.kind === 'backend' || s.kind === 'listen'),
       )
-      const mode = sec?.directives.filter((d) => d.keyword === 'mode').at(-1)?.args[0]
+      // The backend's own mode, else the last `defaults` section's (HAProxy's inheritance).
+      const defaultsMode = hap.value.sections
+        .filter((x) => x.kind === 'defaults')
+        .flatMap((x) => x.directives)
+        .filter((d) => d.keyword === 'mode')
+        .at(-1)?.args[0]
+      const mode = sec?.directives.filter((d) => d.keyword === 'mode').at(-1)?.args[0] ?? defaultsMode
       const httpchk = sec?.directives.some((d) => d.keyword === 'option' && d.args[0] === 'httpchk')
       observed.push({
         backend: b,
