@@ -807,7 +807,11 @@ export function buildResult(spec: ExperimentSpec, b: BuildInput): ChaosResult {
   const rec = recoveryMs(metrics)
   const pgWrite = spec.workload?.kind === 'pg-write'
   const w = pgWrite ? writesOut(b.writes?.table ?? writesTable(spec.runId), b.timeline, b.writes) : undefined
-  const texts = spec.expectations ?? defaultExpectations(plan, inv, spec.workload !== undefined, pgWrite)
+  const texts = spec.expectations ?? [
+    ...defaultExpectations(plan, inv, spec.workload !== undefined, pgWrite),
+    // A user logged out by the failover is a failure of the run, like a lost write.
+    ...(spec.workload?.kind === 'sessions' ? ['sessions-lost == 0'] : []),
+  ]
   const expectations: ExpectationResult[] = texts.map((t) => {
     try {
       return evaluateExpectation(parseExpectation(t), {

@@ -35,12 +35,16 @@ export function describeSessions(w: SessionsSpec): string {
 interface Answer {
   status?: number
   body: string
-  cookie?: string
+  /** Every cookie the answer set (name=value), as a browser keeps them: the app's sid, an LB's SRV. */
+  cookies?: string[]
   error?: string
   latencyMs: number
 }
 
-function get(url: string, opts: {timeoutMs: number; insecure?: boolean; cookie?: string}): Promise<Answer> {
+function get(
+  url: string,
+  opts: {timeoutMs: number; insecure?: boolean; cookies?: string[]},
+): Promise<Answer> {
   const t = now()
   return new Promise((resolve) => {
     let done = false
@@ -55,7 +59,7 @@ function get(url: string, opts: {timeoutMs: number; insecure?: boolean; cookie?:
       {
         method: 'GET',
         agent: false,
-        headers: {Connection: 'close', ...(opts.cookie ? {Cookie: `sid=${opts.cookie}`} : {})},
+        headers: {Connection: 'close', ...(opts.cookies?.length ? {Cookie: opts.cookies.join('; ')} : {})},
         timeout: opts.timeoutMs,
         ...(u.protocol === 'https:' ? {rejectUnauthorized: !opts.insecure} : {}),
       },
@@ -67,8 +71,8 @@ function get(url: string, opts: {timeoutMs: number; insecure?: boolean; cookie?:
         })
         res.on('end', () => {
           const set = ([] as string[]).concat(res.headers['set-cookie'] ?? [])
-          const sid = set.map((c) => /(?:^|;\s*)sid=([^;]+)/.exec(c)?.[1]).find((x) => x)
-          finish({status: res.statusCode ?? 0, body: body.trim(), ...(sid ? {cookie: sid} : {})})
+          const cookies = set.map((c) => c.split(';')[0]?.trim() ?? '').filter((c) => /^[^=\s]+=/.test(c))
+          finish({status: res.statusCode ?? 0, body: body.trim(), ...(cookies.length ? {cookies} : {})})
         })
         res.on('error', (e) => finish({body: '', error: e.message}))
       },
@@ -118,30 +122,25 @@ export async function startSessions(
   record: (e: TimelineEvent) => void,
 ): Promise<RunningWorkload & {users: number}> {
   const base = w.url.endsWith('/') ? w.url : `${w.url}/`
-  const cookies: {user: string; sid: string}[] = []
+  const jars: {user: string; cookies: string[]}[] = []
   for (let i = 1; i <= w.users; i++) {
     const user = `u${i}`
     const a = await get(`${base}login?user=${user}`, {
       timeoutMs: Math.max(w.timeoutMs, 2000),
       insecure: w.insecure,
     })
-    if (a.status !== 200 || !a.cookie)
+    if (a.status !== 200 || !a.cookies?.some((c) => c.startsWith('sid=')))
       throw new Error(
         `sessions: login of ${user} through ${base}login failed: ${a.error ?? `HTTP ${a.status ?? '?'} ${a.body.slice(0, 80)}`}`,
       )
-    cookies.push({user, sid: a.cookie})
+    jars.push({user, cookies: a.cookies})
   }
-  record({kind: 'note', t: now(), text: `sessions: ${cookies.length} users logged in through ${base}login`})
+  record({kind: 'note', t: now(), text: `sessions: ${jars.length} users logged in through ${base}login`})
   const running = fixedRate(w.ratePerS, async (i) => {
-    const c = cookies[(i - 1) % cookies.length] as {user: string; sid: string}
+    const c = jars[(i - 1) % jars.length] as {user: string; cookies: string[]}
     const t = now()
-    record(
-      sessionProbe(
-        t,
-        c.user,
-        await get(`${base}whoami`, {timeoutMs: w.timeoutMs, insecure: w.insecure, cookie: c.sid}),
-      ),
-    )
+    const a = await get(`${base}whoami`, {timeoutMs: w.timeoutMs, insecure: w.insecure, cookies: c.cookies})
+    record(sessionProbe(t, c.user, a))
   })
-  return {...running, users: cookies.length}
+  return {...running, users: jars.length}
 }

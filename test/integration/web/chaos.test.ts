@@ -153,4 +153,28 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
       expect(st).toMatch(/^be_app,app1,(?:[^,]*,){15}UP,/m)
     }
   })
+  it('drains app1 while sessions are node-local and pinned (sticky-local): the users pinned to app1 are counted as lost', async () => {
+    await ensureLab('web', ['sticky-local'])
+    const r = await run([
+      'lb-drain',
+      '--node',
+      'app1',
+      '--duration',
+      '6s',
+      '--workload',
+      'sessions',
+      '--insecure',
+      '--users',
+      '30',
+      '--rate',
+      '20',
+    ])
+    // No request failed (the LB answered every one), but about a third of the users were logged out.
+    expect(r.metrics.failedProbes).toBe(0)
+    expect(r.metrics.sessionsLost).toBeGreaterThanOrEqual(5)
+    expect(r.metrics.sessionsLost).toBeLessThanOrEqual(15)
+    expect(r.expectations.find((e) => e.text === 'sessions-lost == 0')?.status).toBe('fail')
+    expect(r.status).toBe('fail')
+    await ensureLab('web')
+  })
 })
