@@ -5,6 +5,10 @@ import {defineClusterCheck, fail, pass, unknown, type Finding} from '../define.j
 import {ev, remediation} from '../evidence.js'
 import {byRouter, confsOf, isFinding} from './common.js'
 
+/** The keepalived-state snippet's words for an installed keepalived that does not run. */
+const stopped = (message: string): boolean =>
+  /keepalived is installed on this node but not running/.test(message)
+
 /**
  * The VIPs keepalived manages sit exactly where keepalived says: on the LB(s) whose instance is MASTER, on the
  * interface the configuration names (`dev` of the address, else the instance's interface), and nowhere else
@@ -31,11 +35,23 @@ export default defineClusterCheck({
         ['addrs', n.optional.addrs],
         ['state', n.optional.state],
       ] as const)
-        if (!f.ok && !(k === 'state' && ['not-installed', 'not-applicable'].includes(f.error.code)))
+        // keepalived installed but not running is a state, not a reading failure: that LB is not MASTER.
+        if (
+          !f.ok &&
+          !(
+            k === 'state' &&
+            (['not-installed', 'not-applicable'].includes(f.error.code) || stopped(f.error.message))
+          )
+        )
           return unknown(`${n.node.name}: ${f.error.message}`, [
             ev(n.node.name, k === 'addrs' ? ipAddr : keepalivedState, f.error),
           ])
     }
+    const notRunning = new Set(
+      nodes
+        .filter((n) => !n.optional.state.ok && stopped(n.optional.state.error.message))
+        .map((n) => n.node.name),
+    )
     for (const [router, members] of byRouter(confs)) {
       const vips = new Map<string, string>()
       for (const m of members)
@@ -74,7 +90,9 @@ export default defineClusterCheck({
         const problems: string[] = []
         for (const h of held) {
           if (!masters.includes(h.node))
-            problems.push(`${vip} is on ${h.node} (${h.ifname}), whose keepalived is not MASTER of ${router}`)
+            problems.push(
+              `${vip} is on ${h.node} (${h.ifname}), whose keepalived is ${notRunning.has(h.node) ? 'not running' : `not MASTER of ${router}`}`,
+            )
           else if (dev && h.ifname !== dev)
             problems.push(`${vip} is on ${h.node} ${h.ifname}, the configuration names ${dev}`)
         }

@@ -1,0 +1,123 @@
+/**
+ * The web stack's checks through the real engine (facts → view → evaluate) on verbatim lab captures
+ * (test/fixtures/outputs/*): states that a live audit test cannot hold still, such as a VIP left behind by a
+ * keepalived killed with SIGKILL, and a split brain judged from the view.
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {fixturesDir} from '../../support/paths.js'
+import {runCheck, type HarnessNode} from '../../support/check-harness.js'
+
+const read = (f: string): string => readFileSync(join(fixturesDir, 'outputs', f), 'utf8')
+const inventory = {
+  cluster: {name: 'web', stack: 'generic' as const, objectives: {rpoMs: 10_000}, vip: '198.18.2.100'},
+  networks: {public: '198.18.2.0/24', management: '198.18.3.0/24'},
+}
+const lb = (name: string, host: string, outputs: HarnessNode['outputs']): HarnessNode => ({
+  name,
+  host,
+  roles: ['lb'],
+  outputs,
+})
+
+describe('VRRP checks on lab captures', () => {
+  it('fails vrrp.vip-placement on an LB whose SIGKILLed keepalived left the VIP behind', () => {
+    // lb2 as captured after its keepalived was SIGKILLed (lb1 had become MASTER): the VIP is still on eth0.
+    const [r] = runCheck(
+      'vrrp.vip-placement',
+      [
+        lb('lb2', '198.18.2.42', {
+          'keepalived-conf': read('keepalived-conf/lb1-healthy.txt'),
+          // The keepalived-state snippet's own words when keepalived does not run (exit 1).
+          'keepalived-state': {
+            stdout: '',
+            stderr: 'keepalived is installed on this node but not running (no live /run/keepalived.pid)',
+            exitCode: 1,
+          },
+          'ip-addr': read('keepalived-state/stale-vip-ip-addr.json'),
+        }),
+      ],
+      {inventory},
+    )
+    expect(r?.status).toBe('fail')
+    expect(r?.message).toBe('198.18.2.100 is on lb2 (eth0), whose keepalived is not running')
+    expect(r?.remediation).toMatch(/ip addr del/)
+  })
+
+  it('fails vrrp.one-master on the split-brain captures, from the view', () => {
+    const rs = runCheck(
+      'vrrp.one-master',
+      [
+        lb('lb1', '198.18.2.41', {'keepalived-state': read('keepalived-state/split-lb1.txt')}),
+        lb('lb2', '198.18.2.42', {'keepalived-state': read('keepalived-state/split-lb2.txt')}),
+      ],
+      {inventory},
+    )
+    expect(rs.map((r) => `${r.status} ${r.message}`)).toEqual([
+      'fail vrid 51: lb1 and lb2 are MASTER at once (split brain): lb1 MASTER, lb2 MASTER',
+    ])
+    expect(rs[0]?.remediation).toMatch(/auth_pass/)
+  })
+
+  it('passes vrrp.one-master on the healthy pair and names the FAULT one after haproxy died', () => {
+    const ok = runCheck(
+      'vrrp.one-master',
+      [
+        lb('lb1', '198.18.2.41', {'keepalived-state': read('keepalived-state/master.txt')}),
+        lb('lb2', '198.18.2.42', {'keepalived-state': read('keepalived-state/backup.txt')}),
+      ],
+      {inventory},
+    )
+    expect(ok.map((r) => `${r.status} ${r.message}`)).toEqual(['pass vrid 51: lb1 MASTER, lb2 BACKUP'])
+    const fault = runCheck(
+      'vrrp.one-master',
+      [
+        lb('lb1', '198.18.2.41', {'keepalived-state': read('keepalived-state/fault.txt')}),
+        lb('lb2', '198.18.2.42', {'keepalived-state': read('keepalived-state/backup.txt')}),
+      ],
+      {inventory},
+    )
+    expect(fault.map((r) => `${r.status} ${r.message}`)).toEqual([
+      'fail vrid 51: no MASTER: lb1 FAULT, lb2 BACKUP',
+    ])
+  })
+})
+
+describe('session checks on lab captures', () => {
+  const session = (name: string, host: string, outputs: HarnessNode['outputs']): HarnessNode => ({
+    name,
+    host,
+    roles: ['session'],
+    outputs,
+  })
+  it('fails session.sentinel-quorum with two Sentinels (the third monitors nothing)', () => {
+    const rs = runCheck(
+      'session.sentinel-quorum',
+      [
+        session('redis1', '198.18.2.61', {'redis-sentinel': read('redis-sentinel/two-redis1.txt')}),
+        session('redis3', '198.18.2.63', {
+          'redis-sentinel': read('redis-sentinel/two-redis3-unconfigured.txt'),
+        }),
+      ],
+      {inventory},
+    )
+    expect(rs[0]?.status).toBe('fail')
+    expect(rs[0]?.message).toMatch(
+      /^sessions: only 1 node\(s\) run a Sentinel for sessions \(redis1\); want 3; after losing redis1, 0 Sentinel\(s\) are left but a failover needs 2/,
+    )
+  })
+
+  it('fails session.redis-replicas on min-replicas-to-write 0 and passes on the healthy master', () => {
+    const r = (f: string) =>
+      runCheck('session.redis-replicas', [session('redis1', '198.18.2.61', {'redis-replication': read(f)})], {
+        inventory,
+      })[0]
+    expect(r('redis-replication-lab/master.txt')?.status).toBe('pass')
+    expect(r('redis-replication-lab/master-no-min-replicas.txt')?.message).toMatch(
+      /min-replicas-to-write 0: the master acknowledges sessions no replica has/,
+    )
+  })
+})
