@@ -83,6 +83,7 @@ export function tierSummaries(results: readonly CheckResult[], inv: Inventory): 
         warn: mine.filter((r) => r.status === 'warn').length,
         skip: mine.filter((r) => r.status === 'skip').length,
         error: mine.filter((r) => r.status === 'error').length,
+        waived: mine.filter((r) => r.status === 'waived').length,
       },
       spof: why.length > 0,
       ...(why.length ? {spofWhy: [...new Set(why)]} : {}),

@@ -50,6 +50,7 @@ export function parseAppSessions(text: string, file: string): AppSessions {
 
 export const appSessions = defineGatherer<AppSessions>({
   id: 'app-sessions',
+  command: 'cat /etc/hacheck/app-sessions.conf /srv/app/app.conf',
   description: 'Where the app server keeps login sessions (its declared session store and servers)',
   script: `${filesScript(['/etc/hacheck/app-sessions.conf', '/srv/app/app.conf'])}`,
   whenAbsent:

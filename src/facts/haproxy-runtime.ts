@@ -73,6 +73,7 @@ export function parseShowStat(text: string): HaproxyRuntime {
 
 export const haproxyRuntime = defineGatherer<HaproxyRuntime>({
   id: 'haproxy-runtime',
+  command: 'echo "show stat" | socat stdio UNIX-CONNECT:<stats socket of haproxy.cfg>',
   description: "HAProxy's live server states (`show stat` on its runtime API socket)",
   script: [
     `s=$(awk '$1=="stats" && $2=="socket" {print $3; exit}' /etc/haproxy/haproxy.cfg 2>/dev/null)`,

@@ -252,6 +252,7 @@ const FILES = '/etc/keepalived/keepalived.conf /etc/keepalived/conf.d/*.conf'
 
 export const keepalivedConf = defineGatherer<KeepalivedConf>({
   id: 'keepalived-conf',
+  command: 'cat /etc/keepalived/keepalived.conf /etc/keepalived/conf.d/*.conf (auth_pass redacted)',
   description: 'keepalived configuration: VRRP instances, priorities, peers, authentication, tracking',
   script: [
     `n=0; for f in ${FILES}; do [ -f "$f" ] || continue; n=$((n+1))`,

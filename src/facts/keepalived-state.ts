@@ -87,6 +87,8 @@ export function parseKeepalivedJson(text: string): KeepalivedState {
 
 export const keepalivedState = defineGatherer<KeepalivedState>({
   id: 'keepalived-state',
+  command:
+    'kill -s $(keepalived --signum=JSON) $(cat /run/keepalived.pid); cat /tmp/keepalived.json (auth_data redacted)',
   description: "keepalived's running VRRP state (its JSON dump): MASTER/BACKUP/FAULT per instance",
   script: [
     'p=$(cat /run/keepalived.pid 2>/dev/null)',

@@ -166,7 +166,8 @@ const LISTENERS =
 export const redisReplication = defineGatherer<RedisReplication>({
   id: 'redis-replication',
   description: 'Redis INFO replication (role, replicas and their lag, master link) of every running server',
-  command: 'redis-cli -h <addr> -p <port> INFO replication (and INFO server) for each listening redis-server',
+  command:
+    'redis-cli -h <addr> -p <port> INFO replication (and INFO server, CONFIG GET min-replicas-*) for each listening redis-server',
   script: [
     `l=$(${LISTENERS})`,
     'if [ -z "$l" ]; then',

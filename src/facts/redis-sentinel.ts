@@ -171,6 +171,8 @@ const cli = 'redis-cli --no-auth-warning -h "${a%:*}" -p "${a##*:}"'
 
 export const redisSentinel = defineGatherer<RedisSentinel>({
   id: 'redis-sentinel',
+  command:
+    'redis-cli -p <port> INFO sentinel, SENTINEL master|sentinels|ckquorum <name> for each listening Sentinel',
   description: 'Redis Sentinel: the masters each Sentinel monitors, its quorum, the other Sentinels it knows',
   script: [
     'n=0',

@@ -19,6 +19,8 @@ export const ROLES = {
   galera: 'a MariaDB/MySQL Galera cluster member (galera.* checks, galera-partition)',
   patroni: 'a PostgreSQL member managed by Patroni (patroni.* checks, the Patroni leader faults)',
   etcd: 'an etcd member: the DCS of Patroni or a Kubernetes control plane (etcd.* checks)',
+  session:
+    'a session store node: Redis (+ Sentinel) or Memcached (session store redundancy, Sentinel quorum)',
 } as const
 
 export type KnownRole = keyof typeof ROLES
@@ -59,6 +61,7 @@ export const GROUP_ROLES: Readonly<Record<KnownRole, readonly string[]>> = {
   galera: ['galera', 'wsrep', 'pxc'],
   patroni: ['patroni'],
   etcd: ['etcd'],
+  session: ['session', 'sessions', 'redis', 'sentinel', 'sentinels', 'memcached', 'memcache', 'cache'],
 }
 
 export function isKnownRole(role: string): role is KnownRole {

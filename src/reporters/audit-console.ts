@@ -26,6 +26,7 @@ import {
   type Grouping,
 } from './common.js'
 import {wrap} from './wrap.js'
+import {spofSentence} from '../audit/tiers.js'
 
 export interface ConsoleOptions {
   color: boolean
@@ -60,6 +61,27 @@ function paint(c: ChalkInstance, s: Status): (t: string) => string {
 const LABEL_W = 7
 const INDENT = 2 + LABEL_W
 
+/** The layers of the deployment and which one is the single point of failure (runs of hacheck >= 0.3). */
+function tiersBlock(
+  run: AuditRun,
+  c: ChalkInstance,
+  push: (text: string, first: string, rest: string, style?: (t: string) => string) => void,
+): void {
+  if (!run.tiers?.length) return
+  const spof = run.tiers.some((t) => t.spof)
+  push(`tiers: ${safeText(spofSentence(run.tiers), 500)}`, '', '  ', spof ? c.red.bold : c.green)
+  for (const t of run.tiers) {
+    const n = t.counts
+    const nodes = t.nodes.length ? ` · ${t.nodes.join(', ')}` : ''
+    push(
+      `${STATUS_LABEL[t.status].padEnd(5)} ${t.title}: ${n.pass} pass, ${n.fail} fail, ${n.warn} warn, ${n.error} error${nodes}${t.spof ? '  SPOF' : ''}`,
+      '  ',
+      '    ',
+      t.spof ? c.red : paint(c, t.status),
+    )
+  }
+}
+
 /** The console report (pure). */
 export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string {
   const c = new Chalk({level: opts.color ? 1 : 0})
@@ -88,6 +110,7 @@ export function renderAuditConsole(run: AuditRun, opts: ConsoleOptions): string 
       push(safeText(n.message, 500), `  ${n.severity === 'critical' ? '!' : '~'} `, '    ', style)
     }
   }
+  tiersBlock(run, c, push)
   const maxEv = opts.maxEvidence ?? 3
   const fixed = new Set<string>()
   const finding = (r: CheckResult): void => {

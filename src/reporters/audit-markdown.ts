@@ -6,6 +6,7 @@
  * the waivers applied. Text from nodes is escaped so it cannot break the
  * document (no raw HTML, no table or code-span breakouts). Pure.
  */
+import {spofSentence} from '../audit/tiers.js'
 import {formatDuration} from '../core/duration.js'
 import {exitCodeFor, type AuditRun, type CheckResult, type Status} from '../core/results.js'
 import {
@@ -125,6 +126,17 @@ function header(run: AuditRun, out: string[]): void {
     out.push(view.degraded ? `> **${mdText(view.headline)}**` : `> ${mdText(view.headline)}`)
     for (const n of view.notices.filter((x) => x.severity !== 'info'))
       out.push(`> - ${n.severity === 'critical' ? '❗' : '⚠️'} ${mdText(n.message)}`)
+  }
+  if (run.tiers?.length) {
+    out.push('')
+    out.push(`**Tiers**: ${mdText(spofSentence(run.tiers))}`)
+    out.push('')
+    out.push('| tier | nodes | status | pass | fail | warn | error | single point of failure |')
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |')
+    for (const t of run.tiers)
+      out.push(
+        `| ${mdText(t.title)} | ${mdText(t.nodes.join(', ')) || '—'} | ${STATUS_LABEL[t.status]} | ${t.counts.pass} | ${t.counts.fail} | ${t.counts.warn} | ${t.counts.error} | ${t.spof ? `**yes**: ${mdText((t.spofWhy ?? []).join('; '))}` : 'no'} |`,
+      )
   }
   out.push('')
   out.push(`**${verdict(s)}** (exit ${exitCodeFor(run.results)}): ${countsLine(s)}.`)

@@ -94,6 +94,12 @@ export function eventLabel(e: ClusterEvent): string {
       return `FAULT ${n}`
     case 'vrrp-stopped':
       return `keepalived stopped ${n}`
+    case 'store-sdown':
+      return `sdown ${n}`
+    case 'store-odown':
+      return `odown ${n}`
+    case 'store-switched':
+      return `master→${n}`
   }
 }
 

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {commonFlags, executeFault} from '../../chaos/command.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
 import {lbDrainRequest} from '../../chaos/faults/lb-drain.js'
 import type {ChaosResult} from '../../chaos/result.js'
-import {BaseCommand} from '../../core/base-command.js'
+import {BaseCommand} from '../../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosLbDrain extends BaseCommand<typeof ChaosLbDrain> {
@@ -20,12 +20,12 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    ...commonFlags,
+    ...faultFlags,
     node: Flags.string({char: 'n', summary: 'The app node to evacuate (inventory name).', required: true}),
   }
 
-  public async run(): Promise<ChaosResult | undefined> {
+  public async run(): Promise<ChaosResult | DryRunJson | undefined> {
     const {flags} = await this.parse(ChaosLbDrain)
-    return executeFault(flags, () => lbDrainRequest({node: flags.node}))
+    return executeFault(flags, () => lbDrainRequest({node: flags.node}), this.io())
   }
 }

@@ -78,7 +78,7 @@ describe('inventory against the checks', () => {
     )
     expect(lintInventory(absent, checks).map((f) => `${f.severity} ${f.message}`)).toEqual([
       'warning no network "public", which heartbeat.separate-interface reads (param publicNetwork); defined: heartbeat',
-      'note role "dc1" (n1) is used by no check; known roles: cluster, lb, app, db, witness, log, monitor, galera, patroni, etcd',
+      'note role "dc1" (n1) is used by no check; known roles: cluster, lb, app, db, witness, log, monitor, galera, patroni, etcd, session',
     ])
     const ok = parseInventory(inventory('[cluster]', 'networks: {public: 198.18.2.0/24}\n'), 'i.yaml')
     expect(lintInventory(ok, checks)).toEqual([])
