@@ -12,7 +12,7 @@
  */
 import type {CommandRunner, NodeSpec} from '../core/types.js'
 import type {ClockOffset} from './clock.js'
-import {parseReadLog} from './pacemaker-log.js'
+import {readDaemonLogs} from './daemon-logs.js'
 import type {ClusterEvent, ClusterPhase} from './timeline.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -88,19 +88,8 @@ export async function readSentinelLogs(
   fromT: number,
   toT: number,
 ): Promise<ClusterEvent[]> {
-  const events: ClusterEvent[] = []
-  await Promise.all(
-    nodes.map(async (n) => {
-      try {
-        const r = await runner.run(n, {script: sentinelLogScript(), sudo: true, timeoutMs: 20_000})
-        if (r.exitCode !== 0) return
-        const {tzOffsetMin, text} = parseReadLog(r.stdout)
-        const offsetMs = offsets.get(n.name)?.offsetMs ?? 0
-        events.push(...sentinelPhaseEvents(text, {node: n.name, tzOffsetMin, offsetMs, fromT, toT}))
-      } catch {
-        // unreachable: its Sentinel's log is not read
-      }
-    }),
+  const events = await readDaemonLogs(runner, nodes, offsets, sentinelLogScript(), (l) =>
+    sentinelPhaseEvents(l.text, {...l, fromT, toT}),
   )
   // Every Sentinel logs the same transition: keep the earliest per phase.
   const best = new Map<string, ClusterEvent>()

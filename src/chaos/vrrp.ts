@@ -7,7 +7,7 @@ import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
 import type {ClockOffset} from './clock.js'
 import {keepalivedPhaseEvents, keepalivedLogScript} from './keepalived-log.js'
 import {holdsVip} from './observer.js'
-import {parseReadLog} from '../facts/pacemaker-log.js'
+import {readDaemonLogs} from './daemon-logs.js'
 import type {ClusterEvent} from './timeline.js'
 
 /** Cluster (Pacemaker) nodes: an inventory node with role cluster, or with no role at all. */
@@ -26,28 +26,16 @@ export function vipNodes(inv: Inventory): NodeSpec[] {
 }
 
 /** keepalived's transitions on every LB (the target's too: its own FAULT/BACKUP is its own to log). */
-export async function readKeepalivedLogs(
+export function readKeepalivedLogs(
   runner: CommandRunner,
   lbs: readonly NodeSpec[],
   offsets: ReadonlyMap<string, ClockOffset>,
   fromT: number,
   toT: number,
 ): Promise<ClusterEvent[]> {
-  const events: ClusterEvent[] = []
-  await Promise.all(
-    lbs.map(async (n) => {
-      try {
-        const r = await runner.run(n, {script: keepalivedLogScript(), sudo: true, timeoutMs: 20_000})
-        if (r.exitCode !== 0) return
-        const {year, tzOffsetMin, text} = parseReadLog(r.stdout)
-        const offsetMs = offsets.get(n.name)?.offsetMs ?? 0
-        events.push(...keepalivedPhaseEvents(text, {node: n.name, year, tzOffsetMin, offsetMs, fromT, toT}))
-      } catch {
-        // unreachable (its link is pulled): its log is not read
-      }
-    }),
+  return readDaemonLogs(runner, lbs, offsets, keepalivedLogScript(), (l) =>
+    keepalivedPhaseEvents(l.text, {...l, fromT, toT}),
   )
-  return events.sort((a, b) => a.t - b.t)
 }
 
 /** The LBs holding the VIP now (ip -j addr on each, in parallel); one that does not answer is not counted. */
