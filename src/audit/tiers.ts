@@ -23,7 +23,7 @@ const TIER_ROLES: Partial<Record<TierName, string[]>> = {
   lb: ['lb'],
   app: ['app'],
   session: ['session'],
-  database: ['db'],
+  database: ['db', 'galera', 'patroni', 'etcd'],
   cluster: ['cluster'],
 }
 
@@ -37,6 +37,11 @@ const REDUNDANCY_CHECKS = new Set([
   'session.store-redundant',
   'session.sentinel-quorum',
   'replication.current-lag',
+  'galera.primary',
+  'galera.cluster-size',
+  'galera.split-brain',
+  'patroni.leader',
+  'etcd.members',
   'quorum.votes',
   'fencing.enabled',
   'fencing.coverage',
@@ -47,7 +52,7 @@ export function tierOf(r: Pick<CheckResult, 'id' | 'area'>): TierName {
     return 'app'
   if (r.area === 'lb' || r.area === 'vrrp' || r.area === 'tls') return 'lb'
   if (r.area === 'session') return 'session'
-  if (r.area === 'replication' || r.area === 'storage') return 'database'
+  if (['replication', 'storage', 'galera', 'patroni', 'etcd'].includes(r.area)) return 'database'
   if (
     ['quorum', 'fencing', 'heartbeat', 'pacemaker', 'corosync', 'capacity', 'connectivity'].includes(r.area)
   )

@@ -1,7 +1,7 @@
 /**
- * Which facts feed the cluster view's replicated systems (src/view/systems.ts), on which nodes, and how each
- * tool's fact becomes the view's generic GroupReading. One entry per system: adding Galera, etcd or Patroni
- * is one more entry here and one mapper. Pure.
+ * Which facts feed the cluster view's leader groups (src/view/groups.ts), on which nodes, and how each
+ * tool's fact becomes the view's generic GroupReading. One entry per system: another system with one leader
+ * per group is one more entry here and one mapper (membership systems: system-input.ts). Pure.
  */
 import type {Fact, Gatherer} from '../facts/gatherer.js'
 import {keepalivedState, type KeepalivedState} from '../facts/keepalived-state.js'

@@ -55,17 +55,7 @@ export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
 export const BOOT_DELAY_S = 8
 
 export type Role =
-  | 'cluster'
-  | 'log'
-  | 'witness'
-  | 'lb'
-  | 'app'
-  | 'db'
-  | 'monitor'
-  | 'galera'
-  | 'patroni'
-  | 'etcd'
-  | 'session'
+  'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor' | 'galera' | 'patroni' | 'etcd' | 'session'
 
 export interface IfaceDef {
   dev: string

@@ -3,7 +3,7 @@ import {defineClusterCheck, fail, pass, skip, unknown, type Finding} from '../de
 import {ev, remediation} from '../evidence.js'
 
 /**
- * Judged from the cluster view's Sentinel groups (src/view/systems.ts): the Sentinels that answered, on which
+ * Judged from the cluster view's Sentinel groups (src/view/groups.ts): the Sentinels that answered, on which
  * nodes, their quorum, and what is left after losing the node that carries the most of them.
  */
 export default defineClusterCheck({
@@ -20,7 +20,7 @@ export default defineClusterCheck({
   evaluate(nodes, {minSentinels}, ctx) {
     const view = ctx.view
     if (!view) return unknown('no cluster view was built: cannot count the Sentinels')
-    const groups = view.systems.filter((g) => g.system === 'redis-sentinel')
+    const groups = view.groups.filter((g) => g.system === 'redis-sentinel')
     if (groups.length === 0) {
       const errors = nodes.filter(
         (n) =>

@@ -2,7 +2,7 @@ import {keepalivedState} from '../../facts/keepalived-state.js'
 import {defineClusterCheck, fail, pass, skip, unknown, type Finding} from '../define.js'
 import {ev, remediation} from '../evidence.js'
 
-/** Judged from the cluster view's VRRP groups (src/view/systems.ts): every LB's own keepalived state. */
+/** Judged from the cluster view's VRRP groups (src/view/groups.ts): every LB's own keepalived state. */
 export default defineClusterCheck({
   id: 'vrrp.one-master',
   title: 'Exactly one MASTER per VRRP router',
