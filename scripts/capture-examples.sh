@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Re-takes the lab captures shipped in examples/ (verbatim tool output, `hacheck facts --save`),
 # healthy, misconfigured and degraded. Needs root and the lab's Debian packages; takes ~6 min.
-# Every capture is taken with an empty hacheck state directory: no chaos history is carried.
+# The healthy capture is taken after one real game day (examples/gamedays/heartbeat-failover.yaml: the
+# heartbeat of the service node pulled under HTTP load, the node fenced, the service moved), so its chaos
+# history holds a passing run, as a cluster that passes failover.tested would; every other capture is taken
+# with an empty hacheck state directory: no chaos history is carried.
 #   bash scripts/capture-examples.sh [NAME...]     (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +26,20 @@ save() {
   echo "captured examples/lab-$1"
 }
 
+labenv() {
+  hacheck lab status --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const[k,v]of Object.entries(JSON.parse(s).env))console.log(`export ${k}=${JSON.stringify(v)}`)})'
+}
+gameday() {
+  (eval "$(labenv)"; hacheck chaos run examples/gamedays/heartbeat-failover.yaml -i "$inv" --yes -q --log-file none >/dev/null)
+}
+
 take() {
   case $1 in
-    healthy) healthy; save healthy ;;
+    healthy)
+      healthy
+      XDG_STATE_HOME=$state/healthy gameday
+      healthy
+      XDG_STATE_HOME=$state/healthy save healthy ;;
     stonith-disabled) healthy stonith-disabled; save stonith-disabled ;;
     hb-public) healthy hb-public; save hb-public ;;
     node-off-early)

@@ -89,13 +89,18 @@ export default defineClusterCheck({
       ),
     ]
     if (failed.length) return fail(`${failed.length} failed fence action(s): ${grouped(failed)}`, e)
-    if (pending.length)
-      return warn(`${pending.length} fence action(s) pending: ${pending.map((f) => f.target).join(', ')}`, e)
-    if (recent.length)
-      return warn(
-        `the cluster fenced a node in the last ${recentFenceWindowHours} h: ${recent.map((r) => describe(r, ctx.now)).join('; ')}`,
-        e,
-      )
+    // A fence in flight and one just done are both worth knowing: the second is why the first may follow.
+    const warnings = [
+      ...(pending.length
+        ? [`${pending.length} fence action(s) pending: ${pending.map((f) => f.target).join(', ')}`]
+        : []),
+      ...(recent.length
+        ? [
+            `the cluster fenced a node in the last ${recentFenceWindowHours} h: ${recent.map((r) => describe(r, ctx.now)).join('; ')}`,
+          ]
+        : []),
+    ]
+    if (warnings.length) return warn(warnings.join('; '), e)
     return pass(
       hist.length
         ? `${hist.length} fence action(s) in the history, none failed, none in the last ${recentFenceWindowHours} h`

@@ -104,7 +104,11 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos run (game day) against t
       60_000,
     )
     expect(render.exitCode, String(render.stderr)).toBe(0)
-    expect(readFileSync(html, 'utf8')).toMatch(/<h3>Cluster log around each phase<\/h3><details open>/)
+    // Each excerpt is a <details>; those of the failover's own phases (node lost, fencing, resource
+    // started) are open, the others (e.g. fault injected) closed.
+    const page = readFileSync(html, 'utf8')
+    expect(page).toMatch(/<h3>Cluster log around each phase<\/h3><details/)
+    expect(page).toMatch(/<details open><summary>[^<]*node-lost[^<]*<small>[1-9]\d* line/)
     const md = await hacheck(
       ['report', 'render', runJson, '-f', 'markdown', '--log-file', 'none'],
       chaosEnv(state, status),
