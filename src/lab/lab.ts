@@ -309,10 +309,12 @@ async function inAll(
   nodes: readonly NodeDef[],
   argv: string[],
   timeoutMs = 180_000,
+  downIsDone = false,
 ): Promise<void> {
   await Promise.all(
     nodes.map(async (n) => {
       const r = await inNode(spec, n, argv, {timeoutMs})
+      if (r.exitCode !== 0 && downIsDone && (await goesDown(spec, n))) return
       if (r.exitCode !== 0) {
         throw new IncompleteError(
           `lab: on ${n.name}: ${argv.join(' ')} failed: ${(r.stderr || r.stdout).trim()}`,
@@ -320,6 +322,16 @@ async function inAll(
       }
     }),
   )
+}
+
+/** Whether a node is (or within 5 s is) powered off: a fence left pending by `lab degrade` can land now. */
+async function goesDown(spec: LabSpec, n: NodeDef): Promise<boolean> {
+  const deadline = Date.now() + 5000
+  while (Date.now() < deadline) {
+    if (nodeInitPid(spec, n) === undefined) return true
+    await sleep(200)
+  }
+  return false
 }
 
 async function waitQuorate(spec: LabSpec, timeoutMs: number): Promise<void> {
@@ -354,8 +366,11 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
   const cluster = clusterNodes(spec.nodes)
   if (cluster.some((n) => changed.get(n.name)?.has('corosync'))) {
     say('corosync.conf changed: restarting the cluster stack on every cluster node')
-    await inAll(spec, cluster, ['systemctl', 'stop', 'pacemaker'])
-    await inAll(spec, cluster, ['systemctl', 'stop', 'corosync'])
+    // Clearing an isolation lets the majority's pending fence of the isolated node land, now or during
+    // the stop: a node powered off that way has nothing left to stop, and is powered on again below.
+    await inAll(spec, cluster, ['systemctl', 'stop', 'pacemaker'], 180_000, true)
+    await inAll(spec, cluster, ['systemctl', 'stop', 'corosync'], 180_000, true)
+    await powerOnAll(st, spec, say)
     const units = spec.nodes.some((n) => n.roles.includes('witness'))
       ? ['corosync', 'corosync-qdevice', 'pacemaker']
       : ['corosync', 'pacemaker']

@@ -64,7 +64,9 @@ function pathsIn(text: string): string[] {
     .map((m) => m[1] as string)
     .filter((p) => !/^\w+:/.test(p))
   const bare = [
-    ...text.matchAll(/(?<![\w/.$-])((?:examples|docs|schemas|checklists|lab|scripts|bin)\/[\w./-]*[\w/])/g),
+    ...text.matchAll(
+      /(?<![\w/.$-])((?:examples|docs|schemas|checklists|lab|scripts|bin|deploy)\/[\w./-]*[\w/])/g,
+    ),
   ].map((m) => m[1] as string)
   return [...new Set([...links, ...bare])]
 }
