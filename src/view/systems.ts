@@ -5,7 +5,7 @@
  * system (and the same as Corosync's in build.ts): nodes that report the same member set form a partition,
  * the single quorate partition is the primary one, everything else is named. Pure.
  */
-import type {Reading} from './types.js'
+import type {Reading} from './reading.js'
 
 /** What one node of a system reports (names already resolved to inventory names by the adapter). */
 export interface SystemReading {

@@ -11,6 +11,7 @@
  * - what could not be read is `undefined` (unknown), never an empty list.
  */
 import type {CrmMon, FenceEvent} from '../facts/crm-mon.js'
+import type {Reading} from './reading.js'
 import type {SystemInput, SystemView} from './systems.js'
 
 /** Why hacheck could not examine a node (a connection-level failure, not a command's exit). */
@@ -19,8 +20,7 @@ export type ReachReason =
 
 export type Reach = {ok: true} | {ok: false; reason: ReachReason; message: string}
 
-/** A reading that may have failed: an error is "could not tell", never absence. */
-export type Reading<T> = {ok: true; value: T} | {ok: false; error: string}
+export type {Reading} from './reading.js'
 
 export type PowerState = 'on' | 'off'
 
