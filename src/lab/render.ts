@@ -455,10 +455,11 @@ global
 
 defaults
     log global
-    timeout connect 5s
-    timeout client 30s
-    timeout server 30s
-`
+${
+  has(spec, 'lb-long-timeouts')
+    ? '    # lb-long-timeouts: a dead app stalls each request sent to it for 30 s, a hung one for 10 min\n    timeout connect 30s\n    timeout client 30s\n    timeout server 10m\n'
+    : '    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n'
+}`
   if (has(spec, 'cert-on-backend')) {
     return `${head}    mode tcp
     option tcplog
@@ -473,6 +474,9 @@ backend be_app_tls
 ${apps.map((a) => `    server ${a.name} ${a.host}:8443 check`).join('\n')}
 `
   }
+  // lb-one-server: the backend lists app1 only; lb-no-check: no health check (no httpchk, no `check`).
+  const backends = has(spec, 'lb-one-server') ? apps.slice(0, 1) : apps
+  const checked = !has(spec, 'lb-no-check')
   return `${head}    mode http
     option httplog
 
@@ -484,8 +488,7 @@ frontend fe_www
 
 backend be_app
     balance roundrobin
-    option httpchk GET /health
-${sticky ? '    # sticky-local: each client pinned to one app (its sessions live in that app only)\n    cookie SRV insert indirect nocache\n' : ''}${apps.map((a) => `    server ${a.name} ${a.host}:8080 check inter 1s fall 2 rise 2${sticky ? ` cookie ${a.name}` : ''}`).join('\n')}
+${checked ? '    option httpchk GET /health\n' : ''}${sticky ? '    # sticky-local: each client pinned to one app (its sessions live in that app only)\n    cookie SRV insert indirect nocache\n' : ''}${backends.map((a) => `    server ${a.name} ${a.host}:8080${checked ? ' check inter 1s fall 2 rise 2' : ''}${sticky ? ` cookie ${a.name}` : ''}`).join('\n')}
 `
 }
 

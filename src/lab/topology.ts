@@ -193,6 +193,9 @@ export type VariantName =
   | 'vrrp-peer-mgmt'
   | 'vrrp-preempt'
   | 'vrrp-split'
+  | 'lb-no-check'
+  | 'lb-one-server'
+  | 'lb-long-timeouts'
   | 'sessions-memcached'
   | 'memcached-single'
   | 'sticky-local'
@@ -332,6 +335,30 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
       "lb2 has another auth_pass: each LB drops the other's adverts, both are MASTER and both hold the VIP (split brain)",
     applies: 'web',
     profiles: ['web'],
+  },
+  'lb-no-check': {
+    name: 'lb-no-check',
+    summary:
+      'haproxy does not health-check the apps (no `check`, no `option httpchk`): a dead app keeps receiving requests',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['cert-on-backend', 'lb-nginx'],
+  },
+  'lb-one-server': {
+    name: 'lb-one-server',
+    summary:
+      "haproxy's backend lists app1 only: behind the redundant LB pair, one app server is a single point of failure",
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['cert-on-backend', 'lb-nginx'],
+  },
+  'lb-long-timeouts': {
+    name: 'lb-long-timeouts',
+    summary:
+      'haproxy waits 30 s to connect to an app and 10 min for its answer: every request sent to a dead or hung app stalls',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['lb-nginx'],
   },
   'sessions-memcached': {
     name: 'sessions-memcached',

@@ -61,6 +61,13 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the web stack'), () =
     ['vrrp-peer-mgmt', 'vrrp.unicast-peers', /outside public 198\.18\.2\.0\/24/],
     ['vrrp-preempt', 'vrrp.preempt', /lb1 VI_WWW .*preempts at once/],
     ['vrrp-split', 'vrrp.one-master', /lb1 and lb2 are MASTER at once \(split brain\)/],
+    ['lb-no-check', 'lb.backend-health', /backend be_app: no health check on app1, app2, app3/],
+    ['lb-one-server', 'lb.backend-health', /backend be_app has 1 active server\(s\) \(app1\)/],
+    [
+      'lb-long-timeouts',
+      'lb.timeouts',
+      /be_app: timeout connect 30s > 5s; be_app: timeout server 10m > 300s/,
+    ],
     ['sentinel-two', 'session.sentinel-quorum', /only 2 node\(s\) run a Sentinel/],
     [
       'sentinel-quorum-3',

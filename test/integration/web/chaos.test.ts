@@ -90,6 +90,48 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
     }
   })
 
+  it('kills keepalived on the VRRP MASTER: the peer is MASTER after its down interval, the old MASTER keeps a stale VIP', async () => {
+    const before = await vipHolders(runner, lbs())
+    expect(before).toHaveLength(1)
+    const master = before[0] as string
+    const other = lbs().find((n) => n.name !== master)?.name as string
+    const r = await run([
+      'kill-process',
+      '--node',
+      '@service',
+      '--process',
+      'keepalived',
+      '--duration',
+      '8s',
+      '--rate',
+      '20',
+    ])
+    try {
+      expect(r.errors).toEqual([])
+      expect(r.target).toEqual([master])
+      // keepalived's own log on the peer: MASTER after 3 missed adverts (advert_int 1) plus its skew time
+      // ((256 - 100) / 256 s at priority 100, or 0.41 s at 150).
+      const peerMaster = phase(r, 'vrrp-master')
+      expect(peerMaster).toMatchObject({node: other, source: 'keepalived-log'})
+      expect(peerMaster?.atMs).toBeGreaterThan(2_500)
+      expect(peerMaster?.atMs).toBeLessThan(6_000)
+      // A SIGKILLed keepalived removes nothing: the old MASTER keeps the VIP next to the new one (what
+      // vrrp.vip-placement flags), so the polled VIP never "moves" and the run counts two holders.
+      expect(r.metrics.maxVipHolders).toBe(2)
+      expect(await vipHolders(runner, lbs())).toEqual([master, other].sort())
+      // haproxy kept serving on the old MASTER and the new one answers the peer's gratuitous ARP: the
+      // client outage, if any, is short.
+      expect(r.metrics.clientOutageMs).not.toBeNull()
+      expect(r.metrics.clientOutageMs).toBeLessThan(5_000)
+      expect(ledgerFiles(state)).toEqual([])
+    } finally {
+      // As an operator would: drop the stale VIP, then start keepalived again (it comes back as BACKUP).
+      await runner.run(node(master), {argv: ['ip', 'addr', 'del', '198.18.2.100/24', 'dev', 'eth0']})
+      await sh(runner, node(master), ['systemctl', 'start', 'keepalived'])
+    }
+    expect(await vipHolders(runner, lbs())).toEqual([other])
+  })
+
   it('kills the Redis master under the sessions workload: Sentinel promotes a replica and the lost sessions are counted', async () => {
     const r = await run([
       'kill-process',

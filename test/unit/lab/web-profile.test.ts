@@ -206,6 +206,49 @@ describe('the session tier and the apps', () => {
   })
 })
 
+describe('the LB variants', () => {
+  const hap = (v: VariantName[]) => parseHaproxyConfig(file(spec(v), 'lb1', 'etc/haproxy/haproxy.cfg') ?? '')
+  const be = (v: VariantName[]) => hap(v).sections.find((s) => s.name === 'be_app')
+  const timeout = (v: VariantName[], which: string) =>
+    hap(v)
+      .sections.find((s) => s.kind === 'defaults')
+      ?.directives.find((d) => d.keyword === 'timeout' && d.args[0] === which)?.args[1]
+
+  it('drops every health check under lb-no-check only', () => {
+    expect(hap(['lb-no-check']).servers.map((x) => `${x.name} ${x.check}`)).toEqual([
+      'app1 false',
+      'app2 false',
+      'app3 false',
+    ])
+    expect(
+      be(['lb-no-check'])?.directives.some((d) => d.keyword === 'option' && d.args[0] === 'httpchk'),
+    ).toBe(false)
+    expect(be([])?.directives.some((d) => d.keyword === 'option' && d.args[0] === 'httpchk')).toBe(true)
+  })
+
+  it('lists app1 alone in the backend under lb-one-server', () => {
+    expect(hap(['lb-one-server']).servers.map((x) => `${x.name} ${x.check}`)).toEqual(['app1 true'])
+  })
+
+  it('sets 30 s connect and 10 min server timeouts under lb-long-timeouts, 5 s and 30 s otherwise', () => {
+    expect([timeout([], 'connect'), timeout([], 'server'), timeout([], 'client')]).toEqual([
+      '5s',
+      '30s',
+      '30s',
+    ])
+    expect([
+      timeout(['lb-long-timeouts'], 'connect'),
+      timeout(['lb-long-timeouts'], 'server'),
+      timeout(['lb-long-timeouts'], 'client'),
+    ]).toEqual(['30s', '10m', '30s'])
+  })
+
+  it('refuses the haproxy-only variants with the nginx flavour', () => {
+    for (const v of ['lb-no-check', 'lb-one-server', 'lb-long-timeouts'])
+      expect(() => parseVariants('web', `lb-nginx,${v}`)).toThrow(/cannot be combined/)
+  })
+})
+
 describe('the nginx flavour', () => {
   it('renders nginx (and no haproxy.cfg) with TLS for www.hacheck.lab and the three apps as upstream', () => {
     const s = spec(['lb-nginx'])
