@@ -78,6 +78,17 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the web stack'), () =
     ['memcached-single', 'session.store-redundant', /memcached with 1 memcached server\(s\)/],
     ['sticky-local', 'lb.sticky-sessions', /sticky sessions .* hide node-local sessions/],
   ]
+  /** The tier each variant leaves without redundancy (the others break no redundancy check). */
+  const spof: Partial<Record<VariantName, string[]>> = {
+    'vrrp-no-track': ['lb'],
+    'vrrp-split': ['lb'],
+    'lb-no-check': ['lb'],
+    'lb-one-server': ['lb'],
+    'sticky-local': ['app'],
+    'sentinel-two': ['session'],
+    'sentinel-quorum-3': ['session'],
+    'memcached-single': ['session'],
+  }
   for (const [variant, check, message, all] of cases) {
     it(`fails exactly ${(all ?? [check]).join(' and ')} under ${variant}, with a remediation`, async () => {
       const s = await ensureLab('web', [variant])
@@ -88,8 +99,19 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the web stack'), () =
       expect(r.remediation).toMatch(/## Remediation/)
       // A warning-severity check (vrrp.preempt) warns: the run still passes (exit 0).
       expect(code).toBe(r.status === 'fail' ? 1 : 0)
+      // The report names the tier left without redundancy (the single point of failure), if any.
+      expect(report.tiers?.filter((t) => t.spof).map((t) => t.tier)).toEqual(spof[variant] ?? [])
     })
   }
+
+  it('passes every session check with the sessions in Memcached on three servers', async () => {
+    const s = await ensureLab('web', ['sessions-memcached'])
+    const {report} = await audit(s.inventory as string)
+    expect(failing(report)).toEqual(failing(healthy))
+    expect(results(report, 'session.store-redundant').map((x) => `${x.status} ${x.message}`)).toEqual(
+      ['app1', 'app2', 'app3'].map((a) => expect.stringMatching(new RegExp(`^pass ${a}: memcached with 3 `))),
+    )
+  })
 
   it('passes the TLS and VRRP checks on the nginx flavour too', async () => {
     const s = await ensureLab('web', ['lb-nginx'])
