@@ -32,7 +32,7 @@ import {
 } from './nodes.js'
 import {cibConfiguration, type LabSpec} from './render.js'
 import {vrrpPassword} from './render-web.js'
-import {restartSessionTier} from './web.js'
+import {releaseVip, restartSessionTier} from './web.js'
 import {acquireLock, labDir, MARKER, readState, writeState, type LabState} from './state.js'
 import {
   BMC_PASSWORD_ENV,
@@ -390,6 +390,7 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
   const sessionTier = new Set(['redis', 'sentinel'])
   if (spec.nodes.some((n) => [...(changed.get(n.name) ?? [])].some((s) => sessionTier.has(s))))
     await restartSessionTier(spec, say)
+  if (spec.profile === 'web') await releaseVip(spec, changed, say)
   for (const n of spec.nodes) {
     const svcs = [...(changed.get(n.name) ?? [])].filter(
       (s) => s !== 'corosync' && s !== 'mariadb' && !sessionTier.has(s) && n.services.includes(s),

@@ -28,6 +28,7 @@ export const VRRP_VARIANTS = [
   'vrrp-peer-mgmt',
   'vrrp-preempt',
   'vrrp-split',
+  'vrrp-stale-vip',
 ] as const satisfies readonly VariantName[]
 
 /**
@@ -99,6 +100,9 @@ export function keepalivedConf(k: KeepalivedInput): string {
     lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${pass}`, '    }')
   }
   lines.push('    virtual_ipaddress {', `        ${VIP}/24 dev eth0`, '    }')
+  // vrrp-stale-vip: a notify script puts the VIP on by hand whenever the LB becomes BACKUP, so the
+  // BACKUP holds it next to the MASTER (as a VIP in the distribution's network configuration would).
+  if (has('vrrp-stale-vip')) lines.push(`    notify_backup "/usr/bin/ip addr add ${VIP}/24 dev eth0"`)
   if (!has('vrrp-no-track')) lines.push('    track_script {', `        chk_${daemon}`, '    }')
   lines.push('}', '')
   return lines.join('\n')

@@ -193,6 +193,7 @@ export type VariantName =
   | 'vrrp-peer-mgmt'
   | 'vrrp-preempt'
   | 'vrrp-split'
+  | 'vrrp-stale-vip'
   | 'lb-no-check'
   | 'lb-one-server'
   | 'lb-long-timeouts'
@@ -335,6 +336,14 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
       "lb2 has another auth_pass: each LB drops the other's adverts, both are MASTER and both hold the VIP (split brain)",
     applies: 'web',
     profiles: ['web'],
+  },
+  'vrrp-stale-vip': {
+    name: 'vrrp-stale-vip',
+    summary:
+      'a notify_backup script adds the VIP by hand: the BACKUP LB holds it next to the MASTER and answers ARP for it',
+    applies: 'web',
+    profiles: ['web'],
+    conflicts: ['vrrp-split'],
   },
   'lb-no-check': {
     name: 'lb-no-check',

@@ -1,7 +1,7 @@
 /**
  * Profile web at run time: who holds the VIP (keepalived), and whether the LB
- * pair is ready to serve (exactly one VIP holder, or two under vrrp-split; TLS
- * answering on the VIP).
+ * pair is ready to serve (exactly one VIP holder, or two under vrrp-split and
+ * vrrp-stale-vip; TLS answering on the VIP).
  */
 import {IncompleteError} from '../core/errors.js'
 import {inNode} from './nodes.js'
@@ -27,6 +27,29 @@ export async function restartSessionTier(spec: LabSpec, say: (m: string) => void
   await Promise.all(nodes.map((n) => run(n, ['systemctl', 'stop', 'sentinel'])))
   for (const n of nodes) await run(n, ['systemctl', 'restart', 'redis'])
   await Promise.all(nodes.map((n) => run(n, ['systemctl', 'start', 'sentinel'])))
+}
+
+/**
+ * Before keepalived is (re)started on an LB — its configuration changed, or it is not running (a test
+ * killed it) — it is stopped and the VIP removed from that LB: a SIGKILLed keepalived or the
+ * vrrp-stale-vip variant leaves the address behind, and keepalived never removes an address it did not add.
+ * The restart that follows (lab up) elects a MASTER, which adds the VIP again.
+ */
+export async function releaseVip(
+  spec: LabSpec,
+  changed: ReadonlyMap<string, ReadonlySet<string>>,
+  say: (m: string) => void,
+): Promise<void> {
+  const lbs = spec.nodes.filter((n) => n.roles.includes('lb') && n.services.includes('keepalived'))
+  await Promise.all(
+    lbs.map(async (n) => {
+      const running = (await inNode(spec, n, ['pgrep', '-x', 'keepalived'], {timeoutMs: 5000})).exitCode === 0
+      if (running && !changed.get(n.name)?.has('keepalived')) return
+      await inNode(spec, n, ['systemctl', 'stop', 'keepalived'], {timeoutMs: 30_000})
+      const r = await inNode(spec, n, ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'eth0'], {timeoutMs: 5000})
+      if (r.exitCode === 0) say(`${n.name}: removed the VIP ${VIP} left behind (keepalived restarts)`)
+    }),
+  )
 }
 
 /** LB nodes that have the VIP on an interface now (`ip -o addr`, inside each node). */
@@ -73,7 +96,7 @@ export async function webNotReady(
       return `Redis on ${master.name} is not the master of ${sessions.length - 1} online replicas yet`
   }
   const holders = await vipHolders(spec)
-  const want = spec.variants.includes('vrrp-split') ? 2 : 1
+  const want = spec.variants.some((v) => v === 'vrrp-split' || v === 'vrrp-stale-vip') ? 2 : 1
   if (holders.length !== want)
     return `the VIP ${VIP} is on ${holders.length ? holders.join(', ') : 'no LB'} (keepalived: want ${want} holder${want > 1 ? 's' : ''})`
   if (!(await tlsSubject(VIP))) return `TLS on the VIP ${VIP}:443 not answering`

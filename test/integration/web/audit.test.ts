@@ -61,6 +61,11 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the web stack'), () =
     ['vrrp-peer-mgmt', 'vrrp.unicast-peers', /outside public 198\.18\.2\.0\/24/],
     ['vrrp-preempt', 'vrrp.preempt', /lb1 VI_WWW .*preempts at once/],
     ['vrrp-split', 'vrrp.one-master', /lb1 and lb2 are MASTER at once \(split brain\)/],
+    [
+      'vrrp-stale-vip',
+      'vrrp.vip-placement',
+      /198\.18\.2\.100 is on lb[12] \(eth0\), whose keepalived is not MASTER of vrid 51/,
+    ],
     ['lb-no-check', 'lb.backend-health', /backend be_app: no health check on app1, app2, app3/],
     ['lb-one-server', 'lb.backend-health', /backend be_app has 1 active server\(s\) \(app1\)/],
     [

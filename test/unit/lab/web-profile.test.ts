@@ -126,6 +126,12 @@ describe('the LB pair keepalived configuration', () => {
     })
     expect(conf(['vrrp-preempt'], 'lb1').instances[0]).toMatchObject({state: 'MASTER', nopreempt: false})
     expect(conf(['lb-nginx'], 'lb2').scripts[0]?.script).toBe('/usr/bin/pgrep -x nginx')
+    const raw = (v: VariantName[]) =>
+      keepalivedConf({variants: v, lbs, self: node(spec(v), 'lb2'), labSecret: 's'})
+    expect(raw(['vrrp-stale-vip'])).toMatch(
+      /^ {4}notify_backup "\/usr\/bin\/ip addr add 198\.18\.2\.100\/24 dev eth0"$/m,
+    )
+    expect(raw([])).not.toMatch(/notify/)
   })
 
   it('gives the second LB another password under vrrp-split only', () => {
