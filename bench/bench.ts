@@ -9,6 +9,11 @@
  * samples to bench/results/.
  *
  *   npx tsx bench/bench.ts [--sizes=50,200,500] [--runs=5,5,3] [--startup-runs=10]
+ *
+ * Each size's medians are kept in bench/results/size-N.json and the start-up
+ * rows in startup.json; docs/benchmarks.md is written from all of them, so a
+ * size can be measured in its own run (its own hold of the machine lock):
+ * --startup-runs=0 keeps the saved start-up rows.
  */
 import {spawnSync} from 'node:child_process'
 import {
@@ -17,6 +22,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -164,6 +170,8 @@ function checkLog(logFile: string, n: number, what: string): void {
 
 interface SizeResult {
   n: number
+  /** When it was measured (ISO); each size may come from its own run. */
+  date?: string
   runs: number
   floor: Sample
   json: Sample
@@ -265,6 +273,17 @@ function fleetRows(r: SizeResult): string[] {
   })
 }
 
+/** Per-size and start-up summaries kept in bench/results/, so sizes measured in separate runs (separate lock holds) share one report. */
+const sizeFile = (n: number): string => join(results, `size-${n}.json`)
+const startupFile = join(results, 'startup.json')
+
+function savedSizes(): SizeResult[] {
+  return readdirSync(results)
+    .filter((f) => /^size-\d+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(join(results, f), 'utf8')) as SizeResult)
+    .sort((a, b) => a.n - b.n)
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench needs root (network namespaces)')
   mkdirSync(results, {recursive: true})
@@ -272,19 +291,25 @@ async function main(): Promise<void> {
   const floorJs = floorScript()
   const ssh2Version = (createRequire(import.meta.url)('ssh2/package.json') as {version: string}).version
   const sshd = spawnSync('/usr/sbin/sshd', ['-V'], {encoding: 'utf8'}).stderr.trim().split('\n')[0] ?? ''
-  const startRows = startup()
+  if (STARTUP_RUNS > 0)
+    writeFileSync(startupFile, JSON.stringify({runs: STARTUP_RUNS, rows: startup()}, null, 1))
+  const saved = existsSync(startupFile)
+    ? (JSON.parse(readFileSync(startupFile, 'utf8')) as {runs: number; rows: {name: string; s: Sample}[]})
+    : {runs: 0, rows: []}
+  const startRows = saved.rows
   const base = startRows.find((r) => r.name === 'import @oclif/core')?.s.cpu ?? 1
   for (const r of startRows) console.log(`${r.name}: wall ${f2(r.s.wall)} s, CPU ${f2(r.s.cpu)} s`)
-  const rows: string[] = []
   for (const [i, n] of sizes.entries()) {
-    const r = await benchSize(n, runsFor(i), floorJs)
-    const lines = fleetRows(r)
-    for (const l of lines) console.log(l)
-    rows.push(...lines)
+    const r = {...(await benchSize(n, runsFor(i), floorJs)), date: new Date().toISOString()}
+    writeFileSync(sizeFile(n), JSON.stringify(r, null, 1))
+    for (const l of fleetRows(r)) console.log(l)
   }
+  const measured = savedSizes()
+  const rows = measured.flatMap(fleetRows)
+  const dates = [...new Set(measured.map((r) => r.date?.slice(0, 16).replace('T', ' ')))].join(', ')
   const doc = `# Benchmarks
 
-Measured by \`npm run bench\` (bench/bench.ts) on ${new Date().toISOString().slice(0, 10)}: this machine (${sh('nproc', []).trim()} cores), Node ${process.version}, ssh2 ${ssh2Version}, ${sshd}.
+Measured by \`npm run bench\` (bench/bench.ts) on ${dates} UTC: this machine (${sh('nproc', []).trim()} cores), Node ${process.version}, ssh2 ${ssh2Version}, ${sshd}.
 
 ## hacheck audit against the raw ssh2 floor
 
@@ -298,7 +323,7 @@ ${rows.join('\n')}
 
 ## Start-up
 
-Medians of ${STARTUP_RUNS} alternating runs, pinned to one core. The oclif import floor is \`node -e "await import('@oclif/core')"\`.
+Medians of ${saved.runs} alternating runs, pinned to one core. The oclif import floor is \`node -e "await import('@oclif/core')"\`.
 
 | command | wall s | CPU s | CPU vs oclif import |
 | --- | --- | --- | --- |

@@ -41,14 +41,24 @@ function reading<T, R>(f: Fact<unknown> | undefined, map: (v: T) => R): Reading<
 /** Corosync node names ↔ ring addresses, from any node's corosync.conf: so "198.18.1.13" in a membership is n3. */
 function ringAliases(inv: Inventory, facts: FactStore): Map<string, string[]> {
   const out = new Map<string, string[]>()
+  // The first inventory node with that name or host, by its position: a scan of the inventory per
+  // corosync.conf entry on every node was O(N²) in the fleet size.
+  const byName = new Map<string, number>()
+  const byHost = new Map<string, number>()
+  inv.nodes.forEach((x, i) => {
+    if (!byName.has(x.name)) byName.set(x.name, i)
+    if (!byHost.has(x.host)) byHost.set(x.host, i)
+  })
   for (const n of inv.nodes) {
     const f = facts.get(n.name)?.get(corosyncConf.id)
     if (!f?.ok) continue
     const conf = f.value as CorosyncConf
     for (const cn of conf.nodes) {
-      const inventoryName = inv.nodes.find(
-        (x) => x.name === cn.name || cn.addrs.some((a) => a.addr === x.host),
-      )?.name
+      const at = [
+        cn.name === undefined ? undefined : byName.get(cn.name),
+        ...cn.addrs.map((a) => byHost.get(a.addr)),
+      ].filter((i): i is number => i !== undefined)
+      const inventoryName = at.length ? inv.nodes[Math.min(...at)]?.name : undefined
       if (!inventoryName) continue
       const aliases = [...(cn.name ? [cn.name] : []), ...cn.addrs.map((a) => a.addr)]
       out.set(inventoryName, [...new Set([...(out.get(inventoryName) ?? []), ...aliases])])

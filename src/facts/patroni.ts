@@ -7,7 +7,9 @@
  * state, and `dcs_last_seen`). The configuration file itself is never printed (it may hold passwords): only
  * restapi.connect_address is read out of it.
  */
-import {parse as parseYaml} from 'yaml'
+import {createRequire} from 'node:module'
+
+import type * as YamlLib from 'yaml'
 
 import {ABSENT_RC, defineGatherer, ParseError} from './gatherer.js'
 import {partScript, splitParts, type Part} from './parts.js'
@@ -101,7 +103,8 @@ function parseList(body: string): PatroniListMember[] {
 }
 
 function parseDcs(body: string): PatroniDcsConfig {
-  const raw = parseYaml(body) as unknown
+  // yaml loads on first use: every audit imports this parser, few gather Patroni.
+  const raw = (createRequire(import.meta.url)('yaml') as typeof YamlLib).parse(body) as unknown
   if (!isRecord(raw)) throw new ParseError('patronictl show-config: expected a YAML mapping')
   const c: PatroniDcsConfig = {raw}
   const set = <K extends keyof PatroniDcsConfig>(k: K, v: PatroniDcsConfig[K] | undefined): void => {

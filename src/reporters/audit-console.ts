@@ -159,8 +159,12 @@ function rest(run: AuditRun, grouping: Grouping, c: ChalkInstance, width: number
   for (const g of groupResults(quiet, grouping)) {
     out.push(`  ${c.bold(g.title)}`)
     const byId = new Map<string, CheckResult[]>()
-    for (const r of g.results)
-      byId.set(`${r.status} ${r.id}`, [...(byId.get(`${r.status} ${r.id}`) ?? []), r])
+    for (const r of g.results) {
+      const key = `${r.status} ${r.id}`
+      const same = byId.get(key)
+      if (same) same.push(r)
+      else byId.set(key, [r])
+    }
     for (const rs of byId.values()) {
       const r = rs[0] as CheckResult
       const nodes = rs.flatMap((x) => (x.node ? [safeText(x.node, 80)] : []))
