@@ -12,6 +12,7 @@ import type {CommandIo} from '../cli/output.js'
 import {requireDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
+import {sanitizeDeep, visibleText} from '../core/sanitize.js'
 import type {CommandRunner, Inventory} from '../core/types.js'
 import {loadInventory} from '../inventory/load.js'
 import {latestChaos, promChaosFrom, renderPrometheus} from '../reporters/prometheus.js'
@@ -226,9 +227,12 @@ export function workloadFrom(
 
 export function renderReport(
   format: ChaosFormat,
-  results: {result: ChaosResult; timeline: readonly TimelineEvent[]}[],
-  title?: string,
+  raw: {result: ChaosResult; timeline: readonly TimelineEvent[]}[],
+  rawTitle?: string,
 ): string {
+  // The sanitising boundary (src/core/sanitize.ts): node output never reaches a report raw.
+  const results = format === 'json' ? raw : sanitizeDeep(raw)
+  const title = rawTitle === undefined ? undefined : visibleText(rawTitle)
   switch (format) {
     case 'json':
       return (

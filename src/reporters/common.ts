@@ -1,5 +1,6 @@
 /** Helpers shared by the reporters. Everything here is pure. */
 import type {AuditRun, CheckResult, Evidence, Status, Summary} from '../core/results.js'
+import {visibleText} from '../core/sanitize.js'
 
 export interface ResultGroup {
   ref: string
@@ -211,11 +212,7 @@ export function criticalNodes(view: ShownView): string {
  * visible symbols, the text cut at `max` characters with a count of the rest.
  */
 export function safeText(s: string, max = 500): string {
-  // eslint-disable-next-line no-control-regex
-  const shown = s.replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, (c) =>
-    c === '\u001b' ? '␛' : c === '\t' ? ' ' : '\ufffd',
-  )
-  const flat = shown.replace(/\r?\n/g, ' ⏎ ')
+  const flat = visibleText(s).replace(/\t/g, ' ').replace(/\n/g, ' ⏎ ')
   return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat
 }
 

@@ -2,21 +2,16 @@
  * What the self-contained HTML reports (audit, chaos) share: escaping, a
  * small Markdown subset for remediation texts, and the base style. Pure.
  */
+import {visibleText} from '../core/sanitize.js'
 
 /** Escapes text for HTML element content and attribute values; control characters become visible. */
 export function esc(s: string): string {
-  return (
-    s
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&#39;')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, (c) =>
-        c === '\u001b' ? '␛' : '\ufffd',
-      )
-  )
+  return visibleText(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
 }
 
 /** Text cut at `max` characters, saying how much was left out. */

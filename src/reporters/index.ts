@@ -1,5 +1,6 @@
 /** The reporter registry: `--format NAME` → a pure render function of a run. */
 import type {AuditRun} from '../core/results.js'
+import {sanitizeDeep} from '../core/sanitize.js'
 import {renderAuditConsole} from './audit-console.js'
 import {renderAuditHtml, type Explanation} from './audit-html.js'
 import {renderAuditMarkdown} from './audit-markdown.js'
@@ -23,7 +24,19 @@ export interface RenderOptions {
   prometheus?: Omit<PromAudit, 'run'>
 }
 
-export function renderAudit(format: AuditFormat, run: AuditRun, opts: RenderOptions): string {
+/**
+ * Renders a run in one format. Every string of the run and of the options
+ * crosses the sanitising boundary (src/core/sanitize.ts) first, whatever its
+ * origin (a node's output, a saved report, a checklist); JSON keeps the run as
+ * recorded (JSON escapes control characters itself).
+ */
+export function renderAudit(format: AuditFormat, raw: AuditRun, rawOpts: RenderOptions): string {
+  if (format === 'json') return JSON.stringify(raw, null, 2) + '\n'
+  const run = sanitizeDeep(raw)
+  const opts = {
+    ...rawOpts,
+    ...sanitizeDeep({itemTitles: rawOpts.itemTitles, explanations: rawOpts.explanations}),
+  }
   switch (format) {
     case 'console':
       return renderAuditConsole(run, {
@@ -32,8 +45,6 @@ export function renderAudit(format: AuditFormat, run: AuditRun, opts: RenderOpti
         ...(opts.width ? {width: opts.width} : {}),
         ...(opts.grouping ? {grouping: opts.grouping} : {}),
       })
-    case 'json':
-      return JSON.stringify(run, null, 2) + '\n'
     case 'junit':
       return renderAuditJUnit(run, opts.itemTitles ?? {})
     case 'markdown':

@@ -10,6 +10,7 @@ import {createRequire} from 'node:module'
 import type * as Xmlbuilder2 from 'xmlbuilder2'
 
 import type {AuditRun, CheckResult} from '../core/results.js'
+import {visibleText} from '../core/sanitize.js'
 import {evidenceLine, groupByRef, waiverLine} from './common.js'
 
 export interface JUnitCase {
@@ -40,14 +41,8 @@ export interface JUnitModel {
 const secs = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3)
 
 // XML 1.0 cannot carry most control characters (even escaped), U+FFFE/U+FFFF or lone surrogates:
-// they are shown as U+FFFD (ESC as ␛, so an ANSI sequence stays readable).
-const clean = (s: string): string =>
-  s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, (c) =>
-      c === '\u001b' ? '␛' : '\ufffd',
-    )
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\ufffd')
+// the sanitising boundary shows them as visible symbols (ESC as ␛, so an ANSI sequence stays readable).
+const clean = visibleText
 
 // Loaded on first use: importing xmlbuilder2 costs more than a whole console audit of a few nodes.
 let xmlbuilder2: typeof Xmlbuilder2 | undefined

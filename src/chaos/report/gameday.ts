@@ -1,4 +1,5 @@
 /** Rendering a game-day result: console text and JUnit (one suite per experiment, one for steady state and rollbacks). Pure. */
+import {sanitizeDeep} from '../../core/sanitize.js'
 import {renderJUnit, type JUnitCase} from '../../reporters/junit.js'
 import type {GameDayResult} from '../gameday-run.js'
 import {chaosToJUnit} from './junit.js'
@@ -6,7 +7,8 @@ import {renderResultText} from './text.js'
 
 const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const
 
-export function renderGameDayText(g: GameDayResult): string {
+export function renderGameDayText(raw: GameDayResult): string {
+  const g = sanitizeDeep(raw)
   const lines: string[] = [`hacheck game day: ${g.name} (${g.file})`, '']
   const probes = (title: string, list: GameDayResult['steadyStateBefore']): void => {
     if (!list.length) return
@@ -30,7 +32,8 @@ export function renderGameDayText(g: GameDayResult): string {
   return lines.join('\n') + '\n'
 }
 
-export function renderGameDayJUnit(g: GameDayResult): string {
+export function renderGameDayJUnit(raw: GameDayResult): string {
+  const g = sanitizeDeep(raw)
   const model = chaosToJUnit(g.experiments, `hacheck game day ${g.name}`)
   const cases: JUnitCase[] = [
     ...g.steadyStateBefore.map((p): JUnitCase => ({

@@ -1,0 +1,66 @@
+/**
+ * The one sanitising boundary for text that came from a node or a file
+ * (docs/untrusted-input.md). Every reporter renders a run through
+ * `sanitizeDeep` first, so whatever a node printed or a saved report carried,
+ * no reporter sees:
+ *  - C0/C1 control characters other than tab and newline (an ANSI escape can
+ *    clear an operator's screen or recolour a verdict; a NUL or a lone CR hides
+ *    text): shown as the Unicode control pictures (ESC as ␛, NUL as ␀);
+ *  - characters XML 1.0 cannot carry even escaped (U+FFFE, U+FFFF, lone
+ *    surrogates): U+FFFD;
+ *  - bidirectional overrides (U+202A–U+202E, U+2066–U+2069), which reorder
+ *    what a reader sees: shown as U+FFFD.
+ * Each reporter still escapes for its own syntax (Markdown, HTML, XML). Pure.
+ */
+
+/** Control pictures: U+2400 + code for C0, U+2421 for DEL; C1 as U+FFFD. */
+function picture(c: string): string {
+  const code = c.charCodeAt(0)
+  if (code < 0x20) return String.fromCharCode(0x2400 + code)
+  if (code === 0x7f) return '\u2421'
+  return '\ufffd'
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g
+const NOT_XML = /[\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]/g
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * Text safe for a terminal, a Markdown file and XML 1.0: newlines and tabs
+ * kept (CRLF becomes LF, a lone CR is shown as ␍), every other control or
+ * XML-invalid character made visible.
+ */
+export function visibleText(s: string): string {
+  return s
+    .replace(/\r\n/g, '\n')
+    .replace(CONTROL, picture)
+    .replace(NOT_XML, '\ufffd')
+    .replace(LONE_SURROGATE, '\ufffd')
+}
+
+/** Whether a string passes the boundary unchanged (what the property tests assert of every output). */
+export function isVisibleText(s: string): boolean {
+  return visibleText(s) === s
+}
+
+/**
+ * A copy of a value (a run, a result, evidence) with every string in it, keys
+ * included, passed through visibleText. Numbers, booleans and null are kept.
+ */
+export function sanitizeDeep<T>(value: T): T {
+  return walk(value, 0) as T
+}
+
+function walk(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return visibleText(v)
+  if (v === null || typeof v !== 'object') return v
+  // Saved runs are trees a few levels deep; deeper is hostile input: cut, never overflow the stack.
+  if (depth > 64) return '[nested too deep]'
+  if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1))
+  // Only plain records (what JSON gives and runs are made of); a Date or a Map is kept as is.
+  const proto = Object.getPrototypeOf(v) as unknown
+  if (proto !== Object.prototype && proto !== null) return v
+  // fromEntries defines own properties: a "__proto__" key stays a key.
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [visibleText(k), walk(x, depth + 1)]))
+}
