@@ -5,12 +5,11 @@
  * position tracking so errors read `FILE:LINE:COL: PATH: …`.
  */
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
 import type {ValidateFunction} from 'ajv'
 
-import {InputError} from '../core/errors.js'
+import {errorMessage, InputError} from '../core/errors.js'
 import type {Severity} from '../core/results.js'
 import {validate as generated} from '../generated/checklist.validate.js'
 import type {AnyCheck, Params} from '../checks/define.js'
@@ -18,6 +17,7 @@ import {renderProblems} from '../inventory/load.js'
 import {translateSchemaErrors} from '../inventory/messages.js'
 import {parseSource, type Problem} from '../inventory/source.js'
 import type {PlannedCheck} from './engine.js'
+import {readInputText} from '../cli/files.js'
 
 export interface ChecklistEntry {
   check: string
@@ -63,7 +63,12 @@ export async function loadChecklist(
       actions: ['Use a bundled checklist name (hacheck checks list shows them) or a path to a YAML file.'],
     })
   }
-  const text = await readFile(file, 'utf8')
+  let text: string
+  try {
+    text = await readInputText(file)
+  } catch (err) {
+    throw new InputError(`${file}: cannot read the checklist: ${errorMessage(err)}`)
+  }
   return parseChecklist(text, file, catalog)
 }
 

@@ -9,7 +9,7 @@
  *   DIR/history.json            hacheck's chaos runs against this very cluster (by identity) when captured
  * Plain files, so a capture can be read, diffed and committed as a fixture.
  */
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {errorMessage, InputError} from '../core/errors.js'
@@ -20,6 +20,7 @@ import type {FactError, GathererOutput} from '../facts/gatherer.js'
 import {reachReason} from './reach.js'
 import type {AnyGatherer, FactSource, GatherOutcome, NodeGather} from './facts.js'
 import {composeGatherScript, splitGatherOutput} from './gather-script.js'
+import {makeDirs} from '../cli/files.js'
 
 export type LocalRun = (
   argv: string[],
@@ -255,7 +256,7 @@ export async function saveCapture(
   },
 ): Promise<void> {
   const abs = resolve(dir)
-  await mkdir(abs, {recursive: true})
+  makeDirs(abs)
   const nodes: CaptureManifest['nodes'] = {}
   for (const n of inv.nodes) {
     if (!outcome.facts.has(n.name)) continue
@@ -264,7 +265,7 @@ export async function saveCapture(
     const raw = outcome.raw.get(n.name)
     if (!raw || raw.size === 0) continue
     const base = join(abs, n.name)
-    await mkdir(base, {recursive: true})
+    makeDirs(base)
     const codes: Record<string, number | null> = {}
     for (const [id, out] of [...raw].sort(([a], [b]) => a.localeCompare(b))) {
       codes[id] = out.exitCode

@@ -9,17 +9,17 @@
  *
  * Parsing and applying are pure; loadWaiverFile is the only I/O.
  */
-import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
 import type {ValidateFunction} from 'ajv'
 
-import {InputError} from '../core/errors.js'
+import {errorMessage, InputError} from '../core/errors.js'
 import {summarize, type AuditRun, type CheckResult, type Status, type WaiverUse} from '../core/results.js'
 import {renderProblems} from '../inventory/load.js'
 import {didYouMean, formatPath, translateSchemaErrors} from '../inventory/messages.js'
 import {parseSource, type PathSegment, type Problem} from '../inventory/source.js'
 import {validate as generated} from '../generated/waivers.validate.js'
+import {readInputText} from '../cli/files.js'
 
 export const WAIVERS_SCHEMA_PATH = fileURLToPath(
   new URL('../../schemas/waivers.schema.json', import.meta.url),
@@ -152,11 +152,11 @@ export function parseWaivers(text: string, file: string, knownChecks: readonly s
 export async function loadWaiverFile(file: string, knownChecks: readonly string[]): Promise<WaiverFile> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInputText(file)
   } catch (err) {
     const code = (err as {code?: string}).code
     const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(err))
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : errorMessage(err)
     throw new WaiverFileError(file, [{path: '', message: `cannot read the waiver file: ${why}`}])
   }
   return parseWaivers(text, file, knownChecks)

@@ -20,11 +20,12 @@
  * the backstop for a hacheck that is alive but stuck.
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {shellJoin, shellQuote} from '../core/shell.js'
 import {NODE_STATE_DIR, type LocalDeadman, type LocalStep, type NodeDeadman, type NodeStep} from './types.js'
+import {makeDirs} from '../cli/files.js'
 
 /** The string that identifies a run's dead-man process (its $0). */
 export function deadmanTag(runId: string): string {
@@ -203,7 +204,7 @@ export async function armLocal(
   env: Record<string, string>,
 ): Promise<ArmedLocal> {
   const paths = deadmanPaths(runId, dir)
-  mkdirSync(dir, {recursive: true, mode: 0o700})
+  makeDirs(dir, 0o700)
   writeFileSync(paths.lease, '')
   rmSync(paths.pid, {force: true})
   const child = spawn('bash', ['-c', localLoopScript(runId, d, dir), deadmanTag(runId)], {

@@ -4,7 +4,6 @@
  * names, one partition mode, …). Every problem is reported as
  * `FILE:LINE:COL: PATH: message`, like the inventory loader, all at once.
  */
-import {readFile} from 'node:fs/promises'
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -17,6 +16,7 @@ import {parseSource, type ParsedSource, type PathSegment, type Problem} from '..
 import {validate as generated} from '../generated/gameday.validate.js'
 import {isWriteExpectation, parseExpectation} from './expectations.js'
 import type {FaultId} from './types.js'
+import {readInputText} from '../cli/files.js'
 
 export const GAMEDAY_SCHEMA_PATH = fileURLToPath(
   new URL('../../schemas/gameday.schema.json', import.meta.url),
@@ -277,7 +277,7 @@ export function parseGameDay(text: string, file: string): GameDay {
 export async function loadGameDay(file: string): Promise<GameDay> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInputText(file)
   } catch (err) {
     const code = (err as {code?: string}).code
     throw new GameDayError(file, [

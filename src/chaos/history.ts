@@ -5,13 +5,14 @@
  * audit's items 6-7 ("failover tested under load", "application behaviour
  * after failover") read it through readChaosHistory().
  */
-import {mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {ChaosHistoryEntry} from '../core/results.js'
 import {stateDir} from '../cli/paths.js'
 import type {ChaosResult} from './result.js'
 import {fromJsonl, toJsonl, type TimelineEvent} from './timeline.js'
+import {makeDirs} from '../cli/files.js'
 
 export function runsDir(base = stateDir()): string {
   return join(base, 'runs')
@@ -26,7 +27,7 @@ function writeAtomic(file: string, text: string): void {
 /** Saves a run; returns its directory. */
 export function saveRun(result: ChaosResult, timeline: readonly TimelineEvent[], base = stateDir()): string {
   const dir = join(runsDir(base), result.runId)
-  mkdirSync(dir, {recursive: true, mode: 0o700})
+  makeDirs(dir, 0o700)
   result.runDir = dir
   writeAtomic(join(dir, 'timeline.jsonl'), toJsonl(timeline))
   writeAtomic(join(dir, 'run.json'), JSON.stringify(result, null, 2) + '\n')

@@ -14,7 +14,6 @@
 import {
   closeSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -38,6 +37,7 @@ import {
 } from './deadman.js'
 import {manualCommand, runStep, untilHolds, type StepEnv} from './steps.js'
 import type {Deadman, FaultId, Step} from './types.js'
+import {makeDirs} from '../cli/files.js'
 
 export const LEDGER_VERSION = 1
 
@@ -79,7 +79,7 @@ export function ledgerPath(runId: string, dir = ledgerDir()): string {
 
 /** Writes the ledger atomically: a reader sees the old file or the new one, never half of one. */
 export function writeLedger(entry: LedgerEntry, dir = ledgerDir()): string {
-  mkdirSync(dir, {recursive: true, mode: 0o700})
+  makeDirs(dir, 0o700)
   const file = ledgerPath(entry.runId, dir)
   const tmp = `${file}.tmp-${process.pid}`
   const fd = openSync(tmp, 'w', 0o600)

@@ -1,4 +1,3 @@
-import {mkdirSync} from 'node:fs'
 import {format} from 'node:util'
 
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
@@ -14,6 +13,7 @@ import {
   type HacheckConfig,
 } from './config.js'
 import {commandInfo, manifestCommands} from './command-info.js'
+import {makeDirs} from './files.js'
 import {commonFlags} from './flags.js'
 import {createLogger, log, type LogLevel} from './logger.js'
 import {OutputSink, type CommandIo} from './output.js'
@@ -60,7 +60,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const dir = this.settings.outputDir
       const output = info.flags.output
       this.argv = dir && output ? outputsUnder(argv, output, dir) : argv
-      if (dir && this.argv !== argv) mkdirSync(dir, {recursive: true})
+      if (dir && this.argv !== argv) makeDirs(dir)
     }
     // Parsed here for every command (oclif would otherwise warn, outside production, when this parse fails).
     this.parsed = true

@@ -22,7 +22,6 @@
  * application are pure.
  */
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, resolve} from 'node:path'
 
@@ -30,6 +29,7 @@ import {InputError, errorMessage} from '../core/errors.js'
 import {didYouMean, isRecord} from '../inventory/messages.js'
 import type {PathSegment, Problem} from '../inventory/source.js'
 import {defaultConfigFile} from './paths.js'
+import {readInputText} from './files.js'
 
 /** What the config logic needs to know about a flag (a subset of oclif's manifest entry). */
 export interface FlagInfo {
@@ -94,7 +94,7 @@ export function flagValueInArgv(argv: readonly string[], name: string): string |
 export async function readConfigFile(file: string, commands: readonly CommandInfo[]): Promise<HacheckConfig> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInputText(file)
   } catch (err) {
     throw new InputError(`${file}: cannot read the config file: ${errorMessage(err)}`, {
       code: 'invalid-config',

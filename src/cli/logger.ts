@@ -1,9 +1,9 @@
-import {mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {pino, type Logger} from 'pino'
 
 import {scrubSecrets} from '../core/secrets.js'
+import {fsReason, makeDirs} from './files.js'
 import {defaultLogFile} from './paths.js'
 
 /**
@@ -51,13 +51,15 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   if (opts.file !== false && level !== 'silent') {
     const file = opts.file ?? defaultLogFile()
     try {
-      mkdirSync(dirname(file), {recursive: true})
+      makeDirs(dirname(file))
       streams.push({
         level: streamLevel,
-        stream: scrubbing(pino.destination({dest: file, sync: true, append: true})),
+        stream: scrubbing(guarded(file, pino.destination({dest: file, sync: true, append: true}))),
       })
-    } catch {
-      // An unwritable log directory must not stop an audit; --verbose still works.
+    } catch (err) {
+      // An unwritable log directory must not stop an audit; --verbose still works. Said once when chosen.
+      if (opts.file)
+        process.stderr.write(`warning: --log-file ${file}: not logging to it: ${fsReason(err)}\n`)
     }
   }
   if (opts.verbose && level !== 'silent') {
@@ -68,6 +70,22 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     pino.multistream(streams),
   )
   return current
+}
+
+/** A log file whose writes fail (a full disk) loses its lines, says so once, and never stops the command. */
+function guarded(file: string, dest: pino.DestinationStream): pino.DestinationStream {
+  let failed = false
+  return {
+    write: (line: string) => {
+      if (failed) return
+      try {
+        dest.write(line)
+      } catch (err) {
+        failed = true
+        process.stderr.write(`warning: log file ${file}: ${fsReason(err)}; no more lines are written to it\n`)
+      }
+    },
+  }
 }
 
 /** A compact human-readable line per record on stderr (for --verbose). */

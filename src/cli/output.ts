@@ -1,4 +1,4 @@
-import {appendFileSync, writeFileSync} from 'node:fs'
+import {appendOutputFile, checkOutputFile, writeOutputFile} from './files.js'
 
 /**
  * Where a command's output goes: stdout, or the -o FILE (created, or
@@ -7,15 +7,18 @@ import {appendFileSync, writeFileSync} from 'node:fs'
 export class OutputSink {
   private started = false
 
-  constructor(readonly file: string | undefined) {}
+  /** Checks the -o FILE can be written before the command does any work (a clear exit 2 otherwise). */
+  constructor(readonly file: string | undefined) {
+    if (file) checkOutputFile(file)
+  }
 
   write(text: string): void {
     if (!this.file) {
       process.stdout.write(text)
       return
     }
-    if (this.started) appendFileSync(this.file, text)
-    else writeFileSync(this.file, text)
+    if (this.started) appendOutputFile(this.file, text)
+    else writeOutputFile(this.file, text)
     this.started = true
   }
 }

@@ -7,6 +7,7 @@ import {CaptureFactSource, LiveFactSource} from '../audit/sources.js'
 import {applyWaivers, loadWaiverFile} from '../audit/waivers.js'
 import {catalog} from '../checks/index.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {checkOutputFile, writeOutputFile} from '../cli/files.js'
 import {durationFlag} from '../cli/flags.js'
 import {requireDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
@@ -254,7 +255,7 @@ ${EXIT_CODES_HELP}`
         ...(explanations ? {explanations} : {}),
         ...(prometheus ? {prometheus} : {}),
       })
-      if (o.file) await exp.writeFileAtomic(o.file, text)
+      if (o.file) writeOutputFile(o.file, text)
       else if (!this.jsonEnabled()) process.stdout.write(text)
     }
     // After the reports: a history or push failure (exit 3) must not cost the operator the report.
@@ -279,6 +280,7 @@ ${EXIT_CODES_HELP}`
       const format = (formats[i] as AuditFormat | undefined) ?? (file ? formatForFile(file) : undefined)
       if (!format)
         throw new InputError(`--output ${file}: cannot tell the format from the extension; add --format`)
+      if (file) checkOutputFile(file)
       plan.push({format, ...(file ? {file} : {})})
     }
     if (plan.filter((p) => !p.file).length > 1) {

@@ -3,7 +3,7 @@
  * node: the doctor looks at the controller only (local programs, files,
  * environment). Judgments are in checks.ts.
  */
-import {existsSync, mkdirSync, accessSync, constants} from 'node:fs'
+import {existsSync, accessSync, constants} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
@@ -15,6 +15,7 @@ import {findOnPath} from '../inventory/ansible.js'
 import {runLocal} from '../transport/local.js'
 import {parseKnownHosts} from '../transport/known-hosts.js'
 import type {AgentProbe, KnownHostsFile} from './checks.js'
+import {makeDirs} from '../cli/files.js'
 
 export async function probeAgent(env: NodeJS.ProcessEnv = process.env): Promise<AgentProbe> {
   const socket = env.SSH_AUTH_SOCK || undefined
@@ -59,7 +60,7 @@ export async function probeIpmitool(): Promise<string | undefined> {
 /** Undefined when hacheck's state directory can be created and written, else why not. */
 export function probeStateDir(dir = stateDir()): string | undefined {
   try {
-    mkdirSync(dir, {recursive: true})
+    makeDirs(dir)
     accessSync(dir, constants.W_OK)
     return undefined
   } catch (err) {

@@ -7,13 +7,14 @@
  *   DIR/<name>/capture.json               a saved capture (`hacheck facts --save`)
  */
 import {existsSync, statSync} from 'node:fs'
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
 import {errorMessage, InputError} from '../core/errors.js'
 import {renderProblems} from '../inventory/load.js'
 import {parseSource} from '../inventory/source.js'
 import {fleetSpecFromSource, type FleetClusterSpec, type FleetSpec} from './spec.js'
+import {readInputText} from '../cli/files.js'
 
 const FLEET_FILES = ['fleet.yaml', 'fleet.yml', 'fleet.json']
 const INVENTORY_FILES = ['inventory.yaml', 'inventory.yml', 'inventory.json']
@@ -21,7 +22,7 @@ const INVENTORY_FILES = ['inventory.yaml', 'inventory.yml', 'inventory.json']
 export async function loadFleetFile(file: string): Promise<FleetSpec> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInputText(file)
   } catch (err) {
     throw new InputError(`${file}: cannot read the fleet file: ${errorMessage(err)}`)
   }

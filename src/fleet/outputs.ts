@@ -3,10 +3,7 @@
  * Prometheus metrics (a textfile-collector file and/or a Pushgateway push).
  * Shared by `audit -i` and `audit --fleet`.
  */
-import {randomBytes} from 'node:crypto'
-import {mkdir, rename, writeFile} from 'node:fs/promises'
-import {dirname} from 'node:path'
-
+import {writeOutputFile} from '../cli/files.js'
 import {errorMessage, IncompleteError} from '../core/errors.js'
 import type {AuditRun} from '../core/results.js'
 import {lastComplete, lastSuccessByCheck} from '../history/posture.js'
@@ -18,10 +15,7 @@ import type {PromAudit} from '../reporters/prometheus.js'
  * (node_exporter's textfile collector) never sees half a file.
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), {recursive: true})
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  await writeFile(tmp, text)
-  await rename(tmp, file)
+  writeOutputFile(file, text, {createDir: true})
 }
 
 /** Per cluster, from the history: when each check last passed and when the last complete audit was. */

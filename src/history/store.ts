@@ -12,7 +12,7 @@
  * Retention is the operator's: delete old files (find -mtime) as with logs.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {createHash} from 'node:crypto'
@@ -20,6 +20,7 @@ import {createHash} from 'node:crypto'
 import {stateDir} from '../cli/paths.js'
 import type {AuditRun} from '../core/results.js'
 import {postureOf, type Posture} from './posture.js'
+import {makeDirs} from '../cli/files.js'
 
 export function defaultHistoryDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.HACHECK_HISTORY || join(stateDir(), 'history')
@@ -44,7 +45,7 @@ function writeAtomic(file: string, text: string): void {
 /** Saves an audit run and its posture record; returns the path of the run file. */
 export function saveAudit(run: AuditRun, dir: string): string {
   const folder = join(dir, clusterFolder(run.cluster.name))
-  mkdirSync(folder, {recursive: true, mode: 0o750})
+  makeDirs(folder, 0o750)
   const stamp = run.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   const base = `${stamp}-${randomBytes(3).toString('hex')}`
   const file = join(folder, `${base}.json`)

@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 
@@ -9,6 +8,7 @@ import {formatPath, isRecord, translateSchemaErrors} from './messages.js'
 import {meantRole} from './roles.js'
 import {schemaErrors} from './schema.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from './source.js'
+import {readInputText} from '../cli/files.js'
 
 export type {Problem} from './source.js'
 
@@ -52,7 +52,7 @@ export function renderProblems(file: string, problems: readonly Problem[]): stri
 export async function loadInventory(file: string): Promise<Inventory> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInputText(file)
   } catch (err) {
     throw new InventoryError(file, [{path: '', message: `cannot read the inventory: ${readFailure(err)}`}])
   }

@@ -16,7 +16,7 @@
  * Nested acquisitions in one process (a game day and its steps) share one lease.
  */
 import {randomBytes} from 'node:crypto'
-import {linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 
@@ -24,6 +24,7 @@ import {errorMessage, IncompleteError} from '../core/errors.js'
 import {stateDir} from '../cli/paths.js'
 import {clusterFolder} from '../history/store.js'
 import {decideLease, leaseRecord, type LeaseOwner, type LeaseRecord, type LeaseState} from './policy.js'
+import {makeDirs} from '../cli/files.js'
 
 export function defaultLeaseDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.HACHECK_LEASE_DIR || join(stateDir(), 'leases')
@@ -172,7 +173,7 @@ function takeLease(o: AcquireOptions): LeaseHandle {
   const folder = join(dir, clusterFolder(key))
   const own = held.get(folder)
   if (own && !own.lost) return join_(own, o)
-  mkdirSync(folder, {recursive: true, mode: 0o755})
+  makeDirs(folder, 0o755)
   const owner: LeaseOwner = {hostname: hostname(), pid: process.pid, runId: o.runId}
   for (let attempt = 0; attempt < 5; attempt++) {
     const d = decideLease(readLeaseState(dir, key), now())

@@ -6,8 +6,9 @@
  * `@cert-authority` markers. Pure, except the small file helpers at the end.
  */
 import {createHash, createHmac} from 'node:crypto'
-import {appendFile, mkdir, readFile} from 'node:fs/promises'
+import {appendFile, readFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
+import {makeDirs} from '../cli/files.js'
 
 export type KnownHostMarker = 'revoked' | 'cert-authority'
 
@@ -247,7 +248,7 @@ export async function readKnownHostsFile(file: string): Promise<KnownHostEntry[]
 
 /** Appends one line, creating the directory (0700) and file when missing. */
 export async function appendKnownHost(file: string, line: string): Promise<void> {
-  await mkdir(dirname(file), {recursive: true, mode: 0o700})
+  makeDirs(dirname(file), 0o700)
   let prefix = ''
   try {
     const current = await readFile(file, 'utf8')

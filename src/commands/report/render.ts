@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
@@ -7,9 +6,10 @@ import {itemTitles, loadChecklist} from '../../audit/checklist.js'
 import {explanationsFor} from '../../audit/explain.js'
 import {applyWaivers, loadWaiverFile} from '../../audit/waivers.js'
 import {catalog} from '../../checks/index.js'
+import {parseSavedRun} from '../../audit/saved-run.js'
 import {BaseCommand} from '../../cli/base-command.js'
+import {MAX_SAVED_RUN_BYTES, readInputText} from '../../cli/files.js'
 import {errorMessage, InputError} from '../../core/errors.js'
-import type {AuditRun} from '../../core/results.js'
 import {exitCodeFor} from '../../core/results.js'
 import {AUDIT_FORMATS, formatForFile, renderAudit, type AuditFormat} from '../../reporters/index.js'
 
@@ -49,20 +49,20 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
 
   public async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ReportRender)
-    let doc: {kind?: string; schemaVersion?: number; runId?: string}
+    let text: string
     try {
-      doc = JSON.parse(await readFile(args.file, 'utf8')) as typeof doc
+      text = await readInputText(args.file, MAX_SAVED_RUN_BYTES)
     } catch (err) {
       throw new InputError(`${args.file}: cannot read a saved run: ${errorMessage(err)}`)
     }
+    const saved = parseSavedRun(text, args.file)
     const format = this.jsonEnabled()
       ? 'json'
       : (flags.format ?? (flags.output ? formatForFile(flags.output) : undefined) ?? 'console')
-    let text: string
-    if (doc.kind === 'audit' && doc.schemaVersion === 1) {
+    if (saved.kind === 'audit') {
       if (!(AUDIT_FORMATS as readonly string[]).includes(format))
         throw new InputError(`--format ${format}: an audit run renders as ${AUDIT_FORMATS.join(', ')}`)
-      let run = doc as unknown as AuditRun
+      let run = saved.run
       const checks = catalog()
       if (flags.waivers)
         run = applyWaivers(run, await loadWaiverFile(flags.waivers, [...checks.keys()]), new Date())
@@ -77,22 +77,25 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
           : {}),
         ...(!flags.output && process.stdout.isTTY ? {width: process.stdout.columns} : {}),
       })
-    } else if (doc.schemaVersion === 1 && typeof doc.runId === 'string') {
+    } else {
       if (flags.waivers) throw new InputError('--waivers applies to audit runs; this is a chaos run')
       const {loadRun} = await import('../../chaos/history.js')
       const {renderReport, FORMATS} = await import('../../chaos/command.js')
       if (!(FORMATS as readonly string[]).includes(format))
         throw new InputError(`--format ${format}: a chaos run renders as ${FORMATS.join(', ')}`)
-      const saved = loadRun(dirname(args.file))
-      process.exitCode = saved.result.status === 'pass' ? 0 : saved.result.status === 'fail' ? 1 : 3
-      if (this.jsonEnabled()) return saved.result
+      let chaos: ReturnType<typeof loadRun>
+      try {
+        chaos = loadRun(dirname(args.file))
+      } catch (err) {
+        throw new InputError(
+          `${dirname(args.file)}/run.json: cannot read the chaos run: ${errorMessage(err)}`,
+        )
+      }
+      process.exitCode = chaos.result.status === 'pass' ? 0 : chaos.result.status === 'fail' ? 1 : 3
+      if (this.jsonEnabled()) return chaos.result
       text = renderReport(format as (typeof FORMATS)[number], [
-        {result: saved.result, timeline: saved.timeline},
+        {result: chaos.result, timeline: chaos.timeline},
       ])
-    } else {
-      throw new InputError(
-        `${args.file}: not a saved hacheck run (expected the JSON of \`hacheck audit --format json\` or a chaos run.json)`,
-      )
     }
     this.write(text)
     return undefined
