@@ -52,7 +52,16 @@ function check(data: unknown, schema: string, file: string, what: string): void 
   const validate = validator(schema)
   if (validate(data)) return
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if')
-  const lines = [...new Set(errors.map(problem))]
+  // Missing keys of one object on one line: `(top level): missing "tool", "results"`.
+  const missing = new Map<string, string[]>()
+  for (const e of errors.filter((x) => x.keyword === 'required')) {
+    const k = where(e.instancePath)
+    missing.set(k, [...(missing.get(k) ?? []), problem(e).replace(/^.*: missing /, '')])
+  }
+  const lines = [
+    ...[...missing].map(([k, keys]) => `${k}: missing ${keys.join(', ')}`),
+    ...new Set(errors.filter((x) => x.keyword !== 'required').map(problem)),
+  ]
   const shown = lines.slice(0, 8)
   throw new InputError(
     `${file}: not a valid ${what}:\n` +

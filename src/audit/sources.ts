@@ -9,14 +9,16 @@
  *   DIR/history.json            hacheck's chaos runs against this very cluster (by identity) when captured
  * Plain files, so a capture can be read, diffed and committed as a fixture.
  */
-import {readFile, writeFile} from 'node:fs/promises'
-import {join, resolve} from 'node:path'
+import {realpath, writeFile} from 'node:fs/promises'
+import {join, resolve, sep} from 'node:path'
 
+import {MAX_INPUT_BYTES, readInputText} from '../cli/files.js'
 import {errorMessage, InputError} from '../core/errors.js'
 import {scrubSecrets} from '../core/secrets.js'
 import type {ChaosHistoryEntry} from '../core/results.js'
 import type {CommandResult, CommandRunner, Inventory, NodeSpec} from '../core/types.js'
 import type {FactError, GathererOutput} from '../facts/gatherer.js'
+import {checkExitCodes, checkManifest, NODE_NAME, type CaptureManifest} from './capture-manifest.js'
 import {reachReason} from './reach.js'
 import type {AnyGatherer, FactSource, GatherOutcome, NodeGather} from './facts.js'
 import {composeGatherScript, splitGatherOutput} from './gather-script.js'
@@ -99,13 +101,10 @@ export class LiveFactSource implements FactSource {
   }
 }
 
-export interface CaptureManifest {
-  schemaVersion: 1
-  capturedAt: string
-  hacheck: string
-  inventory: Omit<Inventory, 'file'>
-  nodes: Record<string, {reachable: boolean; error?: FactError}>
-}
+/** The largest file of a capture read (one gatherer's output of one node). */
+export const MAX_CAPTURED_OUTPUT_BYTES = 16 * MAX_INPUT_BYTES
+
+export type {CaptureManifest} from './capture-manifest.js'
 
 /** Replays a capture directory through the same code path as a live run. */
 export class CaptureFactSource implements FactSource {
@@ -121,24 +120,23 @@ export class CaptureFactSource implements FactSource {
     const file = join(abs, 'capture.json')
     let text: string
     try {
-      text = await readFile(file, 'utf8')
-    } catch {
-      throw new InputError(
-        `${file}: not a hacheck capture (no capture.json); create one with: hacheck facts -i INVENTORY --save ${dir}`,
-      )
+      text = await readInputText(file)
+    } catch (err) {
+      if ((err as {code?: string}).code === 'ENOENT' || (err as {code?: string}).code === 'ENOTDIR')
+        throw new InputError(
+          `${file}: not a hacheck capture (no capture.json); create one with: hacheck facts -i INVENTORY --save ${dir}`,
+        )
+      throw new InputError(`${file}: cannot read the capture: ${errorMessage(err)}`)
     }
-    let manifest: CaptureManifest
+    let data: unknown
     try {
-      manifest = JSON.parse(text) as CaptureManifest
+      data = JSON.parse(text)
     } catch (err) {
       throw new InputError(`${file}: invalid JSON: ${errorMessage(err)}`)
     }
-    if (manifest.schemaVersion !== 1 || !manifest.inventory || !Array.isArray(manifest.inventory.nodes)) {
-      throw new InputError(
-        `${file}: expected a capture written by hacheck (schemaVersion 1 with inventory.nodes)`,
-      )
-    }
-    return new CaptureFactSource(abs, manifest)
+    const manifest = checkManifest(data, file)
+    // Files are read only below the capture's real path: a symbolic link out of it is refused.
+    return new CaptureFactSource(await realpath(abs), manifest)
   }
 
   inventory(): Inventory {
@@ -154,12 +152,8 @@ export class CaptureFactSource implements FactSource {
   /** The chaos runs saved with the capture; undefined when it has none (captures of hacheck < 0.2). */
   async history(): Promise<ChaosHistoryEntry[] | undefined> {
     const file = join(this.dir, 'history.json')
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch {
-      return undefined
-    }
+    const text = await this.readInside('history.json')
+    if (text === undefined) return undefined
     try {
       const data = JSON.parse(text) as unknown
       if (!Array.isArray(data)) throw new Error('expected a JSON array of chaos run summaries')
@@ -169,31 +163,67 @@ export class CaptureFactSource implements FactSource {
     }
   }
 
-  /** Each node's exit-codes.json, read once (undefined when missing or unreadable). */
+  /**
+   * A file of the capture, or undefined when it is missing. Refused (InputError): a path whose real
+   * location is outside the capture (a symbolic link out), what is not a regular file, a file over
+   * MAX_CAPTURED_OUTPUT_BYTES.
+   */
+  private async readInside(rel: string): Promise<string | undefined> {
+    const file = join(this.dir, rel)
+    let real: string
+    try {
+      real = await realpath(file)
+    } catch (err) {
+      if ((err as {code?: string}).code === 'ENOENT') return undefined
+      throw new InputError(`${file}: cannot read the capture file: ${errorMessage(err)}`)
+    }
+    if (!real.startsWith(this.dir + sep))
+      throw new InputError(`${file}: refused: it leads out of the capture (to ${real})`, {
+        code: 'invalid-capture',
+      })
+    try {
+      return await readInputText(real, MAX_CAPTURED_OUTPUT_BYTES)
+    } catch (err) {
+      throw new InputError(`${file}: cannot read the capture file: ${errorMessage(err)}`, {
+        code: 'invalid-capture',
+      })
+    }
+  }
+
+  /** Each node's exit-codes.json, read and checked once (undefined when missing). */
   private readonly codes = new Map<string, Promise<Record<string, number | null> | undefined>>()
 
   private exitCodes(node: string): Promise<Record<string, number | null> | undefined> {
     let p = this.codes.get(node)
     if (!p) {
-      p = readFile(join(this.dir, node, 'exit-codes.json'), 'utf8')
-        .then((text) => JSON.parse(text) as Record<string, number | null>)
-        .catch(() => undefined)
+      const file = join(this.dir, node, 'exit-codes.json')
+      p = this.readInside(join(node, 'exit-codes.json')).then((text) => {
+        if (text === undefined) return undefined
+        let data: unknown
+        try {
+          data = JSON.parse(text)
+        } catch (err) {
+          throw new InputError(`${file}: invalid JSON: ${errorMessage(err)}`)
+        }
+        return checkExitCodes(data, file)
+      })
       this.codes.set(node, p)
     }
     return p
   }
 
   private async readOutput(node: string, id: string): Promise<GathererOutput | undefined> {
-    const base = join(this.dir, node)
+    // Names were checked with the manifest; a name from elsewhere is never joined to a path.
+    if (!NODE_NAME.test(node)) return undefined
     const codes = await this.exitCodes(node)
-    if (!codes || !(id in codes)) return undefined
-    const stdout = await readFile(join(base, `${id}.out`), 'utf8').catch(() => '')
-    const stderr = await readFile(join(base, `${id}.err`), 'utf8').catch(() => '')
+    if (!codes || !Object.hasOwn(codes, id)) return undefined
+    const stdout = (await this.readInside(join(node, `${id}.out`))) ?? ''
+    const stderr = (await this.readInside(join(node, `${id}.err`))) ?? ''
     return {stdout, stderr, exitCode: codes[id] ?? null}
   }
 
   async gatherNode(node: NodeSpec, gatherers: AnyGatherer[]): Promise<NodeGather> {
-    const state = this.manifest.nodes[node.name]
+    const state = Object.hasOwn(this.manifest.nodes, node.name) ? this.manifest.nodes[node.name] : undefined
     if (state && !state.reachable) {
       return {
         ok: false,

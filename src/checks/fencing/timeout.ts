@@ -32,6 +32,25 @@ export default defineClusterCheck({
       const ms = t === undefined ? undefined : parseTimeoutMs(t)
       return {id: d.id, timeout: t, ms}
     })
+    // A value that is set but cannot be read is not the default: could not tell, never a pass.
+    const unreadable = [
+      ...(cib.cluster.stonithTimeout !== undefined && cib.cluster.stonithTimeoutMs === undefined
+        ? [`stonith-timeout ${JSON.stringify(cib.cluster.stonithTimeout)}`]
+        : []),
+      ...devTimeouts
+        .filter((d) => d.timeout !== undefined && d.ms === undefined)
+        .map((d) => `${d.id} timeout ${JSON.stringify(d.timeout)}`),
+    ]
+    if (unreadable.length)
+      return unknown(
+        `cannot read ${unreadable.join(', ')} as a duration: cannot tell whether fencing has time to complete`,
+        [
+          ev(first.node.name, cibadmin, {
+            stonithTimeout: cib.cluster.stonithTimeout ?? null,
+            devices: devTimeouts,
+          }),
+        ],
+      )
     const token = cmap.runtime.token ?? 0
     const consensus = cmap.runtime.consensus ?? 0
     const sbd = first.optional.sbd
