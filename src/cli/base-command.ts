@@ -3,6 +3,7 @@ import {format} from 'node:util'
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {HacheckError} from '../core/errors.js'
+import {visibleText} from '../core/sanitize.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {
   applyConfig,
@@ -163,10 +164,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const parsing = /^Parsing --(\S+) \n\t([\s\S]*?)(\nSee more help with --help)?$/.exec(err.message)
     if (parsing) err.message = parsing[2] as string
     const configHint = this.configHint(err.message)
+    // The sanitising boundary for messages: they quote files and node output (docs/untrusted-input.md).
+    err.message = visibleText(err.message)
     if (err instanceof HacheckError) {
       // Printed as is: oclif's pretty printer would re-wrap the one-line-per-problem messages.
       process.exitCode = err.exit
-      const actions = configHint ? [...err.actions, configHint] : err.actions
+      const actions = (configHint ? [...err.actions, configHint] : err.actions).map(visibleText)
       if (this.jsonEnabled()) {
         const body = {error: {code: err.code, message: err.message, actions, exit: err.exit}}
         process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)

@@ -6,7 +6,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {mkdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync, type Stats} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {open, readFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
 import {errorMessage, InputError} from '../core/errors.js'
@@ -139,6 +139,48 @@ export function writeOutputFile(file: string, text: string, opts: {createDir?: b
     renameSync(tmp, file)
   } catch (err) {
     rmSync(tmp, {force: true})
+    throw fileError(file, err, 'write the output')
+  }
+}
+
+/**
+ * writeOutputFile for a report produced in pieces (the JSON report of a big
+ * fleet): written in 64 KiB writes, through a temp file and a rename for a
+ * regular file, in place for a device or FIFO; errors name the path.
+ */
+export async function writeOutputChunks(
+  file: string,
+  chunks: Iterable<string>,
+  opts: {createDir?: boolean} = {},
+): Promise<void> {
+  checkOutputFile(file, opts)
+  if (opts.createDir) makeDirs(dirname(resolve(file)))
+  let st: Stats | undefined
+  try {
+    st = statOf(file)
+  } catch (err) {
+    throw fileError(file, err, 'write the output')
+  }
+  const inPlace = st !== undefined && !st.isFile()
+  const target = inPlace ? file : `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    const fh = await open(target, 'w')
+    try {
+      let batch = ''
+      for (const chunk of chunks) {
+        batch += chunk
+        if (batch.length >= 1 << 16) {
+          await fh.write(batch)
+          batch = ''
+        }
+      }
+      if (batch) await fh.write(batch)
+    } finally {
+      await fh.close()
+    }
+    if (!inPlace) renameSync(target, file)
+  } catch (err) {
+    if (!inPlace) rmSync(target, {force: true})
     throw fileError(file, err, 'write the output')
   }
 }

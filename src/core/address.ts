@@ -130,3 +130,21 @@ export function sameAddress(a: string, b: string): boolean {
   if (isIP(ua) !== isIP(ub)) return false
   return isIP(ua) === 4 ? ua === ub : ipv6ToBigInt(ua) === ipv6ToBigInt(ub)
 }
+
+/**
+ * One spelling per address, for comparing what people wrote: an IPv6 address
+ * in its RFC 5952 form (2001:db8::1 however it was written), an IPv4-mapped
+ * IPv6 address as its IPv4 address (::ffff:198.18.0.1 and ::ffff:c612:1 are
+ * 198.18.0.1), a name in lower case without a final dot. Zone ids are kept.
+ */
+export function canonicalAddress(text: string): string {
+  const [addr = '', zone] = text.trim().split('%')
+  const z = zone === undefined ? '' : `%${zone}`
+  if (isIPv4(addr)) return addr.split('.').map(Number).join('.') + z
+  if (isIP(addr) === 6) {
+    const v = ipv6ToBigInt(addr.toLowerCase())
+    if (v >> 32n === 0xffffn) return bigIntToIpv4(v & 0xffffffffn) + z
+    return bigIntToIpv6(v) + z
+  }
+  return text.trim().toLowerCase().replace(/\.$/, '')
+}

@@ -1,6 +1,7 @@
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 
+import {canonicalAddress} from '../core/address.js'
 import {parseDurationMs} from '../core/duration.js'
 import {InputError} from '../core/errors.js'
 import type {BmcRef, ClusterSpec, Inventory, NodeSpec, SshSettings} from '../core/types.js'
@@ -133,7 +134,7 @@ function crossChecks(source: ParsedSource): Problem[] {
           : typeof nodeSsh.port === 'number'
             ? nodeSsh.port
             : defaultPort
-      const key = `${node.host.toLowerCase()}:${port}`
+      const key = `${canonicalAddress(node.host)}:${port}`
       const first = hosts.get(key)
       if (first === undefined) hosts.set(key, i)
       else {
@@ -145,7 +146,7 @@ function crossChecks(source: ParsedSource): Problem[] {
     }
     if (isRecord(node.bmc) && typeof node.bmc.host === 'string') {
       const port = typeof node.bmc.port === 'number' ? node.bmc.port : DEFAULT_BMC_PORT
-      const key = `${node.bmc.host.toLowerCase()}:${port}`
+      const key = `${canonicalAddress(node.bmc.host)}:${port}`
       const first = bmcs.get(key)
       if (first === undefined) bmcs.set(key, i)
       else {
@@ -172,9 +173,10 @@ function crossChecks(source: ParsedSource): Problem[] {
   })
   const cluster = isRecord(data.cluster) ? data.cluster : undefined
   if (cluster && typeof cluster.vip === 'string') {
-    const vip = cluster.vip.toLowerCase()
+    // Compared in canonical form: ::ffff:198.18.2.11 is 198.18.2.11, 2001:db8:0::1 is 2001:db8::1.
+    const vip = canonicalAddress(cluster.vip)
     const owner = data.nodes.findIndex(
-      (n: unknown) => isRecord(n) && typeof n.host === 'string' && n.host.toLowerCase() === vip,
+      (n: unknown) => isRecord(n) && typeof n.host === 'string' && canonicalAddress(n.host) === vip,
     )
     if (owner >= 0) {
       at(

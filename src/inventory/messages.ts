@@ -8,11 +8,28 @@ import type {ParsedSource, PathSegment, Problem} from './source.js'
  * `PATH: expected …, found …`, `PATH: missing key "x"`, `PATH: unknown key "x" (did you mean "y"?)`.
  */
 
+/**
+ * Text that looks like a secret (a crypt(3) password hash as in /etc/shadow, a
+ * PEM private key, `password=…`, a long base64 run): never repeated in a
+ * message, whatever file it came from (a shadow file given as an inventory).
+ */
+export function looksSecret(s: string): boolean {
+  return (
+    /\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$/.test(s) ||
+    /PRIVATE KEY|BEGIN [A-Z ]*KEY/.test(s) ||
+    /(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key)\s*[:=]/i.test(s) ||
+    /[A-Za-z0-9+/]{40,}={0,2}/.test(s)
+  )
+}
+
+const NOT_SHOWN = '<not shown: looks like a secret>'
+
 /** `["nodes", 0, "bmc"]` → `nodes[0].bmc`; keys that are not identifiers are quoted: `networks["my net"]`. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = ''
   for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`
+    if (typeof seg === 'string' && looksSecret(seg)) out += `[${NOT_SHOWN}]`
+    else if (typeof seg === 'number') out += `[${seg}]`
     else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) out += out ? `.${seg}` : seg
     else out += `[${JSON.stringify(seg)}]`
   }
@@ -56,6 +73,7 @@ export function describeFound(value: unknown, path: readonly PathSegment[] = [])
   if (value === null) return 'an empty value'
   if (typeof value === 'string') {
     if (value === '') return 'an empty string'
+    if (looksSecret(value)) return `text (${NOT_SHOWN})`
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value
     return JSON.stringify(shown)
   }
@@ -152,6 +170,7 @@ function unknownKeyMessage(
     }
     return 'plaintext secrets are not allowed in the inventory: use identityFile with ssh-agent or passphraseEnv (the name of an environment variable holding the key passphrase)'
   }
+  if (looksSecret(key)) return `unknown key ${NOT_SHOWN} (expected one of: ${allowed.join(', ')})`
   const moved = MISPLACED[ctx]?.[key]
   if (moved) return `unknown key "${key}" (did you mean "${moved}"?)`
   const guess = didYouMean(key, allowed)

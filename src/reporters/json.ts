@@ -5,10 +5,7 @@
  * report is ~9 MB; building it as one string, then one buffer, raised the
  * audit's peak memory by ~25 MB (docs/performance.md).
  */
-import {randomBytes} from 'node:crypto'
-import {mkdir, open, rename, rm} from 'node:fs/promises'
-import {dirname} from 'node:path'
-
+import {writeOutputChunks} from '../cli/files.js'
 import type {AuditRun} from '../core/results.js'
 
 const MARK = '\u0000hacheck-results\u0000'
@@ -42,27 +39,13 @@ const CLOSE = '\n  ]\n}'
 /**
  * Writes the JSON report to `file` piece by piece, in 64 KiB writes, into a
  * temporary file renamed over `file` at the end (like every report file: a
- * reader never sees half a report).
+ * reader never sees half a report; a device such as /dev/stdout is written in
+ * place, never replaced). Errors name the path (src/cli/files.ts).
  */
-export async function writeAuditJson(file: string, run: AuditRun): Promise<void> {
-  await mkdir(dirname(file), {recursive: true})
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  const fh = await open(tmp, 'w')
-  try {
-    let batch = ''
-    for (const chunk of auditJsonChunks(run)) {
-      batch += chunk
-      if (batch.length >= 1 << 16) {
-        await fh.write(batch)
-        batch = ''
-      }
-    }
-    if (batch) await fh.write(batch)
-  } catch (err) {
-    await fh.close()
-    await rm(tmp, {force: true})
-    throw err
-  }
-  await fh.close()
-  await rename(tmp, file)
+export async function writeAuditJson(
+  file: string,
+  run: AuditRun,
+  opts: {createDir?: boolean} = {},
+): Promise<void> {
+  await writeOutputChunks(file, auditJsonChunks(run), opts)
 }

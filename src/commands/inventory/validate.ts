@@ -3,7 +3,9 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {visibleText} from '../../core/sanitize.js'
 import {InventoryError, loadInventory, renderProblem} from '../../inventory/load.js'
+import {referencedFiles} from '../../inventory/referenced.js'
 import {lintInventory, type CheckUse, type LintFinding} from '../../inventory/lint.js'
 import {summary, unsetBmcPasswords, type ProblemJson} from '../../inventory/report.js'
 
@@ -66,7 +68,7 @@ Exit code 0 when valid, 2 when not. FILE defaults to $HACHECK_INVENTORY, then in
       )
     try {
       const inv = await loadInventory(file)
-      const findings = lintInventory(inv, await checkUses(flags.checklist))
+      const findings = [...lintInventory(inv, await checkUses(flags.checklist)), ...referencedFiles(inv)]
       const errors = findings.filter((f) => f.severity === 'error')
       const warnings = findings.filter((f) => f.severity !== 'error')
       const problems = errors.map((f) => ({
@@ -77,9 +79,11 @@ Exit code 0 when valid, 2 when not. FILE defaults to $HACHECK_INVENTORY, then in
       }))
       if (problems.length) {
         process.exitCode = ExitCode.invalidInput
-        if (!this.jsonEnabled()) process.stderr.write(problems.map((p) => `${p.text}\n`).join(''))
+        if (!this.jsonEnabled())
+          process.stderr.write(problems.map((p) => `${visibleText(p.text)}\n`).join(''))
       } else this.log(`${file}: valid (${summary(inv)})`)
-      for (const w of warnings) this.logToStderr(`${w.severity}: ${file}: ${w.path}: ${w.message}`)
+      for (const w of warnings)
+        this.logToStderr(visibleText(`${w.severity}: ${file}: ${w.path}: ${w.message}`))
       for (const {node, env} of unsetBmcPasswords(inv)) {
         this.logToStderr(`note: ${node}: ${env} is not set; power faults on this node will need it`)
       }
@@ -88,7 +92,7 @@ Exit code 0 when valid, 2 when not. FILE defaults to $HACHECK_INVENTORY, then in
       if (!(err instanceof InventoryError)) throw err
       // Not thrown on: the problems are this command's result, and oclif would wrap long lines.
       process.exitCode = ExitCode.invalidInput
-      if (!this.jsonEnabled()) process.stderr.write(`${err.message}\n`)
+      if (!this.jsonEnabled()) process.stderr.write(`${visibleText(err.message)}\n`)
       const problems = err.problems.map((p) => ({...p, file, text: renderProblem(file, p)}))
       return {file, valid: false, nodes: [], problems, warnings: []}
     }

@@ -52,7 +52,7 @@ function editManifest(
 }
 const SECRET = 'hacheck-hostile-local-secret-5f1c'
 
-describe('the files an operator names', () => {
+describe('the files an operator names', {timeout: 180_000}, () => {
   it('creates directories one level at a time, and fails clearly below /proc instead of spinning', () => {
     makeDirs(join(dir, 'a', 'b', 'c'))
     expect(() => makeDirs('/proc/hacheck-no/such/dir')).toThrow(
@@ -75,18 +75,23 @@ describe('the files an operator names', () => {
   })
 
   it('exits 2 naming the path for -o a directory, a missing directory and a full disk; /dev/full stays a device', async () => {
+    // /dev/full is shared by the machine: checked only while it is the device (a rename over it, as root, replaces it).
+    const isDevice = async (): Promise<boolean> =>
+      (await execa('stat', ['-c', '%F', '/dev/full'])).stdout === 'character special file'
+    const device = await isDevice()
+    if (!device)
+      console.warn('/dev/full is not the character device on this machine: its case is not checked')
     for (const [out, why] of [
       [dir, /is a directory/],
       [join(dir, 'missing', 'a.json'), /does not exist/],
-      ['/dev/full', /no space left on device/],
+      ...(device ? [['/dev/full', /no space left on device/] as const] : []),
     ] as const) {
       const r = await hacheck(['audit', '--from', lab, '-q', '--log-file', 'none', '-f', 'json', '-o', out])
       expect(r.stderr).toMatch(why)
       expect(r.stderr).not.toMatch(/internal error/)
       expect(r.code).toBe(2)
     }
-    const r = await execa('stat', ['-c', '%F', '/dev/full'])
-    expect(r.stdout).toBe('character special file')
+    if (device) expect(await isDevice()).toBe(true)
   })
 
   it('goes on with a warning when the log file cannot be created below /proc', async () => {
@@ -119,7 +124,7 @@ describe('the files an operator names', () => {
   })
 })
 
-describe('a capture directory, as untrusted input', () => {
+describe('a capture directory, as untrusted input', {timeout: 180_000}, () => {
   writeFileSync(join(dir, 'secret.txt'), `${SECRET}\n`)
 
   it('refuses node names that are paths, nodes that are not mappings, and a missing cluster, one line each', async () => {
