@@ -109,13 +109,24 @@ export function parseChecklist(
         })
       } else {
         for (const k of Object.keys(entry.params ?? {})) {
-          if (!(k in check.params)) {
+          if (!Object.hasOwn(check.params, k)) {
             const {line, col} = parsed.source.locate([...path, 'params', k], {key: true})
             problems.push({
               line,
               col,
               path: `items[${i}].checks[${j}].params.${k}`,
               message: `unknown parameter "${k}" of ${entry.check}; it takes: ${Object.keys(check.params).join(', ') || 'none'}`,
+            })
+            continue
+          }
+          const wrong = paramProblem(check.params[k], (entry.params as Record<string, unknown>)[k])
+          if (wrong) {
+            const {line, col} = parsed.source.locate([...path, 'params', k])
+            problems.push({
+              line,
+              col,
+              path: `items[${i}].checks[${j}].params.${k}`,
+              message: `${wrong} (parameter "${k}" of ${entry.check}, default ${JSON.stringify(check.params[k])})`,
             })
           }
         }
@@ -132,6 +143,43 @@ export function parseChecklist(
     items,
     file,
   }
+}
+
+/**
+ * A checklist parameter is typed by its check's declaration (the default it
+ * declares): a number for a number (finite; not negative when the default is
+ * not), text for text, a list of the same kind for a list. undefined when fine.
+ */
+export function paramProblem(declared: unknown, given: unknown): string | undefined {
+  const kind = (v: unknown): string =>
+    v === null
+      ? 'an empty value'
+      : Array.isArray(v)
+        ? 'a list'
+        : typeof v === 'object'
+          ? 'a mapping'
+          : typeof v === 'string'
+            ? 'text'
+            : `a ${typeof v}`
+  if (typeof declared === 'number') {
+    if (typeof given !== 'number' || !Number.isFinite(given)) return `expected a number, found ${kind(given)}`
+    if (declared >= 0 && given < 0) return `expected a number >= 0, found ${given}`
+    return undefined
+  }
+  if (typeof declared === 'string')
+    return typeof given === 'string' ? undefined : `expected text, found ${kind(given)}`
+  if (typeof declared === 'boolean')
+    return typeof given === 'boolean' ? undefined : `expected true or false, found ${kind(given)}`
+  if (Array.isArray(declared)) {
+    if (!Array.isArray(given)) return `expected a list, found ${kind(given)}`
+    // The element kind: of the default's elements, else text (every list parameter today is a list of names).
+    const el = declared.length ? typeof declared[0] : 'string'
+    const bad = given.find((g) => typeof g !== el)
+    return bad === undefined
+      ? undefined
+      : `expected a list of ${el === 'string' ? 'text' : `${el}s`}, found ${kind(bad)} in it`
+  }
+  return undefined
 }
 
 export function itemTitles(cl: Checklist): Record<string, string> {

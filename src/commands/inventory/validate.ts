@@ -39,7 +39,7 @@ export default class InventoryValidate extends BaseCommand<typeof InventoryValid
 
 It also checks the inventory against the checks of --checklist: a role that is a likely typo of a known role (clustr, database) and a network name that is a near-miss of one a check reads are errors; a network a check reads that is not defined at all is a warning (the check falls back and says so), and a role no check uses is a note.
 
-Exit code 0 when valid, 2 when not. FILE defaults to $HACHECK_INVENTORY, then inventory: in the config file. An unset BMC passwordEnv variable is only a note here: power faults need it, audits do not. Format reference: docs/inventory.md.`
+Exit code 0 when valid, 2 when not. FILE defaults to $HACHECK_INVENTORY, then inventory: in the config file. Files it names (ssh identityFile, knownHosts) must be files: a directory is an error, a file missing on this machine a warning (the audit may run on another controller). Addresses are compared in canonical form (2001:db8::1 however written; ::ffff:198.18.2.11 is 198.18.2.11). Text that looks like a secret is never repeated in a message. Files over 5 MiB are refused (docs/untrusted-input.md). An unset BMC passwordEnv variable is only a note here: power faults need it, audits do not. Format reference: docs/inventory.md.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> lab.yaml',
