@@ -113,6 +113,9 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
       // ((256 - 100) / 256 s at priority 100, or 0.41 s at 150).
       const peerMaster = phase(r, 'vrrp-master')
       expect(peerMaster).toMatchObject({node: other, source: 'keepalived-log'})
+      console.warn(
+        `[web] keepalived SIGKILL on ${master}: ${other} MASTER at ${peerMaster?.atMs ?? '?'} ms (keepalived log), client outage ${r.metrics.clientOutageMs ?? '?'} ms, ${r.metrics.failedProbes}/${r.metrics.probes} probes failed, at most ${r.metrics.maxVipHolders} VIP holders`,
+      )
       expect(peerMaster?.atMs).toBeGreaterThan(2_500)
       expect(peerMaster?.atMs).toBeLessThan(6_000)
       // A SIGKILLed keepalived removes nothing: the old MASTER keeps the VIP next to the new one (what
@@ -130,6 +133,47 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
       await sh(runner, node(master), ['systemctl', 'start', 'keepalived'])
     }
     expect(await vipHolders(runner, lbs())).toEqual([other])
+  })
+
+  it('pulls the public link of the VRRP MASTER: the peer is MASTER after its down interval and the clients follow it', async () => {
+    const before = await vipHolders(runner, lbs())
+    expect(before).toHaveLength(1)
+    const master = before[0] as string
+    const other = lbs().find((n) => n.name !== master)?.name as string
+    const r = await run([
+      'link-pull',
+      '--node',
+      '@service',
+      '--interface',
+      'eth0',
+      '--duration',
+      '8s',
+      '--rate',
+      '20',
+    ])
+    expect(r.errors).toEqual([])
+    expect(r.target).toEqual([master])
+    // The cut MASTER hears no advert: its peer's keepalived log says when it took over.
+    const peerMaster = phase(r, 'vrrp-master')
+    expect(peerMaster).toMatchObject({node: other, source: 'keepalived-log'})
+    console.warn(
+      `[web] link pull (eth0) on ${master}: ${other} MASTER at ${peerMaster?.atMs ?? '?'} ms (keepalived log), client outage ${r.metrics.clientOutageMs ?? '?'} ms, ${r.metrics.failedProbes}/${r.metrics.probes} probes failed, at most ${r.metrics.maxVipHolders} VIP holders`,
+    )
+    expect(peerMaster?.atMs).toBeGreaterThan(2_500)
+    expect(peerMaster?.atMs).toBeLessThan(6_000)
+    // iptables does not filter ARP and the cut MASTER keeps its VIP (it hears no peer): two holders while
+    // the link is out; the clients follow the peer's gratuitous ARP.
+    expect(r.metrics.maxVipHolders).toBe(2)
+    expect(r.metrics.failedProbes).toBeGreaterThan(0)
+    expect(r.metrics.clientOutageMs).not.toBeNull()
+    expect(r.metrics.clientOutageMs).toBeLessThan(8_000)
+    // Once the link is back the two MASTERs hear each other and the lower priority steps down.
+    const after = await waitFor('one VIP holder again', 15_000, async () => {
+      const h = await vipHolders(runner, lbs())
+      return h.length === 1 ? h : undefined
+    })
+    expect(after).toHaveLength(1)
+    expect(ledgerFiles(state)).toEqual([])
   })
 
   it('kills the Redis master under the sessions workload: Sentinel promotes a replica and the lost sessions are counted', async () => {
