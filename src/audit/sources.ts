@@ -12,8 +12,8 @@
 import {realpath, writeFile} from 'node:fs/promises'
 import {join, resolve, sep} from 'node:path'
 
-import {MAX_INPUT_BYTES, readInputText} from '../cli/files.js'
-import {errorMessage, InputError} from '../core/errors.js'
+import {fileError, MAX_INPUT_BYTES, readInputText} from '../cli/files.js'
+import {errorMessage, HacheckError, InputError} from '../core/errors.js'
 import {scrubSecrets} from '../core/secrets.js'
 import type {ChaosHistoryEntry} from '../core/results.js'
 import type {CommandResult, CommandRunner, Inventory, NodeSpec} from '../core/types.js'
@@ -284,6 +284,21 @@ export async function saveCapture(
     /** Chaos runs against this cluster, saved for `audit --from` (items 6 and 7). */
     history?: ChaosHistoryEntry[]
   },
+): Promise<void> {
+  try {
+    await writeCapture(dir, inv, outcome, opts)
+  } catch (err) {
+    if (err instanceof HacheckError) throw err
+    // A full disk or an unwritable directory: the path and the reason, exit 2 (never "internal error").
+    throw fileError(dir, err, 'save the capture')
+  }
+}
+
+async function writeCapture(
+  dir: string,
+  inv: Inventory,
+  outcome: GatherOutcome,
+  opts: Parameters<typeof saveCapture>[3],
 ): Promise<void> {
   const abs = resolve(dir)
   makeDirs(abs)

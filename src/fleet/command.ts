@@ -15,6 +15,7 @@ import {historyTimes, promAudits, saveHistory, writeFileAtomic} from './outputs.
 import {renderFleetConsole, renderFleetMarkdown} from './render.js'
 import {runFleet} from './run.js'
 import type {FleetRun} from './summary.js'
+import {sanitizeDeep} from '../core/sanitize.js'
 
 export const FLEET_FORMATS = ['console', 'json', 'markdown', 'prometheus'] as const
 export type FleetFormat = (typeof FLEET_FORMATS)[number]
@@ -45,7 +46,13 @@ export function fleetFormat(format: string): FleetFormat {
   )
 }
 
-export function renderFleet(format: FleetFormat, f: FleetRun, o: {color: boolean; history?: string}): string {
+export function renderFleet(
+  format: FleetFormat,
+  raw: FleetRun,
+  o: {color: boolean; history?: string},
+): string {
+  // The sanitising boundary (src/core/sanitize.ts): cluster names and messages never reach a report raw.
+  const f = format === 'json' ? raw : sanitizeDeep(raw)
   switch (format) {
     case 'console':
       return renderFleetConsole(f, {color: o.color})

@@ -1,5 +1,4 @@
 import {existsSync} from 'node:fs'
-import {writeFile} from 'node:fs/promises'
 
 import {Flags} from '@oclif/core'
 
@@ -7,6 +6,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {importAnsible, type AnsibleParser} from '../../inventory/import.js'
 import {summary} from '../../inventory/report.js'
+import {checkOutputFile, writeOutputFile} from '../../cli/files.js'
 
 export interface ImportCommandResult {
   source: string
@@ -78,6 +78,7 @@ The result always validates; add objectives, vip, networks and BMCs by hand. Wri
 
   public async run(): Promise<ImportCommandResult> {
     const {flags} = await this.parse(InventoryImport)
+    if (flags.output) checkOutputFile(flags.output)
     if (flags.output && existsSync(flags.output) && !flags.force) {
       throw new InputError(`${flags.output} already exists; use --force to overwrite it`)
     }
@@ -91,7 +92,7 @@ The result always validates; add objectives, vip, networks and BMCs by hand. Wri
     })
     for (const w of res.warnings) this.logToStderr(`warning: ${w}`)
     if (flags.output) {
-      await writeFile(flags.output, res.yaml)
+      writeOutputFile(flags.output, res.yaml)
       this.logToStderr(`${flags.output}: written (${summary(res.inventory)}; read by ${res.parser})`)
     } else {
       this.log(res.yaml.trimEnd())

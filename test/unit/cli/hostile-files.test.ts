@@ -94,6 +94,13 @@ describe('the files an operator names', {timeout: 180_000}, () => {
     if (device) expect(await isDevice()).toBe(true)
   })
 
+  it('refuses inventory import --output a directory before reading anything', async () => {
+    const ini = join(repoRoot, 'test', 'fixtures', 'inventory', 'ansible', 'edge.ini')
+    const r = await hacheck(['inventory/import', '--ansible', ini, '--output', dir, '--log-file', 'none'])
+    expect(r.stderr).toMatch(/cannot write the output: is a directory/)
+    expect(r.code).toBe(2)
+  })
+
   it('goes on with a warning when the log file cannot be created below /proc', async () => {
     const r = await hacheck(['checks/list', '--log-file', '/proc/hacheck-no/such/x.log', '-q'])
     expect(r.stderr).toMatch(/warning: --log-file \/proc\/hacheck-no\/such\/x\.log: not logging to it/)

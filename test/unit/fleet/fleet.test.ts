@@ -327,6 +327,30 @@ describe('the Prometheus output of a fleet', () => {
   })
 })
 
+describe('a fleet with hostile names and messages', () => {
+  it('renders console and Markdown with control characters made visible, JSON as recorded', async () => {
+    const {fleet} = await audit({
+      name: 'nightly\u001b[2J',
+      origin: tmp,
+      clusters: [
+        {
+          label: 'ok',
+          name: 'ok\u0000\u001b[31m',
+          source: {kind: 'capture', path: join(examples, 'lab-healthy')},
+        },
+        {label: 'gone\u001b]0;x\u0007', source: {kind: 'inventory', path: join(tmp, 'gone\u001b.yaml')}},
+      ],
+    })
+    for (const format of ['console', 'markdown'] as const) {
+      const text = renderFleet(format, fleet, {color: false})
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/)
+    }
+    expect(renderFleet('console', fleet, {color: false})).toContain('␛[31m')
+    expect(JSON.parse(renderFleet('json', fleet, {color: false}))).toEqual(JSON.parse(JSON.stringify(fleet)))
+  })
+})
+
 describe('the fleet exit code', () => {
   it('is the worst cluster\u2019s: 3 beats 2 beats 1 beats 0', () => {
     expect(worstExit([])).toBe(0)
