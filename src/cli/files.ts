@@ -110,6 +110,18 @@ export function checkOutputFile(file: string, opts: {createDir?: boolean} = {}):
     throw new InputError(`${file}: cannot write the output: ${dir} is not a directory`)
 }
 
+/** Checks the output (creating its directory when asked); true when it is a device or FIFO, written in place. */
+function writesInPlace(file: string, opts: {createDir?: boolean}): boolean {
+  checkOutputFile(file, opts)
+  if (opts.createDir) makeDirs(dirname(resolve(file)))
+  try {
+    const st = statOf(file)
+    return st !== undefined && !st.isFile()
+  } catch (err) {
+    throw fileError(file, err, 'write the output')
+  }
+}
+
 /**
  * Writes an output file whole: through a temp file and a rename (a reader
  * never sees half a report), except for what is not a regular file (a
@@ -117,15 +129,7 @@ export function checkOutputFile(file: string, opts: {createDir?: boolean} = {}):
  * replaced.
  */
 export function writeOutputFile(file: string, text: string, opts: {createDir?: boolean} = {}): void {
-  checkOutputFile(file, opts)
-  if (opts.createDir) makeDirs(dirname(resolve(file)))
-  let st: Stats | undefined
-  try {
-    st = statOf(file)
-  } catch (err) {
-    throw fileError(file, err, 'write the output')
-  }
-  if (st && !st.isFile()) {
+  if (writesInPlace(file, opts)) {
     try {
       writeFileSync(file, text)
     } catch (err) {
@@ -153,15 +157,7 @@ export async function writeOutputChunks(
   chunks: Iterable<string>,
   opts: {createDir?: boolean} = {},
 ): Promise<void> {
-  checkOutputFile(file, opts)
-  if (opts.createDir) makeDirs(dirname(resolve(file)))
-  let st: Stats | undefined
-  try {
-    st = statOf(file)
-  } catch (err) {
-    throw fileError(file, err, 'write the output')
-  }
-  const inPlace = st !== undefined && !st.isFile()
+  const inPlace = writesInPlace(file, opts)
   const target = inPlace ? file : `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   try {
     const fh = await open(target, 'w')
