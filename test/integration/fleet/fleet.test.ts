@@ -44,7 +44,7 @@ describe.skipIf(cannot !== undefined)(
     let stderr: string
 
     beforeAll(async () => {
-      fleet = buildNetnsFleet(SSHD_CLUSTERS * NODES_PER_CLUSTER)
+      fleet = await buildNetnsFleet(SSHD_CLUSTERS * NODES_PER_CLUSTER)
       work = mkdtempSync(join(tmpdir(), 'hacheck-fleet-run-'))
       const dir = join(work, 'fleet')
       execFileSync('mkdir', ['-p', dir])
