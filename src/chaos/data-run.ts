@@ -249,15 +249,17 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
   const rb = await spec.workload.readBack()
   if (rb.ok) {
     out.readBackFrom = rb.from
+    // Only a fault that takes nodes out of the membership (a partition) has a minority: a killed process
+    // restarted on the leader is not split brain.
     const windows =
-      out.injectedAt !== undefined && out.revertedAt !== undefined
-        ? [{nodes: plan.targets, fromMs: out.injectedAt, toMs: out.revertedAt}]
+      out.injectedAt !== undefined && out.revertedAt !== undefined && plan.leavesMembership.length > 0
+        ? [{nodes: plan.leavesMembership, fromMs: out.injectedAt, toMs: out.revertedAt}]
         : []
     out.accounting = accountWrites(out.history, rb.ids, windows)
     await spec.workload.cleanup().catch((err: Error) => out.errors.push(`cleanup: ${err.message}`))
   } else out.errors.push(`read-back: ${rb.error}`)
   if (out.injectedAt !== undefined) {
-    const rto = clientOutage(out.history, out.injectedAt, plan.targets)
+    const rto = clientOutage(out.history, out.injectedAt, plan.leavesMembership)
     if (rto) out.rto = rto
   }
   return out
