@@ -15,7 +15,7 @@ import {pollChanges, type PhaseEvent, type SystemObserver} from './data-observe.
 import {DEFAULT_LEASE, type PlanInput} from './faults/common.js'
 import {runStep, untilHolds, type StepEnv} from './steps.js'
 import {now, type WriteEvent} from './timeline.js'
-import type {FaultPlan, PlanResult} from './types.js'
+import type {DataFaultPlan, DataPlanResult} from './types.js'
 import {accountWrites, clientOutage, type WriteAccounting} from './workloads/accounting.js'
 import type {Workload} from './workloads/types.js'
 
@@ -24,9 +24,11 @@ export interface DataRunSpec {
   inventory: Inventory
   /** The nodes of the system (discovered, polled, their logs read). */
   nodes: string[]
-  plan(input: PlanInput): PlanResult
+  plan(input: PlanInput): DataPlanResult
   workload: Workload
   observer: SystemObserver
+  /** Other systems observed on the same nodes (e.g. etcd under Patroni): polled and their logs read too. */
+  alsoObserve?: SystemObserver[]
   baselineMs: number
   holdMs: number
   /** Runs alongside the hold (e.g. an audit of the degraded cluster); its failure is recorded, never fatal. */
@@ -102,7 +104,7 @@ function startPolling(
   }
 }
 
-async function inject(env: StepEnv, plan: FaultPlan): Promise<void> {
+async function inject(env: StepEnv, plan: DataFaultPlan): Promise<void> {
   for (const s of plan.inject) {
     const o = await runStep(env, s)
     if (!o.ok)
@@ -116,7 +118,7 @@ async function inject(env: StepEnv, plan: FaultPlan): Promise<void> {
   }
 }
 
-async function revert(env: StepEnv, plan: FaultPlan, errors: string[]): Promise<void> {
+async function revert(env: StepEnv, plan: DataFaultPlan, errors: string[]): Promise<void> {
   for (const s of plan.revert) {
     const o = await untilHolds(env, s, 30_000)
     if (!o.ok) errors.push(`revert: ${s.what}: ${o.error ?? ''}`)
@@ -130,7 +132,7 @@ async function revert(env: StepEnv, plan: FaultPlan, errors: string[]): Promise<
 async function armDeadmen(
   env: StepEnv,
   runId: string,
-  plan: FaultPlan,
+  plan: DataFaultPlan,
 ): Promise<Map<string, number | undefined>> {
   const pids = new Map<string, number | undefined>()
   for (const d of plan.deadmen) {
@@ -194,7 +196,8 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
   const startS = Math.floor(now() / 1000) - 1
   await spec.workload.prepare()
   spec.workload.start((w) => out.history.push(w))
-  const poll = startPolling(runner, nodes, spec.observer, spec.pollIntervalMs ?? 500)
+  const observers = [spec.observer, ...(spec.alsoObserve ?? [])]
+  const polls = observers.map((o) => startPolling(runner, nodes, o, spec.pollIntervalMs ?? 500))
   let pids = new Map<string, number | undefined>()
   let touched = false
   try {
@@ -235,16 +238,14 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
   else out.errors.push(`not recovered within ${spec.recoveryTimeoutMs / 1000} s: ${why}`)
   await sleep(spec.tailMs)
   await spec.workload.stop()
-  out.polled = await poll.stop()
+  out.polled = (await Promise.all(polls.map((p) => p.stop()))).flat().sort((a, b) => a.t - b.t)
   out.history.sort((a, b) => a.seq - b.seq)
-  for (const n of nodes) {
-    const r = await runner.run(n, {script: spec.observer.logScript(startS), sudo: true, timeoutMs: 20_000})
-    if (r.exitCode === 0) out.logged.push(...spec.observer.parseLog(n.name, r.stdout))
-    else
-      out.errors.push(
-        `${n.name}: reading the ${spec.observer.system} log failed: ${r.stderr.trim().slice(0, 200)}`,
-      )
-  }
+  for (const o of observers)
+    for (const n of nodes) {
+      const r = await runner.run(n, {script: o.logScript(startS), sudo: true, timeoutMs: 20_000})
+      if (r.exitCode === 0) out.logged.push(...o.parseLog(n.name, r.stdout))
+      else out.errors.push(`${n.name}: reading the ${o.system} log failed: ${r.stderr.trim().slice(0, 200)}`)
+    }
   out.logged.sort((a, b) => a.t - b.t)
   const rb = await spec.workload.readBack()
   if (rb.ok) {

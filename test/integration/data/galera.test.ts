@@ -14,6 +14,7 @@ import {runDataExperiment, type DataRunResult} from '../../../src/chaos/data-run
 import {galeraObserver, parseGaleraPoll} from '../../../src/chaos/galera-observe.js'
 import {planGaleraPartition} from '../../../src/chaos/faults/galera-partition.js'
 import {MariadbWrite} from '../../../src/chaos/workloads/mariadb-write.js'
+import {renderDataRun} from '../../../src/chaos/report/data-run.js'
 import type {Inventory, NodeSpec} from '../../../src/core/types.js'
 import {loadInventory} from '../../../src/inventory/load.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
@@ -157,10 +158,7 @@ describe.skipIf(!lab.available)(
           },
           runner,
         )
-        const {history, ...rest} = res
-        console.warn(
-          `[galera partition] ${history.length} writes; ${JSON.stringify({...rest, polled: rest.polled.length, logged: rest.logged.length})}`,
-        )
+        console.warn(`[galera partition]\n${renderDataRun(res)}`)
       })
 
       afterAll(async () => {

@@ -10,7 +10,11 @@ import {planKillProcess} from '../../../src/chaos/faults/kill-process.js'
 import {planPartition} from '../../../src/chaos/faults/partition.js'
 import type {PlanInput} from '../../../src/chaos/faults/common.js'
 import {patroniObserver} from '../../../src/chaos/patroni-observe.js'
-import type {PlanResult} from '../../../src/chaos/types.js'
+import type {DataPlanResult, PlanResult} from '../../../src/chaos/types.js'
+import type {SystemObserver} from '../../../src/chaos/data-observe.js'
+import {etcdObserver} from '../../../src/chaos/etcd-observe.js'
+import {planStopService} from '../../../src/chaos/faults/stop-service.js'
+import {renderDataRun} from '../../../src/chaos/report/data-run.js'
 import {PgLeaderWrite} from '../../../src/chaos/workloads/pg-leader-write.js'
 import {loadInventory} from '../../../src/inventory/load.js'
 import {DB_NAME, DB_USER, PG_PORT} from '../../../src/lab/render-db.js'
@@ -117,8 +121,9 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
 
   /** One experiment under pg-leader-write; returns the result and the independent read-back. */
   const experiment = async (
-    plan: (input: PlanInput, leader: string) => PlanResult,
+    plan: (input: PlanInput, leader: string) => DataPlanResult,
     holdMs: number,
+    alsoObserve: SystemObserver[] = [],
   ): Promise<{res: DataRunResult; leader: string; rows: number[]}> => {
     const inv = await loadInventory(status.inventory as string)
     const leader = await leaderOf()
@@ -148,6 +153,7 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
         plan: (input) => plan(input, leader),
         workload,
         observer: patroniObserver,
+        alsoObserve,
         baselineMs: 3000,
         holdMs,
         recovered: async () => {
@@ -162,10 +168,7 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
       },
       runner,
     )
-    const {history, ...rest} = res
-    console.warn(
-      `[patroni experiment] ${history.length} writes; ${JSON.stringify({...rest, polled: rest.polled.map((p) => `${p.node} ${p.what}`), logged: rest.logged.map((p) => `${new Date(p.t).toISOString().slice(11, 23)} ${p.node} ${p.what}`)})}`,
-    )
+    console.warn(`[patroni experiment]\n${renderDataRun(res)}`)
     const rows = await psqlIds(workload.table)
     await sh(runner, node(await leaderOf()), [
       'runuser',
@@ -230,6 +233,40 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     // off depends on Patroni's loop; its log has the demotion).
     expect(res.polled.some((p) => p.node === leader && /^master running/.test(p.what))).toBe(true)
     expect(res.logged.some((p) => p.node === leader && p.what === 'demoting self')).toBe(true)
+  })
+
+  /** The node whose etcd member leads (its local endpoint status: member_id = leader, read as text: uint64). */
+  const etcdLeader = async (): Promise<string> => {
+    for (const n of NODES) {
+      const j = await sh(runner, node(n), ['etcdctl', 'endpoint', 'status', '-w', 'json'])
+      const id = /"member_id":(\d+)/.exec(j)?.[1]
+      if (id && id === /"leader":(\d+)/.exec(j)?.[1]) return n
+    }
+    throw new Error('no etcd member is the leader')
+  }
+
+  it('the etcd leader’s member stopped under pg-leader-write: no acknowledged write lost, the others elect a leader (etcd’s log), Patroni keeps its leader', async () => {
+    status = await useVariants([])
+    const stopped = await etcdLeader()
+    const {res, leader, rows} = await experiment(
+      (input) => planStopService(input, {node: stopped, unit: 'etcd'}),
+      15_000,
+      [etcdObserver],
+    )
+    expect(res.errors).toEqual([])
+    expect(res.accounting?.acked).toBeGreaterThan(100)
+    expect(res.accounting?.lost).toEqual([])
+    exact(res, rows)
+    expect(await leaderOf()).toBe(leader)
+    expect(
+      res.polled.some((p) => p.system === 'etcd' && p.node === stopped && /not answering/.test(p.what)),
+    ).toBe(true)
+    const elected = res.logged.filter(
+      (p) => p.system === 'etcd' && p.node !== stopped && /^elected leader /.test(p.what),
+    )
+    expect(elected.length).toBeGreaterThan(0)
+    expect(elected.every((p) => p.t >= Math.floor((res.injectedAt ?? 0) / 1000) * 1000 - 1000)).toBe(true)
+    expect(await etcdLeader()).not.toBe(stopped)
   })
 
   it('names an etcd member that was stopped, and lab up starts it again', async () => {
