@@ -38,6 +38,7 @@ import quorumVotes from './quorum/votes.js'
 import replicationCurrentLag from './replication/current-lag.js'
 import replicationLagAlert from './replication/lag-alert.js'
 import replicationModeVsRpo from './replication/mode-vs-rpo.js'
+import replicationReadOnly from './replication/read-only.js'
 import galeraPrimary from './galera/primary.js'
 import galeraClusterSize from './galera/cluster-size.js'
 import galeraOddSize from './galera/odd-size.js'
@@ -83,6 +84,7 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   replicationLagAlert,
   replicationModeVsRpo,
   replicationCurrentLag,
+  replicationReadOnly,
   loggingCentral,
   tlsLbCertificates,
   tlsNotOnBackends,

@@ -414,3 +414,24 @@ describe('replication.current-lag', () => {
     expect(none[0]?.message).toMatch(/no PostgreSQL, MySQL\/MariaDB, Redis or DRBD replication found on db1/)
   })
 })
+
+describe('replication.read-only', () => {
+  it('fails a MariaDB replica that accepts writes, naming its source, and leaves its source alone', () => {
+    const r = runCheck('replication.read-only', [
+      db('db1', my('primary-async')),
+      db('db2', my('replica-async')),
+    ])
+    expect(statuses(r)).toEqual(['db1:skip', 'db2:fail'])
+    expect(r[1]?.message).toMatch(
+      /^MariaDB db2 \(\/tmp\/replcap\/my\/replica\.sock\), replica of 127\.0\.0\.1:53306, accepts writes \(read_only=OFF\)$/,
+    )
+    expect(r[1]?.evidence[0]?.observed).toMatchObject({
+      read_only: false,
+      replicates_from: ['127.0.0.1:53306'],
+    })
+  })
+
+  it('skips a db node without MySQL/MariaDB (a PostgreSQL standby refuses writes by design)', () => {
+    expect(statuses(runCheck('replication.read-only', [db('db2', pg('standby-sync'))]))).toEqual(['db2:skip'])
+  })
+})
