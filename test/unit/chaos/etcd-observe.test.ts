@@ -46,14 +46,58 @@ describe('etcd leader election from its own log', () => {
   })
 })
 
-describe('etcd poll: the local member’s status', () => {
-  // uint64 ids compared as text: JSON.parse would round them.
-  const status = (member: string, leader: string): string =>
-    `[{"Endpoint":"127.0.0.1:2379","Status":{"header":{"cluster_id":5203463935802066695,"member_id":${member},"revision":5,"raft_term":4},"version":"3.4.23","dbSize":20480,"leader":${leader},"raftIndex":9,"raftTerm":4,"raftAppliedIndex":9,"dbSizeInUse":20480}}]`
+describe('etcd leader election on the lab (profile patroni, the leader p1’s member stopped at 18:20:00.5)', () => {
+  const lab = (f: string): string => log(join('lab-leader-stopped', f))
+  const members = (n: string): string =>
+    lab(`${n}-member-list.txt`)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `#member ${l}`)
+      .join('\n')
+  const phases = (n: string): string[] =>
+    parseEtcdLog(n, `${members(n)}\n${lab(`${n}-etcd.out`)}`)
+      .filter((e) => e.t >= Date.UTC(2026, 11, 7, 18, 20, 0) && e.t < Date.UTC(2026, 11, 7, 18, 20, 20))
+      .map((e) => `${at(e.t)} ${e.what}`)
 
-  it('says leader or follower with the raft term, and not answering when etcdctl fails', () => {
-    expect(parseEtcdPoll(status('17812263624813434881', '17812263624813434881'), 0)).toBe('leader term 4')
-    expect(parseEtcdPoll(status('17812263624813434881', '17812263624813434882'), 0)).toBe('follower term 4')
+  it('reads the stopped leader: it hands leadership to p2 before it exits, then loses its peers', () => {
+    // In log order: the transfer line (µs) comes before the raft lines of the same second (1 s resolution).
+    expect(phases('p1')).toEqual([
+      '18:20:00.241 leadership transfer p1 → p2',
+      '18:20:00.000 lost leader p1 (term 36)',
+      '18:20:00.000 elected leader p2 (term 36)',
+      '18:20:00.350 peer p3 unreachable',
+      '18:20:00.353 peer p2 unreachable',
+      '18:20:15.737 peer p3 reachable',
+      '18:20:15.768 peer p2 reachable',
+      '18:20:15.000 elected leader p2 (term 36)',
+    ])
+  })
+
+  it('reads the new leader p2 and the follower p3 elect p2 at term 36 and see p1 go', () => {
+    expect(phases('p2')).toEqual([
+      '18:20:00.000 lost leader p1 (term 36)',
+      '18:20:00.000 became leader (term 36)',
+      '18:20:00.000 elected leader p2 (term 36)',
+      '18:20:00.358 peer p1 unreachable',
+      '18:20:15.759 peer p1 reachable',
+    ])
+    expect(phases('p3')).toEqual([
+      '18:20:00.000 lost leader p1 (term 36)',
+      '18:20:00.000 elected leader p2 (term 36)',
+      '18:20:00.358 peer p1 unreachable',
+      '18:20:15.735 peer p1 reachable',
+    ])
+  })
+})
+
+describe('etcd poll: the local member’s status', () => {
+  it('reads the lab’s endpoint status after the run: p2 then p3 led (p1 and p2 follow p3), term 37', () => {
+    const st = (n: string): string =>
+      parseEtcdPoll(log(join('lab-leader-stopped', `${n}-endpoint-status.json`)), 0)
+    expect(['p1', 'p2', 'p3'].map(st)).toEqual(['follower term 37', 'follower term 37', 'leader term 37'])
+  })
+
+  it('says etcd not answering when etcdctl fails, and not understood for other output', () => {
     expect(parseEtcdPoll('', 1)).toBe('etcd not answering')
     expect(parseEtcdPoll('garbage', 0)).toBe('etcd status not understood')
   })
