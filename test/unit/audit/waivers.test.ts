@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -228,6 +228,11 @@ describe('waived results in every format', () => {
       return console.warn('xmllint absent: XSD not checked')
     const file = join(dir, 'w.xml')
     writeFileSync(file, xml)
+    if (!existsSync(xsd)) {
+      // A clone without ../shared beside it: well-formedness only, and say so.
+      expect(spawnSync('xmllint', ['--noout', file], {encoding: 'utf8'}).status).toBe(0)
+      return console.warn(`${xsd} absent: JUnit checked for well-formedness only`)
+    }
     const r = spawnSync('xmllint', ['--noout', '--schema', xsd, file], {encoding: 'utf8'})
     expect(r.stderr).toMatch(/validates/)
   })

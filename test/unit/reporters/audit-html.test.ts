@@ -181,12 +181,17 @@ describe('hostile node output', () => {
     expect(xml).toContain(']]&gt;')
     const file = join(dir, 'hostile.xml')
     writeFileSync(file, xml)
-    if (spawnSync('xmllint', ['--version']).status === 0) {
-      const r = spawnSync('xmllint', ['--noout', '--schema', join(sharedSchemasDir, 'junit-10.xsd'), file], {
-        encoding: 'utf8',
-      })
+    const xsd = join(sharedSchemasDir, 'junit-10.xsd')
+    if (spawnSync('xmllint', ['--version']).status !== 0)
+      console.warn('xmllint absent: hostile JUnit not validated')
+    else if (!existsSync(xsd)) {
+      // A clone without ../shared beside it: well-formedness only, and say so.
+      expect(spawnSync('xmllint', ['--noout', file], {encoding: 'utf8'}).status).toBe(0)
+      console.warn(`${xsd} absent: hostile JUnit checked for well-formedness only`)
+    } else {
+      const r = spawnSync('xmllint', ['--noout', '--schema', xsd, file], {encoding: 'utf8'})
       expect(r.stderr).toMatch(/validates/)
-    } else console.warn('xmllint absent: hostile JUnit not validated')
+    }
     expect(JSON.parse(render('json'))).toEqual(JSON.parse(JSON.stringify(hostile())))
   })
 })
