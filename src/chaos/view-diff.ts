@@ -99,6 +99,7 @@ export function diffPacemaker(
   const upBefore = resourceLocations(prev, {running: true})
   const upNow = resourceLocations(next, {running: true})
   const presentBefore = resourceLocations(prev)
+  const sound = new Set(next.nodes.filter((n) => n.online && !n.unclean).map((n) => n.name))
   const presentNow = resourceLocations(next)
   for (const id of new Set([...presentBefore.keys(), ...presentNow.keys(), ...upNow.keys()])) {
     if (!services.has(id) && !prevServices.has(id)) continue
@@ -106,7 +107,8 @@ export function diffPacemaker(
     const is = presentNow.get(id) ?? []
     for (const node of was.filter((x) => !is.includes(x))) ev('resource-stopped', {node, resource: id})
     const wasUp = upBefore.get(id) ?? []
-    for (const node of (upNow.get(id) ?? []).filter((x) => !wasUp.includes(x)))
+    // A resource listed as Started on a node that is lost or UNCLEAN is in an unknown state, not started.
+    for (const node of (upNow.get(id) ?? []).filter((x) => !wasUp.includes(x) && sound.has(x)))
       ev('resource-started', {node, resource: id})
   }
   return out
