@@ -41,6 +41,8 @@ async function curlVia(lb: string): Promise<string> {
 
 describe.skipIf(!lab.available)(labTitle('hacheck lab: profiles, crash recovery and tear-down'), () => {
   it('recovers from a lab up killed with SIGKILL half-way and then builds the web profile', async () => {
+    // From no lab at all (earlier files leave the cluster profile up), so the child starts building at once.
+    await labDown()
     const child = execa('node', [join(ROOT, 'bin/dev.js'), 'lab', 'up', '--profile', 'web', '--quiet'], {
       reject: false,
       cwd: ROOT,
