@@ -72,16 +72,21 @@ fi
 # would make a PostgreSQL node look like it also has a stopped MariaDB or Redis. A db node gets an
 # overlay of /usr/bin and /usr/sbin whose whiteouts hide those server binaries, as if they were not
 # installed (before any bind mount into these directories: an overlay does not show submounts).
-if [[ " $BIND_DIRS " == *" var/lib/postgresql "* ]]; then
+# A node may name its own list (HIDE_SERVERS, node.env): profile mysql hides Redis and DRBD, and gets an
+# empty /etc/postgresql (HIDE_DIRS) so the host's PostgreSQL configuration does not show through either.
+if [[ -n "${HIDE_SERVERS:-}" || " $BIND_DIRS " == *" var/lib/postgresql "* ]]; then
   for d in /usr/bin /usr/sbin; do
     o="/run/hk-hide${d//\//-}"
     mkdir -p "$o/upper" "$o/work"
-    for b in mysqld mariadbd redis-server redis-sentinel drbdsetup drbdadm; do
+    for b in ${HIDE_SERVERS:-mysqld mariadbd redis-server redis-sentinel drbdsetup drbdadm}; do
       if [ -e "$d/$b" ] || [ -L "$d/$b" ]; then mknod "$o/upper/$b" c 0 0; fi
     done
     mount -t overlay hk-hide -o "lowerdir=$d,upperdir=$o/upper,workdir=$o/work" "$d" || say "cannot hide servers in $d"
   done
 fi
+for d in ${HIDE_DIRS:-}; do
+  [ -d "/$d" ] && { mount -t tmpfs -o size=1m,mode=0755 hk-hide "/$d" || say "cannot hide /$d"; }
+done
 # pcs and crmsh call systemctl; there is no systemd in a node.
 mount --bind "$LAB_BIN/systemctl-shim.sh" /usr/bin/systemctl || die "systemctl shim"
 

@@ -111,7 +111,10 @@ svc_start() {
     mariadb)
       # A joiner that finds no peer gives up at once ("failed to reach primary view"): wait (60 s at most)
       # for one to listen on Galera's port, unless this node bootstraps the cluster.
-      [ -e "$GALERA_BOOTSTRAP" ] || svc_wait_for 600 galera_peer_up || echo "no Galera peer answering, starting mariadb anyway" >&2
+      # Profile mysql (no wsrep_cluster_address in my.cnf) has no peer to wait for.
+      if grep -q '^wsrep_cluster_address' /etc/mysql/my.cnf && [ ! -e "$GALERA_BOOTSTRAP" ]; then
+        svc_wait_for 600 galera_peer_up || echo "no Galera peer answering, starting mariadb anyway" >&2
+      fi
       ;;
   esac
   # shellcheck disable=SC2086

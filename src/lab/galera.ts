@@ -31,12 +31,13 @@ function mysqlIds(): {uid: number; gid: number} {
 }
 
 /**
- * Seeds every Galera node's /var/lib/mysql (system tables, root over the Unix socket only): one
- * mariadb-install-db as mysql in a private temporary directory (the lab directory is root-only), copied
- * into each node. g1 gets the bootstrap marker; the others are given the whole data set by SST anyway.
+ * Seeds every MariaDB node's /var/lib/mysql (profiles galera and mysql; system tables, root over the Unix
+ * socket only): one mariadb-install-db as mysql in a private temporary directory (the lab directory is
+ * root-only), copied into each node. Galera's g1 gets the bootstrap marker; the others are given the whole
+ * data set by SST anyway. A mysql replica starts from the same data as its source, at its first GTID.
  */
-export async function prepareGaleraData(spec: LabSpec): Promise<void> {
-  const nodes = galeraNodesOf(spec)
+export async function prepareMariadbData(spec: LabSpec): Promise<void> {
+  const nodes = spec.nodes.filter((n) => n.roles.includes('galera') || n.roles.includes('mysql'))
   if (nodes.length === 0) return
   const my = mysqlIds()
   const tmp = mkdtempSync('/var/tmp/hk-myinit-')
@@ -66,7 +67,8 @@ export async function prepareGaleraData(spec: LabSpec): Promise<void> {
   } finally {
     rmSync(tmp, {recursive: true, force: true})
   }
-  const first = nodes[0] as NodeDef
+  const first = galeraNodesOf(spec)[0]
+  if (!first) return
   const marker = join(nodeRoot(spec, first.name), 'var/lib/mysql/hk-bootstrap')
   writeFileSync(marker, 'hacheck lab: this node starts the Galera cluster (--wsrep-new-cluster), once\n')
 }

@@ -9,6 +9,7 @@ import {connect as tlsConnect} from 'node:tls'
 import {child, childrenNamed, parseXml, type XmlEl} from '../facts/xml.js'
 import {dbNotReady} from './db.js'
 import {galeraNotReady} from './galera.js'
+import {mysqlNotReady} from './mysql.js'
 import {patroniNotReady} from './patroni.js'
 import {inNode} from './nodes.js'
 import {PG_PORT, REP_VIP_RSC, VIP_RSC} from './render-db.js'
@@ -158,6 +159,8 @@ export async function notReady(spec: LabSpec): Promise<string | undefined> {
   }
   const galera = await galeraNotReady(spec, tcpOpen)
   if (galera) return galera
+  const mysql = await mysqlNotReady(spec, tcpOpen)
+  if (mysql) return mysql
   const patroni = await patroniNotReady(spec, tcpOpen)
   if (patroni) return patroni
   if (spec.profile === 'web') return webNotReady(spec, tlsSubject, tcpOpen)

@@ -44,7 +44,9 @@ export function inventoryYaml(spec: LabSpec): string {
   lines.push('ssh: { user: root, identityFile: ./id_lab, knownHosts: ./known_hosts }')
   lines.push('nodes:')
   for (const n of spec.nodes) {
-    lines.push(`  - name: ${n.name}`, `    host: ${n.host}`, `    roles: [${n.roles.join(', ')}]`)
+    // A mysql node is a db node to hacheck: the replication checks (item 5, x.mysql) judge role db.
+    const roles = n.roles.map((r) => (r === 'mysql' ? 'db' : r))
+    lines.push(`  - name: ${n.name}`, `    host: ${n.host}`, `    roles: [${roles.join(', ')}]`)
     if (n.bmc) {
       lines.push(`    bmc: { host: ${n.bmc.addr}, user: ${BMC_USER}, passwordEnv: ${BMC_PASSWORD_ENV} }`)
     }

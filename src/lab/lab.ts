@@ -10,7 +10,9 @@ import {IncompleteError, InputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import {sleep} from './exec.js'
 import {checkPromRules, prepareDbData, repairDb} from './db.js'
-import {galeraNodesOf, prepareGaleraData, restartGalera} from './galera.js'
+import {galeraNodesOf, prepareMariadbData, restartGalera} from './galera.js'
+import {restartMysql} from './mysql.js'
+import {mysqlNodesOf} from './render-mysql.js'
 import {applyPatroniDcs, preparePatroniDirs, repairPatroni} from './patroni.js'
 import {clearDegrade, degrade, type DegradeResult, type DegradeState} from './degrade.js'
 import {clusterSummary, dcIdle, waitReady, type ClusterSummary} from './health.js'
@@ -248,7 +250,7 @@ async function build(dir: string, old: LabState | undefined, opts: UpOptions): P
   installScripts(spec)
   await Promise.all(spec.nodes.map((n) => prepareNode(spec, n, keys)))
   await prepareDbData(spec)
-  await prepareGaleraData(spec)
+  await prepareMariadbData(spec)
   preparePatroniDirs(spec)
   await checkPromRules(spec)
   for (const n of spec.nodes) prepareBmc(spec, n)
@@ -379,11 +381,13 @@ async function reconfigure(st: LabState, variants: VariantName[], say: Progress)
   // Data-tier nodes: a service a test stopped (an etcd member, mariadb) is started again (idempotent).
   await Promise.all(
     spec.nodes
-      .filter((n) => n.roles.some((r) => r === 'galera' || r === 'patroni'))
+      .filter((n) => n.roles.some((r) => r === 'galera' || r === 'mysql' || r === 'patroni'))
       .map((n) => inAll(spec, [n], ['systemctl', 'start', ...n.services])),
   )
   const galera = galeraNodesOf(spec).filter((n) => changed.get(n.name)?.has('mariadb'))
   if (galera.length) await restartGalera(spec, galera, say)
+  const mysql = mysqlNodesOf(spec).filter((n) => changed.get(n.name)?.has('mariadb'))
+  if (mysql.length) await restartMysql(spec, mysql, say)
   await applyPatroniDcs(spec, say)
   await repairPatroni(spec, say)
   // The session tier restarts as a whole (master first, Sentinels last), not node by node.

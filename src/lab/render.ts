@@ -27,6 +27,7 @@ import {
 } from './render-db.js'
 import {nvpairs} from './cib-xml.js'
 import {myCnf, MYSQL_CNF} from './render-galera.js'
+import {mysqlCnf} from './render-mysql.js'
 import {ETCD_YML, etcdYml, PATRONI_YML, patroniYml} from './render-patroni.js'
 import {
   KEEPALIVED_CONF,
@@ -75,7 +76,7 @@ export function bindDirsOf(node: NodeDef): string[] {
   if (node.roles.includes('app')) dirs.push('srv')
   if (node.roles.includes('db')) dirs.push('var/lib/postgresql')
   if (node.roles.includes('monitor')) dirs.push('etc/prometheus')
-  if (node.roles.includes('galera')) dirs.push('etc/mysql', 'var/lib/mysql')
+  if (node.roles.includes('galera') || node.roles.includes('mysql')) dirs.push('etc/mysql', 'var/lib/mysql')
   if (node.roles.includes('patroni')) dirs.push('etc/patroni', 'var/lib/postgresql', 'var/lib/etcd')
   if (node.roles.includes('session')) dirs.push('etc/redis', 'var/lib/redis')
   return dirs
@@ -99,6 +100,12 @@ export function nodeEnv(spec: LabSpec, node: NodeDef): string {
     `BIND_FILES=${q(bindFilesOf(node).join(' '))}`,
     `SERVICES=${q(node.services.join(' '))}`,
   ]
+  // Profile mysql: what the host has installed besides MariaDB must not look like this node's (node-init.sh).
+  if (node.roles.includes('mysql'))
+    lines.push(
+      `HIDE_SERVERS=${q('redis-server redis-sentinel drbdsetup drbdadm')}`,
+      `HIDE_DIRS=${q('etc/postgresql')}`,
+    )
   return lines.join('\n') + '\n'
 }
 
@@ -543,6 +550,7 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
     files.push({path: PROM_RULES_FILE, content: promRules(spec.variants), mode: 0o644})
   }
   if (node.roles.includes('galera')) files.push({path: MYSQL_CNF, content: myCnf(spec, node), mode: 0o644})
+  if (node.roles.includes('mysql')) files.push({path: MYSQL_CNF, content: mysqlCnf(spec, node), mode: 0o644})
   if (node.roles.includes('patroni')) {
     files.push({path: ETCD_YML, content: etcdYml(spec, node), mode: 0o644})
     files.push({path: PATRONI_YML, content: patroniYml(spec, node), mode: 0o644})

@@ -8,6 +8,7 @@
  */
 import {InputError} from '../core/errors.js'
 import {GALERA_VARIANTS, type GaleraVariant} from './galera-topology.js'
+import {MYSQL_VARIANTS, type MysqlVariant} from './mysql-topology.js'
 import {PATRONI_VARIANTS, type PatroniVariant} from './patroni-topology.js'
 
 export const PREFIX = 'hk-'
@@ -55,7 +56,18 @@ export const BMC_PASSWORD_ENV = 'LAB_BMC_PASSWORD'
 export const BOOT_DELAY_S = 8
 
 export type Role =
-  'cluster' | 'log' | 'witness' | 'lb' | 'app' | 'db' | 'monitor' | 'galera' | 'patroni' | 'etcd' | 'session'
+  | 'cluster'
+  | 'log'
+  | 'witness'
+  | 'lb'
+  | 'app'
+  | 'db'
+  | 'monitor'
+  | 'galera'
+  | 'mysql'
+  | 'patroni'
+  | 'etcd'
+  | 'session'
 
 export interface IfaceDef {
   dev: string
@@ -86,7 +98,7 @@ export interface NodeDef {
 }
 
 export type ProfileName =
-  'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db' | 'galera' | 'patroni'
+  'pacemaker3' | 'pacemaker2-qdevice' | 'pacemaker2' | 'web' | 'db' | 'galera' | 'mysql' | 'patroni'
 
 export interface ProfileDef {
   name: ProfileName
@@ -99,6 +111,8 @@ export interface ProfileDef {
   db?: boolean
   /** MariaDB Galera nodes (g1..gN) without Pacemaker: the data tier's own quorum (src/lab/galera.ts). */
   galera?: number
+  /** MariaDB nodes (m1 the replication source, m2.. its replicas) without Galera (src/lab/mysql.ts). */
+  mysql?: number
   /** PostgreSQL nodes pN managed by Patroni, each also an etcd member (src/lab/patroni.ts). */
   patroni?: number
 }
@@ -159,6 +173,16 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
     web: false,
     galera: 3,
   },
+  mysql: {
+    name: 'mysql',
+    summary:
+      "MariaDB 10.11 source m1 + replica m2 (GTID replication, lossless semi-sync, read_only replica) on the galera profile's packages, replication on its own network, clients on the public one",
+    clusterNodes: 0,
+    witness: false,
+    log: false,
+    web: false,
+    mysql: 2,
+  },
   patroni: {
     name: 'patroni',
     summary:
@@ -186,6 +210,7 @@ export type VariantName =
   | 'lag-rule-above-rpo'
   | 'no-lag-rule'
   | GaleraVariant
+  | MysqlVariant
   | PatroniVariant
   | 'vrrp-same-priority'
   | 'vrrp-no-auth'
@@ -209,7 +234,7 @@ export interface VariantDef {
   name: VariantName
   summary: string
   /** What must be redone to apply it to a running lab (monitor: rule files only, nothing restarts). */
-  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor' | 'galera' | 'patroni'
+  applies: 'cib' | 'corosync' | 'rsyslog' | 'web' | 'monitor' | 'galera' | 'mysql' | 'patroni'
   profiles: ProfileName[]
   conflicts?: VariantName[]
 }
@@ -295,6 +320,7 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
     conflicts: ['lag-rule-above-rpo'],
   },
   ...GALERA_VARIANTS,
+  ...MYSQL_VARIANTS,
   ...PATRONI_VARIANTS,
   'vrrp-same-priority': {
     name: 'vrrp-same-priority',
@@ -482,12 +508,15 @@ function dbClusterNode(i: number): {name: string; roles: Role[]} {
     : {name: `mon${i - 2}`, roles: ['cluster', 'monitor']}
 }
 
-/** Profile galera: gN, clients and SSH on the public network, Galera's group communication on eth1. */
-function galeraNode(i: number): NodeDef {
-  const name = `g${i}`
+/**
+ * Profiles galera (gN, Galera's group communication on eth1) and mysql (mN, replication on eth1): clients
+ * and SSH on the public network.
+ */
+function mariadbNode(i: number, role: 'galera' | 'mysql'): NodeDef {
+  const name = `${role === 'galera' ? 'g' : 'm'}${i}`
   return {
     name,
-    roles: ['galera'],
+    roles: [role],
     netns: `${PREFIX}${name}`,
     host: `${NETWORKS.public.base}.${10 + i}`,
     ifaces: [iface(name, 0, 'public', 10 + i), iface(name, 1, 'replication', 10 + i)],
@@ -544,7 +573,8 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
     ifaces: [iface(name, 0, 'public', host), iface(name, 1, 'management', host)],
     services: ['rsyslog', 'sshd', ...services],
   })
-  for (let i = 1; i <= (p.galera ?? 0); i++) nodes.push(galeraNode(i))
+  for (let i = 1; i <= (p.galera ?? 0); i++) nodes.push(mariadbNode(i, 'galera'))
+  for (let i = 1; i <= (p.mysql ?? 0); i++) nodes.push(mariadbNode(i, 'mysql'))
   for (let i = 1; i <= (p.patroni ?? 0); i++) nodes.push(patroniNode(i))
   if (p.witness) nodes.push(aux('witness', ['witness'], 21, ['corosync-qnetd']))
   if (p.log) nodes.push(aux('log', ['log'], 31, []))

@@ -435,3 +435,48 @@ describe('replication.read-only', () => {
     expect(statuses(runCheck('replication.read-only', [db('db2', pg('standby-sync'))]))).toEqual(['db2:skip'])
   })
 })
+
+/**
+ * The same checks on the mysql lab profile's captures (test/fixtures/outputs/mysql-replica-lab: MariaDB
+ * 10.11, m1 source, m2 replica over 198.18.4.0/24): healthy passes, each variant fails exactly its check.
+ */
+describe('replication checks on the mysql lab captures (RPO 0)', () => {
+  const lab = (v: string): RawOutputs => ({'mysql-replica': out('mysql-replica-lab', v)})
+  const pair = (source: string, replica: string): HarnessNode[] => [
+    db('m1', lab(source)),
+    db('m2', lab(replica)),
+  ]
+  const all = (nodes: HarnessNode[]): string[] =>
+    ['replication.mode-vs-rpo', 'replication.current-lag', 'replication.read-only'].flatMap((id) =>
+      statuses(runCheck(id, nodes, rpo(0))).map((s) => `${id} ${s}`),
+    )
+
+  it('passes every check on the healthy semi-sync pair (read-only skips the source)', () => {
+    expect(all(pair('source-semisync', 'replica-semisync'))).toEqual([
+      'replication.mode-vs-rpo m1:pass',
+      'replication.current-lag m1:pass',
+      'replication.current-lag m2:pass',
+      'replication.read-only m1:skip',
+      'replication.read-only m2:pass',
+    ])
+  })
+
+  it.each([
+    ['source-async', 'replica-async', 'replication.mode-vs-rpo m1:fail'],
+    ['source-semisync', 'replica-writable', 'replication.read-only m2:fail'],
+    ['source-semisync', 'replica-sql-stopped', 'replication.current-lag m2:fail'],
+    ['source-semisync', 'replica-delayed', 'replication.current-lag m2:fail'],
+  ])('fails exactly one check with %s + %s: %s', (source, replica, failed) => {
+    const got = all(pair(source, replica))
+    expect(got.filter((s) => !/:(pass|skip)$/.test(s))).toEqual([failed])
+  })
+
+  it('names the stopped SQL thread and the delay in the current-lag message', () => {
+    const msg = (replica: string): string | undefined =>
+      runCheck('replication.current-lag', pair('source-semisync', replica), rpo(0)).find(
+        (r) => r.node === 'm2',
+      )?.message
+    expect(msg('replica-sql-stopped')).toMatch(/← 198\.18\.4\.11:3306: IO thread Yes, SQL thread No$/)
+    expect(msg('replica-delayed')).toMatch(/← 198\.18\.4\.11:3306: 10 s behind, over 5 s$/)
+  })
+})
