@@ -116,6 +116,43 @@ describe('the sanitising boundary', () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
     expect(JSON.stringify(out)).toBe('{"__proto__":{"x␛":["␀",1,null,true]}}')
   })
+
+  it('changes a string exactly as the four replaces do, whether or not it holds a suspect character', () => {
+    const reference = (s: string): string =>
+      s
+        .replace(/\r\n/g, '\n')
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (c) => {
+          const code = c.charCodeAt(0)
+          return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '\u2421' : '\ufffd'
+        })
+        .replace(/[\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]/g, '\ufffd')
+        .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\ufffd')
+    fc.assert(
+      fc.property(
+        fc.string({unit: 'binary'}),
+        fc.string({unit: fc.integer({min: 0, max: 0xffff}).map((c) => String.fromCharCode(c))}),
+        (a, b) => {
+          expect(visibleText(a)).toBe(reference(a))
+          expect(visibleText(b)).toBe(reference(b))
+        },
+      ),
+      {seed: SEED, numRuns: 2000},
+    )
+  })
+
+  it('returns what holds nothing to change as is, and copies (never mutates) what does', () => {
+    const clean = {a: ['x', {b: 1, c: 'y'}], d: {e: 'z'}}
+    expect(sanitizeDeep(clean)).toBe(clean)
+    const input = {a: ['x', {b: 1, c: 'y\u001b'}], d: {e: 'z'}}
+    const before = JSON.stringify(input)
+    const out = sanitizeDeep(input)
+    expect(JSON.stringify(input)).toBe(before)
+    expect(out.a[1]).toEqual({b: 1, c: 'y␛'})
+    expect(out.a).not.toBe(input.a)
+    // Untouched branches are shared.
+    expect(out.d).toBe(input.d)
+  })
 })
 
 describe('every audit reporter, fed hostile strings from nodes and saved reports', () => {
