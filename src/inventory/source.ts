@@ -4,7 +4,7 @@ import {extname} from 'node:path'
 import type * as YamlLib from 'yaml'
 import type {Document, Node} from 'yaml'
 
-import {readPlainYaml} from './plain-yaml.js'
+import {plainYamlPositions, readPlainYaml} from './plain-yaml.js'
 
 // The yaml library is loaded only when a document is not plain or a position is needed (see plain-yaml.ts).
 let yamlLib: typeof YamlLib | undefined
@@ -70,18 +70,43 @@ export function parseSource(raw: string, fileName: string): ParseResult {
   return parseYaml(text)
 }
 
-/** Data read the fast way; positions come from the full yaml parse, done on the first locate(). */
+/**
+ * Data read the fast way; positions are found on the first locate(), from
+ * js-yaml's node events (plainYamlPositions), else from the full yaml parse.
+ */
 function lazySource(text: string, data: unknown): ParsedSource {
-  let full: ParsedSource | null | undefined
+  let locate: ParsedSource['locate'] | null | undefined
   return {
     data,
     locate(path, opts) {
-      if (full === undefined) {
-        const r = parseYaml(text)
-        full = r.ok ? r.source : null
+      if (locate === undefined) {
+        const offsetOf = plainYamlPositions(text)
+        if (offsetOf) {
+          const pos = linePositions(text)
+          locate = (p, o) => pos(offsetOf(p, o?.key ?? false))
+        } else {
+          const r = parseYaml(text)
+          locate = r.ok ? r.source.locate : null
+        }
       }
-      return full ? full.locate(path, opts) : {line: 1, col: 1}
+      return locate ? locate(path, opts) : {line: 1, col: 1}
     },
+  }
+}
+
+/** Offset → 1-based line and column, as yaml's LineCounter gives them (a binary search over line starts). */
+function linePositions(text: string): (offset: number) => {line: number; col: number} {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return (offset) => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((starts[mid] as number) <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return {line: lo + 1, col: offset - (starts[lo] as number) + 1}
   }
 }
 
@@ -235,7 +260,8 @@ function yamlProblem(code: string, message: string, text: string, offset: number
   return `YAML syntax error: ${yamlReason(message)}`
 }
 
-function parseYaml(text: string): ParseResult {
+/** The full yaml parse: data and positions for any YAML (exported for the test that compares it with the fast path). */
+export function parseYaml(text: string): ParseResult {
   const {LineCounter, parseDocument} = yaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {lineCounter, merge: true, prettyErrors: true, uniqueKeys: true})

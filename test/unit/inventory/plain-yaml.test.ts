@@ -1,10 +1,11 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {parseDocument} from 'yaml'
+import {LineCounter, parseDocument} from 'yaml'
 import {describe, expect, it} from 'vitest'
 
-import {readPlainYaml} from '../../../src/inventory/plain-yaml.js'
+import {plainYamlPositions, readPlainYaml} from '../../../src/inventory/plain-yaml.js'
+import {parseYaml} from '../../../src/inventory/source.js'
 import {haveShared, repoRoot, sharedFixturesDir} from '../../support/paths.js'
 
 /** What source.ts took from the yaml library before: undefined when it reports an error. */
@@ -138,5 +139,76 @@ describe('plain YAML fast read', () => {
     ]) {
       expect(readPlainYaml(text), JSON.stringify(text)).toBeUndefined()
     }
+  })
+})
+
+/** Every path of a document: each value, and each mapping key. */
+function allPaths(data: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const out: (string | number)[][] = [prefix]
+  if (Array.isArray(data)) data.forEach((v, i) => out.push(...allPaths(v, [...prefix, i])))
+  else if (data !== null && typeof data === 'object')
+    for (const [k, v] of Object.entries(data)) out.push(...allPaths(v, [...prefix, k]))
+  return out
+}
+
+/** The fast positions are yaml's positions, for every value and key, and for paths that leave the document. */
+function expectSamePositions(text: string, what: string): 'fast' | 'slow' {
+  const fast = plainYamlPositions(text)
+  const plain = readPlainYaml(text)
+  // Empty documents are refused before any position is asked for.
+  if (!fast || !plain || plain.data === null || plain.data === undefined) return 'slow'
+  const slow = parseYaml(text)
+  expect(slow.ok, what).toBe(true)
+  if (!slow.ok) return 'slow'
+  const pos = new LineCounterPositions(text)
+  for (const path of allPaths(plain.data)) {
+    for (const key of [false, true]) {
+      const extra = key ? [] : [['missing'], [99999]]
+      for (const p of [path, ...extra.map((e) => [...path, ...e])]) {
+        expect(pos.at(fast(p, key)), `${what}: ${JSON.stringify(p)} key=${key}`).toEqual(
+          slow.source.locate(p, {key}),
+        )
+      }
+    }
+  }
+  return 'fast'
+}
+
+class LineCounterPositions {
+  private readonly counter = new LineCounter()
+  constructor(text: string) {
+    parseDocument(text, {lineCounter: this.counter})
+  }
+  at(offset: number): {line: number; col: number} {
+    return this.counter.linePos(offset)
+  }
+}
+
+describe('plain YAML positions', () => {
+  it('places every value and key where the yaml library places it, in every YAML file of the repository and the shared fixtures', () => {
+    const files = [...yamlFiles(repoRoot), ...(haveShared ? yamlFiles(sharedFixturesDir) : [])]
+    const seen = {fast: 0, slow: 0}
+    for (const f of files) seen[expectSamePositions(readFileSync(f, 'utf8'), f)]++
+    expect(seen.fast).toBeGreaterThan(20)
+  })
+
+  it('places values the yaml library places in empty values, comments, flow collections and nested lists', () => {
+    const texts = [
+      'a:\nb: 1\n',
+      'a:   # empty\nb:\n  # still empty\nc: 1\n',
+      'a: # note\n  1\n',
+      'a:\n  # note\n  - x\n  -   y\n',
+      'l:\n- a: 1\n  b:\n- - 1\n  - 2\n',
+      'm: {a: 1, b: [x, {y: 2}], c: }\n',
+      '"quoted key": 1\n\'q\': {"x y": 2}\n',
+      '1: one\n2.5: two\ntrue: three\n',
+      'nodes:\n  - name: n1\n    roles: [cluster,db]\n\n  - name: n2\n',
+      '- \n- 3\n',
+      'a: 1\r\nb:\r\n  c: 2\r\n',
+      JSON.stringify({cluster: {name: 'c'}, nodes: [{name: 'n', roles: [], bmc: null}, {port: 22}]}, null, 2),
+      JSON.stringify({cluster: {name: 'c'}, nodes: [{name: 'n', roles: ['a', 'b']}]}),
+      ...SCALARS.flatMap((s) => [`k: ${s}\n`, `- ${s}\n`, `m:\n  - a: ${s}\n    b: 1\n`]),
+    ]
+    for (const text of texts) expectSamePositions(text, JSON.stringify(text))
   })
 })
