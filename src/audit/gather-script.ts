@@ -92,6 +92,11 @@ function splitStream(
       break
     }
     const rcEnd = text.indexOf('@@', e + endMarker.length)
+    if (rcEnd < 0) {
+      // The end marker itself was cut: the body may be whole, its exit code is unknown.
+      out.set(id, {body: text.slice(bodyStart, e), rc: null})
+      break
+    }
     const rc = Number(text.slice(e + endMarker.length, rcEnd))
     // stdout frames carry one extra "\n" that the script adds after the body.
     let body = text.slice(bodyStart, e)

@@ -17,7 +17,7 @@ export interface Part {
   /** Command label or file path. */
   name: string
   body: string
-  /** Exit code of the command (or of `cat`); null when the end marker is missing. */
+  /** Exit code of the command (or of `cat`); null when the end marker has no number. */
   exitCode: number | null
 }
 
@@ -48,7 +48,11 @@ export function filesScript(paths: readonly string[]): string {
   ].join('; ')
 }
 
-/** Splits framed output back into parts; text outside frames is ignored. */
+/**
+ * Splits framed output back into parts; text outside frames is ignored. A part
+ * whose end marker is missing (output cut short) is a ParseError, never a
+ * shorter part read as the whole.
+ */
 export function splitParts(stdout: string): Part[] {
   const parts: Part[] = []
   let pos = 0
@@ -64,12 +68,11 @@ export function splitParts(stdout: string): Part[] {
     const name = stdout.slice(b + BEGIN.length, nameEnd)
     const bodyStart = nameEnd + 3
     const e = stdout.indexOf(`\n${END}`, bodyStart)
-    if (e < 0) {
-      parts.push({name, body: stdout.slice(bodyStart), exitCode: null})
-      break
-    }
     const rcStart = e + 1 + END.length
-    const rcEnd = stdout.indexOf('@@', rcStart)
+    const rcEnd = e < 0 ? -1 : stdout.indexOf('@@', rcStart)
+    // Our snippets always print the end marker: without it the output was cut (a crash, a cap, a
+    // lost connection), and what arrived is not the whole file or command output.
+    if (rcEnd < 0) throw new ParseError(`output cut short: part "${name}" has no end marker`)
     const rc = Number(stdout.slice(rcStart, rcEnd))
     parts.push({
       name,

@@ -62,4 +62,11 @@ describe('the one-round-trip gather script', () => {
     const out = splitGatherOutput('@@hk:n0:begin:a@@\npartial\n', '', g.nonce)
     expect(out.get('a')).toEqual({stdout: 'partial\n', stderr: '', exitCode: null})
   })
+
+  it('ends with an unknown exit code when the end marker itself is cut (it looped forever before)', () => {
+    const cut = '@@hk:n0:begin:a@@\nA\n@@hk:n0:end:a:0@@\n@@hk:n0:begin:b@@\nwhole\n@@hk:n0:end:b:0'
+    const out = splitGatherOutput(cut, '', 'n0')
+    expect(out.get('a')).toEqual({stdout: 'A', stderr: '', exitCode: 0})
+    expect(out.get('b')?.exitCode).toBeNull()
+  })
 })

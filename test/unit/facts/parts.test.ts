@@ -30,10 +30,13 @@ describe('framed parts of a multi-command snippet', () => {
     ])
   })
 
-  it('keeps what arrived of a part cut short, with an unknown exit code', () => {
-    expect(splitParts('@@hacheck-part:begin a@@\npartial')).toEqual([
-      {name: 'a', body: 'partial', exitCode: null},
+  it('refuses a part cut short (no end marker, or an end marker cut itself) rather than read it as whole', () => {
+    for (const cut of [
+      '@@hacheck-part:begin a@@\npartial',
+      '@@hacheck-part:begin a@@\nwhole\n@@hacheck-part:end 0',
+      '@@hacheck-part:begin a@@\nwhole\n@@hacheck-part:end 0@@\n@@hacheck-part:begin b@@\nx\n@@hacheck-part:end ',
     ])
+      expect(() => splitParts(cut), JSON.stringify(cut)).toThrow(/cut short: part "[ab]" has no end marker/)
   })
 
   it('names the missing part in the error', () => {
