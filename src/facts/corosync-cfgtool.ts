@@ -14,7 +14,7 @@
  * status printed; that output is valid. "Could not initialize …" (corosync not
  * running) also exits 1 but has no ring/link: ParseError, i.e. "could not tell".
  */
-import {defineGatherer, ParseError} from './gatherer.js'
+import {defineGatherer, ParseError, wholeLines} from './gatherer.js'
 import {lines, toInt} from './util.js'
 
 export interface LinkPeer {
@@ -117,5 +117,5 @@ export const corosyncCfgtool = defineGatherer<CfgStatus>({
   requires: ['corosync-cfgtool'],
   // 1 = a ring is faulty (corosync 2): the full status is printed and is the finding.
   okExitCodes: [0, 1],
-  parse: (out) => parseCfgtool(out.stdout),
+  parse: (out) => parseCfgtool(wholeLines(out.stdout)),
 })

@@ -10,7 +10,7 @@
  * Also read: the corosync 1.x/objctl `key=value` form (values as strings) and
  * `corosync-cmapctl -m stats` (same line format, other key space).
  */
-import {defineGatherer, ParseError} from './gatherer.js'
+import {defineGatherer, ParseError, wholeLines} from './gatherer.js'
 import {dict, lines, toBool, toInt, toNum} from './util.js'
 
 export type CmapValue = number | string
@@ -239,5 +239,5 @@ export const corosyncCmapctl = defineGatherer<Cmap>({
   description: 'Corosync configuration and runtime map (corosync-cmapctl)',
   script: 'corosync-cmapctl',
   requires: ['corosync-cmapctl'],
-  parse: (out) => parseCmap(out.stdout),
+  parse: (out) => parseCmap(wholeLines(out.stdout)),
 })

@@ -320,5 +320,16 @@ export const corosyncConf = defineGatherer<CorosyncConf>({
   command: 'cat /etc/corosync/corosync.conf',
   script: `f=/etc/corosync/corosync.conf; [ -r "$f" ] || exit ${ABSENT_RC}; cat -- "$f"`,
   whenAbsent: 'no readable /etc/corosync/corosync.conf on this node',
-  parse: (out) => parseCorosyncConf(out.stdout),
+  parse: (out) => wholeConf(parseCorosyncConf(out.stdout)),
 })
+
+/**
+ * corosync does not start without a totem section: a file read from a node
+ * without one was cut short (or is not corosync.conf), never a configuration
+ * with every setting at its default.
+ */
+function wholeConf(conf: CorosyncConf): CorosyncConf {
+  if (!conf.sectionNames.includes('totem'))
+    throw new ParseError('no totem section: not a whole corosync.conf (cut short?)')
+  return conf
+}

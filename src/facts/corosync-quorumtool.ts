@@ -11,7 +11,7 @@
  * "Qdevice" row), hexadecimal node ids (-H, "0x00000001"), trailing blanks,
  * "Quorum: 3 Activity blocked" and an empty "Flags:" line.
  */
-import {defineGatherer, ParseError} from './gatherer.js'
+import {defineGatherer, ParseError, wholeLines} from './gatherer.js'
 import {dict, lines, toInt} from './util.js'
 
 export interface QuorumMember {
@@ -130,5 +130,5 @@ export const corosyncQuorumtool = defineGatherer<QuorumStatus>({
   requires: ['corosync-quorumtool'],
   // 2 = not quorate: the output is complete and is the finding itself.
   okExitCodes: [0, 2],
-  parse: (out) => parseQuorumtool(out.stdout),
+  parse: (out) => parseQuorumtool(wholeLines(out.stdout)),
 })

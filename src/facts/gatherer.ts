@@ -93,7 +93,25 @@ export class ParseError extends Error {
   }
 }
 
-/** Helper for gatherers whose value is one parsed text. */
+/**
+ * The stdout of a tool that prints whole lines (corosync-cmapctl, -cfgtool,
+ * -quorumtool, our own line-per-record snippets): its last line always ends
+ * with a newline, so text that does not was cut inside a line (a tool killed
+ * mid-write, an output cap) and a value in it may be half a value (an address
+ * `198.18.1` for `198.18.1.11`). A ParseError then, never a shorter value read
+ * as the whole. A cut exactly at a line end cannot be seen here; the gather
+ * script's framing sees it (gather-script.ts: no end marker, exit unknown).
+ */
+export function wholeLines(stdout: string): string {
+  if (stdout !== '' && !stdout.endsWith('\n')) {
+    const tail = stdout.slice(stdout.lastIndexOf('\n') + 1)
+    throw new ParseError(
+      `output cut short: the last line has no newline (${JSON.stringify(tail.length > 40 ? `…${tail.slice(-40)}` : tail)})`,
+    )
+  }
+  return stdout
+}
+
 /** The one line evidence shows for what a gatherer ran. */
 export function commandOf(g: Pick<Gatherer<unknown>, 'command' | 'script'>): string {
   return g.command ?? g.script.split('\n')[0] ?? g.script

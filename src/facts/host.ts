@@ -116,6 +116,9 @@ function ok(parts: Part[], name: string): string | undefined {
 export function parseHost(stdout: string): Host {
   const parts = splitParts(stdout)
   if (parts.length === 0) throw new ParseError('no host facts in output')
+  // Parts missing at the end: the output was cut between two parts (never "could not tell" read as whole).
+  const missing = HOST_PARTS.map(([name]) => name).filter((name) => !parts.some((p) => p.name === name))
+  if (missing.length > 0) throw new ParseError(`output cut short: no ${missing.join(', ')} part`)
   const meminfo = ok(parts, 'meminfo')
   const loadavg = ok(parts, 'loadavg')
   const td = ok(parts, 'timedatectl')
@@ -136,20 +139,22 @@ export function parseHost(stdout: string): Host {
 /** Runs `cmd` only when `tool` exists; exit 127 otherwise (in a subshell, so the snippet goes on). */
 const ifTool = (tool: string, cmd: string) => `(command -v ${tool} >/dev/null 2>&1 || exit 127; ${cmd})`
 
+/** The parts the snippet always prints, in order (a tool that is missing still prints its part, exit 127). */
+const HOST_PARTS: readonly (readonly [string, string])[] = [
+  ['hostname', 'hostname'],
+  ['kernel', 'uname -r'],
+  ['nproc', 'nproc'],
+  ['meminfo', 'cat /proc/meminfo'],
+  ['loadavg', 'cat /proc/loadavg'],
+  ['timedatectl', ifTool('timedatectl', 'timedatectl show 2>/dev/null || timedatectl status')],
+  ['chrony', ifTool('chronyc', 'chronyc -n tracking')],
+]
+
 export const host = defineGatherer<Host>({
   id: 'host',
   description: 'Hostname, kernel, CPUs, memory, load and time synchronisation of the node',
   command:
     'hostname; uname -r; nproc; cat /proc/meminfo /proc/loadavg; timedatectl show; chronyc -n tracking',
-  script: [
-    partScript('hostname', 'hostname'),
-    partScript('kernel', 'uname -r'),
-    partScript('nproc', 'nproc'),
-    partScript('meminfo', 'cat /proc/meminfo'),
-    partScript('loadavg', 'cat /proc/loadavg'),
-    partScript('timedatectl', ifTool('timedatectl', 'timedatectl show 2>/dev/null || timedatectl status')),
-    partScript('chrony', ifTool('chronyc', 'chronyc -n tracking')),
-    'exit 0',
-  ].join('; '),
+  script: [...HOST_PARTS.map(([name, cmd]) => partScript(name, cmd)), 'exit 0'].join('; '),
   parse: (out) => parseHost(out.stdout),
 })

@@ -6,7 +6,7 @@
  * sent. UDP targets cannot be probed without sending a message, so they are
  * reported untested.
  */
-import {defineGatherer, ParseError} from './gatherer.js'
+import {defineGatherer, ParseError, wholeLines} from './gatherer.js'
 import {lines} from './util.js'
 
 export interface LogTarget {
@@ -61,5 +61,5 @@ export const logReach = defineGatherer<LogTarget[]>({
     'timeout 3 bash -c "</dev/tcp/<log server>/<port>" for each forwarding target in the rsyslog, syslog-ng and journal-upload configuration',
   script: SCRIPT,
   requires: ['timeout'],
-  parse: (out) => parseLogReach(out.stdout),
+  parse: (out) => parseLogReach(wholeLines(out.stdout)),
 })

@@ -14,7 +14,7 @@
  * running" is a path the checker sees again but dm has not reinstated yet).
  * multipath -ll exits 1 when device-mapper is unusable; that output is kept.
  */
-import {defineGatherer} from './gatherer.js'
+import {defineGatherer, wholeLines} from './gatherer.js'
 import {lines, toInt} from './util.js'
 
 export interface MultipathPath {
@@ -161,7 +161,7 @@ export const multipath = defineGatherer<Multipath>({
   // 1 = device-mapper unusable (containers): the errors are the finding.
   okExitCodes: [0, 1],
   parse: (out) => {
-    const parsed = parseMultipath(out.stdout)
+    const parsed = parseMultipath(wholeLines(out.stdout))
     // The device-mapper complaints go to stderr on a live node.
     const errs = lines(out.stderr).filter((l) => l.trim() !== '')
     const messages = [...parsed.messages, ...errs]

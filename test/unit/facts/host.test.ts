@@ -63,9 +63,19 @@ describe('host parsers on edge cases', () => {
   })
 
   it('leaves facts of a missing tool undefined and rejects output without any part', () => {
-    const h = parseHost('@@hacheck-part:begin chrony@@\n\n@@hacheck-part:end 127@@\n')
+    const names = ['hostname', 'kernel', 'nproc', 'meminfo', 'loadavg', 'timedatectl', 'chrony']
+    const h = parseHost(
+      names.map((n) => `@@hacheck-part:begin ${n}@@\n\n@@hacheck-part:end 127@@\n`).join(''),
+    )
     expect(h.time.chrony).toBeUndefined()
     expect(h.cpus).toBeUndefined()
     expect(() => parseHost('')).toThrow(ParseError)
+  })
+
+  it('rejects output cut between two parts: the parts after the cut are not "could not tell"', () => {
+    const cut = ['hostname', 'kernel']
+      .map((n) => `@@hacheck-part:begin ${n}@@\nx\n@@hacheck-part:end 0@@\n`)
+      .join('')
+    expect(() => parseHost(cut)).toThrow(/cut short: no nproc, meminfo, loadavg, timedatectl, chrony part/)
   })
 })
