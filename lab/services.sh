@@ -32,6 +32,8 @@ svc_cmd() {
     # Started as redis-sentinel (its process name): `pgrep -x redis-server` is then the data server only.
     sentinel) echo "/usr/bin/redis-sentinel /etc/redis/sentinel.conf" ;;
     memcached) echo "/usr/bin/memcached -u nobody -l 0.0.0.0 -p 11211 -m 64" ;;
+    # Variant redis-replica-lag only (its configuration file is there): write load + a capped replica link.
+    redis-lag) echo "/bin/bash ${LAB_BIN:?}/redis-lag.sh /etc/redis/hk-lag.conf" ;;
     *) return 1 ;;
   esac
 }
@@ -47,6 +49,7 @@ svc_name() {
     etcd | patroni) echo "$n" ;;
     redis | redis-server) echo redis ;;
     sentinel | redis-sentinel) echo sentinel ;;
+    redis-lag) echo redis-lag ;;
     *) return 1 ;;
   esac
 }
@@ -95,6 +98,7 @@ svc_start() {
   case "$name" in
     haproxy) [ -f /etc/haproxy/haproxy.cfg ] || return 0 ;;
     nginx) [ -f /etc/nginx/nginx.conf ] || return 0 ;;
+    redis-lag) [ -f /etc/redis/hk-lag.conf ] || return 0 ;;
   esac
   mkdir -p "$HK_SVC_DIR" /var/log/hacheck
   case "$name" in

@@ -46,6 +46,7 @@ export const LAB_SCRIPTS = [
   'crm-attribute-shim.sh',
   'webapp.py',
   'drain.py',
+  'redis-lag.sh',
 ]
 
 export const nodeDir = (spec: {labDir: string}, name: string): string => join(spec.labDir, 'nodes', name)

@@ -12,6 +12,10 @@ export const MEMCACHED_PORT = 11211
 export const SENTINEL_MASTER = 'sessions'
 export const REDIS_CONF = 'etc/redis/redis.conf'
 export const SENTINEL_CONF = 'etc/redis/sentinel.conf'
+/** Settings of lab/redis-lag.sh (variant redis-replica-lag, on the master's node only). */
+export const REDIS_LAG_CONF = 'etc/redis/hk-lag.conf'
+/** How far behind the master's offset the lagging replica is before the lab calls the variant applied. */
+export const REDIS_LAG_READY_BYTES = 2 * 1024 * 1024
 
 /** Variants of the session tier (each breaks one check of the session store or of stickiness). */
 export type SessionStore = 'redis-sentinel' | 'memcached' | 'local'
@@ -45,6 +49,30 @@ export function redisConf(variants: readonly VariantName[], node: NodeDef, all: 
   ]
   if (node.name !== master.name) lines.push(`replicaof ${addrOn(master, 'public')} ${REDIS_PORT}`)
   return lines.join('\n') + '\n'
+}
+
+/**
+ * Variant redis-replica-lag: the master's node writes 16 KiB every 0.1 s (160 KiB/s) while its replication
+ * connection to the last session node is capped at 64 kbit/s (8 KiB/s), so that replica falls ~150 KiB
+ * further behind every second. undefined on every other node and without the variant.
+ */
+export function redisLagConf(
+  variants: readonly VariantName[],
+  node: NodeDef,
+  all: readonly NodeDef[],
+): string | undefined {
+  const nodes = sessionNodes(all)
+  const lagging = nodes[nodes.length - 1]
+  if (!variants.includes('redis-replica-lag') || nodes[0]?.name !== node.name || !lagging) return undefined
+  return [
+    `# hacheck lab: ${lagging.name} falls behind (lab/redis-lag.sh)`,
+    `REPLICA=${addrOn(lagging, 'public')}`,
+    'RATE=64kbit',
+    'VALUE_BYTES=16384',
+    'INTERVAL=0.1',
+    'DEV=eth0',
+    '',
+  ].join('\n')
 }
 
 export function sentinelConf(

@@ -38,7 +38,15 @@ import {
   nginxConf,
   splitPem,
 } from './render-web.js'
-import {appSessionSettings, REDIS_CONF, redisConf, SENTINEL_CONF, sentinelConf} from './render-sessions.js'
+import {
+  appSessionSettings,
+  REDIS_CONF,
+  REDIS_LAG_CONF,
+  redisConf,
+  redisLagConf,
+  SENTINEL_CONF,
+  sentinelConf,
+} from './render-sessions.js'
 
 export interface LabSpec {
   profile: ProfileName
@@ -558,6 +566,8 @@ export function nodeFiles(spec: LabSpec, node: NodeDef): NodeFile[] {
   if (node.roles.includes('session')) {
     files.push({path: REDIS_CONF, content: redisConf(spec.variants, node, spec.nodes), mode: 0o644})
     files.push({path: SENTINEL_CONF, content: sentinelConf(spec.variants, node, spec.nodes), mode: 0o644})
+    const lag = redisLagConf(spec.variants, node, spec.nodes)
+    if (lag !== undefined) files.push({path: REDIS_LAG_CONF, content: lag, mode: 0o644})
   }
   if (node.roles.includes('app')) {
     files.push({path: 'srv/app/app.conf', content: appConf(spec, node), mode: 0o644})
@@ -575,6 +585,7 @@ export function managedPaths(node: NodeDef): string[] {
   if (node.roles.includes('lb'))
     out.push(LB_CERT, 'etc/haproxy/haproxy.cfg', NGINX_CONF, NGINX_CERT, NGINX_KEY)
   if (node.roles.includes('app')) out.push(APP_CERT)
+  if (node.roles.includes('session')) out.push(REDIS_LAG_CONF)
   return out
 }
 
@@ -587,6 +598,7 @@ export function serviceForFile(path: string): string | undefined {
   if (path === NGINX_CONF || path === NGINX_CERT || path === NGINX_KEY) return 'nginx'
   if (path === REDIS_CONF) return 'redis'
   if (path === SENTINEL_CONF) return 'sentinel'
+  if (path === REDIS_LAG_CONF) return 'redis-lag'
   if (path === 'srv/app/app.conf' || path === APP_CERT) return 'webapp'
   if (path === LB_CERT) return 'haproxy'
   if (path === 'etc/ssh/sshd_config') return 'sshd'

@@ -228,6 +228,7 @@ export type VariantName =
   | 'sentinel-two'
   | 'sentinel-quorum-3'
   | 'redis-no-min-replicas'
+  | 'redis-replica-lag'
   | 'lb-nginx'
 
 export interface VariantDef {
@@ -441,6 +442,13 @@ export const VARIANTS: Record<VariantName, VariantDef> = {
     applies: 'web',
     profiles: ['web'],
   },
+  'redis-replica-lag': {
+    name: 'redis-replica-lag',
+    summary:
+      "a write load on the Redis master while its replication link to redis3 is capped at 64 kbit/s (htb): redis3 falls further behind the master's offset every second",
+    applies: 'web',
+    profiles: ['web'],
+  },
   'lb-nginx': {
     name: 'lb-nginx',
     summary:
@@ -582,9 +590,10 @@ export function nodesOf(profile: ProfileName): NodeDef[] {
     // haproxy or nginx (variant lb-nginx): each starts only when its configuration file is there.
     for (const i of [1, 2]) nodes.push(aux(`lb${i}`, ['lb'], 40 + i, ['haproxy', 'nginx', 'keepalived']))
     for (const i of [1, 2, 3]) nodes.push(aux(`app${i}`, ['app'], 50 + i, ['webapp']))
-    // The session store: Redis (master redis1) + one Sentinel per node, and Memcached for the variants that use it.
+    // The session store: Redis (master redis1) + one Sentinel per node, Memcached for the variants that use it,
+    // and redis-lag (variant redis-replica-lag: write load + a capped replica link, lab/redis-lag.sh).
     for (const i of [1, 2, 3])
-      nodes.push(aux(`redis${i}`, ['session'], 60 + i, ['redis', 'sentinel', 'memcached']))
+      nodes.push(aux(`redis${i}`, ['session'], 60 + i, ['redis', 'sentinel', 'memcached', 'redis-lag']))
   }
   return nodes
 }

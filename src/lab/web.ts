@@ -4,9 +4,17 @@
  * vrrp-stale-vip; TLS answering on the VIP).
  */
 import {IncompleteError} from '../core/errors.js'
+import {parseInfo, parseReplicaLink} from '../facts/redis-replication.js'
+import {toInt} from '../facts/util.js'
 import {inNode} from './nodes.js'
 import type {LabSpec} from './render.js'
-import {MEMCACHED_PORT, REDIS_PORT, SENTINEL_PORT, sessionNodes} from './render-sessions.js'
+import {
+  MEMCACHED_PORT,
+  REDIS_LAG_READY_BYTES,
+  REDIS_PORT,
+  SENTINEL_PORT,
+  sessionNodes,
+} from './render-sessions.js'
 import {VIP, type NodeDef} from './topology.js'
 
 /**
@@ -64,6 +72,17 @@ export async function vipHolders(spec: LabSpec): Promise<string[]> {
   return lbs.filter((_, i) => held[i]).map((n) => n.name)
 }
 
+/** master_repl_offset minus the acknowledged offset of the replica at `ip` (the master's INFO replication). */
+export function replicaBehindBytes(info: string, ip: string): number | undefined {
+  const kv = parseInfo(info)
+  const master = toInt(kv['master_repl_offset'])
+  const link = Object.keys(kv)
+    .filter((k) => /^slave\d+$/.test(k))
+    .map((k) => parseReplicaLink(kv[k] ?? ''))
+    .find((l) => l.ip === ip)
+  return master !== undefined && link?.offset !== undefined ? master - link.offset : undefined
+}
+
 /** undefined when the LB pair serves as configured, else what is still missing. */
 export async function webNotReady(
   spec: LabSpec,
@@ -94,6 +113,12 @@ export async function webNotReady(
     const online = (r.stdout.match(/^slave\d+:.*state=online/gm) ?? []).length
     if (!/^role:master/m.test(r.stdout) || online !== sessions.length - 1)
       return `Redis on ${master.name} is not the master of ${sessions.length - 1} online replicas yet`
+    const lagging = sessions[sessions.length - 1]
+    if (spec.variants.includes('redis-replica-lag') && lagging) {
+      const behind = replicaBehindBytes(r.stdout, lagging.host)
+      if (behind === undefined || behind < REDIS_LAG_READY_BYTES)
+        return `the replica on ${lagging.name} is ${behind ?? '?'} bytes behind the master, not yet ${REDIS_LAG_READY_BYTES} (redis-lag)`
+    }
   }
   const holders = await vipHolders(spec)
   const want = spec.variants.some((v) => v === 'vrrp-split' || v === 'vrrp-stale-vip') ? 2 : 1

@@ -4,7 +4,8 @@ import {defineClusterCheck, fail, pass, skip, unknown, type Finding} from '../de
 import {ev, remediation} from '../evidence.js'
 
 /**
- * The Redis session master: every replica connected and acknowledging within the lag limit, and
+ * The Redis session master: every replica connected, acknowledging within the lag limit and not far behind
+ * the master's offset (its last acknowledged `offset=` against `master_repl_offset`), and
  * `min-replicas-to-write` / `min-replicas-max-lag` set so that the master stops acknowledging writes
  * (sessions) it could lose beyond the declared RPO.
  */
@@ -14,12 +15,12 @@ export default defineClusterCheck({
   area: 'session',
   severity: 'critical',
   rationale:
-    'Redis replicates asynchronously: a master that keeps acknowledging logins while no replica has acknowledged anything for minutes loses all of them when it fails over. `min-replicas-to-write 1` with `min-replicas-max-lag` at most the RPO bounds that loss; a replica that is disconnected or far behind is redundancy already spent.',
-  params: {maxLagS: 10},
+    'Redis replicates asynchronously: a master that keeps acknowledging logins while no replica has acknowledged anything for minutes loses all of them when it fails over. `min-replicas-to-write 1` with `min-replicas-max-lag` at most the RPO bounds that loss; a replica that is disconnected or far behind is redundancy already spent. Redis reports lag two ways: `lag=` is the seconds since the replica last acknowledged (it acknowledges every second, even when behind, so it only grows when the replica or its link hangs), and the acknowledged `offset=` against `master_repl_offset` is the data the replica has not got (it grows when the link or the replica cannot keep up with the writes). A healthy replica trails by about one second of writes; more than maxBehindBytes (default 1 MiB, the default repl-backlog-size: further behind than that, a reconnect needs a full resync) is lost in a failover.',
+  params: {maxLagS: 10, maxBehindBytes: 1024 * 1024},
   roles: ['session'],
   facts: {},
   optionalFacts: {redis: redisReplication},
-  evaluate(nodes, {maxLagS}, ctx) {
+  evaluate(nodes, {maxLagS, maxBehindBytes}, ctx) {
     const rpo = rpoMs(ctx.inventory)
     const masters: {node: string; inst: RedisInstance}[] = []
     const findings: Finding[] = []
@@ -44,22 +45,28 @@ export default defineClusterCheck({
           redisReplication,
           {
             address: inst.address,
+            masterReplOffset: inst.masterReplOffset ?? null,
             connectedReplicas: inst.connectedReplicas ?? null,
             replicas: inst.replicas,
             minReplicasToWrite: inst.minReplicasToWrite ?? null,
             minReplicasMaxLagS: inst.minReplicasMaxLagS ?? null,
           },
-          `>= 1 replica online with lag <= ${limit} s; min-replicas-to-write >= 1, min-replicas-max-lag <= ${rpo !== undefined ? `the RPO ${rpo / 1000} s` : 'the RPO'}`,
+          `>= 1 replica online with lag <= ${limit} s and <= ${maxBehindBytes as number} bytes behind; min-replicas-to-write >= 1, min-replicas-max-lag <= ${rpo !== undefined ? `the RPO ${rpo / 1000} s` : 'the RPO'}`,
         ),
       ]
       const problems: string[] = []
       const online = inst.replicas.filter((r) => r.state === 'online')
       if (online.length === 0) problems.push(`no replica is connected to ${inst.address}`)
-      for (const r of inst.replicas)
-        if (r.state !== 'online' || (r.lagS ?? 0) > limit)
+      for (const r of inst.replicas) {
+        const behind =
+          inst.masterReplOffset !== undefined && r.offset !== undefined
+            ? inst.masterReplOffset - r.offset
+            : undefined
+        if (r.state !== 'online' || (r.lagS ?? 0) > limit || (behind ?? 0) > (maxBehindBytes as number))
           problems.push(
-            `replica ${r.ip ?? '?'}:${r.port ?? '?'} ${r.state ?? '?'}, last ack ${r.lagS ?? '?'} s ago`,
+            `replica ${r.ip ?? '?'}:${r.port ?? '?'} ${r.state ?? '?'}, last ack ${r.lagS ?? '?'} s ago, ${behind ?? '?'} bytes behind the master (offset ${r.offset ?? '?'} of ${inst.masterReplOffset ?? '?'})`,
           )
+      }
       if (inst.minReplicasToWrite === undefined) {
         findings.push(
           unknown(

@@ -66,7 +66,14 @@ describe('web profile topology', () => {
       'redis3:session:198.18.2.63',
     ])
     expect(node(spec([]), 'lb1').services).toEqual(['rsyslog', 'sshd', 'haproxy', 'nginx', 'keepalived'])
-    expect(node(spec([]), 'redis2').services).toEqual(['rsyslog', 'sshd', 'redis', 'sentinel', 'memcached'])
+    expect(node(spec([]), 'redis2').services).toEqual([
+      'rsyslog',
+      'sshd',
+      'redis',
+      'sentinel',
+      'memcached',
+      'redis-lag',
+    ])
   })
 
   it('refuses variants that contradict each other or another profile', () => {
@@ -176,6 +183,16 @@ describe('the session tier and the apps', () => {
     expect(file(spec(['redis-no-min-replicas']), 'redis1', 'etc/redis/redis.conf')).toMatch(
       /^min-replicas-to-write 0$/m,
     )
+  })
+
+  it('caps the replication link to the last session node only under redis-replica-lag, from the master', () => {
+    const lag = spec(['redis-replica-lag'])
+    expect(file(lag, 'redis1', 'etc/redis/hk-lag.conf')).toMatch(/^REPLICA=198\.18\.2\.63$/m)
+    expect(file(lag, 'redis1', 'etc/redis/hk-lag.conf')).toMatch(/^RATE=64kbit$/m)
+    for (const n of ['redis2', 'redis3']) expect(file(lag, n, 'etc/redis/hk-lag.conf')).toBeUndefined()
+    expect(file(spec([]), 'redis1', 'etc/redis/hk-lag.conf')).toBeUndefined()
+    // The rest of the session tier is the healthy one: nothing restarts but the load (lab/redis-lag.sh).
+    expect(file(lag, 'redis1', 'etc/redis/redis.conf')).toBe(file(spec([]), 'redis1', 'etc/redis/redis.conf'))
   })
 
   it('tells the apps where sessions live, read back through the app-sessions parser', () => {
