@@ -1,53 +1,37 @@
 import {keepalivedConf} from '../../facts/keepalived-conf.js'
-import {defineClusterCheck, fail, pass, type Finding} from '../define.js'
+import {fail, pass} from '../define.js'
 import {ev, remediation} from '../evidence.js'
-import {byRouter, confsOf, isFinding} from './common.js'
+import {defineVrrpConfCheck} from './common.js'
 
-export default defineClusterCheck({
+export default defineVrrpConfCheck({
   id: 'vrrp.authentication',
   title: 'VRRP adverts are authenticated',
-  area: 'vrrp',
   severity: 'critical',
   rationale:
     'Without authentication any host on the segment (a misconfigured peer, a test box with the same virtual_router_id) can send adverts with a higher priority and take the VIP: the service address moves to a machine that does not serve it.',
   params: {},
-  roles: ['lb'],
-  facts: {},
-  optionalFacts: {conf: keepalivedConf},
-  claim: 'cluster-state',
-  evaluate(nodes) {
-    const confs = confsOf(nodes)
-    if (isFinding(confs)) return confs
-    const findings: Finding[] = []
-    for (const [router, members] of byRouter(confs)) {
-      // The password itself never leaves the node (redacted by the snippet): only whether one is set.
-      const e = members.map((m) =>
-        ev(
-          m.node,
-          keepalivedConf,
-          {instance: m.inst.name, authType: m.inst.authType ?? null, passwordSet: m.inst.authPassSet},
-          'auth_type PASS or AH with auth_pass, the same on every peer',
-        ),
+  judge(router, members) {
+    // The password itself never leaves the node (redacted by the snippet): only whether one is set.
+    const e = members.map((m) =>
+      ev(
+        m.node,
+        keepalivedConf,
+        {instance: m.inst.name, authType: m.inst.authType ?? null, passwordSet: m.inst.authPassSet},
+        'auth_type PASS or AH with auth_pass, the same on every peer',
+      ),
+    )
+    const missing = members.filter((m) => !m.inst.authType || !m.inst.authPassSet).map((m) => m.node)
+    const types = new Set(members.map((m) => m.inst.authType ?? 'none'))
+    if (missing.length) return fail(`${router}: no authentication on ${missing.join(', ')}`, e)
+    if (types.size > 1)
+      return fail(
+        `${router}: the peers use different auth_type (${[...types].join(' vs ')}): they drop each other's adverts`,
+        e,
       )
-      const missing = members.filter((m) => !m.inst.authType || !m.inst.authPassSet).map((m) => m.node)
-      const types = new Set(members.map((m) => m.inst.authType ?? 'none'))
-      if (missing.length) findings.push(fail(`${router}: no authentication on ${missing.join(', ')}`, e))
-      else if (types.size > 1)
-        findings.push(
-          fail(
-            `${router}: the peers use different auth_type (${[...types].join(' vs ')}): they drop each other's adverts`,
-            e,
-          ),
-        )
-      else
-        findings.push(
-          pass(
-            `${router}: auth_type ${[...types][0] ?? ''} with a password on ${members.map((m) => m.node).join(', ')}`,
-            e,
-          ),
-        )
-    }
-    return findings
+    return pass(
+      `${router}: auth_type ${[...types][0] ?? ''} with a password on ${members.map((m) => m.node).join(', ')}`,
+      e,
+    )
   },
   remediation: remediation(
     'A VRRP instance accepts adverts from anyone on the segment.',

@@ -1,52 +1,34 @@
 import {keepalivedConf} from '../../facts/keepalived-conf.js'
-import {defineClusterCheck, fail, pass, type Finding} from '../define.js'
+import {fail, pass} from '../define.js'
 import {ev, remediation} from '../evidence.js'
-import {byRouter, confsOf, isFinding, where} from './common.js'
+import {defineVrrpConfCheck, where} from './common.js'
 
 /** keepalived's default priority when an instance sets none (BACKUP). */
 const DEFAULT_PRIORITY = 100
 
-export default defineClusterCheck({
+export default defineVrrpConfCheck({
   id: 'vrrp.priorities',
   title: 'VRRP peers have distinct priorities',
-  area: 'vrrp',
   severity: 'critical',
   rationale:
     'With equal priorities the MASTER is chosen by the higher primary address, not by intent, and two LBs that come up together may both claim the VIP until one yields: the operator cannot tell from the configuration which LB serves.',
   params: {},
-  roles: ['lb'],
-  facts: {},
-  optionalFacts: {conf: keepalivedConf},
-  claim: 'cluster-state',
-  evaluate(nodes) {
-    const confs = confsOf(nodes)
-    if (isFinding(confs)) return confs
-    const findings: Finding[] = []
-    for (const [router, members] of byRouter(confs)) {
-      const prio = members.map((m) => ({m, p: m.inst.priority ?? DEFAULT_PRIORITY}))
-      const e = members.map((m) =>
-        ev(m.node, keepalivedConf, {
-          instance: m.inst.name,
-          priority: m.inst.priority ?? `${DEFAULT_PRIORITY} (default)`,
-        }),
-      )
-      const seen = new Map<number, string[]>()
-      for (const {m, p} of prio) seen.set(p, [...(seen.get(p) ?? []), m.node])
-      const dup = [...seen].filter(([, ns]) => ns.length > 1)
-      if (members.length < 2) {
-        findings.push(pass(`${router}: one instance only (${where(members[0] as (typeof members)[0])})`, e))
-        continue
-      }
-      findings.push(
-        dup.length
-          ? fail(
-              `${router}: ${dup.map(([p, ns]) => `${ns.join(' and ')} share priority ${p}`).join('; ')}`,
-              e,
-            )
-          : pass(`${router}: distinct priorities ${prio.map(({m, p}) => `${m.node} ${p}`).join(', ')}`, e),
-      )
-    }
-    return findings
+  judge(router, members) {
+    const prio = members.map((m) => ({m, p: m.inst.priority ?? DEFAULT_PRIORITY}))
+    const e = members.map((m) =>
+      ev(m.node, keepalivedConf, {
+        instance: m.inst.name,
+        priority: m.inst.priority ?? `${DEFAULT_PRIORITY} (default)`,
+      }),
+    )
+    const seen = new Map<number, string[]>()
+    for (const {m, p} of prio) seen.set(p, [...(seen.get(p) ?? []), m.node])
+    const dup = [...seen].filter(([, ns]) => ns.length > 1)
+    if (members.length < 2)
+      return pass(`${router}: one instance only (${where(members[0] as (typeof members)[0])})`, e)
+    return dup.length
+      ? fail(`${router}: ${dup.map(([p, ns]) => `${ns.join(' and ')} share priority ${p}`).join('; ')}`, e)
+      : pass(`${router}: distinct priorities ${prio.map(({m, p}) => `${m.node} ${p}`).join(', ')}`, e)
   },
   remediation: remediation(
     'Two LBs of one VRRP router have the same priority.',

@@ -1,7 +1,7 @@
 import {keepalivedConf, type KeepalivedConf, type VrrpInstanceConf} from '../../facts/keepalived-conf.js'
-import {defineClusterCheck, fail, pass, type Finding} from '../define.js'
+import {fail, pass, type Finding} from '../define.js'
 import {ev, remediation} from '../evidence.js'
-import {byRouter, confsOf, isFinding} from './common.js'
+import {defineVrrpConfCheck} from './common.js'
 
 interface Tracker {
   kind: 'track_script' | 'track_process'
@@ -37,79 +37,57 @@ export function lbTrackers(
   return out
 }
 
-export default defineClusterCheck({
+export default defineVrrpConfCheck({
   id: 'vrrp.tracks-lb',
   title: 'keepalived follows the load-balancer daemon',
-  area: 'vrrp',
   severity: 'critical',
   rationale:
     'VRRP only knows that the machine is alive. If haproxy (or nginx) dies and keepalived does not track it, the LB keeps the VIP and every client request to it fails, while the healthy peer waits as BACKUP.',
   params: {daemons: ['haproxy', 'nginx', 'envoy', 'traefik']},
-  roles: ['lb'],
-  facts: {},
-  optionalFacts: {conf: keepalivedConf},
-  claim: 'cluster-state',
-  evaluate(nodes, {daemons}) {
-    const confs = confsOf(nodes)
-    if (isFinding(confs)) return confs
+  judge(router, members, {daemons}) {
     const list = daemons as string[]
-    const confOf = new Map(confs.map((c) => [c.node, c.conf]))
-    const findings: Finding[] = []
-    for (const [router, members] of byRouter(confs)) {
-      const prio = new Map(members.map((m) => [m.node, m.inst.priority ?? 100]))
-      for (const m of members) {
-        const conf = confOf.get(m.node) as KeepalivedConf
-        const t = lbTrackers(conf, m.inst, list)
-        const e = [
-          ev(
-            m.node,
-            keepalivedConf,
-            {
-              instance: m.inst.name,
-              trackScript: m.inst.trackScripts,
-              trackProcess: m.inst.trackProcesses,
-              scripts: conf.scripts.map((s) => ({name: s.name, script: s.script, weight: s.weight ?? 0})),
-              processes: conf.trackProcesses,
-            },
-            `a track_script or track_process following ${list.join('/')}`,
-          ),
-        ]
-        const what = `${router} on ${m.node}`
-        if (t.length === 0) {
-          findings.push(
-            fail(
-              `${what}: no track_script/track_process follows ${list.join(', ')}: a dead proxy keeps the VIP`,
-              e,
-              m.node,
-            ),
-          )
-          continue
-        }
-        // A weight that does not bring the priority below every peer's does not move the VIP.
-        const peers = members.filter((o) => o.node !== m.node).map((o) => prio.get(o.node) ?? 100)
-        const own = prio.get(m.node) ?? 100
-        const weak = t.filter(
-          (x) => x.weight !== 0 && peers.length > 0 && own + Math.min(0, x.weight) >= Math.min(...peers),
+    const prio = new Map(members.map((m) => [m.node, m.inst.priority ?? 100]))
+    return members.map((m): Finding => {
+      const t = lbTrackers(m.conf, m.inst, list)
+      const e = [
+        ev(
+          m.node,
+          keepalivedConf,
+          {
+            instance: m.inst.name,
+            trackScript: m.inst.trackScripts,
+            trackProcess: m.inst.trackProcesses,
+            scripts: m.conf.scripts.map((s) => ({name: s.name, script: s.script, weight: s.weight ?? 0})),
+            processes: m.conf.trackProcesses,
+          },
+          `a track_script or track_process following ${list.join('/')}`,
+        ),
+      ]
+      const what = `${router} on ${m.node}`
+      if (t.length === 0)
+        return fail(
+          `${what}: no track_script/track_process follows ${list.join(', ')}: a dead proxy keeps the VIP`,
+          e,
+          m.node,
         )
-        if (weak.length === t.length)
-          findings.push(
-            fail(
-              `${what}: ${t.map((x) => `${x.kind} ${x.name} (weight ${x.weight})`).join(', ')} lowers priority ${own} only to ${own + Math.min(0, ...t.map((x) => x.weight))}, not below the peer's ${Math.min(...peers)}: the VIP stays`,
-              e,
-              m.node,
-            ),
-          )
-        else
-          findings.push(
-            pass(
-              `${what}: ${t.map((x) => `${x.kind} ${x.name} follows ${x.daemon}${x.weight ? ` (weight ${x.weight})` : ' (FAULT on failure)'}`).join(', ')}`,
-              e,
-              m.node,
-            ),
-          )
-      }
-    }
-    return findings
+      // A weight that does not bring the priority below every peer's does not move the VIP.
+      const peers = members.filter((o) => o.node !== m.node).map((o) => prio.get(o.node) ?? 100)
+      const own = prio.get(m.node) ?? 100
+      const weak = t.filter(
+        (x) => x.weight !== 0 && peers.length > 0 && own + Math.min(0, x.weight) >= Math.min(...peers),
+      )
+      if (weak.length === t.length)
+        return fail(
+          `${what}: ${t.map((x) => `${x.kind} ${x.name} (weight ${x.weight})`).join(', ')} lowers priority ${own} only to ${own + Math.min(0, ...t.map((x) => x.weight))}, not below the peer's ${Math.min(...peers)}: the VIP stays`,
+          e,
+          m.node,
+        )
+      return pass(
+        `${what}: ${t.map((x) => `${x.kind} ${x.name} follows ${x.daemon}${x.weight ? ` (weight ${x.weight})` : ' (FAULT on failure)'}`).join(', ')}`,
+        e,
+        m.node,
+      )
+    })
   },
   remediation: remediation(
     'keepalived keeps the VIP on an LB whose proxy is down.',

@@ -9,7 +9,14 @@ import {ALL_CHECKS, catalog} from '../../../src/checks/index.js'
 import {repoRoot} from '../../support/paths.js'
 
 const checksDir = join(repoRoot, 'src', 'checks')
-const HELPERS = new Set(['define.ts', 'evidence.ts', 'index.ts', 'common.ts', 'authority.ts'])
+const HELPERS = new Set([
+  'define.ts',
+  'define-grouped.ts',
+  'evidence.ts',
+  'index.ts',
+  'common.ts',
+  'authority.ts',
+])
 
 function checkFiles(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) =>

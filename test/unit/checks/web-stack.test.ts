@@ -24,6 +24,34 @@ const lb = (name: string, host: string, outputs: HarnessNode['outputs']): Harnes
 })
 
 describe('VRRP checks on lab captures', () => {
+  it('judges the VRRP configuration checks router by router, and skips when no LB runs keepalived', () => {
+    const pair = (lb1: string, lb2: string) => [
+      lb('lb1', '198.18.2.41', {'keepalived-conf': read(`keepalived-conf/${lb1}.txt`)}),
+      lb('lb2', '198.18.2.42', {'keepalived-conf': read(`keepalived-conf/${lb2}.txt`)}),
+    ]
+    const one = (id: string, nodes: HarnessNode[]) =>
+      runCheck(id, nodes, {inventory}).map((r) => `${r.status} ${r.message}`)
+    expect(one('vrrp.authentication', pair('lb1-healthy', 'lb2-split'))).toEqual([
+      'pass vrid 51: auth_type PASS with a password on lb1, lb2',
+    ])
+    expect(one('vrrp.priorities', pair('lb1-healthy', 'lb2-split'))).toEqual([
+      'pass vrid 51: distinct priorities lb1 150, lb2 100',
+    ])
+    expect(one('vrrp.priorities', pair('lb1-healthy', 'lb1-healthy'))).toEqual([
+      'fail vrid 51: lb1 and lb2 share priority 150',
+    ])
+    expect(one('vrrp.tracks-lb', pair('lb1-no-track', 'lb2-split'))).toEqual([
+      expect.stringMatching(/^fail vrid 51 on lb1: no track_script\/track_process follows haproxy/),
+      expect.stringMatching(/^pass vrid 51 on lb2: track_script chk_haproxy follows haproxy/),
+    ])
+    const none = {stdout: '', stderr: 'keepalived: not installed', exitCode: 127}
+    expect(
+      one('vrrp.authentication', [lb('lb1', '198.18.2.41', {'keepalived-conf': none})]).map(
+        (x) => x.split(' ')[0],
+      ),
+    ).toEqual(['skip'])
+  })
+
   it('fails vrrp.vip-placement on an LB whose SIGKILLed keepalived left the VIP behind', () => {
     // lb2 as captured after its keepalived was SIGKILLed (lb1 had become MASTER): the VIP is still on eth0.
     const [r] = runCheck(
