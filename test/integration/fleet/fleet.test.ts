@@ -12,7 +12,6 @@ import {execFile, execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -23,10 +22,9 @@ import {
   DEAD_ADDRESSES,
   type NetnsFleet,
 } from '../../support/netns-fleet.js'
-import {repoRoot} from '../../support/paths.js'
+import {runCliJson} from '../../support/cli.js'
 import {labContext} from '../lab/helpers.js'
 
-const run = promisify(execFile)
 const SSHD_CLUSTERS = 20
 const NODES_PER_CLUSTER = 2
 const BUDGET = 8
@@ -75,7 +73,6 @@ describe.skipIf(cannot !== undefined)(
         HACHECK_HISTORY: '',
       }
       const argv = [
-        join(repoRoot, 'bin', 'run.js'),
         'audit',
         '--fleet',
         dir,
@@ -99,18 +96,7 @@ describe.skipIf(cannot !== undefined)(
         '--log-file',
         'none',
       ]
-      try {
-        const r = await run('node', argv, {env, maxBuffer: 256 * 1024 * 1024})
-        exitCode = 0
-        report = JSON.parse(r.stdout) as FleetRun
-        stderr = r.stderr
-      } catch (err) {
-        const e = err as {code?: number; stdout?: string; stderr?: string}
-        if (typeof e.code !== 'number' || !e.stdout) throw err
-        exitCode = e.code
-        report = JSON.parse(e.stdout) as FleetRun
-        stderr = e.stderr ?? ''
-      }
+      ;({code: exitCode, report, stderr} = await runCliJson<FleetRun>(argv, env, 256 * 1024 * 1024))
       const s = report.summary
       console.warn(
         `[fleet] ${s.clusters} clusters (${s.passed} passed, ${s.failed} failed, ${s.incomplete} incomplete, ${s.invalid} invalid) in ${(report.durationMs / 1000).toFixed(1)} s, budget ${report.budget.nodes}, peak ${report.budget.peakNodes}, exit ${exitCode}`,

@@ -4,21 +4,20 @@
  * in the path (base64 for values with a slash), PUT replacing the group, the
  * audit command's --push-gateway, and clear failures.
  */
-import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {IncompleteError} from '../../../src/core/errors.js'
 import {pushMetrics, pushUrl} from '../../../src/transport/pushgateway.js'
 import {freePort} from '../../support/sshd.js'
+import {runCli} from '../../support/cli.js'
 import {repoRoot} from '../../support/paths.js'
 
 const BIN = '/usr/bin/prometheus-pushgateway'
-const run = promisify(execFile)
 
 describe.skipIf(!existsSync(BIN))(
   `push to a real Pushgateway${existsSync(BIN) ? '' : ' (SKIPPED: prometheus-pushgateway is not installed)'}`,
@@ -71,10 +70,8 @@ describe.skipIf(!existsSync(BIN))(
     })
 
     it('is what audit --push-gateway does with the run\u2019s metrics, grouped by cluster', async () => {
-      const r = await run(
-        'node',
+      const r = await runCli(
         [
-          join(repoRoot, 'bin/run.js'),
           'audit',
           '--from',
           join(repoRoot, 'examples/lab-stonith-disabled'),
@@ -86,10 +83,10 @@ describe.skipIf(!existsSync(BIN))(
           '--format',
           'json',
         ],
-        {env: {...process.env, XDG_STATE_HOME: state, HACHECK_HISTORY: ''}},
-      ).catch((e: {code?: number; stderr?: string}) => e)
-      expect((r as {code?: number}).code).toBe(1)
-      expect((r as {stderr?: string}).stderr).toBe('')
+        {...process.env, XDG_STATE_HOME: state, HACHECK_HISTORY: ''},
+      )
+      expect(r.code).toBe(1)
+      expect(r.stderr).toBe('')
       const text = await scrape()
       expect(text).toContain(
         'hacheck_check_status{check="fencing.enabled",cluster="lab",instance="lab",job="hacheck",severity="critical",status="fail"} 1',

@@ -18,6 +18,7 @@ import type {LabStatus} from '../../../src/lab/lab.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {ensureLab, labContext, labRunner, labTitle, sh, waitFor} from '../lab/helpers.js'
 import {chaosEnv, hacheck, ledgerFiles, vipHolders} from '../chaos/helpers.js'
+import {jsonReport} from '../../support/cli.js'
 
 const lab = labContext()
 const phase = (r: ChaosResult, name: string) => r.phases.find((p) => p.name === name)
@@ -34,8 +35,34 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
       ['chaos', ...args, '-i', status.inventory as string, '--format', 'json', '--yes', '-q'],
       chaosEnv(state, status),
     )
-    expect(r.stdout, r.stderr).toMatch(/^\{/)
-    return JSON.parse(r.stdout) as ChaosResult
+    return jsonReport<ChaosResult>(r, `hacheck chaos ${args[0] ?? ''}`)
+  }
+  /** FAULT (with its options) on the LB that is VRRP MASTER now (@service), 8 s at 20 probes/s. */
+  const onVrrpMaster = async (
+    fault: string,
+    ...options: string[]
+  ): Promise<{master: string; other: string; r: ChaosResult}> => {
+    const before = await vipHolders(runner, lbs())
+    expect(before).toHaveLength(1)
+    const master = before[0] as string
+    const other = lbs().find((n) => n.name !== master)?.name as string
+    const r = await run([fault, '--node', '@service', ...options, '--duration', '8s', '--rate', '20'])
+    return {master, other, r}
+  }
+  /** The peer became MASTER (keepalived's log) after 3 missed adverts plus its skew time, not at once. */
+  const peerTookOver = (
+    what: string,
+    {master, other, r}: {master: string; other: string; r: ChaosResult},
+  ) => {
+    expect(r.errors).toEqual([])
+    expect(r.target).toEqual([master])
+    const peerMaster = phase(r, 'vrrp-master')
+    expect(peerMaster).toMatchObject({node: other, source: 'keepalived-log'})
+    console.warn(
+      `[web] ${what} on ${master}: ${other} MASTER at ${peerMaster?.atMs ?? '?'} ms (keepalived log), client outage ${r.metrics.clientOutageMs ?? '?'} ms, ${r.metrics.failedProbes}/${r.metrics.probes} probes failed, at most ${r.metrics.maxVipHolders} VIP holders`,
+    )
+    expect(peerMaster?.atMs).toBeGreaterThan(2_500)
+    expect(peerMaster?.atMs).toBeLessThan(6_000)
   }
 
   beforeAll(async () => {
@@ -49,20 +76,7 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
   })
 
   it('kills haproxy on the VRRP MASTER: the peer takes the VIP, outage measured, VRRP phases agree with keepalived', async () => {
-    const before = await vipHolders(runner, lbs())
-    expect(before).toHaveLength(1)
-    const master = before[0] as string
-    const r = await run([
-      'kill-process',
-      '--node',
-      '@service',
-      '--process',
-      'haproxy',
-      '--duration',
-      '8s',
-      '--rate',
-      '20',
-    ])
+    const {master, other, r} = await onVrrpMaster('kill-process', '--process', 'haproxy')
     try {
       expect(r.status, JSON.stringify({errors: r.errors, expectations: r.expectations})).toBe('pass')
       expect(r.target).toEqual([master])
@@ -70,7 +84,6 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
       expect(r.metrics.clientOutageMs).toBeGreaterThan(0)
       expect(r.metrics.clientOutageMs).toBeLessThan(10_000)
       expect(r.metrics.maxVipHolders).toBe(1)
-      const other = lbs().find((n) => n.name !== master)?.name
       expect(phase(r, 'vrrp-fault')).toMatchObject({node: master, source: 'keepalived-log'})
       expect(phase(r, 'vrrp-master')).toMatchObject({node: other, source: 'keepalived-log'})
       // The VIP move seen by polling ip addr every 200 ms agrees with keepalived's own log.
@@ -91,33 +104,12 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
   })
 
   it('kills keepalived on the VRRP MASTER: the peer is MASTER after its down interval, the old MASTER keeps a stale VIP', async () => {
-    const before = await vipHolders(runner, lbs())
-    expect(before).toHaveLength(1)
-    const master = before[0] as string
-    const other = lbs().find((n) => n.name !== master)?.name as string
-    const r = await run([
-      'kill-process',
-      '--node',
-      '@service',
-      '--process',
-      'keepalived',
-      '--duration',
-      '8s',
-      '--rate',
-      '20',
-    ])
+    const took = await onVrrpMaster('kill-process', '--process', 'keepalived')
+    const {master, other, r} = took
     try {
-      expect(r.errors).toEqual([])
-      expect(r.target).toEqual([master])
       // keepalived's own log on the peer: MASTER after 3 missed adverts (advert_int 1) plus its skew time
       // ((256 - 100) / 256 s at priority 100, or 0.41 s at 150).
-      const peerMaster = phase(r, 'vrrp-master')
-      expect(peerMaster).toMatchObject({node: other, source: 'keepalived-log'})
-      console.warn(
-        `[web] keepalived SIGKILL on ${master}: ${other} MASTER at ${peerMaster?.atMs ?? '?'} ms (keepalived log), client outage ${r.metrics.clientOutageMs ?? '?'} ms, ${r.metrics.failedProbes}/${r.metrics.probes} probes failed, at most ${r.metrics.maxVipHolders} VIP holders`,
-      )
-      expect(peerMaster?.atMs).toBeGreaterThan(2_500)
-      expect(peerMaster?.atMs).toBeLessThan(6_000)
+      peerTookOver('keepalived SIGKILL', took)
       // A SIGKILLed keepalived removes nothing: the old MASTER keeps the VIP next to the new one (what
       // vrrp.vip-placement flags), so the polled VIP never "moves" and the run counts two holders.
       expect(r.metrics.maxVipHolders).toBe(2)
@@ -156,31 +148,10 @@ describe.skipIf(!lab.available)(labTitle('hacheck chaos on the web stack'), () =
   )
 
   const pullMasterLink = async (): Promise<void> => {
-    const before = await vipHolders(runner, lbs())
-    expect(before).toHaveLength(1)
-    const master = before[0] as string
-    const other = lbs().find((n) => n.name !== master)?.name as string
-    const r = await run([
-      'link-pull',
-      '--node',
-      '@service',
-      '--interface',
-      'eth0',
-      '--duration',
-      '8s',
-      '--rate',
-      '20',
-    ])
-    expect(r.errors).toEqual([])
-    expect(r.target).toEqual([master])
+    const took = await onVrrpMaster('link-pull', '--interface', 'eth0')
+    const {r} = took
     // The cut MASTER hears no advert: its peer's keepalived log says when it took over.
-    const peerMaster = phase(r, 'vrrp-master')
-    expect(peerMaster).toMatchObject({node: other, source: 'keepalived-log'})
-    console.warn(
-      `[web] link pull (eth0) on ${master}: ${other} MASTER at ${peerMaster?.atMs ?? '?'} ms (keepalived log), client outage ${r.metrics.clientOutageMs ?? '?'} ms, ${r.metrics.failedProbes}/${r.metrics.probes} probes failed, at most ${r.metrics.maxVipHolders} VIP holders`,
-    )
-    expect(peerMaster?.atMs).toBeGreaterThan(2_500)
-    expect(peerMaster?.atMs).toBeLessThan(6_000)
+    peerTookOver('link pull (eth0)', took)
     // iptables does not filter ARP and the cut MASTER keeps its VIP (it hears no peer): two holders while
     // the link is out; the clients follow the peer's gratuitous ARP.
     expect(r.metrics.maxVipHolders).toBe(2)
