@@ -5,7 +5,7 @@
 import {anomaliesOf} from './anomalies.js'
 import {resourceLocations} from './pacemaker.js'
 import {buildSystemView} from './systems.js'
-import {systemAnomalies, systemGroupsOf} from './groups.js'
+import {systemGroupsOf} from './groups.js'
 import type {
   ClusterView,
   MembershipReading,
@@ -127,14 +127,16 @@ export function buildClusterView(input: ViewInput): ClusterView {
     nodes,
     partitions,
     ...(primary ? {primary: primary.name} : {}),
-    groups: systemGroupsOf(
-      input.readings,
-      input.nodes.map((n) => n.name),
-    ),
     anomalies: [],
+    systems: [
+      ...systemGroupsOf(
+        input.readings,
+        input.nodes.map((n) => n.name),
+      ),
+      ...(input.systems ?? []).map(buildSystemView),
+    ],
   }
-  view.anomalies = [...anomaliesOf(view), ...systemAnomalies(view.groups)]
-  if (input.systems?.length) view.systems = input.systems.map(buildSystemView)
+  view.anomalies = anomaliesOf(view)
   return view
 }
 

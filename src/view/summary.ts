@@ -14,7 +14,7 @@ function healthyLine(view: ClusterView): string {
   const p = view.partitions.find((x) => x.primary)
   if (p) parts.push(`one partition ${p.name}, quorate${p.dc ? `, DC ${p.dc}` : ''}`)
   if (view.vip !== undefined && p?.vipHolders.length) parts.push(`VIP on ${p.vipHolders.join(', ')}`)
-  for (const s of view.systems ?? []) {
+  for (const s of view.systems) {
     if (s.primary)
       parts.push(`${s.system}: primary component ${s.primary}${s.leader ? `, leader ${s.leader}` : ''}`)
   }
@@ -22,10 +22,8 @@ function healthyLine(view: ClusterView): string {
 }
 
 export function summarizeView(view: ClusterView): ViewSummary {
-  // A data-tier system's node that was not examined is already named by the view's own notice.
-  const systemNotices = (view.systems ?? []).flatMap((s) =>
-    s.anomalies.filter((a) => a.kind !== 'not-examined'),
-  )
+  // A system's node that was not examined is already named by the view's own notice.
+  const systemNotices = view.systems.flatMap((s) => s.anomalies.filter((a) => a.kind !== 'not-examined'))
   const notices = [...view.anomalies, ...systemNotices]
     .sort((a, b) => RANK[a.severity] - RANK[b.severity])
     .map((a) => ({severity: a.severity, kind: a.kind, nodes: a.nodes, message: a.message}))

@@ -79,8 +79,8 @@ export interface PacemakerResource {
 }
 
 /**
- * One node's part in a replicated system other than Corosync (VRRP, Redis Sentinel, and the data tier's
- * Galera/etcd/Patroni), as that node reports it. Generic on purpose: a check judges "one leader per group"
+ * One node's part in a leader group (a VRRP router, a Sentinel-monitored master), as that node reports it;
+ * groups.ts makes it a member of the group's SystemView. Generic on purpose: a check judges "one leader per group"
  * or "the quorum survives losing one node" from these, whatever the system.
  */
 export interface GroupReading {
@@ -176,19 +176,6 @@ export interface Partition {
   speaker?: string
 }
 
-/** One group of a replicated system, reconciled over every node that reported on it. */
-export interface SystemGroupView {
-  system: string
-  group: string
-  members: ({node: string} & Omit<GroupReading, 'system' | 'group'>)[]
-  /** Nodes that report leading the group. */
-  leaders: string[]
-  /** Leaders named by watching members (Sentinels), with the nodes naming each. */
-  named: Record<string, string[]>
-  /** Nodes of this system whose reading failed (could not tell their role). */
-  unread: {node: string; error: string}[]
-}
-
 export type AnomalyKind =
   | 'not-examined'
   | 'powered-off-member'
@@ -204,8 +191,6 @@ export type AnomalyKind =
   | 'vip-nowhere'
   | 'no-dc'
   | 'pacemaker-disagrees'
-  | 'system-several-leaders'
-  | 'system-no-leader'
 
 export interface Anomaly {
   kind: AnomalyKind
@@ -221,11 +206,14 @@ export interface ClusterView {
   partitions: Partition[]
   /** Name of the primary (single quorate) partition, when there is one. */
   primary?: string
-  /** Replicated systems with a leader per group (VRRP, Sentinel, …), one entry per group: see groups.ts. */
-  groups: SystemGroupView[]
+  /** Corosync/Pacemaker's anomalies (those of the other replicated systems are in each system's view). */
   anomalies: Anomaly[]
-  /** One view per data-tier system (partitions and quorum of each, judged the same way). */
-  systems?: SystemView[]
+  /**
+   * Every replicated system other than Corosync, one entry per group, in one shape (systems.ts): the leader
+   * groups (VRRP routers, Sentinel-monitored masters: groups.ts) first, then the systems with a membership
+   * of their own (Galera, etcd, Patroni).
+   */
+  systems: SystemView[]
 }
 
 export type {CrmMon}

@@ -1,5 +1,6 @@
 import {redisSentinel} from '../../facts/redis-sentinel.js'
 import {defineClusterCheck, fail, pass, skip, unknown, type Finding} from '../define.js'
+import {systemGroups} from '../../view/systems.js'
 import {ev, remediation} from '../evidence.js'
 
 /**
@@ -20,7 +21,7 @@ export default defineClusterCheck({
   evaluate(nodes, {minSentinels}, ctx) {
     const view = ctx.view
     if (!view) return unknown('no cluster view was built: cannot count the Sentinels')
-    const groups = view.groups.filter((g) => g.system === 'redis-sentinel')
+    const groups = systemGroups(view.systems, 'redis-sentinel')
     if (groups.length === 0) {
       const errors = nodes.filter(
         (n) =>

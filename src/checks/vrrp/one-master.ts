@@ -1,5 +1,6 @@
 import {keepalivedState} from '../../facts/keepalived-state.js'
 import {defineClusterCheck, fail, pass, skip, unknown, type Finding} from '../define.js'
+import {systemGroups} from '../../view/systems.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Judged from the cluster view's VRRP groups (src/view/groups.ts): every LB's own keepalived state. */
@@ -17,7 +18,7 @@ export default defineClusterCheck({
   evaluate(nodes, _p, ctx) {
     const view = ctx.view
     if (!view) return unknown("no cluster view was built: cannot compare the LBs' VRRP states")
-    const groups = view.groups.filter((g) => g.system === 'vrrp')
+    const groups = systemGroups(view.systems, 'vrrp')
     const runs = nodes.filter(
       (n) =>
         n.optional.state.ok || !['not-installed', 'not-applicable'].includes(n.optional.state.error.code),

@@ -80,6 +80,13 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the web stack'), () =
       /after losing redis1, 2 Sentinel\(s\) are left but a failover needs 3/,
     ],
     ['redis-no-min-replicas', 'session.redis-replicas', /min-replicas-to-write 0/],
+    // A write load through a replication link capped at 64 kbit/s: redis3 acknowledges every second (lag=0)
+    // but its acknowledged offset falls ever further behind master_repl_offset.
+    [
+      'redis-replica-lag',
+      'session.redis-replicas',
+      /^redis1 \(127\.0\.0\.1:6379\): replica 198\.18\.2\.63:6379 online, last ack \d+ s ago, \d{7,} bytes behind the master/,
+    ],
     ['memcached-single', 'session.store-redundant', /memcached with 1 memcached server\(s\)/],
     ['sticky-local', 'lb.sticky-sessions', /sticky sessions .* hide node-local sessions/],
   ]

@@ -41,7 +41,7 @@ describe('the view of a data-tier system', () => {
       ]),
     )
     expect(v.primary).toBe('a+b')
-    expect(v.nodes.map((n) => n.partition)).toEqual(['a+b', 'a+b', 'c'])
+    expect(v.members.map((n) => n.partition)).toEqual(['a+b', 'a+b', 'c'])
     expect(v.anomalies.map((a) => a.kind).sort()).toEqual(['minority', 'split-view', 'unseen-member'])
     expect(v.anomalies.find((a) => a.kind === 'minority')?.message).toBe(
       'etcd: c is in a non-primary component (c, no quorum)',
