@@ -26,8 +26,8 @@ trap cleanup TERM INT
 # A cap left by a SIGKILLed run goes first.
 tc qdisc del dev "$DEV" root 2>/dev/null
 tc qdisc add dev "$DEV" root handle 1: htb default 10 r2q 1000 || exit 1
-tc class add dev "$DEV" parent 1: classid 1:10 htb rate 10gbit || exit 1
-tc class add dev "$DEV" parent 1: classid 1:20 htb rate "$RATE" ceil "$RATE" || exit 1
+tc class add dev "$DEV" parent 1: classid 1:10 htb rate 10gbit quantum 200000 || exit 1
+tc class add dev "$DEV" parent 1: classid 1:20 htb rate "$RATE" ceil "$RATE" quantum 1514 || exit 1
 echo "$(date -Is) replication to $REPLICA capped at $RATE on $DEV; load: $VALUE_BYTES bytes every $INTERVAL s"
 
 value=$(head -c "$VALUE_BYTES" /dev/zero | tr '\0' x)

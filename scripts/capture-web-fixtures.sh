@@ -71,6 +71,9 @@ cap redis1 redis-sentinel redisSentinel "$out/redis-sentinel/two-redis1.txt"
 cap redis3 redis-sentinel redisSentinel "$out/redis-sentinel/two-redis3-unconfigured.txt"
 lab redis-no-min-replicas
 cap redis1 redis-replication redisReplication "$out/redis-replication-lab/master-no-min-replicas.txt"
+lab redis-replica-lag
+cap redis1 redis-replication redisReplication "$out/redis-replication-lab/master-replica-lag.txt"
+cap redis3 redis-replication redisReplication "$out/redis-replication-lab/replica-lagging.txt"
 lab memcached-single
 cap app1 app-sessions appSessions "$out/app-sessions/memcached-single.txt"
 lab sticky-local

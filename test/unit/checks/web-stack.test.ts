@@ -8,6 +8,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {replicaBehindBytes} from '../../../src/lab/web.js'
 import {fixturesDir} from '../../support/paths.js'
 import {runCheck, type HarnessNode} from '../../support/check-harness.js'
 
@@ -136,6 +137,31 @@ describe('session checks on lab captures', () => {
     expect(rs[0]?.message).toMatch(
       /^sessions: only 1 node\(s\) run a Sentinel for sessions \(redis1\); want 3; after losing redis1, 0 Sentinel\(s\) are left but a failover needs 2/,
     )
+  })
+
+  it('fails session.redis-replicas on a replica whose acknowledged offset falls behind (lab variant redis-replica-lag)', () => {
+    const [r] = runCheck(
+      'session.redis-replicas',
+      [
+        session('redis1', '198.18.2.61', {
+          'redis-replication': read('redis-replication-lab/master-replica-lag.txt'),
+        }),
+      ],
+      {inventory},
+    )
+    // Both replicas acknowledged within the second (lag=0): only the offset tells that redis3 is 3.5 MB behind.
+    expect(r?.status).toBe('fail')
+    expect(r?.message).toBe(
+      'redis1 (127.0.0.1:6379): replica 198.18.2.63:6379 online, last ack 0 s ago, 3502663 bytes behind the master (offset 198516 of 3701179)',
+    )
+    expect(r?.remediation).toMatch(/## Remediation/)
+    // The lab waits for the same gap in `redis-cli INFO replication`, read with the same parser.
+    const info =
+      /@@hacheck-part:begin replication [^@]*@@\n([\s\S]*?)@@hacheck-part:end/.exec(
+        read('redis-replication-lab/master-replica-lag.txt'),
+      )?.[1] ?? ''
+    expect(replicaBehindBytes(info, '198.18.2.63')).toBe(3502663)
+    expect(replicaBehindBytes(info, '198.18.2.62')).toBe(114975)
   })
 
   it('fails session.redis-replicas on min-replicas-to-write 0 and passes on the healthy master', () => {
