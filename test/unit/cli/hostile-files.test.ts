@@ -13,26 +13,16 @@ import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {checkOutputFile, makeDirs, readInputText} from '../../../src/cli/files.js'
+import {hacheck as run, type CliResult} from '../../support/source-cli.js'
 import {repoRoot} from '../../support/paths.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-hostile-files-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-async function hacheck(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  const [command = '', ...rest] = args
-  const r = await execa(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'test', 'integration', 'chaos', 'launch.ts'), command, ...rest],
-    {
-      reject: false,
-      cwd: repoRoot,
-      env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', HACHECK_HISTORY: '', COLUMNS: '100'},
-      stdin: 'ignore',
-      timeout: 60_000,
-    },
-  )
-  return {code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
-}
+const hacheck = (args: string[]): Promise<CliResult> =>
+  run(args, {
+    env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', HACHECK_HISTORY: '', COLUMNS: '100'},
+  })
 
 const lab = join(repoRoot, 'examples', 'lab-healthy')
 function capture(name: string, damage: (d: string) => void): string {

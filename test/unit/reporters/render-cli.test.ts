@@ -3,35 +3,21 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {saveRun} from '../../../src/chaos/history.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
+import {hacheck as run, type CliResult} from '../../support/source-cli.js'
 import {repoRoot} from '../../support/paths.js'
 import {linkPullResult} from '../chaos/fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-render-cli-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-async function hacheck(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  // From the sources (bin/run.js would load a possibly stale dist/).
-  const [topic = '', command = '', ...rest] = args
-  const id = command.startsWith('-') || command === '' ? topic : `${topic}/${command}`
-  const argv = id === topic ? [command, ...rest].filter(Boolean) : rest
-  const r = await execa(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'test', 'integration', 'chaos', 'launch.ts'), id, ...argv],
-    {
-      reject: false,
-      cwd: repoRoot,
-      env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', HACHECK_WAIVERS: '', COLUMNS: '100'},
-      stdin: 'ignore',
-      timeout: 60_000,
-    },
-  )
-  return {code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
-}
+const hacheck = (args: string[]): Promise<CliResult> =>
+  run(args, {
+    env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', HACHECK_WAIVERS: '', COLUMNS: '100'},
+  })
 
 const capture = join(repoRoot, 'examples', 'lab-stonith-disabled')
 const waivers = (expires: string): string => {
