@@ -4,6 +4,7 @@
  * warning results per audit). No scripts, no external assets; every text from
  * a node or a file is escaped.
  */
+import {sanitizeDeep} from '../core/sanitize.js'
 import {plainText} from '../core/text.js'
 import type {Change, ClusterTrend, Comparison, SeriesPoint, TrendReport} from './trend.js'
 
@@ -29,7 +30,11 @@ function latestText(p: SeriesPoint): string {
   return `exit ${p.exitCode}: ${p.pass} pass, ${p.fail} fail, ${p.warn} warn, ${p.skip} skip, ${p.error} error`
 }
 
-export function renderTrendConsole(t: TrendReport): string {
+// Each renderer takes the report through the sanitising boundary first: the history is files on disk,
+// and every string in it (cluster names, messages, check ids) came from a node or a saved run.
+
+export function renderTrendConsole(raw: TrendReport): string {
+  const t = sanitizeDeep(raw)
   const out: string[] = []
   out.push(
     `hacheck report trend — ${t.clusters.length} cluster(s), ${t.regressions} regression(s)${t.since ? ` since ${t.since}` : ' since the previous audit'}`,
@@ -64,7 +69,8 @@ function comparisonMd(title: string, cmp: Comparison | undefined, note?: string)
   return out
 }
 
-export function renderTrendMarkdown(t: TrendReport): string {
+export function renderTrendMarkdown(raw: TrendReport): string {
+  const t = sanitizeDeep(raw)
   const out: string[] = [`# hacheck posture trend`, '']
   out.push(
     `${t.clusters.length} cluster(s); **${t.regressions} regression(s)** ${t.since ? `since ${t.since}` : 'since the previous audit'}. Generated ${t.generatedAt}.`,
@@ -159,7 +165,8 @@ function clusterHtml(c: ClusterTrend, since: string | undefined): string {
   ].join('\n')
 }
 
-export function renderTrendHtml(t: TrendReport): string {
+export function renderTrendHtml(raw: TrendReport): string {
+  const t = sanitizeDeep(raw)
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hacheck posture trend</title>
 <style>

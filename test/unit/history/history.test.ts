@@ -163,6 +163,30 @@ describe('the trend', () => {
     expect(html).toContain('&lt;script&gt;')
     expect(trendChart([])).toContain('</svg>')
   })
+
+  it('renders no raw control, XML-invalid or bidi character from a saved run, in any string of it', () => {
+    const hostile = '\u0000\u001b[2J\ufffe\u202e\r\u0085'
+    const evil = p(noFencing)
+    evil.cluster = `prod${hostile}`
+    evil.results = evil.results.map((r) => ({
+      ...r,
+      id: `${r.id}${hostile}`,
+      message: `${r.message}${hostile}`,
+      title: `${r.title}${hostile}`,
+    }))
+    const before = {...p(healthy), cluster: evil.cluster}
+    const t = trendReport([before, evil], {now: new Date('2026-12-04T00:00:00Z')})
+    const outputs: [string, string][] = [
+      ['console', renderTrendConsole(t)],
+      ['markdown', renderTrendMarkdown(t)],
+      ['html', renderTrendHtml(t)],
+    ]
+    for (const [name, text] of outputs) {
+      expect(text, name).toContain('␛[2J')
+      for (const ch of ['\u0000', '\u001b', '\ufffe', '\u202e', '\u0085'])
+        expect(text.includes(ch), `${name}: raw U+${ch.charCodeAt(0).toString(16)}`).toBe(false)
+    }
+  })
 })
 
 describe('report trend --since', () => {
