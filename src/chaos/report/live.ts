@@ -8,6 +8,7 @@
  * for LIVE_LAG_MS and print them in time order (UTC clock, then seconds after
  * the injection).
  */
+import {sanitizeDeep, visibleText} from '../../core/sanitize.js'
 import type {ProgressEvent} from '../runner.js'
 import {now, type TimelineEvent} from '../timeline.js'
 import {liveLine, ProbeTransitions} from './text.js'
@@ -233,8 +234,24 @@ class TtyView implements LiveView {
   }
 }
 
-export function createLiveView(mode: LiveMode): LiveView {
+export function createLiveView(
+  mode: LiveMode,
+  write: (s: string) => void = (s) => process.stderr.write(s),
+): LiveView {
   if (mode === 'silent') return {onProgress: () => {}, note: () => {}, close: async () => {}}
-  if (mode === 'plain') return new PlainView((s) => process.stderr.write(s))
-  return new TtyView()
+  return sanitized(mode === 'plain' ? new PlainView(write) : new TtyView())
+}
+
+/**
+ * What reaches the terminal went through the sanitising boundary
+ * (docs/untrusted-input.md): probe errors, node names, log lines and notes
+ * carry text a node printed, and an ANSI escape in them could clear the
+ * operator's screen or recolour a verdict mid-run.
+ */
+function sanitized(view: LiveView): LiveView {
+  return {
+    onProgress: (p) => view.onProgress(sanitizeDeep(p)),
+    note: (text) => view.note(visibleText(text)),
+    close: () => view.close(),
+  }
 }

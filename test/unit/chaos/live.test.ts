@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {PlainView, TimeOrder} from '../../../src/chaos/report/live.js'
+import {createLiveView, PlainView, TimeOrder} from '../../../src/chaos/report/live.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 
 const T0 = Date.parse('2026-11-26T10:11:12Z')
@@ -37,5 +37,25 @@ describe('the live view', () => {
         '',
       ].join('\n'),
     )
+  })
+
+  it('shows what a node printed with its control characters made visible, never raw, in notes, stages and events', async () => {
+    const out: string[] = []
+    const view = createLiveView('plain', (s) => out.push(s))
+    const evil = '\u001b[2J\u0000\ufffe\u202e'
+    view.note(`discovery: ${evil}`)
+    view.onProgress({type: 'stage', stage: 'baseline', state: 'start', detail: evil})
+    view.onProgress({
+      type: 'event',
+      event: {kind: 'cluster', t: T0, phase: 'node-lost', node: `n1${evil}`, source: evil},
+    })
+    view.onProgress({
+      type: 'event',
+      event: {kind: 'probe', t: T0 + 100, probe: 'http', ok: false, latencyMs: 1, error: evil},
+    })
+    await view.close()
+    const text = out.join('')
+    expect(text).toContain('␛[2J␀')
+    for (const ch of ['\u001b', '\u0000', '\ufffe', '\u202e']) expect(text.includes(ch)).toBe(false)
   })
 })
