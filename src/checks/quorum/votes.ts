@@ -1,5 +1,5 @@
 import {corosyncConf} from '../../facts/corosync-conf.js'
-import {defineClusterCheck, fail, pass, warn} from '../define.js'
+import {defineClusterCheck, fail, pass, unknown, warn} from '../define.js'
 import {authority} from '../authority.js'
 import {ev, remediation} from '../evidence.js'
 
@@ -23,7 +23,16 @@ export default defineClusterCheck({
     if (!first) return fail('no corosync.conf to judge')
     const {node, facts} = first
     const q = facts.conf.quorum
-    const votes = facts.conf.nodes.reduce((a, n) => a + (Number(n.raw['quorum_votes'] ?? 1) || 1), 0)
+    // A quorum_votes that is not a whole number is "cannot tell", never the default of 1 vote.
+    const unreadable = facts.conf.nodes.filter(
+      (n) => n.raw['quorum_votes'] !== undefined && !/^\d+$/.test(n.raw['quorum_votes'].trim()),
+    )
+    if (unreadable.length)
+      return unknown(
+        `cannot read quorum_votes ${unreadable.map((n) => JSON.stringify(n.raw['quorum_votes'])).join(', ')} in corosync.conf as a number of votes: cannot tell how many votes there are`,
+        [ev(node.name, corosyncConf, {quorumVotes: unreadable.map((n) => n.raw['quorum_votes'])})],
+      )
+    const votes = facts.conf.nodes.reduce((a, n) => a + Number(n.raw['quorum_votes'] ?? 1), 0)
     const nodeCount = facts.conf.nodes.length || (q.expectedVotes ?? 0)
     const observed = {
       nodes: nodeCount,

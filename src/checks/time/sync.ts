@@ -1,5 +1,5 @@
 import {host} from '../../facts/host.js'
-import {defineNodeCheck, fail, pass} from '../define.js'
+import {defineNodeCheck, fail, pass, unknown} from '../define.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Also expected: the node's clock is synchronised (chrony or systemd-timesyncd), offset small. */
@@ -23,9 +23,15 @@ export default defineNodeCheck({
       ),
     ]
     if (t.chrony) {
-      const off = Math.abs((t.chrony.systemTimeOffsetSeconds ?? 0) * 1000)
       if (!t.chrony.synchronised)
         return fail(`chrony is not synchronised (leap status ${t.chrony.leapStatus ?? '?'})`, e)
+      // An offset chronyc printed in a form we cannot read is "cannot tell", never an offset of 0.
+      if (t.chrony.systemTimeOffsetSeconds === undefined)
+        return unknown(
+          'cannot read the System time offset in chronyc tracking: cannot tell how far off the clock is',
+          e,
+        )
+      const off = Math.abs(t.chrony.systemTimeOffsetSeconds * 1000)
       if (off > (maxOffsetMs as number))
         return fail(`chrony offset ${off.toFixed(0)} ms exceeds ${maxOffsetMs} ms`, e)
       return pass(`chrony synchronised to ${t.chrony.referenceId ?? '?'}, offset ${off.toFixed(1)} ms`, e)

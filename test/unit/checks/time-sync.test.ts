@@ -37,6 +37,17 @@ describe('time.sync', () => {
     expect(r[0]?.status).toBe('warn')
     expect(r[0]?.message).toMatch(/not synchronised/)
   })
+  it('cannot tell (never an offset of 0) when chrony is synchronised but its System time cannot be read', () => {
+    const chrony =
+      'Reference ID    : C6120001 (198.18.0.1)\nStratum         : 3\nSystem time     : unreadable\nLeap status     : Normal\n'
+    const out = here.replace(
+      /@@hacheck-part:begin chrony@@\n[\s\S]*?\n@@hacheck-part:end \d+@@\n/,
+      framedFile('chrony', chrony),
+    )
+    const r = runCheck('time.sync', [{name: 'a', outputs: {host: out}}])
+    expect(r[0]?.status).toBe('error')
+    expect(r[0]?.message).toMatch(/cannot read the System time offset/)
+  })
   it('is an error when the node could not be reached', () => {
     expect(runCheck('time.sync', [{name: 'a', unreachable: true}])[0]?.status).toBe('error')
   })
