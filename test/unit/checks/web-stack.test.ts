@@ -45,6 +45,16 @@ describe('VRRP checks on lab captures', () => {
       expect.stringMatching(/^fail vrid 51 on lb1: no track_script\/track_process follows haproxy/),
       expect.stringMatching(/^pass vrid 51 on lb2: track_script chk_haproxy follows haproxy/),
     ])
+    expect(one('vrrp.unicast-peers', pair('lb1-healthy', 'lb2-split'))).toEqual([
+      expect.stringMatching(
+        /^pass vrid 51: unicast between lb1 198\.18\.2\.41 and lb2 198\.18\.2\.42 on public /,
+      ),
+    ])
+    expect(one('vrrp.unicast-peers', pair('lb1-peer-mgmt', 'lb2-split'))).toEqual([
+      expect.stringMatching(
+        /^fail vrid 51: lb1 sends\/expects adverts on .*outside public 198\.18\.2\.0\/24/,
+      ),
+    ])
     const none = {stdout: '', stderr: 'keepalived: not installed', exitCode: 127}
     expect(
       one('vrrp.authentication', [lb('lb1', '198.18.2.41', {'keepalived-conf': none})]).map(
