@@ -3,7 +3,14 @@
  * edit-config) and ports, apart from topology.ts so the data-tier profiles add files. Pure data.
  */
 
-export type PatroniVariant = 'patroni-async' | 'patroni-timing'
+export type PatroniVariant = 'patroni-async' | 'patroni-timing' | 'patroni-max-lag' | 'etcd-small-quota'
+
+/**
+ * etcd's --quota-backend-bytes with variant etcd-small-quota. Patroni uses the v2 API (kept outside the v3
+ * backend), so the backend stays at its initial 20 KiB: 24 KiB puts it at 83 %, above the 80 % etcd.db-quota
+ * allows, yet below the quota itself (no NOSPACE alarm, the cluster keeps working).
+ */
+export const ETCD_SMALL_QUOTA = 24576
 
 interface PatroniVariantDef {
   name: PatroniVariant
@@ -27,7 +34,24 @@ export const PATRONI_VARIANTS: Record<PatroniVariant, PatroniVariantDef> = {
     applies: 'patroni',
     profiles: ['patroni'],
   },
+  'patroni-max-lag': {
+    name: 'patroni-max-lag',
+    summary:
+      'maximum_lag_on_failover 1 GiB: synchronous_mode without synchronous_mode_strict falls back to asynchronous when the Sync Standby is lost, and a failover may then lose up to 1 GiB of acknowledged commits',
+    applies: 'patroni',
+    profiles: ['patroni'],
+  },
+  'etcd-small-quota': {
+    name: 'etcd-small-quota',
+    summary: `quota-backend-bytes ${ETCD_SMALL_QUOTA} on every etcd member: the database already fills over 80 % of it, a few writes short of the NOSPACE alarm that stops every write (Patroni's leader key included)`,
+    applies: 'patroni',
+    profiles: ['patroni'],
+  },
 }
+
+/** maximum_lag_on_failover of the healthy lab (Patroni's default, 1 MiB) and of variant patroni-max-lag. */
+export const MAX_LAG_HEALTHY = 1048576
+export const MAX_LAG_LARGE = 1073741824
 
 export const PATRONI_CONFIG = '/etc/patroni/config.yml'
 export const PATRONI_REST_PORT = 8008

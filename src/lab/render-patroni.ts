@@ -6,7 +6,15 @@
  * networks only, Patroni reaches its own server over the Unix socket as postgres (peer).
  */
 import {DB_NAME, DB_USER, PG_BIN, PG_PORT, PG_SOCKET_DIR, PG_VERSION} from './render-db.js'
-import {ETCD_CLIENT_PORT, ETCD_PEER_PORT, PATRONI_REST_PORT, PATRONI_SCOPE} from './patroni-topology.js'
+import {
+  ETCD_CLIENT_PORT,
+  ETCD_PEER_PORT,
+  ETCD_SMALL_QUOTA,
+  MAX_LAG_HEALTHY,
+  MAX_LAG_LARGE,
+  PATRONI_REST_PORT,
+  PATRONI_SCOPE,
+} from './patroni-topology.js'
 import {addrOn, NETWORKS, type NodeDef} from './topology.js'
 
 export const PATRONI_YML = 'etc/patroni/config.yml'
@@ -36,7 +44,7 @@ export function dcsSettings(variants: readonly string[]): {
     ttl: timing ? 20 : 30,
     loop_wait: 10,
     retry_timeout: 10,
-    maximum_lag_on_failover: 1048576,
+    maximum_lag_on_failover: variants.includes('patroni-max-lag') ? MAX_LAG_LARGE : MAX_LAG_HEALTHY,
     synchronous_mode: !variants.includes('patroni-async'),
   }
 }
@@ -59,7 +67,7 @@ initial-cluster-token: ${PATRONI_SCOPE}
 # Debian's etcd 3.4 is built without the gRPC gateway (/v3 answers 404), which Patroni's etcd3 DCS needs:
 # Patroni talks to etcd's v2 API instead (etcd: in its YAML).
 enable-v2: true
-`
+${spec.variants.includes('etcd-small-quota') ? `quota-backend-bytes: ${ETCD_SMALL_QUOTA}\n` : ''}`
 }
 
 export function patroniYml(spec: PatroniSpec, node: NodeDef): string {

@@ -5,7 +5,9 @@ import {ev, remediation} from '../evidence.js'
 const GIB = 1024 ** 3
 /** etcd's default --quota-backend-bytes. */
 export const DEFAULT_QUOTA = 2 * GIB
-const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`
+/** A size for people: KiB below 1 MiB (a small quota would read `0.0 MiB`). */
+const size = (b: number): string =>
+  b < 1024 * 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${(b / 1024 / 1024).toFixed(1)} MiB`
 
 /** The member's DB size stays well under its quota (past it, etcd raises NOSPACE and refuses every write). */
 export default defineNodeCheck({
@@ -34,7 +36,7 @@ export default defineNodeCheck({
     if (mine.errors.some((x) => /NOSPACE/i.test(x)))
       return fail(`NOSPACE alarm raised: ${mine.errors.join('; ')}`, evidence)
     const used = mine.dbSize / quota
-    const msg = `DB ${mib(mine.dbSize)} of quota ${mib(quota)}${e.quotaBackendBytes === undefined ? ' (default)' : ''} (${(used * 100).toFixed(1)} %)`
+    const msg = `DB ${size(mine.dbSize)} of quota ${size(quota)}${e.quotaBackendBytes === undefined ? ' (default)' : ''} (${(used * 100).toFixed(1)} %)`
     if (used > p.maxUsedFraction) return fail(`${msg}: above ${p.maxUsedFraction * 100} %`, evidence)
     return pass(msg, evidence)
   },

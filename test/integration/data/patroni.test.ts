@@ -74,15 +74,30 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     )
   })
 
-  const cases: [VariantName, string][] = [
-    ['patroni-async', 'patroni.sync-vs-rpo:fail'],
-    ['patroni-timing', 'patroni.timing:fail'],
+  const quota = ['etcd.db-quota@p1:fail', 'etcd.db-quota@p2:fail', 'etcd.db-quota@p3:fail']
+  const cases: [VariantName, string, string[], RegExp][] = [
+    ['patroni-async', 'patronictl edit-config', ['patroni.sync-vs-rpo:fail'], /synchronous_mode is off/],
+    ['patroni-timing', 'patronictl edit-config', ['patroni.timing:fail'], /^ttl 20 s < loop_wait 10/],
+    [
+      'patroni-max-lag',
+      'patronictl edit-config',
+      ['patroni.replication:fail'],
+      /^synchronous_mode without synchronous_mode_strict .* maximum_lag_on_failover 1024\.0 MB then lets a failover lose that much \(limit 16 MB\)$/,
+    ],
+    [
+      'etcd-small-quota',
+      'etcd restarted member by member',
+      quota,
+      /^DB 20\.0 KiB of quota 24\.0 KiB \(83\.3 %\): above 80 %$/,
+    ],
   ]
-  for (const [variant, check] of cases) {
-    it(`fails exactly ${check.split(':')[0]} with variant ${variant} (patronictl edit-config, live)`, async () => {
+  for (const [variant, how, failing, message] of cases) {
+    const check = (failing[0] ?? '').split(/[@:]/)[0] ?? ''
+    it(`fails exactly ${check} with variant ${variant} (${how}, live)`, async () => {
       status = await useVariants([variant])
       const {code, report} = await run('x.patroni', 'x.etcd')
-      expect(notPassing(report.results)).toEqual(['etcd.tls:warn', check])
+      expect(notPassing(report.results)).toEqual(['etcd.tls:warn', ...failing].sort())
+      for (const r of report.results.filter((x) => x.id === check)) expect(r.message).toMatch(message)
       expect(code).toBe(1)
     })
   }
