@@ -2,7 +2,8 @@
  * The inventory.yaml `lab up` writes for hacheck (schemas/inventory.schema.json):
  * relative key and known_hosts paths, the BMC password only as an env var name.
  */
-import {peakLoad, type LabSpec} from './render.js'
+import type {LabSpec} from './render.js'
+import {peakLoad} from './render-pacemaker.js'
 import {DB_NAME, DB_USER, PG_PORT} from './render-db.js'
 import {BMC_PASSWORD_ENV, BMC_USER, NETWORKS, PROFILES, TLS_HOSTNAME, VIP, networksOf} from './topology.js'
 

@@ -24,13 +24,13 @@ import {pidInNamespace, readPidFile, writeFileIfChanged} from './host.js'
 import {
   bindDirsOf,
   bindFilesOf,
-  initialCib,
   managedPaths,
   nodeEnv,
   nodeFiles,
   serviceForFile,
   type LabSpec,
 } from './render.js'
+import {initialCib} from './render-pacemaker.js'
 import {BMC_USER, TLS_HOSTNAME, type NodeDef} from './topology.js'
 
 /** The repository's lab/ directory (shell scripts copied into every lab). */

@@ -9,7 +9,9 @@
 import {InputError} from '../core/errors.js'
 import {GALERA_VARIANTS, type GaleraVariant} from './galera-topology.js'
 import {MYSQL_VARIANTS, type MysqlVariant} from './mysql-topology.js'
+import {PACEMAKER_VARIANTS, type PacemakerVariant} from './pacemaker-topology.js'
 import {PATRONI_VARIANTS, type PatroniVariant} from './patroni-topology.js'
+import {WEB_VARIANTS, type WebVariant} from './web-topology.js'
 
 export const PREFIX = 'hk-'
 
@@ -197,39 +199,7 @@ export const PROFILES: Record<ProfileName, ProfileDef> = {
 
 export const DEFAULT_PROFILE: ProfileName = 'pacemaker3'
 
-export type VariantName =
-  | 'stonith-disabled'
-  | 'fence-gap'
-  | 'hb-public'
-  | 'hb-redundant'
-  | 'no-log-forward'
-  | 'capacity-short'
-  | 'cert-on-backend'
-  | 'service-clone'
-  | 'async'
-  | 'lag-rule-above-rpo'
-  | 'no-lag-rule'
-  | GaleraVariant
-  | MysqlVariant
-  | PatroniVariant
-  | 'vrrp-same-priority'
-  | 'vrrp-no-auth'
-  | 'vrrp-no-track'
-  | 'vrrp-peer-mgmt'
-  | 'vrrp-preempt'
-  | 'vrrp-split'
-  | 'vrrp-stale-vip'
-  | 'lb-no-check'
-  | 'lb-one-server'
-  | 'lb-long-timeouts'
-  | 'sessions-memcached'
-  | 'memcached-single'
-  | 'sticky-local'
-  | 'sentinel-two'
-  | 'sentinel-quorum-3'
-  | 'redis-no-min-replicas'
-  | 'redis-replica-lag'
-  | 'lb-nginx'
+export type VariantName = PacemakerVariant | GaleraVariant | MysqlVariant | PatroniVariant | WebVariant
 
 export interface VariantDef {
   name: VariantName
@@ -240,223 +210,12 @@ export interface VariantDef {
   conflicts?: VariantName[]
 }
 
-const PCMK: ProfileName[] = ['pacemaker3', 'pacemaker2-qdevice', 'pacemaker2']
-/** Variants of the cluster itself that also make sense on the db profile's cluster. */
-const PCMK_DB: ProfileName[] = [...PCMK, 'db']
-
 export const VARIANTS: Record<VariantName, VariantDef> = {
-  'stonith-disabled': {
-    name: 'stonith-disabled',
-    summary: 'stonith-enabled=false in the CIB (fence devices still defined)',
-    applies: 'cib',
-    profiles: PCMK_DB,
-  },
-  'fence-gap': {
-    name: 'fence-gap',
-    summary: 'the last cluster node has no fence device covering it',
-    applies: 'cib',
-    profiles: PCMK_DB,
-  },
-  'hb-public': {
-    name: 'hb-public',
-    summary: 'the Corosync (knet link 0) heartbeat runs on the public interface eth0, next to the VIP',
-    applies: 'corosync',
-    profiles: PCMK_DB,
-    conflicts: ['hb-redundant'],
-  },
-  'hb-redundant': {
-    name: 'hb-redundant',
-    summary: 'two knet links: link 0 on the heartbeat net (eth1), link 1 on the management net (eth2)',
-    applies: 'corosync',
-    profiles: PCMK_DB,
-    conflicts: ['hb-public'],
-  },
-  'no-log-forward': {
-    name: 'no-log-forward',
-    summary: 'cluster nodes log only locally: no rsyslog forwarding to the log server',
-    applies: 'rsyslog',
-    profiles: PCMK,
-  },
-  'capacity-short': {
-    name: 'capacity-short',
-    summary: 'node utilization capacity (and declared peak load) such that N-1 capacity cannot pass',
-    applies: 'cib',
-    profiles: PCMK,
-  },
-  'service-clone': {
-    name: 'service-clone',
-    summary:
-      'the web service runs as a clone on every cluster node (all addresses) and only the VIP moves: a planned move is a short stall for clients, not an error',
-    applies: 'cib',
-    profiles: PCMK,
-  },
-  'cert-on-backend': {
-    name: 'cert-on-backend',
-    summary:
-      'haproxy passes TLS through (mode tcp); the certificate lives on the app nodes instead of the LBs',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  async: {
-    name: 'async',
-    summary:
-      'PostgreSQL replicates asynchronously (pgsql RA rep_mode=async): the primary acknowledges commits before the standby has them, while the inventory still declares rpo 0s',
-    applies: 'cib',
-    profiles: ['db'],
-  },
-  'lag-rule-above-rpo': {
-    name: 'lag-rule-above-rpo',
-    summary:
-      'the Prometheus replication-lag alert fires too late for the declared RPO (pg_replication_lag_seconds > 60 for 1m)',
-    applies: 'monitor',
-    profiles: ['db'],
-    conflicts: ['no-lag-rule'],
-  },
-  'no-lag-rule': {
-    name: 'no-lag-rule',
-    summary:
-      'the Prometheus rule file on the monitoring node has no replication-lag alert (only PostgresqlDown)',
-    applies: 'monitor',
-    profiles: ['db'],
-    conflicts: ['lag-rule-above-rpo'],
-  },
+  ...PACEMAKER_VARIANTS,
   ...GALERA_VARIANTS,
   ...MYSQL_VARIANTS,
   ...PATRONI_VARIANTS,
-  'vrrp-same-priority': {
-    name: 'vrrp-same-priority',
-    summary:
-      'both LBs have VRRP priority 100: which one is MASTER is decided by their addresses, not by intent',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'vrrp-no-auth': {
-    name: 'vrrp-no-auth',
-    summary: 'the VRRP instance has no authentication block: any host on the segment can claim the VIP',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'vrrp-no-track': {
-    name: 'vrrp-no-track',
-    summary:
-      'keepalived does not follow haproxy (no track_script/track_process): a dead haproxy keeps the VIP',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'vrrp-peer-mgmt': {
-    name: 'vrrp-peer-mgmt',
-    summary:
-      'VRRP adverts go over the management network (unicast_src_ip/unicast_peer on eth1) while the VIP is on the public eth0',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'vrrp-preempt': {
-    name: 'vrrp-preempt',
-    summary:
-      'lb1 is `state MASTER` with preemption and no preempt_delay: a recovered lb1 takes the VIP back at once (a second outage)',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'vrrp-split': {
-    name: 'vrrp-split',
-    summary:
-      "lb2 has another auth_pass: each LB drops the other's adverts, both are MASTER and both hold the VIP (split brain)",
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'vrrp-stale-vip': {
-    name: 'vrrp-stale-vip',
-    summary:
-      'a notify_backup script adds the VIP by hand: the BACKUP LB holds it next to the MASTER and answers ARP for it',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['vrrp-split'],
-  },
-  'lb-no-check': {
-    name: 'lb-no-check',
-    summary:
-      'haproxy does not health-check the apps (no `check`, no `option httpchk`): a dead app keeps receiving requests',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['cert-on-backend', 'lb-nginx'],
-  },
-  'lb-one-server': {
-    name: 'lb-one-server',
-    summary:
-      "haproxy's backend lists app1 only: behind the redundant LB pair, one app server is a single point of failure",
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['cert-on-backend', 'lb-nginx'],
-  },
-  'lb-long-timeouts': {
-    name: 'lb-long-timeouts',
-    summary:
-      'haproxy waits 30 s to connect to an app and 10 min for its answer: every request sent to a dead or hung app stalls',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['lb-nginx'],
-  },
-  'sessions-memcached': {
-    name: 'sessions-memcached',
-    summary: 'not a defect: the apps keep their sessions in Memcached on redis1..redis3 instead of Redis',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['memcached-single', 'sticky-local'],
-  },
-  'memcached-single': {
-    name: 'memcached-single',
-    summary:
-      'the apps keep their sessions in Memcached with ONE server in their list: it is a single point of failure',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['sessions-memcached', 'sticky-local'],
-  },
-  'sticky-local': {
-    name: 'sticky-local',
-    summary:
-      'the apps keep sessions in their own memory and haproxy pins each client to one app (cookie SRV insert): an app node lost or drained logs its users out',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['sessions-memcached', 'memcached-single'],
-  },
-  'sentinel-two': {
-    name: 'sentinel-two',
-    summary:
-      'only two Sentinels monitor the session master (the third runs unconfigured): losing one leaves no majority',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['sentinel-quorum-3'],
-  },
-  'sentinel-quorum-3': {
-    name: 'sentinel-quorum-3',
-    summary:
-      'three Sentinels with quorum 3: after losing any one node the other two can never agree the master failed',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['sentinel-two'],
-  },
-  'redis-no-min-replicas': {
-    name: 'redis-no-min-replicas',
-    summary:
-      'the Redis master acknowledges writes with no replica connected (min-replicas-to-write 0) while the inventory declares an RPO',
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'redis-replica-lag': {
-    name: 'redis-replica-lag',
-    summary:
-      "a write load on the Redis master while its replication link to redis3 is capped at 64 kbit/s (htb): redis3 falls further behind the master's offset every second",
-    applies: 'web',
-    profiles: ['web'],
-  },
-  'lb-nginx': {
-    name: 'lb-nginx',
-    summary:
-      'not a defect: the other LB flavour, nginx instead of haproxy on both LBs (TLS termination, upstream of the 3 apps, keepalived tracks nginx)',
-    applies: 'web',
-    profiles: ['web'],
-    conflicts: ['cert-on-backend', 'sticky-local'],
-  },
+  ...WEB_VARIANTS,
 }
 
 export function isProfileName(s: string): s is ProfileName {

@@ -9,7 +9,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {initialCib, type LabSpec} from '../../../src/lab/render.js'
+import type {LabSpec} from '../../../src/lab/render.js'
+import {initialCib} from '../../../src/lab/render-pacemaker.js'
 import {nodesOf, type VariantName} from '../../../src/lab/topology.js'
 
 const crmVerify = (() => {

@@ -16,7 +16,8 @@ import {parseRuleFile, replicationLagRules} from '../../../src/facts/prometheus-
 import {parseInventory} from '../../../src/inventory/load.js'
 import {inventoryYaml} from '../../../src/lab/inventory.js'
 import {pgHba, pgLabConf, pgsqlParams, promRules, prometheusYml} from '../../../src/lab/render-db.js'
-import {hostsFile, initialCib, nodeFiles, type LabSpec} from '../../../src/lab/render.js'
+import {hostsFile, nodeFiles, type LabSpec} from '../../../src/lab/render.js'
+import {initialCib} from '../../../src/lab/render-pacemaker.js'
 import {nodesOf, parseVariants, type VariantName} from '../../../src/lab/topology.js'
 
 const spec = (variants: VariantName[]): LabSpec => ({
