@@ -36,9 +36,12 @@ export function providerOptions(spec: GaleraSpec, node: NodeDef): string {
   return opts.join('; ')
 }
 
-export function myCnf(spec: GaleraSpec, node: NodeDef): string {
-  const peers = galeraNodes(spec).map((n) => addrOn(n, 'replication'))
-  return `# hacheck lab node ${node.name}: MariaDB + Galera (profile galera). Written by \`hacheck lab up\`.
+/**
+ * The head of every lab MariaDB server's my.cnf (profiles galera and mysql): client socket, data directory,
+ * ports, error log and a small footprint (several servers share one machine with the other labs' tests).
+ */
+export function mysqldHead(title: string): string {
+  return `# ${title}. Written by \`hacheck lab up\`.
 [client]
 socket = ${MYSQL_SOCKET}
 
@@ -51,12 +54,16 @@ port = ${MARIADB_PORT}
 bind-address = 0.0.0.0
 skip-name-resolve
 log_error = ${MYSQL_ERROR_LOG}
-# Small footprint: three servers share one machine with the other labs' tests.
 innodb_buffer_pool_size = 32M
 innodb_log_file_size = 16M
 performance_schema = OFF
-binlog_format = ROW
 default_storage_engine = InnoDB
+`
+}
+
+export function myCnf(spec: GaleraSpec, node: NodeDef): string {
+  const peers = galeraNodes(spec).map((n) => addrOn(n, 'replication'))
+  return `${mysqldHead(`hacheck lab node ${node.name}: MariaDB + Galera (profile galera)`)}binlog_format = ROW
 innodb_autoinc_lock_mode = 2
 
 wsrep_on = ON

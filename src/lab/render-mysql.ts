@@ -5,7 +5,7 @@
  */
 import {GALERA_DB, GALERA_USER, MARIADB_PORT} from './galera-topology.js'
 import {MYSQL_DELAY_S, MYSQL_REPL_USER, SEMI_SYNC_TIMEOUT_MS} from './mysql-topology.js'
-import {MYSQL_ERROR_LOG, MYSQL_SOCKET} from './render-galera.js'
+import {mysqldHead} from './render-galera.js'
 import {addrOn, NETWORKS, type NodeDef} from './topology.js'
 
 interface MysqlSpec {
@@ -33,24 +33,7 @@ export function mysqlCnf(spec: MysqlSpec, node: NodeDef): string {
         `rpl_semi_sync_master_timeout = ${SEMI_SYNC_TIMEOUT_MS}`,
       ]
     : [`rpl_semi_sync_slave_enabled = ${semi ? 'ON' : 'OFF'}`, 'log_slave_updates = ON']
-  return `# hacheck lab node ${node.name}: MariaDB ${source ? 'replication source' : 'replica'} (profile mysql). Written by \`hacheck lab up\`.
-[client]
-socket = ${MYSQL_SOCKET}
-
-[mysqld]
-user = mysql
-datadir = /var/lib/mysql
-socket = ${MYSQL_SOCKET}
-pid-file = /run/mysqld/mysqld.pid
-port = ${MARIADB_PORT}
-bind-address = 0.0.0.0
-skip-name-resolve
-log_error = ${MYSQL_ERROR_LOG}
-innodb_buffer_pool_size = 32M
-innodb_log_file_size = 16M
-performance_schema = OFF
-default_storage_engine = InnoDB
-
+  return `${mysqldHead(`hacheck lab node ${node.name}: MariaDB ${source ? 'replication source' : 'replica'} (profile mysql)`)}
 server_id = ${id}
 log_bin = /var/lib/mysql/mysql-bin
 binlog_format = ROW

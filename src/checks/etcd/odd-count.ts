@@ -1,24 +1,20 @@
 import {etcd} from '../../facts/etcd.js'
-import {defineClusterCheck, fail, pass, unknown} from '../define.js'
+import {fail, pass} from '../define.js'
+import {defineEtcdMembersCheck} from '../define-system.js'
 import {ev, remediation} from '../evidence.js'
 
 /** An odd number of voting members (3, 5): an even count adds a member to fail without adding tolerance. */
-export default defineClusterCheck({
+export default defineEtcdMembersCheck({
   id: 'etcd.odd-count',
   title: 'etcd has an odd number of voting members',
   area: 'etcd',
   severity: 'warning',
-  claim: 'cluster-state',
   rationale:
     'etcd needs a majority of its voting members: 3 members tolerate 1 failure, 4 members still only 1 (and a 2+2 split stops everything), 5 tolerate 2. An even count costs a node and gains nothing.',
   params: {},
-  roles: ['etcd'],
-  facts: {e: etcd},
-  evaluate(nodes) {
-    const withList = nodes.find(({facts}) => facts.e.members.length)
-    if (!withList) return unknown('no member could list the etcd members')
-    const voters = withList.facts.e.members.filter((m) => !m.isLearner)
-    const evidence = [ev(withList.node.name, etcd, {voters: voters.map((m) => m.name)})]
+  judge(from, e) {
+    const voters = e.members.filter((m) => !m.isLearner)
+    const evidence = [ev(from, etcd, {voters: voters.map((m) => m.name)})]
     const tolerate = Math.floor((voters.length - 1) / 2)
     if (voters.length % 2 === 0)
       return fail(

@@ -1,25 +1,20 @@
 import {etcd} from '../../facts/etcd.js'
-import {defineClusterCheck, fail, pass, unknown} from '../define.js'
+import {fail, pass} from '../define.js'
+import {defineEtcdMembersCheck} from '../define-system.js'
 import {ev, remediation} from '../evidence.js'
 
 /** Peer and client URLs use TLS (https) for every member. */
-export default defineClusterCheck({
+export default defineEtcdMembersCheck({
   id: 'etcd.tls',
   title: 'etcd peers and clients talk TLS',
   area: 'etcd',
   severity: 'warning',
-  claim: 'cluster-state',
   rationale:
     'Whoever can reach an etcd client URL without TLS and authentication can rewrite the DCS: take the Patroni leader key, or any Kubernetes object. Peer traffic in clear can be spoofed into the Raft group.',
   params: {},
-  roles: ['etcd'],
-  facts: {e: etcd},
-  evaluate(nodes) {
-    const withList = nodes.find(({facts}) => facts.e.members.length)
-    if (!withList) return unknown('no member could list the etcd members')
-    const e = withList.facts.e
+  judge(from, e) {
     const evidence = [
-      ev(withList.node.name, etcd, {
+      ev(from, etcd, {
         members: e.members.map((m) => ({name: m.name, peerURLs: m.peerUrls, clientURLs: m.clientUrls})),
       }),
     ]

@@ -1,10 +1,9 @@
-import {galera} from '../../facts/galera.js'
-import {defineNodeCheck, fail, pass, warn} from '../define.js'
+import {fail, pass, warn} from '../define.js'
+import {defineGaleraNodeCheck} from '../define-system.js'
 import {remediation} from '../evidence.js'
-import {GALERA_ROLES, galeraEvidence, NO_WSREP, serverOf} from './common.js'
 
 /** Flow control and receive-queue pressure: the node keeps up with the cluster's writes. */
-export default defineNodeCheck({
+export default defineGaleraNodeCheck({
   id: 'galera.flow-control',
   title: 'No Galera node throttles the cluster (flow control, receive queue)',
   area: 'galera',
@@ -12,19 +11,13 @@ export default defineNodeCheck({
   rationale:
     'Galera replication is only as fast as its slowest node: a node whose receive queue grows sends flow-control messages that pause writes on EVERY node (wsrep_flow_control_paused is the fraction of time paused since the last FLUSH STATUS). A cluster that already throttles has no headroom for a failover, when the survivors take the whole load and a rejoining node needs a state transfer.',
   params: {maxPausedFraction: 0.1, maxRecvQueueAvg: 0.5},
-  roles: GALERA_ROLES,
-  facts: {g: galera},
-  evaluate(facts, p, node) {
-    const s = serverOf(facts.g)
-    const e = [
-      galeraEvidence(node.name, s, {
-        wsrep_flow_control_paused: s?.flowControlPaused,
-        wsrep_flow_control_sent: s?.flowControlSent,
-        wsrep_local_recv_queue: s?.recvQueue,
-        wsrep_local_recv_queue_avg: s?.recvQueueAvg,
-      }),
-    ]
-    if (!s) return fail(NO_WSREP, e)
+  observe: (s) => ({
+    wsrep_flow_control_paused: s?.flowControlPaused,
+    wsrep_flow_control_sent: s?.flowControlSent,
+    wsrep_local_recv_queue: s?.recvQueue,
+    wsrep_local_recv_queue_avg: s?.recvQueueAvg,
+  }),
+  judge(s, p, e) {
     if (s.flowControlPaused === undefined || s.recvQueueAvg === undefined)
       return warn('wsrep_flow_control_paused or wsrep_local_recv_queue_avg not reported: pressure unknown', e)
     const bad: string[] = []

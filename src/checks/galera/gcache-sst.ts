@@ -1,7 +1,6 @@
-import {galera} from '../../facts/galera.js'
-import {defineNodeCheck, fail, pass, warn} from '../define.js'
+import {fail, pass, warn} from '../define.js'
+import {defineGaleraNodeCheck} from '../define-system.js'
 import {remediation} from '../evidence.js'
-import {GALERA_ROLES, galeraEvidence, NO_WSREP, serverOf} from './common.js'
 
 const MIB = 1024 * 1024
 
@@ -17,7 +16,7 @@ const fmtDur = (s: number): string =>
  * and be at least `minGcacheMiB`. The SST method is reported; mysqldump is flagged (slowest, and it
  * blocks the donor).
  */
-export default defineNodeCheck({
+export default defineGaleraNodeCheck({
   id: 'galera.gcache-sst',
   title: 'The Galera gcache holds the writes of an outage window (IST, not a full SST), sane SST method',
   area: 'galera',
@@ -25,22 +24,16 @@ export default defineNodeCheck({
   rationale:
     "A rejoining node that finds its missing writes in a donor's gcache catches up in seconds (IST). If not, it copies the whole data set (SST), and the donor is desynced or blocked meanwhile: after a failure the cluster runs a second node short for minutes or hours.",
   params: {istWindowS: 3600, minGcacheMiB: 128},
-  roles: GALERA_ROLES,
-  facts: {g: galera},
-  evaluate(facts, p, node) {
-    const s = serverOf(facts.g)
-    const bytes = (s?.replicatedBytes ?? 0) + (s?.receivedBytes ?? 0)
-    const rate = s?.uptimeS ? bytes / s.uptimeS : undefined
-    const e = [
-      galeraEvidence(node.name, s, {
-        'gcache.size': s?.providerOptions['gcache.size'],
-        wsrep_sst_method: s?.sstMethod,
-        wsrep_replicated_bytes: s?.replicatedBytes,
-        wsrep_received_bytes: s?.receivedBytes,
-        Uptime: s?.uptimeS,
-      }),
-    ]
-    if (!s) return fail(NO_WSREP, e)
+  observe: (s) => ({
+    'gcache.size': s?.providerOptions['gcache.size'],
+    wsrep_sst_method: s?.sstMethod,
+    wsrep_replicated_bytes: s?.replicatedBytes,
+    wsrep_received_bytes: s?.receivedBytes,
+    Uptime: s?.uptimeS,
+  }),
+  judge(s, p, e) {
+    const bytes = (s.replicatedBytes ?? 0) + (s.receivedBytes ?? 0)
+    const rate = s.uptimeS ? bytes / s.uptimeS : undefined
     if (s.gcacheBytes === undefined) return warn('gcache.size not readable from wsrep_provider_options', e)
     const holds = rate && rate > 0 ? s.gcacheBytes / rate : Infinity
     const bad: string[] = []

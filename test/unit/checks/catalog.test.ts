@@ -12,6 +12,7 @@ const checksDir = join(repoRoot, 'src', 'checks')
 const HELPERS = new Set([
   'define.ts',
   'define-grouped.ts',
+  'define-system.ts',
   'evidence.ts',
   'index.ts',
   'common.ts',
