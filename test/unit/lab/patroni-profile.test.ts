@@ -66,5 +66,15 @@ describe('the patroni lab profile', () => {
     const healthy = dcsSettings([])
     expect(dcsSettings(['patroni-async'])).toEqual({...healthy, synchronous_mode: false})
     expect(dcsSettings(['patroni-timing'])).toEqual({...healthy, ttl: 20})
+    expect(dcsSettings(['patroni-max-lag'])).toEqual({...healthy, maximum_lag_on_failover: 1073741824})
+    expect(dcsSettings(['etcd-small-quota'])).toEqual(healthy)
+  })
+
+  it('sets a 24 KiB etcd quota on every member with etcd-small-quota only', () => {
+    const quota = (v: VariantName[]): unknown[] =>
+      spec(v).nodes.map((n) => (parse(etcdYml(spec(v), n)) as Record<string, unknown>)['quota-backend-bytes'])
+    expect(quota([])).toEqual([undefined, undefined, undefined])
+    expect(quota(['etcd-small-quota'])).toEqual([24576, 24576, 24576])
+    expect(quota(['patroni-max-lag'])).toEqual([undefined, undefined, undefined])
   })
 })
