@@ -67,6 +67,33 @@ describe('the patroni and etcd checks on the lab captures', () => {
     )
   })
 
+  it('fail exactly patroni.replication with maximum_lag_on_failover 1 GiB under non-strict synchronous_mode', async () => {
+    const r = await auditCapture('max-lag')
+    expect(notPassing(r)).toEqual(['etcd.tls:warn', 'patroni.replication:fail'])
+    expect(message(r, 'patroni.replication')).toBe(
+      'synchronous_mode without synchronous_mode_strict falls back to asynchronous when the Sync Standby is lost, and maximum_lag_on_failover 1024.0 MB then lets a failover lose that much (limit 16 MB)',
+    )
+  })
+
+  it('pass patroni.replication on the healthy lab, naming the 1 MiB bound', async () => {
+    expect(message(await auditCapture('healthy'), 'patroni.replication')).toMatch(
+      /; maximum_lag_on_failover 1\.0 MB$/,
+    )
+  })
+
+  it('fail exactly etcd.db-quota on every member with a 24 KiB quota over the 20 KiB backend', async () => {
+    const r = await auditCapture('etcd-small-quota')
+    expect(notPassing(r)).toEqual([
+      'etcd.db-quota@p1:fail',
+      'etcd.db-quota@p2:fail',
+      'etcd.db-quota@p3:fail',
+      'etcd.tls:warn',
+    ])
+    expect(message(r, 'etcd.db-quota')).toBe(
+      [1, 2, 3].map(() => 'DB 20.0 KiB of quota 24.0 KiB (83.3 %): above 80 %').join(' | '),
+    )
+  })
+
   it('name the stopped etcd member, and keep Patroni healthy while it still reaches a quorum', async () => {
     const r = await auditCapture('etcd-p2-stopped')
     expect(notPassing(r)).toEqual(['etcd.db-quota@p2:error', 'etcd.members:fail', 'etcd.tls:warn'])
