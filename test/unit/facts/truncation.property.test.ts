@@ -23,6 +23,7 @@ import {splitGatherOutput} from '../../../src/audit/gather-script.js'
 import type {Gatherer, GathererOutput} from '../../../src/facts/gatherer.js'
 import {haveShared, repoRoot} from '../../support/paths.js'
 import {fixtureFiles, fixturesRoot} from './fixtures.js'
+import {seededRandom} from '../../support/seeded.js'
 
 type AnyGatherer = Gatherer<unknown>
 
@@ -41,25 +42,13 @@ async function gatherers(): Promise<Map<string, AnyGatherer>> {
   return out
 }
 
-/** A small seeded generator (mulberry32): the same cuts on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Where to cut: line ends (at most 60, spread) and 40 seeded points inside lines. */
 function cutPoints(text: string, seed: number): number[] {
   const ends: number[] = []
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) ends.push(i + 1)
   const step = Math.max(1, Math.ceil(ends.length / 60))
   const points = new Set(ends.filter((_, i) => i % step === 0))
-  const r = rng(seed)
+  const r = seededRandom(seed)
   for (let k = 0; k < 40; k++) points.add(Math.floor(r() * text.length))
   points.add(0)
   return [...points].filter((p) => p < text.length).sort((a, b) => a - b)
