@@ -12,6 +12,7 @@ import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
 import {InputError} from '../core/errors.js'
 import type {AuditRun} from '../core/results.js'
 import {visibleText} from '../core/sanitize.js'
+import {jsonFailure} from '../inventory/source.js'
 
 const pkgPath = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url))
 const validators = new Map<string, ValidateFunction>()
@@ -78,8 +79,8 @@ export function parseSavedRun(text: string, file: string): SavedRun {
   let doc: unknown
   try {
     doc = JSON.parse(text)
-  } catch (err) {
-    throw new InputError(`${file}: not JSON: ${(err as Error).message}`)
+  } catch {
+    throw new InputError(`${file}: not JSON: ${jsonFailure(text)}`)
   }
   const obj =
     typeof doc === 'object' && doc !== null && !Array.isArray(doc)

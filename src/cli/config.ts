@@ -26,7 +26,7 @@ import {homedir} from 'node:os'
 import {dirname, isAbsolute, resolve} from 'node:path'
 
 import {InputError, errorMessage} from '../core/errors.js'
-import {didYouMean, isRecord} from '../inventory/messages.js'
+import {didYouMean, isRecord, strangerKeys} from '../inventory/messages.js'
 import type {PathSegment, Problem} from '../inventory/source.js'
 import {defaultConfigFile} from './paths.js'
 import {readInputText} from './files.js'
@@ -128,6 +128,15 @@ export async function parseConfig(
   const allFlags = new Map<string, FlagInfo>()
   for (const c of commands) for (const f of Object.values(c.flags)) allFlags.set(f.name, f)
   const configurable = [...allFlags.keys()].filter((n) => !NOT_CONFIGURABLE.has(n))
+  const stranger = strangerKeys(
+    Object.keys(data),
+    [...configurable, 'output-dir', 'commands'],
+    'a mapping of flag names to values (see docs/cli.md)',
+  )
+  if (stranger) {
+    at([], stranger)
+    throw configError(file, problems)
+  }
 
   for (const [key, value] of Object.entries(data)) {
     if (key === 'commands') continue

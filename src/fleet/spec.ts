@@ -19,7 +19,7 @@ import {dirname, isAbsolute, resolve} from 'node:path'
 
 import {parseDurationMs} from '../core/duration.js'
 import type {Objectives} from '../core/types.js'
-import {describeFound, formatPath, isRecord} from '../inventory/messages.js'
+import {describeFound, formatPath, isRecord, strangerKeys, wholeDocument} from '../inventory/messages.js'
 import type {ParsedSource, PathSegment, Problem} from '../inventory/source.js'
 
 export interface FleetClusterSpec {
@@ -126,7 +126,7 @@ export function fleetSpecFromSource(
   const base = dirname(file)
   const data = src.data
   if (!isRecord(data)) {
-    c.add([], `expected a fleet (a mapping with clusters: [...]), found ${describeFound(data)}`)
+    c.add([], `expected a fleet (a mapping with clusters: [...]), found ${wholeDocument(data)}`)
     return {ok: false, problems: c.problems}
   }
   if ('nodes' in data && 'cluster' in data && !('clusters' in data)) {
@@ -134,6 +134,11 @@ export function fleetSpecFromSource(
       [],
       'this is an inventory, not a fleet: audit it with -i FILE, or list it in a fleet file (clusters: [{inventory: FILE}])',
     )
+    return {ok: false, problems: c.problems}
+  }
+  const stranger = strangerKeys(Object.keys(data), TOP_KEYS, 'a fleet (a mapping with clusters: [...])')
+  if (stranger) {
+    c.add([], stranger)
     return {ok: false, problems: c.problems}
   }
   unknownKeys(c, data, TOP_KEYS, [])

@@ -219,6 +219,8 @@ function genericExpected(err: ErrorObject): string {
  * passwordEnv is dropped when a plaintext password is what was written.
  */
 export function translateSchemaErrors(errors: readonly ErrorObject[], source: ParsedSource): Problem[] {
+  const stranger = strangerDocument(errors, source.data)
+  if (stranger) return [stranger]
   const seen = new Set<string>()
   const problems: Problem[] = []
   const hasPlaintextPassword = new Set(
@@ -268,7 +270,7 @@ export function translateSchemaErrors(errors: readonly ErrorObject[], source: Pa
       const guess = typeof err.data === 'string' ? didYouMean(err.data, allowed) : undefined
       message = `expected one of ${allowed.join(', ')}, found ${describeFound(err.data, path)}${guess ? ` (did you mean "${guess}"?)` : ''}`
     } else {
-      message = `expected ${expectedOf(err) ?? genericExpected(err)}, found ${describeFound(err.data, path)}`
+      message = `expected ${expectedOf(err) ?? genericExpected(err)}, found ${path.length === 0 ? wholeDocument(err.data) : describeFound(err.data, path)}`
       if (err.keyword === 'format' && p.format === 'cidr' && typeof err.data === 'string') {
         const check = checkCidr(err.data)
         if (!check.ok) {
@@ -280,6 +282,42 @@ export function translateSchemaErrors(errors: readonly ErrorObject[], source: Pa
     pushOnce(seen, problems, formatPath(path), {...pos, path: formatPath(path), message})
   }
   return problems
+}
+
+/**
+ * A mapping with none of the keys this kind of file has (an .env, another
+ * tool's configuration given by mistake) is some other file: one line saying
+ * so, rather than one "unknown key" line per key, which would repeat the
+ * file's content back. Undefined when one key is known or a likely typo.
+ */
+export function strangerKeys(
+  keys: readonly string[],
+  allowed: readonly string[],
+  expected: string,
+): string | undefined {
+  if (keys.length === 0 || keys.some((k) => allowed.includes(k) || didYouMean(k, allowed))) return undefined
+  return `expected ${expected}, found a mapping with none of its keys (${keys.length} key${keys.length === 1 ? '' : 's'}, not shown: is this the right file?)`
+}
+
+function strangerDocument(errors: readonly ErrorObject[], data: unknown): Problem | undefined {
+  if (!isRecord(data)) return undefined
+  const atRoot = errors.filter((e) => e.keyword === 'additionalProperties' && e.instancePath === '')
+  const root = atRoot[0]?.parentSchema
+  if (!isRecord(root)) return undefined
+  const props = isRecord(root.properties) ? Object.keys(root.properties) : []
+  const expected =
+    typeof root['x-expected'] === 'string'
+      ? root['x-expected']
+      : `a mapping with ${props.slice(0, 4).join(', ')}`
+  const message = strangerKeys(Object.keys(data), props, expected)
+  return message === undefined ? undefined : {line: 1, col: 1, path: '', message}
+}
+
+/** A document that is one scalar is the file itself (a note, /proc/self/environ): never echoed. */
+export function wholeDocument(value: unknown): string {
+  return typeof value === 'string' && value !== ''
+    ? `text of ${value.length} characters (not shown: a file that is not YAML or JSON structure)`
+    : describeFound(value)
 }
 
 function pushOnce(seen: Set<string>, problems: Problem[], key: string, problem: Problem): void {

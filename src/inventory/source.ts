@@ -123,6 +123,18 @@ function checkJson(text: string): Problem | undefined {
 }
 
 /**
+ * Where and why a text is not JSON, in our words: `line 3, column 7: expected
+ * ',' or '}', found "x"`. Node's own message quotes the text around the error,
+ * which would repeat a local file given by mistake (a note, a key) back.
+ */
+export function jsonFailure(text: string): string {
+  const failure = jsonSyntaxError(text)
+  if (!failure) return 'not valid JSON'
+  const {line, col} = positionOf(text, failure.offset)
+  return `line ${line}, column ${col}: ${failure.reason}`
+}
+
+/**
  * A strict JSON reader that only finds the first syntax error and where it is
  * (JSON.parse on Node 20 does not always say where).
  */

@@ -84,11 +84,22 @@ describe('a file that is not an inventory', () => {
       '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n',
     )
     const shadow = await loadInventory(join(dir, 'shadow')).catch((e: Error) => e.message)
-    expect(shadow).toMatch(/unknown key <not shown: looks like a secret>/)
+    expect(shadow).toMatch(/found a mapping with none of its keys \(1 key, not shown/)
     expect(shadow).not.toContain('Zk3l2m1n0o9p8q7r6s5t4u3v2w1x0y')
     const key = await loadInventory(join(dir, 'id_key')).catch((e: Error) => e.message)
-    expect(key).toMatch(/found text \(<not shown: looks like a secret>\)/)
+    expect(key).toMatch(/found text (of \d+ characters )?\(<?not shown/)
     expect(key).not.toContain('b3BlbnNzaC1rZXkt')
+  })
+
+  it('is refused without echoing any of it when it is plain text or a mapping of other keys (a note, /proc/self/environ, an .env)', async () => {
+    writeFileSync(join(dir, 'note'), 'remember to rotate the backup key on friday\n')
+    writeFileSync(join(dir, 'env'), 'DB_HOST: db.internal\nDB_USER: app\n')
+    for (const f of ['note', 'env', '/proc/self/environ']) {
+      const msg = await loadInventory(f.startsWith('/') ? f : join(dir, f)).catch((e: Error) => e.message)
+      expect(msg).toMatch(/expected an inventory \(a mapping with cluster and nodes\), found .*not shown/)
+      for (const leak of ['rotate the backup', 'DB_HOST', 'db.internal', 'PATH='])
+        expect(msg).not.toContain(leak)
+    }
   })
 
   it('over the documented size limit is refused at once, naming the limit', async () => {
