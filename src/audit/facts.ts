@@ -100,7 +100,7 @@ export interface GatherPlan {
 
 export interface GatherOutcome {
   facts: FactStore
-  /** Raw outputs, kept for `facts --save` captures. */
+  /** Raw outputs, kept for `facts --save` captures (empty when gathered with keepRaw: false). */
   raw: Map<string, Map<string, GathererOutput>>
   nodeErrors: Map<string, FactError>
   durations: Map<string, number>
@@ -110,8 +110,14 @@ export async function gatherAll(
   inventory: Inventory,
   plan: GatherPlan,
   source: FactSource,
-  opts: {concurrency: number; onNodeDone?: (node: string, ok: boolean) => void},
+  opts: {
+    concurrency: number
+    onNodeDone?: (node: string, ok: boolean) => void
+    /** false: do not keep every node's raw output to the end (an audit only needs the facts). */
+    keepRaw?: boolean
+  },
 ): Promise<GatherOutcome> {
+  const keepRaw = opts.keepRaw ?? true
   const {default: pLimit} = await import('p-limit')
   const limit = pLimit(Math.max(1, opts.concurrency))
   const facts: FactStore = new Map()
@@ -131,7 +137,7 @@ export async function gatherAll(
         const nodeFacts = facts.get(name) ?? new Map<string, Fact<unknown>>()
         facts.set(name, nodeFacts)
         const nodeRaw = raw.get(name) ?? new Map<string, GathererOutput>()
-        raw.set(name, nodeRaw)
+        if (keepRaw) raw.set(name, nodeRaw)
         if (!res.ok) {
           nodeErrors.set(name, res.error)
           for (const g of gatherers) {
@@ -178,7 +184,7 @@ export async function gatherAll(
             return
           }
           const nodeRaw = raw.get(name) ?? new Map<string, GathererOutput>()
-          raw.set(name, nodeRaw)
+          if (keepRaw) raw.set(name, nodeRaw)
           nodeRaw.set(g.id, out)
           nodeFacts.set(g.id, toFact(name, g, out))
         }),

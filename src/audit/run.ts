@@ -32,6 +32,8 @@ export async function runAudit(opts: AuditOptions): Promise<{run: AuditRun; outc
   const outcome = await gatherAll(opts.inventory, plan, opts.source, {
     concurrency: opts.concurrency,
     onNodeDone: opts.onNodeDone,
+    // The results carry what they need; every node's raw output held to the end cost memory at 500 nodes.
+    keepRaw: false,
   })
   const view = clusterViewOf(opts.inventory, outcome)
   ctx.view = view
