@@ -19,8 +19,7 @@ import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 
 import {describePgWrite, type PgWriteSpec} from './pg-write.js'
-import {fixedRate, type RunningWorkload} from './schedule.js'
-import {describeSessions, type SessionsSpec} from './sessions.js'
+import {fixedRate, type RunningWorkload} from './workloads/schedule.js'
 import {now, type ProbeEvent} from './timeline.js'
 
 /** Workloads made of probes (each one a `probe` event). */
@@ -163,8 +162,6 @@ export function probeOnce(w: ProbeWorkloadSpec): Promise<ProbeEvent> {
       return probeCommand(w.argv, w.timeoutMs)
   }
 }
-
-export {fixedRate, type RunningWorkload} from './schedule.js'
 
 /** Starts the open-loop schedule; every probe result goes to `record`. */
 export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {

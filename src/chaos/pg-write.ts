@@ -31,7 +31,7 @@ import pg from 'pg'
 import {IncompleteError, InputError} from '../core/errors.js'
 import {registerSecret} from '../core/secrets.js'
 import type {Inventory} from '../core/types.js'
-import {fixedRate, type RunningWorkload} from './schedule.js'
+import {fixedRate, type RunningWorkload} from './workloads/schedule.js'
 import {now, type WriteEvent, type WriteOutcome} from './timeline.js'
 
 export interface PgTarget {

@@ -41,7 +41,8 @@ import {
 import {evaluateExpectation, parseExpectation, type ExpectationResult} from './expectations.js'
 import {netemUnsupported, netemUnsupportedMessage} from './faults/netem.js'
 import {newLedger, removeLedger, writeLedger, type LedgerEntry} from './ledger.js'
-import {describeWorkload, startWorkload, type RunningWorkload, type WorkloadSpec} from './load.js'
+import {describeWorkload, startWorkload, type WorkloadSpec} from './load.js'
+import type {RunningWorkload} from './workloads/schedule.js'
 import {
   failoverMetrics,
   judgeRecovery,
