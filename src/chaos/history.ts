@@ -10,7 +10,7 @@ import {join} from 'node:path'
 
 import type {ChaosHistoryEntry} from '../core/results.js'
 import {stateDir} from '../cli/paths.js'
-import type {ChaosResult} from './result.js'
+import type {ChaosResult} from './measure/result.js'
 import {fromJsonl, toJsonl, type TimelineEvent} from './timeline.js'
 import {makeDirs} from '../cli/files.js'
 

@@ -4,6 +4,7 @@
  * which interface carries the corosync link addresses, the VIP and the
  * default route.
  */
+import {isLoopback} from '../core/address.js'
 import {defineGatherer, ParseError} from './gatherer.js'
 import {isRecord, num, str} from './util.js'
 
@@ -106,6 +107,11 @@ export function flatAddresses(ifaces: readonly IpInterface[]): IfAddr[] {
       })
     }
   return out
+}
+
+/** Global-scope addresses of a node's interfaces, without loopback and link-local (those repeat across hosts). */
+export function globalAddresses(addrs: readonly IfAddr[]): IfAddr[] {
+  return addrs.filter((a) => a.scope === 'global' && !isLoopback(a.address) && !a.flags.includes('LOOPBACK'))
 }
 
 export const ipAddr = defineGatherer<IpInterface[]>({

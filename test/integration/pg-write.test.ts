@@ -15,17 +15,17 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {writeMetrics} from '../../src/chaos/metrics.js'
+import {writeMetrics} from '../../src/chaos/measure/metrics.js'
 import {
   preparePgWrites,
   readBackWrites,
   startPgWrites,
   writesTable,
   type PgWriteSpec,
-} from '../../src/chaos/pg-write.js'
-import {newRunId, runExperiment} from '../../src/chaos/runner.js'
+} from '../../src/chaos/workloads/pg-write.js'
+import {newRunId, runExperiment} from '../../src/chaos/run/experiment.js'
 import type {TimelineEvent, WriteEvent} from '../../src/chaos/timeline.js'
-import type {FaultPlan, LocalStep} from '../../src/chaos/types.js'
+import type {FaultPlan, LocalStep} from '../../src/chaos/plan/types.js'
 import type {CommandRunner} from '../../src/core/types.js'
 import {parseInventory} from '../../src/inventory/load.js'
 import {runLocal} from '../../src/transport/local.js'

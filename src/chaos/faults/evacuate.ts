@@ -14,8 +14,8 @@
  * - dead-man: on the peer, restores the attribute if hacheck dies.
  */
 import {shellJoin} from '../../core/shell.js'
-import type {FaultPlan, PlanResult} from '../types.js'
-import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './common.js'
+import type {FaultPlan, PlanResult} from '../plan/types.js'
+import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './parts/common.js'
 
 export interface EvacuateOptions {
   node: string

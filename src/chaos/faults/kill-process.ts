@@ -15,8 +15,8 @@
  *   dead-man sends SIGCONT if hacheck dies.
  */
 import {shellQuote} from '../../core/shell.js'
-import {NODE_STATE_DIR, type FaultPlan, type PlanResult} from '../types.js'
-import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './common.js'
+import {NODE_STATE_DIR, type FaultPlan, type PlanResult} from '../plan/types.js'
+import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './parts/common.js'
 
 export interface KillOptions {
   node: string

@@ -25,8 +25,8 @@ import {
   verifyChainGoneScript,
   verifyChainScript,
   type Rule,
-} from '../iptables.js'
-import type {FaultPlan, PlanResult} from '../types.js'
+} from './parts/iptables.js'
+import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {
   carriesAllRings,
   chainGuard,
@@ -38,7 +38,7 @@ import {
   refuse,
   seconds,
   type PlanInput,
-} from './common.js'
+} from './parts/common.js'
 
 export interface LinkPullOptions {
   node: string

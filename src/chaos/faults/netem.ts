@@ -19,8 +19,8 @@ import {
   verifyChainGoneScript,
   verifyChainScript,
   type Rule,
-} from '../iptables.js'
-import {NETEM_HANDLE, type FaultPlan, type PlanResult} from '../types.js'
+} from './parts/iptables.js'
+import {NETEM_HANDLE, type FaultPlan, type PlanResult} from '../plan/types.js'
 import {
   chainGuard,
   chooseInterface,
@@ -31,7 +31,7 @@ import {
   refuse,
   seconds,
   type PlanInput,
-} from './common.js'
+} from './parts/common.js'
 
 export interface NetemOptions {
   node: string

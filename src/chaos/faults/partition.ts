@@ -22,10 +22,10 @@ import {
   verifyChainGoneScript,
   verifyChainScript,
   type Rule,
-} from '../iptables.js'
+} from './parts/iptables.js'
 import {cidrContains} from '../../core/address.js'
-import {globalAddresses} from '../net.js'
-import type {FaultPlan, NodeStep, PlanResult} from '../types.js'
+import {globalAddresses} from '../../facts/ip-addr.js'
+import type {FaultPlan, NodeStep, PlanResult} from '../plan/types.js'
 import {
   chainGuard,
   exemptionsFor,
@@ -35,7 +35,7 @@ import {
   refuse,
   seconds,
   type PlanInput,
-} from './common.js'
+} from './parts/common.js'
 
 export type PartitionSpec =
   | {kind: 'groups'; groups: string[][]}

@@ -20,8 +20,8 @@
  * during the hold: that is the cluster doing its job).
  */
 import type {BmcRef} from '../../core/types.js'
-import type {FaultPlan, LocalStep, PlanResult} from '../types.js'
-import {nodeSpec, refuse, seconds, ttlS, type PlanInput} from './common.js'
+import type {FaultPlan, LocalStep, PlanResult} from '../plan/types.js'
+import {nodeSpec, refuse, seconds, ttlS, type PlanInput} from './parts/common.js'
 
 export type PowerAction = 'off' | 'cycle' | 'reset'
 

@@ -1,7 +1,7 @@
 /** Rendering a game-day result: console text and JUnit (one suite per experiment, one for steady state and rollbacks). Pure. */
 import {sanitizeDeep} from '../../core/sanitize.js'
 import {renderJUnit, type JUnitCase} from '../../reporters/junit.js'
-import type {GameDayResult} from '../gameday-run.js'
+import type {GameDayResult} from '../gameday/run.js'
 import {chaosToJUnit} from './junit.js'
 import {renderResultText} from './text.js'
 

@@ -8,7 +8,7 @@
  */
 import {formatDuration} from '../../core/duration.js'
 import {BASE_CSS, esc} from '../../reporters/html-common.js'
-import type {ChaosResult} from '../result.js'
+import type {ChaosResult} from '../measure/result.js'
 import {configRows, isKeyPhase, metricRows, splitBrainLines} from './sections.js'
 import {timelineSvg, utcClock} from './timeline-svg.js'
 import type {TimelineEvent} from '../timeline.js'

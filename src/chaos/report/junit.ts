@@ -5,7 +5,7 @@
  * <properties> and in <system-out>. Pure.
  */
 import {renderJUnit, type JUnitCase, type JUnitModel} from '../../reporters/junit.js'
-import type {ChaosResult} from '../result.js'
+import type {ChaosResult} from '../measure/result.js'
 import {renderResultText} from './text.js'
 
 function props(r: ChaosResult): Record<string, string> {

@@ -9,7 +9,7 @@
  * the injection).
  */
 import {sanitizeDeep, visibleText} from '../../core/sanitize.js'
-import type {ProgressEvent} from '../runner.js'
+import type {ProgressEvent, RunProgress} from '../run/progress.js'
 import {now, type TimelineEvent} from '../timeline.js'
 import {liveLine, ProbeTransitions} from './text.js'
 
@@ -101,10 +101,7 @@ export const STAGES = [
   'logs',
 ] as const
 
-export interface LiveView {
-  onProgress(p: ProgressEvent): void
-  /** Plain note (preflight, discovery) before the run starts. */
-  note(text: string): void
+export interface LiveView extends RunProgress {
   close(): Promise<void>
 }
 

@@ -7,7 +7,7 @@
  */
 import {formatDuration} from '../../core/duration.js'
 import {mdCode, mdText, safeText} from '../../reporters/common.js'
-import type {ChaosResult} from '../result.js'
+import type {ChaosResult} from '../measure/result.js'
 import {configRows, metricRows, splitBrainLines} from './sections.js'
 
 const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const

@@ -1,6 +1,6 @@
 /** What the chaos reports (console, Markdown, HTML) say the same way: split brain and the configuration in force. Pure. */
 import {formatDuration} from '../../core/duration.js'
-import type {ChaosResult} from '../result.js'
+import type {ChaosResult} from '../measure/result.js'
 
 const rel = (ms: number | null): string => (ms === null ? '' : ` (+${(ms / 1000).toFixed(2)}s)`)
 const clock = (iso: string): string => iso.slice(11, 23)

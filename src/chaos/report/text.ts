@@ -4,7 +4,7 @@
  */
 import {formatDuration} from '../../core/duration.js'
 import {safeText} from '../../reporters/common.js'
-import type {ChaosResult} from '../result.js'
+import type {ChaosResult} from '../measure/result.js'
 import type {TimelineEvent} from '../timeline.js'
 import {configRows, isKeyPhase, splitBrainLines} from './sections.js'
 

@@ -8,8 +8,8 @@
  * brain as a red band naming the nodes. x is seconds after the injection
  * (bottom axis) and UTC wall-clock time (top axis). Pure.
  */
-import type {ChaosResult} from '../result.js'
-import {clientProbes, splitBrainWindows} from '../metrics.js'
+import type {ChaosResult} from '../measure/result.js'
+import {clientProbes, splitBrainWindows} from '../measure/metrics.js'
 import type {ClusterEvent, FaultEvent, TimelineEvent, WriteEvent} from '../timeline.js'
 import {esc} from '../../reporters/html-common.js'
 

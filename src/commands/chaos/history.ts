@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
-import {FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
+import {FORMATS, renderReport, type ChaosFormat} from '../../chaos/cli/command.js'
 import {listRuns, loadRun, readChaosHistory} from '../../chaos/history.js'
-import type {ChaosResult} from '../../chaos/result.js'
+import type {ChaosResult} from '../../chaos/measure/result.js'
 import type {ChaosHistoryEntry} from '../../checks/define.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {formatFlag} from '../../cli/flags.js'

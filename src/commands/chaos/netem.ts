@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
-import {requestDelay, requestPercent} from '../../chaos/flags.js'
-import {netemRequest} from '../../chaos/requests.js'
-import type {ChaosResult} from '../../chaos/result.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/cli/command.js'
+import {requestDelay, requestPercent} from '../../chaos/cli/fault-flags.js'
+import {netemRequest} from '../../chaos/run/requests.js'
+import type {ChaosResult} from '../../chaos/measure/result.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag} from '../../cli/flags.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {executeFault, faultFlags, type DryRunJson} from '../../chaos/command.js'
-import {partitionRequest, type PartitionRequestOptions} from '../../chaos/requests.js'
-import type {ChaosResult} from '../../chaos/result.js'
+import {executeFault, faultFlags, type DryRunJson} from '../../chaos/cli/command.js'
+import {partitionRequest, type PartitionRequestOptions} from '../../chaos/run/requests.js'
+import type {ChaosResult} from '../../chaos/measure/result.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {InputError} from '../../core/errors.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'

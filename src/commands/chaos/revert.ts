@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {createInfra} from '../../chaos/command.js'
-import {manualRevert, readLedgers, replayLedger, type ReplayReport} from '../../chaos/ledger.js'
+import {createInfra} from '../../chaos/cli/command.js'
+import {manualRevert, readLedgers, replayLedger, type ReplayReport} from '../../chaos/safety/ledger.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag} from '../../cli/flags.js'
 import {InputError} from '../../core/errors.js'

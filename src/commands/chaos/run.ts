@@ -1,8 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {createInfra, FORMATS, renderReport, type ChaosFormat} from '../../chaos/command.js'
-import {loadGameDay} from '../../chaos/gameday.js'
-import {gameDayWorkload, runGameDay, type GameDayResult} from '../../chaos/gameday-run.js'
+import {createInfra, FORMATS, renderReport, type ChaosFormat} from '../../chaos/cli/command.js'
+import {loadGameDay} from '../../chaos/gameday/file.js'
+import {gameDayWorkload, runGameDay, type GameDayResult} from '../../chaos/gameday/run.js'
+import {renderFaultDryRun} from '../../chaos/report/dry-run.js'
 import {renderGameDayJUnit, renderGameDayText} from '../../chaos/report/gameday.js'
 import {createLiveView, liveMode} from '../../chaos/report/live.js'
 import {BaseCommand} from '../../cli/base-command.js'
@@ -93,8 +94,9 @@ ${EXIT_CODES_HELP}`
       })
       await live.close()
       if (out.dryRun !== undefined) {
-        if (io.json) return {status: 'dry-run', text: out.dryRun}
-        io.write(out.dryRun)
+        const text = out.dryRun.map((d) => `# ===== step ${d.step} =====\n${renderFaultDryRun(d)}`).join('\n')
+        if (io.json) return {status: 'dry-run', text}
+        io.write(text)
         return undefined
       }
       const st = out.result.status

@@ -80,7 +80,7 @@ export default class ReportRender extends BaseCommand<typeof ReportRender> {
     } else {
       if (flags.waivers) throw new InputError('--waivers applies to audit runs; this is a chaos run')
       const {loadRun} = await import('../../chaos/history.js')
-      const {renderReport, FORMATS} = await import('../../chaos/command.js')
+      const {renderReport, FORMATS} = await import('../../chaos/cli/command.js')
       if (!(FORMATS as readonly string[]).includes(format))
         throw new InputError(`--format ${format}: a chaos run renders as ${FORMATS.join(', ')}`)
       let chaos: ReturnType<typeof loadRun>

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, afterEach, describe, expect, it} from 'vitest'
 
-import type {ChaosResult} from '../../../src/chaos/result.js'
+import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import {fromJsonl} from '../../../src/chaos/timeline.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import type {LabStatus} from '../../../src/lab/lab.js'

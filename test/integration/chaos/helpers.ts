@@ -10,7 +10,7 @@ import {execa, type ResultPromise} from 'execa'
 
 import {parseCrmMon} from '../../../src/facts/crm-mon.js'
 import {pacemakerStateOf} from '../../../src/view/pacemaker.js'
-import {holdsVip} from '../../../src/chaos/observer.js'
+import {holdsVip} from '../../../src/chaos/observe/observer.js'
 import type {Inventory, NodeSpec} from '../../../src/core/types.js'
 import {loadInventory} from '../../../src/inventory/load.js'
 import type {LabStatus} from '../../../src/lab/lab.js'

@@ -6,8 +6,8 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {startWorkload} from '../../../src/chaos/load.js'
-import {failoverMetrics} from '../../../src/chaos/metrics.js'
+import {startWorkload} from '../../../src/chaos/workloads/probes.js'
+import {failoverMetrics} from '../../../src/chaos/measure/metrics.js'
 import type {ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import type {SshPool} from '../../../src/transport/index.js'

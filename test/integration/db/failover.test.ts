@@ -16,7 +16,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ChaosResult} from '../../../src/chaos/result.js'
+import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
 import {DB_NAME} from '../../../src/lab/render-db.js'
 import type {SshPool} from '../../../src/transport/index.js'

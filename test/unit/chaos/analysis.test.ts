@@ -1,15 +1,19 @@
 import {describe, expect, it} from 'vitest'
 
-import {estimateOffset} from '../../../src/chaos/clock.js'
-import {evaluateExpectation, parseExpectation, type EvalContext} from '../../../src/chaos/expectations.js'
+import {estimateOffset} from '../../../src/chaos/observe/clock.js'
+import {
+  evaluateExpectation,
+  parseExpectation,
+  type EvalContext,
+} from '../../../src/chaos/measure/expectations.js'
 import {
   failoverMetrics,
   judgeRecovery,
   phaseAgreement,
   recoveryMs,
   rtoFloor,
-} from '../../../src/chaos/metrics.js'
-import {classify, logPhaseEvents} from '../../../src/chaos/pacemaker-log.js'
+} from '../../../src/chaos/measure/metrics.js'
+import {classify, logPhaseEvents} from '../../../src/chaos/observe/pacemaker-log.js'
 import {parseLogLine, parseReadLog, parseTzOffset} from '../../../src/facts/pacemaker-log.js'
 import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import {InputError} from '../../../src/core/errors.js'

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {newLedger, writeLedger} from '../../../src/chaos/ledger.js'
+import {newLedger, writeLedger} from '../../../src/chaos/safety/ledger.js'
 import {repoRoot} from '../../support/paths.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-chaos-cli-'))

@@ -3,10 +3,10 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {fenceTimingFor} from '../../../src/chaos/fence-timing.js'
-import {diffPacemaker, holdsVip} from '../../../src/chaos/observer.js'
-import {forecastQuorum, preflight} from '../../../src/chaos/preflight.js'
-import {observedView, vipHolders, vipMoved} from '../../../src/chaos/view-diff.js'
+import {fenceTimingFor} from '../../../src/chaos/measure/fence-timing.js'
+import {diffPacemaker, holdsVip} from '../../../src/chaos/observe/observer.js'
+import {forecastQuorum, preflight} from '../../../src/chaos/safety/preflight.js'
+import {observedView, vipHolders, vipMoved} from '../../../src/chaos/observe/view-diff.js'
 import {parseCib} from '../../../src/facts/cibadmin.js'
 import {parseCmap, totemTimings} from '../../../src/facts/corosync-cmapctl.js'
 import {parseQuorumtool} from '../../../src/facts/corosync-quorumtool.js'
@@ -193,7 +193,7 @@ describe('observer: events between successive views of a node lost (captured fro
 
 describe('--node roles against the live cluster', () => {
   it('@service is the VIP holder, @replica another cluster node, @dc the DC; names are checked', async () => {
-    const {resolveTarget} = await import('../../../src/chaos/service.js')
+    const {resolveTarget} = await import('../../../src/chaos/run/fault.js')
     const {labInventory} = await import('./fixtures.js')
     const inv = labInventory()
     const s = state('lab-healthy')
@@ -215,7 +215,7 @@ describe('--node roles against the live cluster', () => {
 
 describe('observer samples timed on the node', () => {
   it('split the node-side clock readings from what ran between them', async () => {
-    const {parseTimedPoll, parseMembers, diffMembers} = await import('../../../src/chaos/observer.js')
+    const {parseTimedPoll, parseMembers, diffMembers} = await import('../../../src/chaos/observe/observer.js')
     const xml = example('lab-healthy', 'n1', 'crm-mon.out')
     const p = parseTimedPoll(`1764151872.100000000\n${xml}\n1764151872.300000000\n`)
     expect(p?.nodeMidT).toBeCloseTo(1_764_151_872_200, 0)
@@ -239,7 +239,7 @@ describe('observer samples timed on the node', () => {
   })
 
   it('polls crm_mon between two clock readings and streams the membership with a clock reading per block', async () => {
-    const {CRM_POLL_SCRIPT, MEMBERS_STREAM_SCRIPT} = await import('../../../src/chaos/observer.js')
+    const {CRM_POLL_SCRIPT, MEMBERS_STREAM_SCRIPT} = await import('../../../src/chaos/observe/observer.js')
     expect(CRM_POLL_SCRIPT).toBe(
       'date +%s.%N; crm_mon -1 --output-as=xml --fence-history=3; rc=$?; date +%s.%N; exit $rc',
     )
@@ -253,7 +253,7 @@ const streamDir = join(import.meta.dirname, '../../fixtures/outputs/corosync-quo
 
 describe('the membership stream (corosync-quorumtool -m captured from the lab)', () => {
   it('splits a stream fed in small chunks into timed blocks: n3 leaves, then rejoins', async () => {
-    const {MembersStream} = await import('../../../src/chaos/observer.js')
+    const {MembersStream} = await import('../../../src/chaos/observe/observer.js')
     const text = readFileSync(join(streamDir, 'pacemaker3-n3-lost-rejoined.txt'), 'utf8')
     const stream = new MembersStream()
     const blocks = []
@@ -266,7 +266,7 @@ describe('the membership stream (corosync-quorumtool -m captured from the lab)',
   })
 
   it('emits a block as soon as its membership rows end, without waiting for the next one', async () => {
-    const {MembersStream} = await import('../../../src/chaos/observer.js')
+    const {MembersStream} = await import('../../../src/chaos/observe/observer.js')
     const text = readFileSync(join(streamDir, 'pacemaker3-n3-lost-rejoined.txt'), 'utf8')
     const firstEnd = text.indexOf('\n\n', text.indexOf('Membership information')) + 2
     const stream = new MembersStream()
@@ -277,7 +277,7 @@ describe('the membership stream (corosync-quorumtool -m captured from the lab)',
   })
 
   it('reads the names after the Qdevice flags column and leaves out the qdevice row', async () => {
-    const {MembersStream} = await import('../../../src/chaos/observer.js')
+    const {MembersStream} = await import('../../../src/chaos/observe/observer.js')
     const text = readFileSync(join(streamDir, 'pacemaker2-qdevice-healthy.txt'), 'utf8')
     const blocks = new MembersStream().push(text)
     expect(blocks.map((b) => ({ms: Math.round(b.nodeT), members: b.members}))).toEqual([
@@ -288,7 +288,7 @@ describe('the membership stream (corosync-quorumtool -m captured from the lab)',
 
 describe.skipIf(!haveShared)('member names from published corosync-quorumtool outputs', () => {
   it('reads the membership of -s and -l outputs, "(local)" dropped', async () => {
-    const {parseMembers} = await import('../../../src/chaos/observer.js')
+    const {parseMembers} = await import('../../../src/chaos/observe/observer.js')
     const dir = join(sharedFixturesDir, 'corosync-quorumtool')
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8')
     const juju = [

@@ -21,8 +21,8 @@ import {
   isLocalDeadman,
   renewNodeScript,
   verifyNodeDeadmanGoneScript,
-} from '../../../src/chaos/deadman.js'
-import type {LocalDeadman, NodeDeadman} from '../../../src/chaos/types.js'
+} from '../../../src/chaos/safety/deadman.js'
+import type {LocalDeadman, NodeDeadman} from '../../../src/chaos/plan/types.js'
 
 const dirs: string[] = []
 const pids: number[] = []

@@ -1,9 +1,9 @@
 /** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
-import type {NodeFacts} from '../../../src/chaos/discovery.js'
-import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/common.js'
+import type {NodeFacts} from '../../../src/chaos/observe/discovery.js'
+import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/parts/common.js'
 import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
-import type {ChaosResult} from '../../../src/chaos/result.js'
-import {buildResult, type ExperimentSpec} from '../../../src/chaos/runner.js'
+import type {ChaosResult} from '../../../src/chaos/measure/result.js'
+import {buildResult, type ExperimentSpec} from '../../../src/chaos/run/experiment.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import type {IfAddr} from '../../../src/facts/ip-addr.js'
 import type {Inventory} from '../../../src/core/types.js'

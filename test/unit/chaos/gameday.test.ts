@@ -3,8 +3,8 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {GameDayError, loadGameDay, parseGameDay} from '../../../src/chaos/gameday.js'
-import {gameDayWorkload, requestFor} from '../../../src/chaos/gameday-run.js'
+import {GameDayError, loadGameDay, parseGameDay} from '../../../src/chaos/gameday/file.js'
+import {gameDayWorkload, requestFor} from '../../../src/chaos/gameday/run.js'
 import {renderGameDayJUnit, renderGameDayText} from '../../../src/chaos/report/gameday.js'
 import {fixturesDir, repoRoot} from '../../support/paths.js'
 import {parseInventory} from '../../../src/inventory/load.js'

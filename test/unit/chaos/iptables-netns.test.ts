@@ -13,7 +13,7 @@ import {
   verifyChainGoneScript,
   verifyChainScript,
   type Rule,
-} from '../../../src/chaos/iptables.js'
+} from '../../../src/chaos/faults/parts/iptables.js'
 
 function canUnshare(): boolean {
   if (process.getuid?.() !== 0) return false

@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {armLocal, armNodeScript, deadmanTag, localDeadmanDir} from '../../../src/chaos/deadman.js'
+import {armLocal, armNodeScript, deadmanTag, localDeadmanDir} from '../../../src/chaos/safety/deadman.js'
 import {
   ledgerPath,
   manualRevert,
@@ -20,8 +20,8 @@ import {
   replayLedger,
   writeLedger,
   type LedgerEntry,
-} from '../../../src/chaos/ledger.js'
-import type {StepEnv} from '../../../src/chaos/steps.js'
+} from '../../../src/chaos/safety/ledger.js'
+import type {StepEnv} from '../../../src/chaos/safety/steps.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import {createSshPool, runLocal, type SshPool} from '../../../src/transport/index.js'
 import {canRunSshd, nodeFor, type Sshd, startSshd} from '../../support/sshd.js'

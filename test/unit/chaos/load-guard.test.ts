@@ -3,9 +3,9 @@ import {createServer as createTcpServer, type AddressInfo} from 'node:net'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {controllerRefusals} from '../../../src/chaos/guard.js'
-import {probeCommand, probeHttp, probeTcp, startWorkload} from '../../../src/chaos/load.js'
-import {controllerMatch} from '../../../src/chaos/net.js'
+import {controllerRefusals} from '../../../src/chaos/safety/controller.js'
+import {probeCommand, probeHttp, probeTcp, startWorkload} from '../../../src/chaos/workloads/probes.js'
+import {controllerMatch} from '../../../src/chaos/safety/net.js'
 import {cidrContains, isLoopback} from '../../../src/core/address.js'
 import {flatAddresses, parseIpAddr} from '../../../src/facts/ip-addr.js'
 import type {ProbeEvent} from '../../../src/chaos/timeline.js'

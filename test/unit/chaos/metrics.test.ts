@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {failoverMetrics, outageWindows, percentile, writeMetrics} from '../../../src/chaos/metrics.js'
+import {failoverMetrics, outageWindows, percentile, writeMetrics} from '../../../src/chaos/measure/metrics.js'
 import type {ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 
 const T0 = 1_700_000_000_000

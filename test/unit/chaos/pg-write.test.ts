@@ -6,13 +6,17 @@ import {join} from 'node:path'
 import {XMLParser} from 'fast-xml-parser'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {workloadFrom, type CommonFlagValues} from '../../../src/chaos/command.js'
-import {evaluateExpectation, parseExpectation, type EvalContext} from '../../../src/chaos/expectations.js'
+import {workloadFrom, type CommonFlagValues} from '../../../src/chaos/cli/command.js'
+import {
+  evaluateExpectation,
+  parseExpectation,
+  type EvalContext,
+} from '../../../src/chaos/measure/expectations.js'
 import {planPower} from '../../../src/chaos/faults/power.js'
-import {parseGameDay} from '../../../src/chaos/gameday.js'
-import {gameDayWorkload} from '../../../src/chaos/gameday-run.js'
+import {parseGameDay} from '../../../src/chaos/gameday/file.js'
+import {gameDayWorkload} from '../../../src/chaos/gameday/run.js'
 import {historyEntry} from '../../../src/chaos/history.js'
-import {failoverMetrics, writeMetrics} from '../../../src/chaos/metrics.js'
+import {failoverMetrics, writeMetrics} from '../../../src/chaos/measure/metrics.js'
 import {
   classifyWriteError,
   createTableSql,
@@ -24,11 +28,11 @@ import {
   WriterPool,
   type PgWriteSpec,
   type WriteReadback,
-} from '../../../src/chaos/pg-write.js'
+} from '../../../src/chaos/workloads/pg-write.js'
 import {renderChaosHtml} from '../../../src/chaos/report/html.js'
 import {renderChaosJUnit} from '../../../src/chaos/report/junit.js'
 import {renderResultText} from '../../../src/chaos/report/text.js'
-import {buildResult, defaultExpectations} from '../../../src/chaos/runner.js'
+import {buildResult, defaultExpectations} from '../../../src/chaos/run/experiment.js'
 import type {TimelineEvent, WriteEvent, WriteOutcome} from '../../../src/chaos/timeline.js'
 import {InputError} from '../../../src/core/errors.js'
 import {scrubSecrets} from '../../../src/core/secrets.js'

@@ -5,20 +5,20 @@ import {join} from 'node:path'
 import {XMLValidator} from 'fast-xml-parser'
 import {describe, expect, it} from 'vitest'
 
-import {renderReport} from '../../../src/chaos/command.js'
-import {configInForce} from '../../../src/chaos/config.js'
-import {splitBrainWindows} from '../../../src/chaos/metrics.js'
+import {renderReport} from '../../../src/chaos/cli/command.js'
+import {configInForce} from '../../../src/chaos/measure/config.js'
+import {splitBrainWindows} from '../../../src/chaos/measure/metrics.js'
 import {
   LOG_PHASE_RE,
   logExcerpts,
   logPhaseEvents,
   parseLogSlice,
   type NodeLogLine,
-} from '../../../src/chaos/pacemaker-log.js'
+} from '../../../src/chaos/observe/pacemaker-log.js'
 import {renderChaosMarkdown} from '../../../src/chaos/report/markdown.js'
 import {eventLabel, laneOf, placeLabels} from '../../../src/chaos/report/timeline-svg.js'
-import type {ChaosResult} from '../../../src/chaos/result.js'
-import {buildResult} from '../../../src/chaos/runner.js'
+import type {ChaosResult} from '../../../src/chaos/measure/result.js'
+import {buildResult} from '../../../src/chaos/run/experiment.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import {parseCib} from '../../../src/facts/cibadmin.js'
 import {parseCmap, totemTimings} from '../../../src/facts/corosync-cmapctl.js'

@@ -14,9 +14,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
 import {planNetem} from '../../../src/chaos/faults/netem.js'
-import {readLedgers, type LedgerEntry} from '../../../src/chaos/ledger.js'
-import {runExperiment, type ExperimentSpec, type ProgressEvent} from '../../../src/chaos/runner.js'
-import type {FaultPlan, PlanResult} from '../../../src/chaos/types.js'
+import {readLedgers, type LedgerEntry} from '../../../src/chaos/safety/ledger.js'
+import {runExperiment, type ExperimentSpec} from '../../../src/chaos/run/experiment.js'
+import type {ProgressEvent} from '../../../src/chaos/run/progress.js'
+import type {FaultPlan, PlanResult} from '../../../src/chaos/plan/types.js'
 import type {CommandResult, CommandRunner, CommandSpec, NodeSpec} from '../../../src/core/types.js'
 import {planInput} from './fixtures.js'
 
@@ -190,8 +191,8 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
   })
 
   it('without --yes and without a terminal, nothing is done: a clear refusal (exit 2)', async () => {
-    const {runFault} = await import('../../../src/chaos/service.js')
-    const {linkPullRequest} = await import('../../../src/chaos/requests.js')
+    const {runFault} = await import('../../../src/chaos/run/fault.js')
+    const {linkPullRequest} = await import('../../../src/chaos/run/requests.js')
     const ledgerDir = tmp()
     const err = await runFault(linkPullRequest({node: 'n1', interface: 'lo', method: 'iptables'}), {
       inventory: planInput().inventory,
@@ -208,7 +209,7 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
       interactive: false,
       allowQuorumLoss: false,
       skipPreflight: true,
-      live: {onProgress: () => {}, note: () => {}, close: async () => {}},
+      live: {onProgress: () => {}, note: () => {}},
       stateDir: ledgerDir,
     }).catch((e: unknown) => e)
     expect(err).toMatchObject({exit: 2, code: 'confirmation-required'})

@@ -1,0 +1,290 @@
+/**
+ * Game-day files: loaded, validated against schemas/gameday.schema.json and
+ * checked for what a schema cannot say (expectation grammar, unique step
+ * names, one partition mode, …). Every problem is reported as
+ * `FILE:LINE:COL: PATH: message`, like the inventory loader, all at once.
+ */
+import {dirname, isAbsolute, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import type {ErrorObject, ValidateFunction} from 'ajv'
+
+import {parseDurationMs} from '../../core/duration.js'
+import {InputError} from '../../core/errors.js'
+import {formatPath, translateSchemaErrors} from '../../inventory/messages.js'
+import {parseSource, type ParsedSource, type PathSegment, type Problem} from '../../inventory/source.js'
+import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
+import type {FaultId} from '../plan/types.js'
+import {validate as generated} from '../../generated/gameday.validate.js'
+
+export const GAMEDAY_SCHEMA_PATH = fileURLToPath(
+  new URL('../../../schemas/gameday.schema.json', import.meta.url),
+)
+
+export type ProbeSpec =
+  | {kind: 'http'; url: string; expectStatus?: number}
+  | {kind: 'tcp'; host: string; port: number}
+  | {kind: 'command'; command: string}
+  | {kind: 'cluster'}
+
+export interface GameDayStep {
+  name: string
+  description?: string
+  fault: FaultId
+  target?: string
+  with: Record<string, string | number | boolean>
+  durationMs: number
+  baselineMs?: number
+  settleMs?: number
+  expect?: string[]
+  allowQuorumLoss: boolean
+}
+
+export interface GameDayWorkload {
+  http?: string
+  tcp?: string
+  command?: string
+  rate?: number
+  timeoutMs?: number
+  insecure?: boolean
+  /** PostgreSQL writes: true = the inventory's database, or a postgres:// URL (no password). */
+  pgWrite?: true | string
+  writeTimeoutMs?: number
+}
+
+export interface Rollback {
+  node: string
+  run: string
+}
+
+export interface GameDay {
+  file: string
+  name: string
+  description?: string
+  /** Absolute path of the inventory the file names (relative to the file). */
+  inventory?: string
+  workload?: GameDayWorkload
+  steadyState: ProbeSpec[]
+  steps: GameDayStep[]
+  rollbacks: Rollback[]
+}
+
+export class GameDayError extends InputError {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(
+      problems
+        .map(
+          (p) =>
+            `${p.line === undefined ? file : `${file}:${p.line}:${p.col ?? 1}`}: ${p.path ? `${p.path}: ` : ''}${p.message}`,
+        )
+        .join('\n'),
+      {
+        code: 'invalid-gameday',
+        actions: ['The game-day format is described in docs/chaos.md (schema: schemas/gameday.schema.json).'],
+      },
+    )
+    this.name = 'GameDayError'
+  }
+}
+
+// Generated from schemas/gameday.schema.json at build time (scripts/schema-validators.ts).
+const validator = generated as unknown as ValidateFunction
+function validate(data: unknown): ErrorObject[] {
+  if (validator(data)) return []
+  // if/then and oneOf wrappers only repeat what the inner errors say.
+  return (validator.errors ?? []).filter(
+    (e) =>
+      e.keyword !== 'if' &&
+      e.keyword !== 'oneOf' &&
+      !(e.keyword === 'required' && e.schemaPath.includes('/oneOf/')),
+  )
+}
+
+type Raw = Record<string, unknown>
+const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function semantic(source: ParsedSource): Problem[] {
+  const problems: Problem[] = []
+  const at = (path: PathSegment[], message: string): void => {
+    problems.push({...source.locate(path), path: formatPath(path), message})
+  }
+  const data = source.data
+  if (!isRaw(data) || !Array.isArray(data.steps)) return problems
+  const names = new Map<string, number>()
+  const wl = isRaw(data.workload) ? data.workload : {}
+  const writes = wl['pg-write'] === true || typeof wl['pg-write'] === 'string'
+  data.steps.forEach((s: unknown, i: number) => {
+    if (!isRaw(s)) return
+    if (typeof s.name === 'string') {
+      const first = names.get(s.name)
+      if (first !== undefined)
+        at(
+          ['steps', i, 'name'],
+          `expected a step name no other step has, found ${JSON.stringify(s.name)} again (steps[${first}])`,
+        )
+      else names.set(s.name, i)
+    }
+    if (Array.isArray(s.expect)) {
+      s.expect.forEach((e: unknown, j: number) => {
+        if (typeof e !== 'string') return
+        try {
+          const parsed = parseExpectation(e)
+          if (isWriteExpectation(parsed) && !writes)
+            at(
+              ['steps', i, 'expect', j],
+              `${parsed.text}: needs a write workload: add workload: {pg-write: true} (or a postgres:// URL) to the game day`,
+            )
+        } catch (err) {
+          at(['steps', i, 'expect', j], err instanceof Error ? err.message : String(err))
+        }
+      })
+    }
+    const w = isRaw(s.with) ? s.with : {}
+    const fault = s.fault
+    const needsTarget = fault !== 'partition'
+    if (needsTarget && typeof s.target !== 'string')
+      at(
+        ['steps', i],
+        `missing key "target" (the node the ${String(fault)} acts on: a name, @service, @dc or @replica)`,
+      )
+    if (fault === 'partition') {
+      const modes = ['isolate', 'groups', 'isolateWitness', 'majorityMinority'].filter(
+        (k) => w[k] !== undefined && w[k] !== false,
+      )
+      if (modes.length !== 1)
+        at(
+          ['steps', i, 'with'],
+          `expected exactly one of isolate, groups, isolateWitness, majorityMinority, found ${modes.length ? modes.join(', ') : 'none'}`,
+        )
+    }
+    if (
+      (fault === 'link-pull' || fault === 'netem') &&
+      w.network === undefined &&
+      w.interface === undefined
+    ) {
+      at(['steps', i, 'with'], 'expected network (an inventory network such as heartbeat) or interface')
+    }
+    if (fault === 'kill-process' && w.process === undefined)
+      at(['steps', i], 'missing key "with.process" (the exact process name, e.g. corosync)')
+    if (fault === 'netem' && w.delay === undefined && w.loss === undefined && w.corrupt === undefined) {
+      at(['steps', i, 'with'], 'expected at least one of delay, loss, corrupt')
+    }
+  })
+  return problems
+}
+
+function num(v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v === 'number') return v
+  return Number(String(v).replace(/%$/, ''))
+}
+
+function dur(v: unknown): number | undefined {
+  return v === undefined ? undefined : parseDurationMs(v as string | number)
+}
+
+function probeOf(p: Raw): ProbeSpec {
+  if (typeof p.http === 'string')
+    return {
+      kind: 'http',
+      url: p.http,
+      ...(typeof p.expectStatus === 'number' ? {expectStatus: p.expectStatus} : {}),
+    }
+  if (typeof p.tcp === 'string') {
+    const m = /^\[?(.+?)\]?:(\d+)$/.exec(p.tcp)
+    return {kind: 'tcp', host: m?.[1] ?? p.tcp, port: Number(m?.[2] ?? 0)}
+  }
+  if (typeof p.command === 'string') return {kind: 'command', command: p.command}
+  return {kind: 'cluster'}
+}
+
+export function parseGameDay(text: string, file: string): GameDay {
+  if (text.trim() === '')
+    throw new GameDayError(file, [
+      {
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'expected a game day (a mapping with name and steps), found an empty file',
+      },
+    ])
+  const parsed = parseSource(text, file)
+  if (!parsed.ok) throw new GameDayError(file, parsed.problems)
+  const {source} = parsed
+  const problems = [...translateSchemaErrors(validate(source.data), source), ...semantic(source)]
+  if (problems.length) {
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0))
+    throw new GameDayError(file, problems)
+  }
+  const d = source.data as Raw
+  const abs = resolve(file)
+  const w = isRaw(d.workload) ? d.workload : undefined
+  return {
+    file: abs,
+    name: String(d.name),
+    ...(typeof d.description === 'string' ? {description: d.description} : {}),
+    ...(typeof d.inventory === 'string'
+      ? {inventory: isAbsolute(d.inventory) ? d.inventory : resolve(dirname(abs), d.inventory)}
+      : {}),
+    ...(w
+      ? {
+          workload: {
+            ...(typeof w.http === 'string' ? {http: w.http} : {}),
+            ...(typeof w.tcp === 'string' ? {tcp: w.tcp} : {}),
+            ...(typeof w.command === 'string' ? {command: w.command} : {}),
+            ...(typeof w.rate === 'number' ? {rate: w.rate} : {}),
+            ...(w.timeout !== undefined ? {timeoutMs: dur(w.timeout)} : {}),
+            ...(typeof w.insecure === 'boolean' ? {insecure: w.insecure} : {}),
+            ...(w['pg-write'] === true || typeof w['pg-write'] === 'string'
+              ? {pgWrite: w['pg-write'] as true | string}
+              : {}),
+            ...(w.writeTimeout !== undefined ? {writeTimeoutMs: dur(w.writeTimeout)} : {}),
+          },
+        }
+      : {}),
+    steadyState: Array.isArray(d.steadyState) ? d.steadyState.filter(isRaw).map(probeOf) : [],
+    steps: (d.steps as Raw[]).map((s) => {
+      const withRaw = isRaw(s.with) ? s.with : {}
+      const withOut: Record<string, string | number | boolean> = {}
+      for (const [k, v] of Object.entries(withRaw)) {
+        if (k === 'loss' || k === 'corrupt') withOut[k] = num(v) as number
+        else if (k === 'delay' || k === 'jitter') withOut[k] = dur(v) as number
+        else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') withOut[k] = v
+      }
+      return {
+        name: String(s.name),
+        ...(typeof s.description === 'string' ? {description: s.description} : {}),
+        fault: s.fault as FaultId,
+        ...(typeof s.target === 'string' ? {target: s.target} : {}),
+        with: withOut,
+        durationMs: dur(s.duration) ?? 30_000,
+        ...(s.baseline !== undefined ? {baselineMs: dur(s.baseline)} : {}),
+        ...(s.settle !== undefined ? {settleMs: dur(s.settle)} : {}),
+        ...(Array.isArray(s.expect) ? {expect: s.expect.map(String)} : {}),
+        allowQuorumLoss: s.allowQuorumLoss === true,
+      }
+    }),
+    rollbacks: Array.isArray(d.rollbacks)
+      ? d.rollbacks.filter(isRaw).map((r) => ({node: String(r.node), run: String(r.run)}))
+      : [],
+  }
+}
+
+export async function loadGameDay(file: string): Promise<GameDay> {
+  let text: string
+  try {
+    text = await readInputText(file)
+  } catch (err) {
+    const code = (err as {code?: string}).code
+    throw new GameDayError(file, [
+      {
+        path: '',
+        message: `cannot read the game day: ${code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err)}`,
+      },
+    ])
+  }
+  return parseGameDay(text, file)
+}

@@ -1,0 +1,404 @@
+/**
+ * Running a game day: steady state before → each step (a full experiment with
+ * its own ledger, dead-man, revert and expectations; the cluster must be
+ * healthy again before the next one) → steady state after → rollbacks, which
+ * run whatever happened. A step whose revert could not be verified stops the
+ * game day (nothing more is broken on top of an unknown state).
+ */
+import {errorMessage} from '../../core/errors.js'
+import type {CommandRunner, Inventory} from '../../core/types.js'
+import {healthProblems} from '../../view/pacemaker.js'
+import type {GameDay, GameDayStep, ProbeSpec} from './file.js'
+import {probeCommand, probeHttp, probeTcp, type WorkloadSpec} from '../workloads/probes.js'
+import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from '../workloads/pg-write.js'
+import type {RunProgress} from '../run/progress.js'
+import {acquireLease} from '../../lease/file-store.js'
+import {leaseTtlMs} from '../../lease/policy.js'
+import {DEFAULT_LEASE} from '../faults/parts/common.js'
+import {
+  evacuateRequest,
+  killRequest,
+  linkPullRequest,
+  netemRequest,
+  partitionRequest,
+  powerRequest,
+} from '../run/requests.js'
+import {worstStatus, type ChaosResult, type ChaosStatus} from '../measure/result.js'
+import {newRunId} from '../run/experiment.js'
+import {runFault, snapshotCluster, type FaultOutcome, type FaultRequest} from '../run/fault.js'
+import type {LocalRun} from '../safety/steps.js'
+import type {TimelineEvent} from '../timeline.js'
+
+export interface ProbeOutcome {
+  probe: string
+  ok: boolean
+  detail: string
+}
+
+export interface RollbackOutcome {
+  node: string
+  run: string
+  ok: boolean
+  detail: string
+}
+
+export interface GameDayResult {
+  schemaVersion: 1
+  kind: 'gameday'
+  name: string
+  file: string
+  status: ChaosStatus
+  startedAt: string
+  finishedAt: string
+  steadyStateBefore: ProbeOutcome[]
+  steadyStateAfter: ProbeOutcome[]
+  experiments: ChaosResult[]
+  skipped: string[]
+  rollbacks: RollbackOutcome[]
+  errors: string[]
+}
+
+export function requestFor(step: GameDayStep): FaultRequest {
+  const w = step.with
+  const str = (k: string): string | undefined => (typeof w[k] === 'string' ? (w[k] as string) : undefined)
+  const numv = (k: string): number | undefined => (typeof w[k] === 'number' ? (w[k] as number) : undefined)
+  const target = step.target ?? ''
+  switch (step.fault) {
+    case 'link-pull':
+      return linkPullRequest({
+        node: target,
+        network: str('network'),
+        interface: str('interface'),
+        method: (str('method') as 'iptables' | 'link-down' | undefined) ?? 'iptables',
+      })
+    case 'netem':
+      return netemRequest({
+        node: target,
+        network: str('network'),
+        interface: str('interface'),
+        method: (str('method') as 'netem' | 'iptables-loss' | undefined) ?? 'netem',
+        ...(numv('delay') !== undefined ? {delayMs: numv('delay')} : {}),
+        ...(numv('jitter') !== undefined ? {jitterMs: numv('jitter')} : {}),
+        ...(numv('loss') !== undefined ? {lossPct: numv('loss')} : {}),
+        ...(numv('corrupt') !== undefined ? {corruptPct: numv('corrupt')} : {}),
+      })
+    case 'partition':
+      if (str('isolate')) return partitionRequest({kind: 'isolate', node: str('isolate') as string})
+      if (str('groups')) return partitionRequest({kind: 'groups', groups: str('groups') as string})
+      if (w.isolateWitness === true) return partitionRequest({kind: 'isolate-witness'})
+      return partitionRequest({kind: 'majority', ...(step.target ? {node: step.target} : {})})
+    case 'power-off':
+      return powerRequest({node: target, action: 'off', leaveOff: w.leaveOff === true})
+    case 'power-cycle':
+      return powerRequest({node: target, action: 'cycle'})
+    case 'reset':
+      return powerRequest({node: target, action: 'reset'})
+    case 'kill-process':
+      return killRequest({
+        node: target,
+        process: str('process') ?? '',
+        signal: (str('signal') as 'KILL' | 'STOP' | undefined) ?? 'KILL',
+      })
+    case 'evacuate':
+      return evacuateRequest({node: target})
+    case 'lb-drain':
+      return lbDrainRequest({node: target})
+  }
+}
+
+export async function checkProbe(p: ProbeSpec, runner: CommandRunner, inv: Inventory): Promise<ProbeOutcome> {
+  switch (p.kind) {
+    case 'http': {
+      const r = await probeHttp(p.url, 3000, p.expectStatus ? {expectStatus: [p.expectStatus]} : {})
+      return {
+        probe: `http ${p.url}`,
+        ok: r.ok,
+        detail: r.ok ? `HTTP ${r.status ?? '?'} in ${Math.round(r.latencyMs)} ms` : (r.error ?? 'failed'),
+      }
+    }
+    case 'tcp': {
+      const r = await probeTcp(p.host, p.port, 3000)
+      return {
+        probe: `tcp ${p.host}:${p.port}`,
+        ok: r.ok,
+        detail: r.ok ? `connected in ${Math.round(r.latencyMs)} ms` : (r.error ?? 'failed'),
+      }
+    }
+    case 'command': {
+      const r = await probeCommand(['bash', '-c', p.command], 30_000)
+      return {probe: `command ${p.command}`, ok: r.ok, detail: r.ok ? 'exit 0' : (r.error ?? 'failed')}
+    }
+    case 'cluster': {
+      const snap = await snapshotCluster(runner, inv)
+      if (!snap.state)
+        return {probe: 'cluster healthy', ok: false, detail: 'crm_mon did not answer on any cluster node'}
+      const problems = [
+        ...healthProblems(snap.state),
+        ...(snap.view?.anomalies ?? []).filter((a) => a.severity !== 'info').map((a) => a.message),
+      ]
+      return {
+        probe: 'cluster healthy',
+        ok: problems.length === 0,
+        detail: problems.length ? problems.join('; ') : `healthy (seen from ${snap.via ?? '?'})`,
+      }
+    }
+  }
+}
+
+/** Polls the steady-state probes until they all pass or `timeoutMs` passes. */
+export async function steadyState(
+  probes: readonly ProbeSpec[],
+  runner: CommandRunner,
+  inv: Inventory,
+  timeoutMs: number,
+): Promise<ProbeOutcome[]> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const out: ProbeOutcome[] = []
+    for (const p of probes) out.push(await checkProbe(p, runner, inv))
+    if (out.every((o) => o.ok) || Date.now() >= deadline) return out
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+}
+
+export interface GameDayOptions {
+  inventory: Inventory
+  runner: CommandRunner
+  local: LocalRun
+  only?: string[]
+  yes: boolean
+  dryRun: boolean
+  workload?: WorkloadSpec
+  live: RunProgress
+  /** How long to wait for the steady state (before, between steps, after). */
+  steadyTimeoutMs?: number
+  lease?: {timeoutS: number; ttlMarginS: number}
+  stateDir?: string
+  interactive?: boolean
+}
+
+export interface GameDayOutcome {
+  result: GameDayResult
+  experiments: {result: ChaosResult; timeline: TimelineEvent[]}[]
+  dryRun?: StepDryRun[]
+}
+
+/** What one step would do (a game day's --dry-run). */
+export type StepDryRun = Extract<FaultOutcome, {kind: 'dry-run'}> & {step: string}
+
+export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDayOutcome> {
+  const started = new Date()
+  const steps = o.only ? g.steps.filter((s) => o.only?.includes(s.name)) : g.steps
+  const skipped = g.steps.filter((s) => !steps.includes(s)).map((s) => s.name)
+  const result: GameDayResult = {
+    schemaVersion: 1,
+    kind: 'gameday',
+    name: g.name,
+    file: g.file,
+    status: 'pass',
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    steadyStateBefore: [],
+    steadyStateAfter: [],
+    experiments: [],
+    skipped,
+    rollbacks: [],
+    errors: [],
+  }
+  const experiments: GameDayOutcome['experiments'] = []
+  const steadyMs = o.steadyTimeoutMs ?? 180_000
+  const probes: ProbeSpec[] = g.steadyState.length ? g.steadyState : [{kind: 'cluster'}]
+  if (o.dryRun) {
+    const dryRuns: StepDryRun[] = []
+    for (const s of steps) {
+      const out = await runFault(requestFor(s), {
+        inventory: o.inventory,
+        runner: o.runner,
+        local: o.local,
+        runId: newRunId(),
+        holdMs: s.durationMs,
+        expectations: s.expect,
+        baselineMs: s.baselineMs ?? 3000,
+        settleMs: s.settleMs ?? 90_000,
+        observe: true,
+        readLogs: true,
+        dryRun: true,
+        yes: true,
+        allowQuorumLoss: s.allowQuorumLoss,
+        live: o.live,
+        ...(o.workload ? {workload: o.workload} : {}),
+      })
+      if (out.kind === 'dry-run') dryRuns.push({step: s.name, ...out})
+    }
+    result.finishedAt = new Date().toISOString()
+    return {result, experiments, dryRun: dryRuns}
+  }
+  let stop = false
+  // The whole game day holds the cluster's chaos lease (its steps join it).
+  const lease = acquireLease({
+    cluster: o.inventory.cluster.name,
+    runId: newRunId(),
+    ttlMs: leaseTtlMs(o.lease?.timeoutS ?? DEFAULT_LEASE.timeoutS),
+  })
+  try {
+    o.live.note(`steady state before: ${probes.length} probe(s)`)
+    result.steadyStateBefore = await steadyState(probes, o.runner, o.inventory, steadyMs)
+    if (!result.steadyStateBefore.every((p) => p.ok)) {
+      result.errors.push(
+        `steady state not met before the first step: ${result.steadyStateBefore
+          .filter((p) => !p.ok)
+          .map((p) => `${p.probe}: ${p.detail}`)
+          .join('; ')}`,
+      )
+      stop = true
+    }
+    for (const [i, s] of steps.entries()) {
+      if (stop) {
+        result.skipped.push(s.name)
+        continue
+      }
+      if (i > 0) {
+        o.live.note(`waiting for the steady state before step ${s.name}`)
+        const between = await steadyState(probes, o.runner, o.inventory, steadyMs)
+        if (!between.every((p) => p.ok)) {
+          result.errors.push(
+            `steady state not back before step ${s.name}: ${between
+              .filter((p) => !p.ok)
+              .map((p) => `${p.probe}: ${p.detail}`)
+              .join('; ')}`,
+          )
+          stop = true
+          result.skipped.push(s.name)
+          continue
+        }
+      }
+      o.live.note(`step ${s.name}: ${s.fault}${s.target ? ` ${s.target}` : ''}`)
+      try {
+        const out = await runFault(requestFor(s), {
+          inventory: o.inventory,
+          runner: o.runner,
+          local: o.local,
+          runId: newRunId(),
+          holdMs: s.durationMs,
+          ...(o.lease ? {lease: o.lease} : {}),
+          expectations: s.expect,
+          baselineMs: s.baselineMs ?? 3000,
+          settleMs: s.settleMs ?? 90_000,
+          observe: true,
+          readLogs: true,
+          dryRun: false,
+          yes: o.yes,
+          allowQuorumLoss: s.allowQuorumLoss,
+          name: s.name,
+          live: o.live,
+          ...(o.workload ? {workload: o.workload} : {}),
+          ...(o.stateDir ? {stateDir: o.stateDir} : {}),
+          ...(o.interactive !== undefined ? {interactive: o.interactive} : {}),
+        })
+        if (out.kind === 'ran') {
+          experiments.push({result: out.result, timeline: out.timeline})
+          result.experiments.push(out.result)
+          if (!out.result.revert.verified || out.result.status === 'aborted') {
+            stop = true
+            result.errors.push(
+              `step ${s.name}: ${out.result.status === 'aborted' ? 'interrupted' : 'the revert was not verified'}; the remaining steps are skipped`,
+            )
+          }
+        }
+      } catch (err) {
+        result.errors.push(`step ${s.name}: ${errorMessage(err)}`)
+        stop = true
+      }
+    }
+    if (!stop || result.experiments.length) {
+      o.live.note('steady state after')
+      result.steadyStateAfter = await steadyState(probes, o.runner, o.inventory, steadyMs)
+      if (!result.steadyStateAfter.every((p) => p.ok)) {
+        result.errors.push(
+          `steady state not back after the game day: ${result.steadyStateAfter
+            .filter((p) => !p.ok)
+            .map((p) => `${p.probe}: ${p.detail}`)
+            .join('; ')}`,
+        )
+      }
+    }
+  } finally {
+    result.rollbacks = await rollbacks(g, o)
+    for (const r of result.rollbacks)
+      if (!r.ok) result.errors.push(`rollback on ${r.node} failed: ${r.detail}`)
+    lease.release()
+  }
+  result.status = worstStatus([
+    ...result.experiments.map((e) => e.status),
+    ...(result.errors.length ? (['error'] as const) : []),
+  ])
+  result.finishedAt = new Date().toISOString()
+  return {result, experiments}
+}
+
+async function rollbacks(g: GameDay, o: GameDayOptions): Promise<RollbackOutcome[]> {
+  const out: RollbackOutcome[] = []
+  const cluster = o.inventory.nodes.filter((n) => n.roles.length === 0 || n.roles.includes('cluster'))
+  for (const rb of g.rollbacks) {
+    const targets =
+      rb.node === 'all' || rb.node === 'any' ? cluster : o.inventory.nodes.filter((n) => n.name === rb.node)
+    if (targets.length === 0) {
+      out.push({node: rb.node, run: rb.run, ok: false, detail: 'no such node in the inventory'})
+      continue
+    }
+    if (rb.node === 'any') {
+      let last: RollbackOutcome | undefined
+      for (const n of targets) {
+        last = await runRollback(o.runner, n, rb.run)
+        if (last.ok) break
+      }
+      if (last) out.push(last)
+      continue
+    }
+    for (const n of targets) out.push(await runRollback(o.runner, n, rb.run))
+  }
+  return out
+}
+
+async function runRollback(
+  runner: CommandRunner,
+  n: Inventory['nodes'][number],
+  run: string,
+): Promise<RollbackOutcome> {
+  try {
+    const r = await runner.run(n, {script: run, sudo: true, timeoutMs: 120_000})
+    return {
+      node: n.name,
+      run,
+      ok: r.exitCode === 0,
+      detail: r.exitCode === 0 ? 'ok' : `exit ${r.exitCode}: ${r.stderr.trim().slice(0, 200)}`,
+    }
+  } catch (err) {
+    return {node: n.name, run, ok: false, detail: errorMessage(err)}
+  }
+}
+
+/** The workload of a game day: its own, else the inventory's service url. */
+export function gameDayWorkload(
+  g: GameDay,
+  inv: Inventory,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkloadSpec | undefined {
+  const w = g.workload
+  const rate = w?.rate ?? 20
+  const timeoutMs = w?.timeoutMs ?? 800
+  if (w?.pgWrite !== undefined) {
+    const target = pgTargetFrom(inv, w.pgWrite === true ? undefined : w.pgWrite)
+    pgPassword(target, env)
+    return {kind: 'pg-write', target, ratePerS: rate, timeoutMs: w.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS}
+  }
+  if (w?.command) return {kind: 'command', argv: ['bash', '-c', w.command], ratePerS: rate, timeoutMs}
+  if (w?.tcp) {
+    const m = /^\[?(.+?)\]?:(\d+)$/.exec(w.tcp)
+    return {kind: 'tcp', host: m?.[1] ?? w.tcp, port: Number(m?.[2] ?? 0), ratePerS: rate, timeoutMs}
+  }
+  const service = inv.cluster.service as {url?: string} | undefined
+  const url = w?.http ?? service?.url
+  if (!url) return undefined
+  return {kind: 'http', url, ratePerS: rate, timeoutMs, ...(w?.insecure ? {insecure: true} : {})}
+}
