@@ -1,8 +1,8 @@
 /**
  * What every `hacheck chaos <fault>` command shares: flags, the workload from
- * --load, the SSH pool, output formats and the exit code. Commands stay thin:
- * they declare their own flags and build a FaultRequest. The flags every
- * hacheck command has (-o, -q, --json, …) come from src/cli/flags.ts.
+ * --load, the SSH pool, output formats and the exit code. The commands
+ * themselves are built from the fault declarations (fault-command.ts). The
+ * flags every hacheck command has (-o, -q, --json, …) come from src/cli/flags.ts.
  */
 import {Flags} from '@oclif/core'
 
@@ -25,7 +25,8 @@ import {createLiveView, liveMode, type LiveView} from '../report/live.js'
 import {renderResultText} from '../report/text.js'
 import type {ChaosResult} from '../measure/result.js'
 import {newRunId} from '../run/experiment.js'
-import {runFault, statusExit, type FaultRequest} from '../run/fault.js'
+import {runFault, statusExit} from '../run/fault.js'
+import type {FaultSelection} from '../run/prepare.js'
 import type {LocalRun} from '../safety/steps.js'
 import type {TimelineEvent} from '../timeline.js'
 import {latestChaos, promChaosFrom, renderPrometheus} from '../../reporters/prometheus.js'
@@ -289,14 +290,14 @@ export interface DryRunJson {
 }
 
 /**
- * Runs a fault command end to end from its parsed flags; `request` builds the
- * fault-specific part once the inventory is loaded. Sets process.exitCode.
+ * Runs a fault command end to end from its parsed flags and the fault as the
+ * operator chose it. Sets process.exitCode.
  * In JSON mode nothing is written: the result (or the dry-run plan) is
  * returned for the command to print.
  */
 export async function executeFault(
   flags: CommonFlagValues,
-  request: (inv: Inventory) => FaultRequest,
+  selection: FaultSelection,
   io: CommandIo,
 ): Promise<ChaosResult | DryRunJson | undefined> {
   const format = flags.format as ChaosFormat
@@ -317,12 +318,11 @@ export async function executeFault(
         },
       )
   }
-  const req = request(inv)
   const live: LiveView = createLiveView(liveMode({quiet: io.quiet}))
   const infra = await createInfra({acceptNewHostKeys: flags['accept-new-host-keys']})
   const runId = newRunId()
   try {
-    const out = await runFault(req, {
+    const out = await runFault(selection, {
       inventory: inv,
       runner: infra.runner,
       local: infra.local,

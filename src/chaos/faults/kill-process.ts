@@ -15,21 +15,26 @@
  *   dead-man sends SIGCONT if hacheck dies.
  */
 import {shellQuote} from '../../core/shell.js'
+import {opt} from '../plan/options.js'
 import {NODE_STATE_DIR, type FaultPlan, type PlanResult} from '../plan/types.js'
 import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './parts/common.js'
+import {defineFault, targetOf} from './parts/define.js'
 
-export interface KillOptions {
+interface KillOptions {
   node: string
   process: string
   signal: 'KILL' | 'STOP'
 }
 
+/** An exact process name (pgrep -x); nothing that could be a pattern. */
+const PROCESS_PATTERN = '^[A-Za-z0-9_.:@+-]{1,64}$'
+
 /** Processes whose loss takes the node out of the Corosync membership. */
 const MEMBERSHIP_DAEMONS = new Set(['corosync'])
 
-export function planKillProcess(input: PlanInput, o: KillOptions): PlanResult {
+function planKillProcess(input: PlanInput, o: KillOptions): PlanResult {
   if (!nodeSpec(input.inventory, o.node)) return refuse(`unknown node ${o.node}`)
-  if (!/^[A-Za-z0-9_.:@+-]{1,64}$/.test(o.process)) {
+  if (!new RegExp(PROCESS_PATTERN).test(o.process)) {
     return refuse(
       `--process must be an exact process name (letters, digits, . _ - : @ +), found ${JSON.stringify(o.process)}`,
     )
@@ -137,3 +142,38 @@ export function planKillProcess(input: PlanInput, o: KillOptions): PlanResult {
   }
   return {ok: true, plan}
 }
+
+export default defineFault({
+  id: 'kill-process',
+  summary: 'SIGKILL a daemon on a node, or freeze it (SIGSTOP) for the duration and thaw it (SIGCONT).',
+  description: `The PIDs are found on the node with pgrep -x (the exact process name, e.g. corosync, pacemakerd, pacemaker-controld, postgres) and saved there; only those PIDs are signalled. Nothing is ever killed on this machine.
+
+--signal KILL cannot be reverted: recovery is up to Pacemaker or the init system (restart, relocation or fencing), and the report says so. --signal STOP is reverted with SIGCONT after the duration (or by the node-side dead-man if hacheck dies).`,
+  examples: [
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n2 --process pacemaker-controld --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --process corosync --signal STOP --duration 20s --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --process postgres --duration 20s --workload pg-write --expect "lost-writes == 0" --yes',
+  ],
+  target: {required: true, description: 'Target node: a name, or @service, @dc, @replica.'},
+  options: {
+    process: opt.string({
+      description: 'Exact process name (pgrep -x), e.g. corosync.',
+      pattern: PROCESS_PATTERN,
+      expected: 'an exact process name such as corosync',
+      required: true,
+      char: 'p',
+    }),
+    signal: opt.enum(['KILL', 'STOP'], {
+      description: 'KILL, or STOP (then CONT after the duration).',
+      default: 'KILL',
+    }),
+  },
+  phases: {
+    inject:
+      'pgrep -x NAME on the node, the PIDs saved in /run/hacheck/<run>.pids, then kill -KILL (or -STOP) those PIDs',
+    verify: 'KILL: the saved PIDs are gone; STOP: every saved PID is in state T',
+    revert: "KILL: none (recovery is the cluster's job); STOP: SIGCONT to the saved PIDs that still run NAME",
+    deadman: 'STOP: on the node, SIGCONT to the saved PIDs when the lease is not renewed; KILL: none',
+  },
+  plan: (input, ctx) => planKillProcess(input, {node: targetOf(ctx), ...ctx.options}),
+})

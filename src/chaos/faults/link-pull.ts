@@ -26,6 +26,7 @@ import {
   verifyChainScript,
   type Rule,
 } from './parts/iptables.js'
+import {opt} from '../plan/options.js'
 import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {
   carriesAllRings,
@@ -37,17 +38,58 @@ import {
   nodeDeadman,
   refuse,
   seconds,
+  IFNAME_PATTERN,
   type PlanInput,
 } from './parts/common.js'
+import {defineFault, targetOf} from './parts/define.js'
 
-export interface LinkPullOptions {
-  node: string
-  network?: string
-  interface?: string
-  method: 'iptables' | 'link-down'
+const options = {
+  network: opt.string({
+    description: 'Inventory network name (or CIDR) whose interface is pulled.',
+    expected: 'a network name from the inventory, such as heartbeat',
+    exclusive: ['interface'],
+  }),
+  interface: opt.string({
+    description: 'Interface name on the node.',
+    pattern: IFNAME_PATTERN,
+    expected: 'an interface name such as eth1',
+    exclusive: ['network'],
+  }),
+  method: opt.enum(['iptables', 'link-down'], {description: 'How the link is cut.', default: 'iptables'}),
 }
 
-export function planLinkPull(input: PlanInput, o: LinkPullOptions): PlanResult {
+export default defineFault({
+  id: 'link-pull',
+  summary: "Pull a node's network cable: drop all traffic on one of its interfaces, then restore it.",
+  description: `The interface is the node's interface holding an address in the inventory network given with --network (e.g. heartbeat), or the one named with --interface.
+
+By default the traffic is dropped with iptables in hacheck's own chain HACHECK (jumped from INPUT and OUTPUT at position 1); the controller's SSH path and every BMC address stay open, and hacheck never touches a rule it did not create. --method link-down sets the link down instead (refused when it carries hacheck's own SSH connection).
+
+Before anything changes: preflight (healthy, quorate, fencing on, quorum kept), the revert ledger on disk, and a dead-man timer on the node that reverts on its own if hacheck dies. After the hold the fault is reverted and verified gone. The workload (--load) measures what clients saw; the cluster is watched from the survivors and Pacemaker's log gives the precise phase times.`,
+  examples: [
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network heartbeat --duration 30s --load http://198.18.2.100/ --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node @service --network heartbeat --yes --format json',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n2 --interface eth1 --method link-down --dry-run',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node @service --network heartbeat --workload pg-write --expect "lost-writes == 0" --yes',
+  ],
+  target: {required: true, description: 'Target node: a name, or @service, @dc, @replica.'},
+  options,
+  rules: [{atLeastOne: ['network', 'interface']}],
+  phases: {
+    inject:
+      "iptables (default): chain HACHECK with RETURN for the controller's SSH path and every BMC address first, then DROP -i IF and -o IF, jumped from INPUT and OUTPUT at position 1, in one iptables-restore per family; link-down: ip link set dev IF down",
+    verify:
+      'the jumps are first in INPUT and OUTPUT and the DROPs are there (link-down: the link has no UP flag)',
+    revert: "delete this run's jumps and chain (link-down: set the link up); idempotent",
+    deadman: 'on the node: the same revert script, run when the lease is not renewed',
+  },
+  plan: (input, ctx) => planLinkPull(input, {node: targetOf(ctx), ...ctx.options}),
+})
+
+function planLinkPull(
+  input: PlanInput,
+  o: {node: string; network?: string; interface?: string; method: 'iptables' | 'link-down'},
+): PlanResult {
   const facts = needFacts(input, o.node)
   if (isPlanResult(facts)) return facts
   const chosen = chooseInterface(input.inventory, facts, o)

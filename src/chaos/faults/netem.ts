@@ -20,6 +20,7 @@ import {
   verifyChainScript,
   type Rule,
 } from './parts/iptables.js'
+import {opt} from '../plan/options.js'
 import {NETEM_HANDLE, type FaultPlan, type PlanResult} from '../plan/types.js'
 import {
   chainGuard,
@@ -30,36 +31,34 @@ import {
   nodeDeadman,
   refuse,
   seconds,
+  IFNAME_PATTERN,
   type PlanInput,
 } from './parts/common.js'
+import {defineFault, targetOf} from './parts/define.js'
 
 export interface NetemOptions {
   node: string
   network?: string
   interface?: string
   method: 'netem' | 'iptables-loss'
-  delayMs?: number
-  jitterMs?: number
+  /** ms */
+  delay?: number
+  jitter?: number
   /** Percent, 0-100. */
-  lossPct?: number
-  corruptPct?: number
+  loss?: number
+  corrupt?: number
 }
 
 /** Default qdiscs the kernel attaches by itself; `tc qdisc add root` works over them. */
 const DEFAULT_ROOT_QDISCS = new Set(['noqueue', 'pfifo_fast', 'fq_codel', 'mq', 'pfifo', 'fq'])
 
-/** true when tc's error says the kernel has no netem scheduler. */
-export function netemUnsupported(stderr: string): boolean {
-  return /Specified qdisc kind is unknown|No such file or directory|Unknown qdisc "netem"|qdisc kind is unknown/i.test(
-    stderr,
-  )
-}
+/** What tc says when the kernel has no netem scheduler. */
+export const NETEM_UNSUPPORTED =
+  'Specified qdisc kind is unknown|No such file or directory|Unknown qdisc "netem"|qdisc kind is unknown'
 
-/** The error when the kernel lacks sch_netem: what tc said, and the way out. */
-export function netemUnsupportedMessage(node: string, stderr: string): string {
-  const said =
-    stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ') || 'Specified qdisc kind is unknown'
-  return `the kernel of ${node} has no netem scheduler (sch_netem): tc said "${said}". Delay, jitter and corruption cannot be injected there; for packet loss use --method iptables-loss`
+/** The error when the kernel lacks sch_netem: what tc said ({stderr}), and the way out. */
+export function netemUnsupportedMessage(node: string): string {
+  return `the kernel of ${node} has no netem scheduler (sch_netem): tc said "{stderr}". Delay, jitter and corruption cannot be injected there; for packet loss use --method iptables-loss`
 }
 
 function fmtPct(p: number): string {
@@ -68,16 +67,16 @@ function fmtPct(p: number): string {
 
 export function netemArgs(o: NetemOptions): string[] {
   const args: string[] = []
-  if (o.delayMs !== undefined) {
-    args.push('delay', `${o.delayMs}ms`)
-    if (o.jitterMs !== undefined) args.push(`${o.jitterMs}ms`)
+  if (o.delay !== undefined) {
+    args.push('delay', `${o.delay}ms`)
+    if (o.jitter !== undefined) args.push(`${o.jitter}ms`)
   }
-  if (o.lossPct !== undefined) args.push('loss', fmtPct(o.lossPct))
-  if (o.corruptPct !== undefined) args.push('corrupt', fmtPct(o.corruptPct))
+  if (o.loss !== undefined) args.push('loss', fmtPct(o.loss))
+  if (o.corrupt !== undefined) args.push('corrupt', fmtPct(o.corrupt))
   return args
 }
 
-export function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
+function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
   const facts = needFacts(input, o.node)
   if (isPlanResult(facts)) return facts
   const chosen = chooseInterface(input.inventory, facts, o)
@@ -96,19 +95,20 @@ export function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
     revertTimeoutMs: 60_000,
   }
   if (o.method === 'iptables-loss') {
-    if (o.delayMs !== undefined || o.jitterMs !== undefined || o.corruptPct !== undefined) {
+    if (o.delay !== undefined || o.jitter !== undefined || o.corrupt !== undefined) {
       return refuse(
         '--method iptables-loss can only drop packets (--loss); delay, jitter and corruption need --method netem',
       )
     }
-    if (o.lossPct === undefined || o.lossPct <= 0 || o.lossPct > 100)
+    const lossPct = o.loss
+    if (lossPct === undefined || lossPct <= 0 || lossPct > 100)
       return refuse('give --loss PERCENT (0 < loss ≤ 100)')
     const guard = chainGuard(facts)
     if (guard) return guard
     const ex = exemptionsFor(input.inventory, facts)
     if (!ex.controller)
       return refuse(`cannot tell the controller's address as ${o.node} sees it (SSH_CONNECTION is empty)`)
-    const p = (o.lossPct / 100).toFixed(4).replace(/0+$/, '').replace(/\.$/, '')
+    const p = (lossPct / 100).toFixed(4).replace(/0+$/, '').replace(/\.$/, '')
     const stat = ['-m', 'statistic', '--mode', 'random', '--probability', p, '-j', 'DROP']
     const rules: Rule[] = [
       ...exemptionRules(ex),
@@ -118,13 +118,13 @@ export function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
     const undo = revertChainScript(input.runId)
     const plan: FaultPlan = {
       ...base,
-      summary: `netem ${o.node} ${how}: drop ${fmtPct(o.lossPct)} of packets at random (iptables statistic) for ${seconds(input.holdMs)}`,
+      summary: `netem ${o.node} ${how}: drop ${fmtPct(lossPct)} of packets at random (iptables statistic) for ${seconds(input.holdMs)}`,
       notes: ['iptables drops each packet independently with the given probability, in both directions'],
       inject: [
         {
           kind: 'node',
           node: o.node,
-          what: `drop ${fmtPct(o.lossPct)} of packets on ${ifname}`,
+          what: `drop ${fmtPct(lossPct)} of packets on ${ifname}`,
           script: injectChainScript(input.runId, rules),
         },
       ],
@@ -175,6 +175,11 @@ export function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
         node: o.node,
         what: `add netem (${args.join(' ')}) to ${ifname}`,
         script: `tc qdisc add dev ${dev} root handle ${h} netem ${shellJoin(args)}`,
+        explain: {
+          when: NETEM_UNSUPPORTED,
+          message: netemUnsupportedMessage(o.node),
+          code: 'netem-unsupported',
+        },
       },
     ],
     verify: [{kind: 'node', node: o.node, what: `netem ${h} is the root qdisc of ${ifname}`, script: mine}],
@@ -191,3 +196,48 @@ export function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
   }
   return {ok: true, plan}
 }
+
+export default defineFault({
+  id: 'netem',
+  summary: "Degrade one node's interface: delay, jitter, packet loss, corruption.",
+  description: `--method netem (default) adds a tc netem qdisc (handle 4843:) as the interface's root qdisc; it never replaces a qdisc the operator installed, and the revert deletes only hacheck's. Where the kernel has no sch_netem, hacheck says so and stops, with nothing left behind.
+
+--method iptables-loss drops packets at random with iptables (-m statistic --mode random --probability P) in hacheck's chain HACHECK: packet loss only, but it works without sch_netem.`,
+  examples: [
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network heartbeat --delay 200ms --jitter 50ms --duration 60s --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network heartbeat --loss 30 --method iptables-loss --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --node n1 --network public --delay 300ms --duration 30s --workload pg-write --yes',
+  ],
+  target: {required: true, description: 'Target node: a name, or @service, @dc, @replica.'},
+  options: {
+    network: opt.string({
+      description: 'Inventory network name (or CIDR) whose interface is degraded.',
+      expected: 'a network name from the inventory, such as heartbeat',
+      exclusive: ['interface'],
+    }),
+    interface: opt.string({
+      description: 'Interface name on the node.',
+      pattern: IFNAME_PATTERN,
+      expected: 'an interface name such as eth1',
+      exclusive: ['network'],
+    }),
+    method: opt.enum(['netem', 'iptables-loss'], {
+      description: 'netem (tc) or iptables-loss (loss only).',
+      default: 'netem',
+    }),
+    delay: opt.duration({description: 'Added delay, e.g. 100ms.'}),
+    jitter: opt.duration({description: 'Delay variation, e.g. 20ms (with --delay).', dependsOn: ['delay']}),
+    loss: opt.percent({description: 'Packet loss in percent, e.g. 10 or 0.5.'}),
+    corrupt: opt.percent({description: 'Corrupted packets in percent.'}),
+  },
+  rules: [{atLeastOne: ['network', 'interface']}, {atLeastOne: ['delay', 'loss', 'corrupt']}],
+  phases: {
+    inject:
+      "netem: tc qdisc add dev IF root handle 4843: netem … (add, never replace: an operator's root qdisc is never clobbered); iptables-loss: chain HACHECK with -m statistic --mode random --probability P -j DROP on IF, exemptions first",
+    verify:
+      'netem: the qdisc with handle 4843: is the root qdisc of IF; iptables-loss: chain HACHECK is in place',
+    revert: "delete only hacheck's qdisc (handle 4843:), or this run's chain and jumps; idempotent",
+    deadman: 'on the node: the same revert script, run when the lease is not renewed',
+  },
+  plan: (input, ctx) => planNetem(input, {node: targetOf(ctx), ...ctx.options}),
+})

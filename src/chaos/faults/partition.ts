@@ -25,6 +25,7 @@ import {
 } from './parts/iptables.js'
 import {cidrContains} from '../../core/address.js'
 import {globalAddresses} from '../../facts/ip-addr.js'
+import {opt} from '../plan/options.js'
 import type {FaultPlan, NodeStep, PlanResult} from '../plan/types.js'
 import {
   chainGuard,
@@ -36,6 +37,7 @@ import {
   seconds,
   type PlanInput,
 } from './parts/common.js'
+import {defineFault, type FaultContext} from './parts/define.js'
 
 export type PartitionSpec =
   | {kind: 'groups'; groups: string[][]}
@@ -112,12 +114,20 @@ export function resolveGroups(
   return {ok: true, groups}
 }
 
+/**
+ * The nodes that take part in a partition: roles cluster and witness (or no role),
+ * or the roles a data-tier fault passes (galera-partition: galera, garbd).
+ */
+export function partitionMembers(inv: PlanInput['inventory'], memberRoles?: readonly string[]): string[] {
+  const roles = memberRoles ?? ['cluster', 'witness']
+  return inv.nodes
+    .filter((n) => (!n.roles.length && !memberRoles) || n.roles.some((r) => roles.includes(r)))
+    .map((n) => n.name)
+}
+
 export function planPartition(input: PlanInput, o: PartitionOptions): PlanResult {
   const inv = input.inventory
-  const memberRoles = o.memberRoles ?? ['cluster', 'witness']
-  const members = inv.nodes
-    .filter((n) => (!n.roles.length && !o.memberRoles) || n.roles.some((r) => memberRoles.includes(r)))
-    .map((n) => n.name)
+  const members = partitionMembers(inv, o.memberRoles)
   const roles = new Map(inv.nodes.map((n) => [n.name, n.roles]))
   const resolved = resolveGroups(o.spec, members, roles)
   if (!resolved.ok) return refuse(resolved.reason)
@@ -207,3 +217,62 @@ export function planPartition(input: PlanInput, o: PartitionOptions): PlanResult
   }
   return {ok: true, plan}
 }
+
+const options = {
+  isolate: opt.node({description: 'Isolate this node (a name, or @service, @dc, @replica).'}),
+  groups: opt.string({
+    description: 'Explicit groups: n1,n2/n3 (nodes not named join the first group).',
+    pattern: '^[A-Za-z0-9._,@-]+(/[A-Za-z0-9._,@-]+)+$',
+    expected: 'groups such as n1,n2/n3',
+  }),
+  isolateWitness: opt.boolean({description: 'Isolate the witness (role witness).'}),
+  majorityMinority: opt.boolean({description: 'Split into a majority and a minority.'}),
+}
+
+function specOf(ctx: FaultContext<typeof options, unknown>): PartitionSpec {
+  const o = ctx.options
+  if (o.isolate !== undefined) return {kind: 'isolate', node: o.isolate}
+  if (o.groups !== undefined) return {kind: 'groups', groups: parseGroups(o.groups)}
+  if (o.isolateWitness) return {kind: 'isolate-witness'}
+  return {kind: 'majority', ...(ctx.target !== undefined ? {node: ctx.target} : {})}
+}
+
+export default defineFault({
+  id: 'partition',
+  summary: 'Split the cluster into groups of nodes that cannot reach each other.',
+  description: `On every node, hacheck's chain HACHECK drops traffic from and to the addresses (on the inventory's networks) of the nodes in the other groups; the controller's SSH path and the BMCs stay open. Give exactly one of:
+  --isolate NODE        that node alone against the rest
+  --groups n1,n2/n3     explicit groups, separated by "/" (nodes not named join the first group)
+  --isolate-witness     the node(s) with role witness against the rest
+  --majority-minority   a minority of ⌊(N-1)/2⌋ nodes (including --node, if given) against the rest
+Split-brain must not happen: the default expectation is "no-split-brain" (at no sample do two nodes hold the VIP).`,
+  examples: [
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --isolate n1 --duration 30s --load http://198.18.2.100/ --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --groups n1,n2/n3,n4 --allow-quorum-loss --yes',
+    '<%= config.bin %> <%= command.id %> -i lab.yaml --isolate n1 --duration 30s --workload pg-write --expect "split-brain-writes == 0" --yes',
+  ],
+  target: {
+    required: false,
+    description: 'With --majority-minority: a node to put in the minority.',
+    dependsOn: ['majorityMinority'],
+  },
+  options,
+  rules: [{exactlyOne: ['isolate', 'groups', 'isolateWitness', 'majorityMinority']}],
+  phases: {
+    inject:
+      "on every node, chain HACHECK: RETURN for the controller's SSH path and the BMCs, then DROP from and to every address of the nodes in the other groups",
+    verify: 'chain HACHECK is in place on every node',
+    revert: "delete this run's jumps and chain on every node; idempotent",
+    deadman: 'on every node: the same revert script, run when the lease is not renewed',
+  },
+  touches(ctx) {
+    const inv = ctx.inventory
+    const r = resolveGroups(
+      specOf(ctx),
+      partitionMembers(inv),
+      new Map(inv.nodes.map((n) => [n.name, n.roles])),
+    )
+    return r.ok ? r.groups.flat() : []
+  },
+  plan: (input, ctx) => planPartition(input, {spec: specOf(ctx)}),
+})

@@ -5,7 +5,6 @@
  * `FILE:LINE:COL: PATH: message`, like the inventory loader, all at once.
  */
 import {dirname, isAbsolute, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import type {ErrorObject, ValidateFunction} from 'ajv'
 
@@ -13,13 +12,12 @@ import {parseDurationMs} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
 import {formatPath, translateSchemaErrors} from '../../inventory/messages.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from '../../inventory/source.js'
+import {faultById} from '../faults/index.js'
+import type {AnyFault} from '../faults/parts/define.js'
 import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
+import {asKey, optionProblems, optionValues} from '../plan/options.js'
 import type {FaultId} from '../plan/types.js'
 import {validate as generated} from '../../generated/gameday.validate.js'
-
-export const GAMEDAY_SCHEMA_PATH = fileURLToPath(
-  new URL('../../../schemas/gameday.schema.json', import.meta.url),
-)
 
 export type ProbeSpec =
   | {kind: 'http'; url: string; expectStatus?: number}
@@ -32,7 +30,8 @@ export interface GameDayStep {
   description?: string
   fault: FaultId
   target?: string
-  with: Record<string, string | number | boolean>
+  /** The fault's option values (durations in ms, percentages 0-100), defaults filled in. */
+  with: Readonly<Record<string, unknown>>
   durationMs: number
   baselineMs?: number
   settleMs?: number
@@ -142,44 +141,28 @@ function semantic(source: ParsedSource): Problem[] {
         }
       })
     }
-    const w = isRaw(s.with) ? s.with : {}
-    const fault = s.fault
-    const needsTarget = fault !== 'partition'
-    if (needsTarget && typeof s.target !== 'string')
-      at(
-        ['steps', i],
-        `missing key "target" (the node the ${String(fault)} acts on: a name, @service, @dc or @replica)`,
-      )
-    if (fault === 'partition') {
-      const modes = ['isolate', 'groups', 'isolateWitness', 'majorityMinority'].filter(
-        (k) => w[k] !== undefined && w[k] !== false,
-      )
-      if (modes.length !== 1)
-        at(
-          ['steps', i, 'with'],
-          `expected exactly one of isolate, groups, isolateWitness, majorityMinority, found ${modes.length ? modes.join(', ') : 'none'}`,
-        )
-    }
-    if (
-      (fault === 'link-pull' || fault === 'netem') &&
-      w.network === undefined &&
-      w.interface === undefined
-    ) {
-      at(['steps', i, 'with'], 'expected network (an inventory network such as heartbeat) or interface')
-    }
-    if (fault === 'kill-process' && w.process === undefined)
-      at(['steps', i], 'missing key "with.process" (the exact process name, e.g. corosync)')
-    if (fault === 'netem' && w.delay === undefined && w.loss === undefined && w.corrupt === undefined) {
-      at(['steps', i, 'with'], 'expected at least one of delay, loss, corrupt')
-    }
+    const fault = typeof s.fault === 'string' ? faultById(s.fault) : undefined
+    if (fault) stepProblems(fault, s, (path, message) => at(['steps', i, ...path], message))
   })
   return problems
 }
 
-function num(v: unknown): number | undefined {
-  if (v === undefined) return undefined
-  if (typeof v === 'number') return v
-  return Number(String(v).replace(/%$/, ''))
+/** What the schema cannot say about a step of this fault: its target, and the rules of its options. */
+function stepProblems(fault: AnyFault, s: Raw, at: (path: PathSegment[], message: string) => void): void {
+  if (fault.target && fault.target.required && typeof s.target !== 'string')
+    at([], `missing key "target" (${fault.target.description.replace(/\.$/, '')})`)
+  const w = isRaw(s.with) ? s.with : undefined
+  const given = new Set(Object.keys(w ?? {}).filter((k) => w?.[k] !== undefined && w[k] !== false))
+  if (fault.target && typeof s.target === 'string') {
+    const missing = (fault.target.dependsOn ?? []).filter((k) => !given.has(k))
+    if (missing.length) at(['target'], `target needs with.${missing.join(', with.')}`)
+  }
+  for (const p of optionProblems(fault.options, fault.rules ?? [], given, asKey)) {
+    // With a `with:` mapping, the schema already says a required key is missing.
+    if (p.kind === 'required' && w) continue
+    if (p.kind === 'required') at([], `missing key "with.${p.keys[0] ?? ''}" (${p.expected ?? ''})`)
+    else at(w ? ['with'] : [], p.message)
+  }
 }
 
 function dur(v: unknown): number | undefined {
@@ -247,13 +230,8 @@ export function parseGameDay(text: string, file: string): GameDay {
       : {}),
     steadyState: Array.isArray(d.steadyState) ? d.steadyState.filter(isRaw).map(probeOf) : [],
     steps: (d.steps as Raw[]).map((s) => {
-      const withRaw = isRaw(s.with) ? s.with : {}
-      const withOut: Record<string, string | number | boolean> = {}
-      for (const [k, v] of Object.entries(withRaw)) {
-        if (k === 'loss' || k === 'corrupt') withOut[k] = num(v) as number
-        else if (k === 'delay' || k === 'jitter') withOut[k] = dur(v) as number
-        else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') withOut[k] = v
-      }
+      const fault = faultById(String(s.fault)) as AnyFault
+      const withOut = optionValues(fault.options, fault.rules ?? [], isRaw(s.with) ? s.with : {}, asKey)
       return {
         name: String(s.name),
         ...(typeof s.description === 'string' ? {description: s.description} : {}),

@@ -5,27 +5,22 @@
  * run whatever happened. A step whose revert could not be verified stops the
  * game day (nothing more is broken on top of an unknown state).
  */
-import {errorMessage} from '../../core/errors.js'
+import {errorMessage, InputError} from '../../core/errors.js'
 import type {CommandRunner, Inventory} from '../../core/types.js'
 import {healthProblems} from '../../view/pacemaker.js'
 import type {GameDay, GameDayStep, ProbeSpec} from './file.js'
 import {probeCommand, probeHttp, probeTcp, type WorkloadSpec} from '../workloads/probes.js'
 import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from '../workloads/pg-write.js'
 import type {RunProgress} from '../run/progress.js'
+import {faultById} from '../faults/index.js'
+import {snapshotCluster} from '../observe/cluster.js'
+import type {FaultSelection} from '../run/prepare.js'
 import {acquireLease} from '../../lease/file-store.js'
 import {leaseTtlMs} from '../../lease/policy.js'
 import {DEFAULT_LEASE} from '../faults/parts/common.js'
-import {
-  evacuateRequest,
-  killRequest,
-  linkPullRequest,
-  netemRequest,
-  partitionRequest,
-  powerRequest,
-} from '../run/requests.js'
 import {worstStatus, type ChaosResult, type ChaosStatus} from '../measure/result.js'
 import {newRunId} from '../run/experiment.js'
-import {runFault, snapshotCluster, type FaultOutcome, type FaultRequest} from '../run/fault.js'
+import {runFault, type FaultOutcome} from '../run/fault.js'
 import type {LocalRun} from '../safety/steps.js'
 import type {TimelineEvent} from '../timeline.js'
 
@@ -58,52 +53,11 @@ export interface GameDayResult {
   errors: string[]
 }
 
-export function requestFor(step: GameDayStep): FaultRequest {
-  const w = step.with
-  const str = (k: string): string | undefined => (typeof w[k] === 'string' ? (w[k] as string) : undefined)
-  const numv = (k: string): number | undefined => (typeof w[k] === 'number' ? (w[k] as number) : undefined)
-  const target = step.target ?? ''
-  switch (step.fault) {
-    case 'link-pull':
-      return linkPullRequest({
-        node: target,
-        network: str('network'),
-        interface: str('interface'),
-        method: (str('method') as 'iptables' | 'link-down' | undefined) ?? 'iptables',
-      })
-    case 'netem':
-      return netemRequest({
-        node: target,
-        network: str('network'),
-        interface: str('interface'),
-        method: (str('method') as 'netem' | 'iptables-loss' | undefined) ?? 'netem',
-        ...(numv('delay') !== undefined ? {delayMs: numv('delay')} : {}),
-        ...(numv('jitter') !== undefined ? {jitterMs: numv('jitter')} : {}),
-        ...(numv('loss') !== undefined ? {lossPct: numv('loss')} : {}),
-        ...(numv('corrupt') !== undefined ? {corruptPct: numv('corrupt')} : {}),
-      })
-    case 'partition':
-      if (str('isolate')) return partitionRequest({kind: 'isolate', node: str('isolate') as string})
-      if (str('groups')) return partitionRequest({kind: 'groups', groups: str('groups') as string})
-      if (w.isolateWitness === true) return partitionRequest({kind: 'isolate-witness'})
-      return partitionRequest({kind: 'majority', ...(step.target ? {node: step.target} : {})})
-    case 'power-off':
-      return powerRequest({node: target, action: 'off', leaveOff: w.leaveOff === true})
-    case 'power-cycle':
-      return powerRequest({node: target, action: 'cycle'})
-    case 'reset':
-      return powerRequest({node: target, action: 'reset'})
-    case 'kill-process':
-      return killRequest({
-        node: target,
-        process: str('process') ?? '',
-        signal: (str('signal') as 'KILL' | 'STOP' | undefined) ?? 'KILL',
-      })
-    case 'evacuate':
-      return evacuateRequest({node: target})
-    case 'lb-drain':
-      return lbDrainRequest({node: target})
-  }
+/** A step's fault as chosen in the file (its options were validated and typed when the file was loaded). */
+export function selectionFor(step: GameDayStep): FaultSelection {
+  const fault = faultById(step.fault)
+  if (!fault) throw new InputError(`step ${step.name}: unknown fault ${step.fault}`)
+  return {fault, ...(step.target !== undefined ? {target: step.target} : {}), options: step.with}
 }
 
 export async function checkProbe(p: ProbeSpec, runner: CommandRunner, inv: Inventory): Promise<ProbeOutcome> {
@@ -211,7 +165,7 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
   if (o.dryRun) {
     const dryRuns: StepDryRun[] = []
     for (const s of steps) {
-      const out = await runFault(requestFor(s), {
+      const out = await runFault(selectionFor(s), {
         inventory: o.inventory,
         runner: o.runner,
         local: o.local,
@@ -274,7 +228,7 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
       }
       o.live.note(`step ${s.name}: ${s.fault}${s.target ? ` ${s.target}` : ''}`)
       try {
-        const out = await runFault(requestFor(s), {
+        const out = await runFault(selectionFor(s), {
           inventory: o.inventory,
           runner: o.runner,
           local: o.local,

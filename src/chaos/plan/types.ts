@@ -6,18 +6,8 @@
  * Every fault goes guard (plan) → ledger → dead-man → inject → verify → hold →
  * revert → verify removed → cancel dead-man → forget ledger.
  */
-export const FAULT_IDS = [
-  'link-pull',
-  'partition',
-  'netem',
-  'power-off',
-  'power-cycle',
-  'reset',
-  'kill-process',
-  'evacuate',
-  'lb-drain',
-] as const
-export type FaultId = (typeof FAULT_IDS)[number]
+/** A fault's id: its command (`chaos link-pull`) and its file (faults/link-pull.ts); faults/index.ts lists them. */
+export type FaultId = string
 
 /** A bash script run on a node (through `bash -s`, as root or `sudo -n`). */
 export interface NodeStep {
@@ -29,6 +19,11 @@ export interface NodeStep {
   timeoutMs?: number
   /** For verify steps: the step holds when stdout matches this regex (default: exit status 0). */
   expectStdout?: string
+  /**
+   * When the step fails and its stderr matches `when` (a regex, case-insensitive), the error is `message`,
+   * where {stderr} stands for the tool's last two lines (e.g. tc on a kernel without sch_netem).
+   */
+  explain?: {when: string; message: string; code: string}
 }
 
 /**

@@ -39,7 +39,6 @@ import {
   type DeadmanPaths,
 } from '../safety/deadman.js'
 import {evaluateExpectation, parseExpectation, type ExpectationResult} from '../measure/expectations.js'
-import {netemUnsupported, netemUnsupportedMessage} from '../faults/netem.js'
 import {newLedger, removeLedger, writeLedger, type LedgerEntry} from '../safety/ledger.js'
 import {describeWorkload, startWorkload, type WorkloadSpec} from '../workloads/probes.js'
 import type {RunningWorkload} from '../workloads/schedule.js'
@@ -75,6 +74,7 @@ import {
 } from '../observe/pacemaker-log.js'
 import {MAX_SEQ_LIST, type ChaosResult, type ChaosStatus, type WritesOut} from '../measure/result.js'
 import {
+  explainedFailure,
   runStep,
   secretEnvOf,
   untilHolds,
@@ -367,13 +367,11 @@ export async function runExperiment(spec: ExperimentSpec, deps: RunDeps): Promis
       const o = await runStep(stepEnv, s)
       const received = now()
       if (!o.ok) {
-        const noNetem = plan.fault === 'netem' && netemUnsupported(o.result?.stderr ?? '')
-        const msg = noNetem
-          ? netemUnsupportedMessage(s.kind === 'node' ? s.node : 'the node', o.result?.stderr ?? '')
-          : fail('inject', o)
-        if (noNetem) stage('inject', 'failed', msg)
+        const known = explainedFailure(o)
+        const msg = known ? known.message : fail('inject', o)
+        if (known) stage('inject', 'failed', msg)
         faultEvent('failed', msg)
-        throw new IncompleteError(msg, {code: noNetem ? 'netem-unsupported' : 'inject-failed'})
+        throw new IncompleteError(msg, {code: known?.code ?? 'inject-failed'})
       }
       // The change took effect on the node about half a round trip before the answer came back.
       const rtt = s.kind === 'node' ? (offsets.get(s.node)?.rttMs ?? received - sent) : 0

@@ -81,6 +81,15 @@ export async function runStep(env: StepEnv, step: Step): Promise<StepOutcome> {
   }
 }
 
+/** A failure the step's plan knows the meaning of (step.explain), in those words; undefined otherwise. */
+export function explainedFailure(o: StepOutcome): {message: string; code: string} | undefined {
+  const ex = o.step.kind === 'node' ? o.step.explain : undefined
+  const stderr = o.result?.stderr ?? ''
+  if (o.ok || !ex || !new RegExp(ex.when, 'i').test(stderr)) return undefined
+  const said = stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ')
+  return {message: ex.message.replace('{stderr}', said), code: ex.code}
+}
+
 export function failureText(r: CommandResult): string {
   const why = r.timedOut
     ? 'timed out'

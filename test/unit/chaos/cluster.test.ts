@@ -193,7 +193,7 @@ describe('observer: events between successive views of a node lost (captured fro
 
 describe('--node roles against the live cluster', () => {
   it('@service is the VIP holder, @replica another cluster node, @dc the DC; names are checked', async () => {
-    const {resolveTarget} = await import('../../../src/chaos/run/fault.js')
+    const {resolveTarget} = await import('../../../src/chaos/observe/cluster.js')
     const {labInventory} = await import('./fixtures.js')
     const inv = labInventory()
     const s = state('lab-healthy')

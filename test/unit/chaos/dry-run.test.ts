@@ -3,16 +3,19 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {renderDryRun} from '../../../src/chaos/report/dry-run.js'
-import {planEvacuate} from '../../../src/chaos/faults/evacuate.js'
-import {planKillProcess} from '../../../src/chaos/faults/kill-process.js'
-import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
-import {planNetem} from '../../../src/chaos/faults/netem.js'
-import {planPartition} from '../../../src/chaos/faults/partition.js'
-import {planPower} from '../../../src/chaos/faults/power.js'
+import evacuate from '../../../src/chaos/faults/evacuate.js'
+import killProcess from '../../../src/chaos/faults/kill-process.js'
+import linkPull from '../../../src/chaos/faults/link-pull.js'
+import netem from '../../../src/chaos/faults/netem.js'
+import partition from '../../../src/chaos/faults/partition.js'
+import powerCycle from '../../../src/chaos/faults/power-cycle.js'
+import powerOff from '../../../src/chaos/faults/power-off.js'
+import reset from '../../../src/chaos/faults/reset.js'
+import type {AnyFault} from '../../../src/chaos/faults/parts/define.js'
 import type {PlanResult} from '../../../src/chaos/plan/types.js'
 import {expectGolden} from '../../support/golden.js'
 import {fixturesDir} from '../../support/paths.js'
-import {labFacts, planInput, RUN_ID} from './fixtures.js'
+import {ctxOf, labFacts, planInput, planOf, RUN_ID} from './fixtures.js'
 
 const golden = (name: string): string => join(fixturesDir, 'chaos', 'dry-run', `${name}.txt`)
 
@@ -22,44 +25,28 @@ function ok(r: PlanResult): Extract<PlanResult, {ok: true}>['plan'] {
 }
 
 const cases: [string, () => PlanResult][] = [
-  [
-    'link-pull-iptables',
-    () => planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'}),
-  ],
-  [
-    'link-pull-link-down',
-    () => planLinkPull(planInput(), {node: 'n2', interface: 'eth1', method: 'link-down'}),
-  ],
-  ['partition-isolate', () => planPartition(planInput(), {spec: {kind: 'isolate', node: 'n1'}})],
+  ['link-pull-iptables', () => planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'})],
+  ['link-pull-link-down', () => planOf(linkPull, 'n2', {interface: 'eth1', method: 'link-down'})],
+  ['partition-isolate', () => planOf(partition, undefined, {isolate: 'n1'})],
   [
     'netem-delay',
     () =>
-      planNetem(planInput(), {
-        node: 'n1',
-        network: 'heartbeat',
-        method: 'netem',
-        delayMs: 200,
-        jitterMs: 50,
-        lossPct: 1,
-      }),
+      planOf(netem, 'n1', {network: 'heartbeat', method: 'netem', delay: '200ms', jitter: '50ms', loss: 1}),
   ],
   [
     'netem-iptables-loss',
-    () => planNetem(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables-loss', lossPct: 30}),
+    () => planOf(netem, 'n1', {network: 'heartbeat', method: 'iptables-loss', loss: 30}),
   ],
-  ['power-off', () => planPower(planInput(), {node: 'n1', action: 'off'})],
-  ['power-off-leave-off', () => planPower(planInput(), {node: 'n1', action: 'off', leaveOff: true})],
-  ['power-cycle', () => planPower(planInput(), {node: 'n2', action: 'cycle'})],
-  ['reset', () => planPower(planInput(), {node: 'n3', action: 'reset'})],
+  ['power-off', () => planOf(powerOff, 'n1')],
+  ['power-off-leave-off', () => planOf(powerOff, 'n1', {leaveOff: true})],
+  ['power-cycle', () => planOf(powerCycle, 'n2')],
+  ['reset', () => planOf(reset, 'n3')],
+  ['kill-process-kill', () => planOf(killProcess, 'n2', {process: 'pacemaker-controld', signal: 'KILL'})],
+  ['kill-process-stop', () => planOf(killProcess, 'n1', {process: 'corosync', signal: 'STOP'})],
   [
-    'kill-process-kill',
-    () => planKillProcess(planInput(), {node: 'n2', process: 'pacemaker-controld', signal: 'KILL'}),
+    'evacuate',
+    () => planOf(evacuate, 'n1', {}, planInput(), {snapshot: {vipHolders: [], via: 'n2'}, looked: {}}),
   ],
-  [
-    'kill-process-stop',
-    () => planKillProcess(planInput(), {node: 'n1', process: 'corosync', signal: 'STOP'}),
-  ],
-  ['evacuate', () => planEvacuate(planInput(), {node: 'n1', via: 'n2'})],
 ]
 
 describe('--dry-run prints the exact commands of every fault', () => {
@@ -71,9 +58,7 @@ describe('--dry-run prints the exact commands of every fault', () => {
 
   it('never puts a BMC password in a plan', () => {
     process.env.LAB_BMC_PASSWORD = 'not-in-any-plan-1234'
-    const text =
-      JSON.stringify(ok(planPower(planInput(), {node: 'n1', action: 'off'}))) +
-      renderDryRun(RUN_ID, ok(planPower(planInput(), {node: 'n1', action: 'off'})))
+    const text = JSON.stringify(ok(planOf(powerOff, 'n1'))) + renderDryRun(RUN_ID, ok(planOf(powerOff, 'n1')))
     expect(text).not.toContain('not-in-any-plan-1234')
     expect(text).toContain('IPMI_PASSWORD="$LAB_BMC_PASSWORD"')
     expect(text).toContain("'-E'".replace(/'/g, ''))
@@ -82,7 +67,7 @@ describe('--dry-run prints the exact commands of every fault', () => {
 
 describe('fault guards', () => {
   it('link-pull resolves the heartbeat network to eth1 and expects the node to be fenced', () => {
-    const p = ok(planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'}))
+    const p = ok(planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'}))
     expect(p.summary).toContain('heartbeat (198.18.1.0/24) → eth1')
     expect(p.expectFenced).toEqual(['n1'])
     expect(p.leavesMembership).toEqual(['n1'])
@@ -92,19 +77,19 @@ describe('fault guards', () => {
   })
 
   it('link-pull of the public interface keeps the node a member when its ring is elsewhere', () => {
-    const p = ok(planLinkPull(planInput(), {node: 'n1', network: 'public', method: 'iptables'}))
+    const p = ok(planOf(linkPull, 'n1', {network: 'public', method: 'iptables'}))
     expect(p.expectFenced).toEqual([])
     expect(p.notes.join(' ')).toMatch(/carries hacheck's SSH connection/)
   })
 
   it('link-down refuses the interface that carries hacheck’s own SSH connection', () => {
-    const r = planLinkPull(planInput(), {node: 'n1', network: 'public', method: 'link-down'})
+    const r = planOf(linkPull, 'n1', {network: 'public', method: 'link-down'})
     expect(r.ok).toBe(false)
     expect(!r.ok && r.reason).toMatch(/carries hacheck's own SSH connection/)
   })
 
   it('an unknown network is refused with the names the inventory has', () => {
-    const r = planLinkPull(planInput(), {node: 'n1', network: 'storage', method: 'iptables'})
+    const r = planOf(linkPull, 'n1', {network: 'storage', method: 'iptables'})
     expect(!r.ok && r.reason).toBe(
       'the inventory has no network named storage (it has: public, heartbeat, management)',
     )
@@ -112,14 +97,14 @@ describe('fault guards', () => {
 
   it('an existing HACHECK chain is refused with the way out', () => {
     const input = planInput({facts: new Map([['n1', labFacts(1, {chainPresent: true})]])})
-    const r = planLinkPull(input, {node: 'n1', network: 'heartbeat', method: 'iptables'})
+    const r = planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'}, input)
     expect(r.ok).toBe(false)
     expect(!r.ok && r.actions?.join(' ')).toMatch(/hacheck chaos revert/)
   })
 
   it('without SSH_CONNECTION the iptables faults refuse rather than risk cutting hacheck off', () => {
     const input = planInput({facts: new Map([['n1', labFacts(1, {ssh: undefined})]])})
-    const r = planLinkPull(input, {node: 'n1', network: 'heartbeat', method: 'iptables'})
+    const r = planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'}, input)
     expect(!r.ok && r.reason).toMatch(/SSH_CONNECTION is empty/)
   })
 
@@ -127,23 +112,17 @@ describe('fault guards', () => {
     const input = planInput({
       facts: new Map([['n1', labFacts(1, {qdiscs: [{dev: 'eth1', kind: 'tbf', handle: '1:', root: true}]})]]),
     })
-    const r = planNetem(input, {node: 'n1', network: 'heartbeat', method: 'netem', delayMs: 100})
+    const r = planOf(netem, 'n1', {network: 'heartbeat', method: 'netem', delay: '100ms'}, input)
     expect(!r.ok && r.reason).toMatch(/has its own root qdisc \(tbf 1:\)/)
   })
 
   it('iptables-loss refuses delay', () => {
-    const r = planNetem(planInput(), {
-      node: 'n1',
-      network: 'heartbeat',
-      method: 'iptables-loss',
-      delayMs: 100,
-      lossPct: 10,
-    })
+    const r = planOf(netem, 'n1', {network: 'heartbeat', method: 'iptables-loss', delay: '100ms', loss: 10})
     expect(!r.ok && r.reason).toMatch(/only drop packets/)
   })
 
   it('partition isolates one node from the rest with rules on every node', () => {
-    const p = ok(planPartition(planInput(), {spec: {kind: 'isolate', node: 'n3'}}))
+    const p = ok(planOf(partition, undefined, {isolate: 'n3'}))
     expect(p.targets).toEqual(['n3'])
     expect(p.inject.map((s) => (s.kind === 'node' ? s.node : '')).sort()).toEqual(['n1', 'n2', 'n3'])
     const n3 = p.inject.find((s) => s.kind === 'node' && s.node === 'n3')
@@ -156,13 +135,20 @@ describe('fault guards', () => {
     const input = planInput()
     const inv = input.inventory
     delete inv.nodes[0]?.bmc
-    expect(planPower(input, {node: 'n1', action: 'off'})).toMatchObject({
+    expect(planOf(powerOff, 'n1', {}, input)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/has no bmc/),
     })
   })
 
   it('kill-process refuses anything but an exact process name', () => {
-    expect(planKillProcess(planInput(), {node: 'n1', process: 'coro.*|sh', signal: 'KILL'}).ok).toBe(false)
+    expect(() => planOf(killProcess, 'n1', {process: 'coro.*|sh'})).toThrow(
+      'process: expected an exact process name such as corosync, found "coro.*|sh"',
+    )
+    // The planner refuses it too, whatever reaches it.
+    const input = planInput()
+    expect(
+      (killProcess as AnyFault).plan(input, ctxOf(input, 'n1', {process: 'coro.*|sh', signal: 'KILL'})).ok,
+    ).toBe(false)
   })
 })

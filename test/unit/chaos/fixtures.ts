@@ -1,10 +1,14 @@
 /** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
 import type {NodeFacts} from '../../../src/chaos/observe/discovery.js'
+import type {ClusterSnapshot} from '../../../src/chaos/observe/cluster.js'
 import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/parts/common.js'
-import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
+import linkPull from '../../../src/chaos/faults/link-pull.js'
 import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import {buildResult, type ExperimentSpec} from '../../../src/chaos/run/experiment.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
+import type {AnyFault} from '../../../src/chaos/faults/parts/define.js'
+import {asKey, optionValues, type OptionValues, type Options} from '../../../src/chaos/plan/options.js'
+import type {PlanResult} from '../../../src/chaos/plan/types.js'
 import type {IfAddr} from '../../../src/facts/ip-addr.js'
 import type {Inventory} from '../../../src/core/types.js'
 import {parseInventory} from '../../../src/inventory/load.js'
@@ -102,7 +106,7 @@ export function linkPullResult(
   spec: Partial<ExperimentSpec> = {},
   build: Partial<Parameters<typeof buildResult>[1]> = {},
 ): ChaosResult {
-  const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
+  const r = planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'})
   if (!r.ok) throw new Error(r.reason)
   return buildResult(
     {
@@ -128,4 +132,41 @@ export function linkPullResult(
       ...build,
     },
   )
+}
+
+/**
+ * A fault's plan as the runner gets it: the options given as in a game day's `with:` (validated, defaults
+ * filled in), the target already resolved, the cluster snapshot and look-ups as given.
+ */
+export function planOf(
+  fault: AnyFault,
+  target: string | undefined,
+  options: Record<string, unknown> = {},
+  input: PlanInput = planInput(),
+  extra: {snapshot?: ClusterSnapshot; looked?: unknown} = {},
+): PlanResult {
+  const values = optionValues(fault.options, fault.rules ?? [], options, asKey)
+  return fault.plan(input, ctxOf(input, target, values, extra))
+}
+
+/** The context a planner gets, without validating the options (to test the planner's own guards). */
+export function ctxOf(
+  input: PlanInput,
+  target: string | undefined,
+  options: Record<string, unknown>,
+  extra: {snapshot?: ClusterSnapshot; looked?: unknown} = {},
+): Parameters<AnyFault['plan']>[1] {
+  return {
+    inventory: input.inventory,
+    ...(target !== undefined ? {target} : {}),
+    options: options as OptionValues<Options>,
+    snapshot: extra.snapshot ?? {vipHolders: []},
+    looked: extra.looked,
+  }
+}
+
+/** The plan of a fault that must be accepted. */
+export function okPlan(r: PlanResult): Extract<PlanResult, {ok: true}>['plan'] {
+  if (!r.ok) throw new Error(`refused: ${r.reason}`)
+  return r.plan
 }

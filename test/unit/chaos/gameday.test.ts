@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {GameDayError, loadGameDay, parseGameDay} from '../../../src/chaos/gameday/file.js'
-import {gameDayWorkload, requestFor} from '../../../src/chaos/gameday/run.js'
+import {gameDayWorkload, selectionFor} from '../../../src/chaos/gameday/run.js'
 import {renderGameDayJUnit, renderGameDayText} from '../../../src/chaos/report/gameday.js'
 import {fixturesDir, repoRoot} from '../../support/paths.js'
 import {parseInventory} from '../../../src/inventory/load.js'
@@ -38,10 +38,10 @@ describe('game-day files', () => {
   })
 
   const examples = readdirSync(join(repoRoot, 'examples', 'gamedays')).filter((f) => f.endsWith('.yaml'))
-  it.each(examples)('the shipped example %s is valid, and every step builds a fault request', async (f) => {
+  it.each(examples)('the shipped example %s is valid, and every step names a known fault', async (f) => {
     const g = await loadGameDay(join(repoRoot, 'examples', 'gamedays', f))
     expect(g.steps.length).toBeGreaterThan(0)
-    for (const s of g.steps) expect(typeof requestFor(s).plan).toBe('function')
+    for (const s of g.steps) expect(selectionFor(s).fault.id).toBe(s.fault)
     // A pg-write workload needs a database in the inventory: the lab's db nodes.
     const inv = g.workload?.pgWrite
       ? parseInventory(

@@ -12,7 +12,7 @@ import {
   parseExpectation,
   type EvalContext,
 } from '../../../src/chaos/measure/expectations.js'
-import {planPower} from '../../../src/chaos/faults/power.js'
+import powerOff from '../../../src/chaos/faults/power-off.js'
 import {parseGameDay} from '../../../src/chaos/gameday/file.js'
 import {gameDayWorkload} from '../../../src/chaos/gameday/run.js'
 import {historyEntry} from '../../../src/chaos/history.js'
@@ -38,7 +38,7 @@ import {InputError} from '../../../src/core/errors.js'
 import {scrubSecrets} from '../../../src/core/secrets.js'
 import {parseInventory} from '../../../src/inventory/load.js'
 import {sharedSchemasDir} from '../../support/paths.js'
-import {INVENTORY_YAML, labInventory, planInput, RUN_ID} from './fixtures.js'
+import {INVENTORY_YAML, labInventory, planInput, RUN_ID, planOf} from './fixtures.js'
 
 const T0 = Date.parse('2026-11-26T10:11:12Z')
 const A = '7712340807511944026/tl00000001/1795669275.2'
@@ -303,7 +303,7 @@ describe('write expectations', () => {
   })
 
   it('adds the RPO objective, acknowledged writes and no split-brain to the defaults of a write run', () => {
-    const r = planPower(planInput(), {node: 'n1', action: 'off'})
+    const r = planOf(powerOff, 'n1')
     if (!r.ok) throw new Error(r.reason)
     const inv = labInventory()
     expect(defaultExpectations(r.plan, inv, true, true)).toEqual(
@@ -327,7 +327,7 @@ const SPEC: PgWriteSpec = {
 }
 
 function run(present: number[] | undefined, error?: string): ReturnType<typeof buildResult> {
-  const r = planPower(planInput(), {node: 'n1', action: 'off'})
+  const r = planOf(powerOff, 'n1')
   if (!r.ok) throw new Error(r.reason)
   const tl: TimelineEvent[] = [{kind: 'fault', t: T0, fault: 'power-off', phase: 'injected', target: ['n1']}]
   for (let i = 0; i < 400; i++) {

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {XMLParser} from 'fast-xml-parser'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
+import linkPull from '../../../src/chaos/faults/link-pull.js'
 import {historyEntry, listRuns, loadRun, readChaosHistory, saveRun} from '../../../src/chaos/history.js'
 import {renderChaosHtml} from '../../../src/chaos/report/html.js'
 import {renderChaosJUnit} from '../../../src/chaos/report/junit.js'
@@ -16,7 +16,7 @@ import {buildResult} from '../../../src/chaos/run/experiment.js'
 import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import {sharedSchemasDir} from '../../support/paths.js'
 import {CHROMIUM, pixelStats, screenshot} from '../../support/screenshot.js'
-import {linkPullResult, planInput, RUN_ID} from './fixtures.js'
+import {linkPullResult, planInput, planOf, RUN_ID} from './fixtures.js'
 
 const T0 = Date.parse('2026-11-26T10:11:12Z')
 
@@ -73,6 +73,8 @@ function timeline(): TimelineEvent[] {
 }
 
 function result(): {result: ChaosResult; timeline: TimelineEvent[]} {
+  const r = planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'})
+  if (!r.ok) throw new Error(r.reason)
   const tl = timeline()
   const res = linkPullResult(
     tl,
@@ -126,7 +128,7 @@ describe('the JSON result', () => {
   })
 
   it('an unverified revert makes the run an error whatever the expectations say', () => {
-    const r = planLinkPull(planInput(), {node: 'n1', network: 'heartbeat', method: 'iptables'})
+    const r = planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'})
     if (!r.ok) throw new Error(r.reason)
     const res = buildResult(
       {

@@ -12,14 +12,14 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {planLinkPull} from '../../../src/chaos/faults/link-pull.js'
-import {planNetem} from '../../../src/chaos/faults/netem.js'
+import linkPull from '../../../src/chaos/faults/link-pull.js'
+import netemFault from '../../../src/chaos/faults/netem.js'
 import {readLedgers, type LedgerEntry} from '../../../src/chaos/safety/ledger.js'
 import {runExperiment, type ExperimentSpec} from '../../../src/chaos/run/experiment.js'
 import type {ProgressEvent} from '../../../src/chaos/run/progress.js'
 import type {FaultPlan, PlanResult} from '../../../src/chaos/plan/types.js'
 import type {CommandResult, CommandRunner, CommandSpec, NodeSpec} from '../../../src/core/types.js'
-import {planInput} from './fixtures.js'
+import {planInput, planOf} from './fixtures.js'
 
 function canUnshare(): boolean {
   return process.getuid?.() === 0 && existsSync('/usr/bin/nsenter') && existsSync('/usr/bin/unshare')
@@ -101,7 +101,7 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
     const nodeDir = tmp()
     const ledgerDir = tmp()
     const plan = ok(
-      planLinkPull(planInput({runId, holdMs: 1500}), {node: 'n1', interface: 'lo', method: 'iptables'}),
+      planOf(linkPull, 'n1', {interface: 'lo', method: 'iptables'}, planInput({runId, holdMs: 1500})),
     )
     const during: {ledger?: LedgerEntry; chain?: boolean; ping?: number | null; deadman?: boolean} = {}
     const progress = (p: ProgressEvent): void => {
@@ -156,12 +156,12 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
     const runId = 'netns-netem'
     const ledgerDir = tmp()
     const plan = ok(
-      planNetem(planInput({runId, holdMs: 1000}), {
-        node: 'n1',
-        interface: 'lo',
-        method: 'netem',
-        delayMs: 100,
-      }),
+      planOf(
+        netemFault,
+        'n1',
+        {interface: 'lo', method: 'netem', delay: '100ms'},
+        planInput({runId, holdMs: 1000}),
+      ),
     )
     const {result} = await runExperiment(spec(plan, runId), {
       runner,
@@ -192,26 +192,29 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
 
   it('without --yes and without a terminal, nothing is done: a clear refusal (exit 2)', async () => {
     const {runFault} = await import('../../../src/chaos/run/fault.js')
-    const {linkPullRequest} = await import('../../../src/chaos/run/requests.js')
+
     const ledgerDir = tmp()
-    const err = await runFault(linkPullRequest({node: 'n1', interface: 'lo', method: 'iptables'}), {
-      inventory: planInput().inventory,
-      runner,
-      local: async () => ({stdout: '', stderr: '', exitCode: 0, durationMs: 0}),
-      runId: 'netns-confirm',
-      holdMs: 1000,
-      baselineMs: 0,
-      settleMs: 0,
-      observe: false,
-      readLogs: false,
-      dryRun: false,
-      yes: false,
-      interactive: false,
-      allowQuorumLoss: false,
-      skipPreflight: true,
-      live: {onProgress: () => {}, note: () => {}},
-      stateDir: ledgerDir,
-    }).catch((e: unknown) => e)
+    const err = await runFault(
+      {fault: linkPull, target: 'n1', options: {interface: 'lo', method: 'iptables'}},
+      {
+        inventory: planInput().inventory,
+        runner,
+        local: async () => ({stdout: '', stderr: '', exitCode: 0, durationMs: 0}),
+        runId: 'netns-confirm',
+        holdMs: 1000,
+        baselineMs: 0,
+        settleMs: 0,
+        observe: false,
+        readLogs: false,
+        dryRun: false,
+        yes: false,
+        interactive: false,
+        allowQuorumLoss: false,
+        skipPreflight: true,
+        live: {onProgress: () => {}, note: () => {}},
+        stateDir: ledgerDir,
+      },
+    ).catch((e: unknown) => e)
     expect(err).toMatchObject({exit: 2, code: 'confirmation-required'})
     expect((err as Error).message).toMatch(
       /^refusing to link-pull n1 interface lo: drop all traffic on lo .* without confirmation: there is no terminal to ask on; pass --yes to confirm$/,
@@ -224,7 +227,7 @@ describe.skipIf(!canUnshare())('the experiment runner, end to end in a throwaway
     const runId = 'netns-abort'
     const ledgerDir = tmp()
     const plan = ok(
-      planLinkPull(planInput({runId, holdMs: 60_000}), {node: 'n1', interface: 'lo', method: 'iptables'}),
+      planOf(linkPull, 'n1', {interface: 'lo', method: 'iptables'}, planInput({runId, holdMs: 60_000})),
     )
     const ac = new AbortController()
     const t0 = Date.now()

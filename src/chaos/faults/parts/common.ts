@@ -55,6 +55,9 @@ export function exemptionsFor(inv: Inventory, facts: NodeFacts): Exemptions {
   }
 }
 
+/** A Linux interface name (at most 15 characters). */
+export const IFNAME_PATTERN = '^[A-Za-z0-9._@:-]{1,15}$'
+
 export interface InterfaceChoice {
   ifname: string
   /** The node's addresses on it. */

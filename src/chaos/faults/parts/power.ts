@@ -1,6 +1,6 @@
 /**
- * power-off, power-cycle, reset: through the node's BMC with ipmitool, run on
- * the controller.
+ * The planner behind power-off, power-cycle and reset (faults/<id>.ts): through
+ * the node's BMC with ipmitool, run on the controller.
  *
  * `ipmitool -I lanplus -C <cipher, default 3> -H host [-p port] -U user -E …`:
  * -E makes ipmitool read the password from IPMI_PASSWORD, which hacheck fills
@@ -19,9 +19,9 @@
  * The cluster is expected to fence the node (fencing may power it on again
  * during the hold: that is the cluster doing its job).
  */
-import type {BmcRef} from '../../core/types.js'
-import type {FaultPlan, LocalStep, PlanResult} from '../plan/types.js'
-import {nodeSpec, refuse, seconds, ttlS, type PlanInput} from './parts/common.js'
+import type {BmcRef} from '../../../core/types.js'
+import type {FaultPlan, LocalStep, PlanResult} from '../../plan/types.js'
+import {nodeSpec, refuse, seconds, ttlS, type PlanInput} from './common.js'
 
 export type PowerAction = 'off' | 'cycle' | 'reset'
 
@@ -62,6 +62,14 @@ export function ipmiStep(bmc: BmcRef, what: string, args: string[], expectStdout
 export function faultIdOf(action: PowerAction): 'power-off' | 'power-cycle' | 'reset' {
   return action === 'off' ? 'power-off' : action === 'cycle' ? 'power-cycle' : 'reset'
 }
+
+/** What the power commands' help says about ipmitool and the password. */
+export const IPMI_HELP = `Runs ipmitool on this machine against the node's BMC from the inventory: -I lanplus -C <cipher, default 3> -H <bmc.host> -U <bmc.user> -E. The password is read from the environment variable named by bmc.passwordEnv and handed to ipmitool only as IPMI_PASSWORD; it is never on a command line, in a log or in a report.`
+
+export const POWER_TARGET = {required: true, description: 'Target node: a name, or @service, @dc, @replica.'}
+
+export const POWER_DEADMAN =
+  'on the controller: a detached loop that runs `ipmitool … chassis power on` (the node cannot heal itself while it is off)'
 
 export function planPower(input: PlanInput, o: PowerOptions): PlanResult {
   const n = nodeSpec(input.inventory, o.node)

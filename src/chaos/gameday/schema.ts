@@ -1,0 +1,190 @@
+/**
+ * schemas/gameday.schema.json, built from the declarations: the fixed parts of a
+ * game day (name, inventory, workload, steadyState, rollbacks, a step's common
+ * keys) and, per fault, the schema of its step's `with:` from its options. The
+ * file is written by `npm run chaos:gen` for editors and docs; the loader
+ * (gameday/file.ts) validates against this very object. Pure.
+ */
+import {FAULTS} from '../faults/index.js'
+import type {AnyFault} from '../faults/parts/define.js'
+import {DURATION_PATTERN, NODE_PATTERN, optionSchema} from '../plan/options.js'
+
+type Json = Record<string, unknown>
+
+const duration = (expected = 'a duration such as 30s, 500ms, 2m or 1h30m'): Json => ({
+  type: ['string', 'number'],
+  pattern: DURATION_PATTERN,
+  minimum: 0,
+  'x-expected': expected,
+})
+
+const HTTP = {type: 'string', pattern: '^https?://', 'x-expected': 'a URL such as http://198.18.2.100/'}
+const TCP = {
+  type: 'string',
+  pattern: '^[^\\s:]+:\\d{1,5}$|^\\[[0-9a-fA-F:]+\\]:\\d{1,5}$',
+  'x-expected': 'HOST:PORT such as 198.18.2.100:80',
+}
+const COMMAND = {
+  type: 'string',
+  minLength: 1,
+  'x-expected': 'a command run on this machine with bash -c (exit 0 = up)',
+}
+
+function workloadSchema(): Json {
+  return {
+    type: 'object',
+    description:
+      "The load running during every step (default: the inventory's service url). pg-write: PostgreSQL writes through the VIP, read back after each step (true: the inventory's cluster.database, else the VIP on 5432; or a postgres://USER@HOST:PORT/DB URL without password).",
+    'x-expected': 'a mapping with one of http, tcp, command, pg-write',
+    additionalProperties: false,
+    properties: {
+      http: HTTP,
+      tcp: TCP,
+      command: COMMAND,
+      rate: {type: 'integer', minimum: 1, maximum: 1000, 'x-expected': 'probes per second, 1 to 1000'},
+      timeout: duration(),
+      insecure: {type: 'boolean'},
+      'pg-write': {
+        type: ['boolean', 'string'],
+        pattern: '^postgres(ql)?://[^:@/\\s]+@[^@/\\s]+(/[^/\\s]*)?$',
+        'x-expected': "true (the inventory's database) or postgres://USER@HOST:PORT/DB (no password)",
+      },
+      writeTimeout: duration('a duration such as 2s (pg-write: per-write timeout)'),
+    },
+  }
+}
+
+function probeSchema(): Json {
+  return {
+    type: 'object',
+    'x-expected': 'a probe: one of http, tcp, command, cluster',
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 2,
+    properties: {
+      http: HTTP,
+      tcp: TCP,
+      command: COMMAND,
+      cluster: {type: 'string', enum: ['healthy']},
+      expectStatus: {type: 'integer', minimum: 100, maximum: 599, 'x-expected': 'an HTTP status such as 200'},
+    },
+    oneOf: [{required: ['http']}, {required: ['tcp']}, {required: ['command']}, {required: ['cluster']}],
+  }
+}
+
+function withSchema(f: AnyFault): Json {
+  const required = Object.entries(f.options)
+    .filter(([, s]) => s.required)
+    .map(([k]) => k)
+  return {
+    type: 'object',
+    description: `${f.id} options.`,
+    additionalProperties: false,
+    properties: Object.fromEntries(Object.entries(f.options).map(([k, s]) => [k, optionSchema(s)])),
+    'x-expected': "a mapping of the fault's options",
+    ...(required.length ? {required} : {}),
+  }
+}
+
+function stepSchema(faults: readonly AnyFault[]): Json {
+  return {
+    type: 'object',
+    'x-expected': 'a step: a mapping with name, fault and target',
+    required: ['name', 'fault'],
+    additionalProperties: false,
+    properties: {
+      name: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$',
+        'x-expected': "a step name of letters, digits, '.', '-' and '_' (used with --only)",
+      },
+      description: {type: 'string'},
+      fault: {type: 'string', enum: faults.map((f) => f.id)},
+      target: {
+        type: 'string',
+        pattern: NODE_PATTERN,
+        'x-expected': 'a node name from the inventory, or @service, @dc, @replica',
+      },
+      with: {type: 'object'},
+      duration: duration(),
+      baseline: duration(),
+      settle: duration(),
+      expect: {
+        type: 'array',
+        items: {type: 'string', minLength: 1, 'x-expected': 'an expectation such as "rto <= 30s"'},
+        'x-expected': 'a list of expectations',
+      },
+      allowQuorumLoss: {type: 'boolean'},
+    },
+    allOf: faults.map((f) => ({
+      if: {properties: {fault: {const: f.id}}, required: ['fault']},
+      then: {properties: {with: {$ref: `#/definitions/with-${f.id}`}}},
+    })),
+  }
+}
+
+export function gameDaySchema(faults: readonly AnyFault[] = FAULTS): Json {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'hacheck game day',
+    description:
+      'A chaos game day: steady-state probes before and after, a workload, ordered fault steps with expectations, and rollbacks. Run with `hacheck chaos run FILE`. Reference: docs/chaos.md. Generated from the fault declarations by `npm run chaos:gen`. x-expected is the plain-words description hacheck uses in its error messages.',
+    type: 'object',
+    'x-expected': 'a game day (a mapping with name and steps)',
+    required: ['name', 'steps'],
+    additionalProperties: false,
+    patternProperties: {'^x-': {description: 'Free extension keys, ignored (a place for YAML anchors).'}},
+    properties: {
+      name: {type: 'string', minLength: 1, 'x-expected': 'a name for the game day'},
+      description: {type: 'string'},
+      inventory: {
+        type: 'string',
+        minLength: 1,
+        description: 'Inventory file, relative to this file (-i overrides).',
+        'x-expected': 'a path to an inventory file',
+      },
+      workload: workloadSchema(),
+      steadyState: {
+        type: 'array',
+        items: {$ref: '#/definitions/probe'},
+        description: 'Probes that must all pass before the first step and after the last.',
+        'x-expected': 'a list of probes',
+      },
+      steps: {
+        type: 'array',
+        minItems: 1,
+        items: {$ref: '#/definitions/step'},
+        'x-expected': 'a list of steps',
+      },
+      rollbacks: {
+        type: 'array',
+        description: "Commands run at the end whatever happened (after every fault's own revert).",
+        'x-expected': 'a list of rollbacks',
+        items: {
+          type: 'object',
+          'x-expected': 'a rollback: a mapping with node and run',
+          additionalProperties: false,
+          required: ['node', 'run'],
+          properties: {
+            node: {
+              type: 'string',
+              pattern: '^(all|any|[A-Za-z0-9][A-Za-z0-9._-]{0,62})$',
+              'x-expected': 'a node name, any (the first that answers) or all',
+            },
+            run: {type: 'string', minLength: 1, 'x-expected': 'a command run on the node with bash'},
+          },
+        },
+      },
+    },
+    definitions: {
+      probe: probeSchema(),
+      step: stepSchema(faults),
+      ...Object.fromEntries(faults.map((f) => [`with-${f.id}`, withSchema(f)])),
+    },
+  }
+}
+
+/** The schema file's text (what `npm run chaos:gen` writes: JSON as prettier formats it). */
+export function gameDaySchemaText(): string {
+  return JSON.stringify(gameDaySchema(), null, 2) + '\n'
+}
