@@ -19,13 +19,17 @@ interface TcJson {
 }
 
 export function parseQdiscs(json: string): Qdisc[] {
-  let data: unknown
   try {
-    data = JSON.parse(json)
+    return parseQdiscsStrict(json)
   } catch {
     return []
   }
-  if (!Array.isArray(data)) return []
+}
+
+/** The same, for a check that must not read garbage as "no qdisc": throws when the text is not tc's JSON list. */
+export function parseQdiscsStrict(json: string): Qdisc[] {
+  const data: unknown = JSON.parse(json)
+  if (!Array.isArray(data)) throw new Error('expected a JSON list of qdiscs (tc -j qdisc show)')
   return (data as TcJson[]).map((q) => ({
     dev: q.dev ?? '?',
     kind: q.kind ?? '?',

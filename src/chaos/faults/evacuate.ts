@@ -5,8 +5,9 @@
  *
  * Phases:
  * - inject (on a peer node): `crm_attribute --node N --name standby --update on`.
- * - verify: crm_mon shows N in standby with no resource running on it (this
- *   is the "wait until resources moved" step; up to 2 minutes).
+ * - verify: crm_mon (read by src/facts/crm-mon.ts on the controller) shows N
+ *   in standby with no resource running on it (this is the "wait until
+ *   resources moved" step; up to 2 minutes).
  * - revert: restore the previous value of the attribute (delete it when it
  *   was not set, which is the usual case; the preflight refuses a node that
  *   is already in standby).
@@ -16,6 +17,7 @@
 import {shellJoin} from '../../core/shell.js'
 import {clusterNodes} from '../observe/cluster.js'
 import type {Options} from '../plan/options.js'
+import {CRM_MON_XML} from '../plan/holds.js'
 import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './parts/common.js'
 import {defineFault, targetOf, type FaultContext} from './parts/define.js'
@@ -92,7 +94,6 @@ function planEvacuate(input: PlanInput, o: EvacuateOptions): PlanResult {
     o.priorStandby === undefined
       ? `${shellJoin([...attr, '--delete'])} 2>/dev/null || ${shellJoin([...attr, '--update', 'off'])}`
       : shellJoin([...attr, '--update', o.priorStandby])
-  const node = o.node.replace(/[^A-Za-z0-9_.-]/g, '.')
   const plan: FaultPlan = {
     fault: 'evacuate',
     targets: [o.node],
@@ -111,7 +112,8 @@ function planEvacuate(input: PlanInput, o: EvacuateOptions): PlanResult {
         kind: 'node',
         node: o.via,
         what: `${o.node} is in standby and runs no resource`,
-        script: `crm_mon -1 --output-as=xml | grep -q '<node name="${node}" [^>]*standby="true"[^>]*resources_running="0"'`,
+        script: CRM_MON_XML,
+        holds: {fact: 'crm-mon', node: o.node, standby: true, resourcesRunning: 0},
       },
     ],
     verifyTimeoutMs: 120_000,
@@ -121,7 +123,8 @@ function planEvacuate(input: PlanInput, o: EvacuateOptions): PlanResult {
         kind: 'node',
         node: o.via,
         what: `${o.node} is online and not in standby`,
-        script: `crm_mon -1 --output-as=xml | grep -q '<node name="${node}" [^>]*online="true"[^>]*standby="false"'`,
+        script: CRM_MON_XML,
+        holds: {fact: 'crm-mon', node: o.node, online: true, standby: false},
       },
     ],
     revertTimeoutMs: 120_000,

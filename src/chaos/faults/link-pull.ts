@@ -11,7 +11,8 @@
  *   address, then DROP `-i IF` and `-o IF`; jumps from INPUT/OUTPUT at
  *   position 1. (link-down: `ip link set dev IF down`.)
  * - verify: the jumps are first in INPUT and OUTPUT and the DROPs are there
- *   (link-down: the link has no UP flag).
+ *   (link-down: `ip -j addr`, read by src/facts/ip-addr.ts on the controller,
+ *   shows the link without its UP flag).
  * - revert: delete this run's jumps and chain, idempotent (link-down: set up).
  * - verify removed: no rule carrying this run's marker is left (link-down: UP).
  * Assumption: if all of the node's Corosync rings are on IF, the node leaves
@@ -26,6 +27,7 @@ import {
   verifyChainScript,
   type Rule,
 } from './parts/iptables.js'
+import {ipAddrScript} from '../plan/holds.js'
 import {opt} from '../plan/options.js'
 import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {
@@ -143,7 +145,8 @@ function planLinkPull(
           kind: 'node',
           node: o.node,
           what: `${ifname} is down`,
-          script: `ip -o link show dev ${dev} | grep -qv '[<,]UP[,>]'`,
+          script: ipAddrScript(ifname, shellQuote),
+          holds: {fact: 'ip-addr', ifname, up: false},
         },
       ],
       revert: [{kind: 'node', node: o.node, what: `set ${ifname} up`, script: undo}],
@@ -152,7 +155,8 @@ function planLinkPull(
           kind: 'node',
           node: o.node,
           what: `${ifname} is up`,
-          script: `ip -o link show dev ${dev} | grep -q '[<,]UP[,>]'`,
+          script: ipAddrScript(ifname, shellQuote),
+          holds: {fact: 'ip-addr', ifname, up: true},
         },
       ],
       deadmen: [nodeDeadman(input, o.node, undo)],

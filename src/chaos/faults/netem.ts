@@ -21,7 +21,8 @@ import {
   type Rule,
 } from './parts/iptables.js'
 import {opt} from '../plan/options.js'
-import {NETEM_HANDLE, type FaultPlan, type PlanResult} from '../plan/types.js'
+import {tcQdiscScript} from '../plan/holds.js'
+import {NETEM_HANDLE, type FaultPlan, type NodeStep, type PlanResult} from '../plan/types.js'
 import {
   chainGuard,
   chooseInterface,
@@ -163,8 +164,16 @@ function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
     )
   }
   const h = NETEM_HANDLE
-  const mine = `tc qdisc show dev ${dev} | grep -q '^qdisc netem ${h} root'`
-  const undo = `if ${mine}; then tc qdisc del dev ${dev} root handle ${h}; fi`
+  // Deletes the root qdisc only if its handle is hacheck's (tc refuses a handle that does not match);
+  // whether it is gone is judged from tc's own output (verifyReverted).
+  const undo = `tc qdisc del dev ${dev} root handle ${h} 2>/dev/null; true`
+  const qdisc = (root: boolean, what: string): NodeStep => ({
+    kind: 'node',
+    node: o.node,
+    what,
+    script: tcQdiscScript(ifname, shellQuote),
+    holds: {fact: 'tc-qdisc', dev: ifname, handle: h, kind: 'netem', root},
+  })
   const plan: FaultPlan = {
     ...base,
     summary: `netem ${o.node} ${how}: ${args.join(' ')} on ${ifname} for ${seconds(input.holdMs)}`,
@@ -182,16 +191,9 @@ function planNetem(input: PlanInput, o: NetemOptions): PlanResult {
         },
       },
     ],
-    verify: [{kind: 'node', node: o.node, what: `netem ${h} is the root qdisc of ${ifname}`, script: mine}],
+    verify: [qdisc(true, `netem ${h} is the root qdisc of ${ifname}`)],
     revert: [{kind: 'node', node: o.node, what: `delete netem ${h} from ${ifname}`, script: undo}],
-    verifyReverted: [
-      {
-        kind: 'node',
-        node: o.node,
-        what: `no hacheck qdisc on ${ifname}`,
-        script: `! tc qdisc show dev ${dev} | grep -q 'qdisc netem ${h}'`,
-      },
-    ],
+    verifyReverted: [qdisc(false, `no hacheck qdisc on ${ifname}`)],
     deadmen: [nodeDeadman(input, o.node, undo)],
   }
   return {ok: true, plan}

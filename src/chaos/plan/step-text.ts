@@ -5,6 +5,7 @@
  */
 import {shellJoin, shellQuote} from '../../core/shell.js'
 import type {NodeSpec} from '../../core/types.js'
+import {describeHolds} from './holds.js'
 import type {LocalStep, Step} from './types.js'
 
 /** Human-readable description of a local step's environment (names only, never values). */
@@ -24,7 +25,11 @@ function indent(text: string, pad: string): string {
 /** A step as text for --dry-run: node scripts in full, local programs with secret env shown by name. */
 export function renderStep(step: Step): string {
   if (step.kind === 'node') {
-    const expect = step.expectStdout ? `  (holds when stdout matches /${step.expectStdout}/)` : ''
+    const expect = step.holds
+      ? `  (holds when ${describeHolds(step.holds)})`
+      : step.expectStdout
+        ? `  (holds when stdout matches /${step.expectStdout}/)`
+        : ''
     return `[${step.node}] ${step.what}${expect}\n${indent(step.script, '    ')}`
   }
   const env = describeSecretEnv(step)

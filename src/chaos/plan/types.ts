@@ -6,6 +6,8 @@
  * Every fault goes guard (plan) → ledger → dead-man → inject → verify → hold →
  * revert → verify removed → cancel dead-man → forget ledger.
  */
+import type {Holds} from './holds.js'
+
 /** A fault's id: its command (`chaos link-pull`) and its file (faults/link-pull.ts); faults/index.ts lists them. */
 export type FaultId = string
 
@@ -19,6 +21,8 @@ export interface NodeStep {
   timeoutMs?: number
   /** For verify steps: the step holds when stdout matches this regex (default: exit status 0). */
   expectStdout?: string
+  /** For verify steps: the step holds when its output, parsed by src/facts/, shows this (plan/holds.ts). */
+  holds?: Holds
   /**
    * When the step fails and its stderr matches `when` (a regex, case-insensitive), the error is `message`,
    * where {stderr} stands for the tool's last two lines (e.g. tc on a kernel without sch_netem).

@@ -39,7 +39,13 @@ import {manualCommand} from '../plan/step-text.js'
 import {runStep, untilHolds, type StepEnv} from './steps.js'
 import type {Deadman, FaultId, Step} from '../plan/types.js'
 
-export const LEDGER_VERSION = 1
+/**
+ * 2: verify steps may carry `holds` (judged from parsed facts on the controller); a hacheck that knows
+ * only version 1 would read those steps by exit status alone, so it refuses them. Version 1 ledgers (left
+ * by an older hacheck) are still replayed.
+ */
+export const LEDGER_VERSION = 2
+const READABLE_VERSIONS: readonly number[] = [1, 2]
 
 export type LedgerState = 'armed' | 'injecting' | 'injected' | 'reverting'
 
@@ -50,7 +56,7 @@ export interface LedgerDeadman {
 }
 
 export interface LedgerEntry {
-  schemaVersion: typeof LEDGER_VERSION
+  schemaVersion: 1 | 2
   runId: string
   createdAt: string
   updatedAt: string
@@ -123,7 +129,7 @@ export function readLedgers(dir = ledgerDir()): LedgerFile[] {
     const file = join(dir, name)
     try {
       const entry = JSON.parse(readFileSync(file, 'utf8')) as LedgerEntry
-      if (entry.schemaVersion !== LEDGER_VERSION || !entry.runId || !Array.isArray(entry.revert)) {
+      if (!READABLE_VERSIONS.includes(entry.schemaVersion) || !entry.runId || !Array.isArray(entry.revert)) {
         return {file, error: 'not a hacheck ledger (unknown schemaVersion or missing fields)'}
       }
       return {file, entry}

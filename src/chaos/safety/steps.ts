@@ -5,6 +5,7 @@
 import {IncompleteError} from '../../core/errors.js'
 import {registerSecret} from '../../core/secrets.js'
 import type {CommandResult, CommandRunner, NodeSpec} from '../../core/types.js'
+import {judgeHolds} from '../plan/holds.js'
 import type {LocalStep, Step} from '../plan/types.js'
 
 export type LocalRun = (
@@ -73,6 +74,10 @@ export async function runStep(env: StepEnv, step: Step): Promise<StepOutcome> {
     const ok =
       result.exitCode === 0 &&
       (step.expectStdout === undefined || new RegExp(step.expectStdout, 'm').test(result.stdout))
+    if (ok && step.kind === 'node' && step.holds) {
+      const judged = judgeHolds(step.holds, result.stdout)
+      return judged.ok ? {step, ok, result} : {step, ok: false, result, error: judged.why}
+    }
     return {step, ok, result, error: ok ? undefined : failureText(result)}
   } catch (err) {
     if (err instanceof IncompleteError && err.code === 'secret-env-missing') throw err
