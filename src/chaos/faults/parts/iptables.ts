@@ -143,8 +143,3 @@ export function verifyChainGoneScript(runId: string): string {
     `if [ -n "$left" ]; then echo "rules of ${m} still present in:$left" >&2; exit 1; fi`,
   ].join('\n')
 }
-
-/** Read-only: exit 0 when no HACHECK chain exists (the guard of every iptables fault). */
-export function chainAbsentCheck(): string {
-  return `iptables -w 5 -S ${CHAIN} >/dev/null 2>&1 && echo "chain-present" || echo "chain-absent"`
-}
