@@ -1,7 +1,8 @@
 /**
  * `npm run chaos:gen`: writes what the fault declarations (src/chaos/faults/*.ts)
  * imply: the registry (src/chaos/faults/index.ts), one thin command per fault
- * (src/commands/chaos/<id>.ts) and the game-day schema (schemas/gameday.schema.json).
+ * (src/commands/chaos/<id>.ts), the game-day schema (schemas/gameday.schema.json) and
+ * the faults a result may name (schemas/chaos-result.schema.json, properties.fault).
  * Run it after adding or changing a fault; test/unit/chaos/declarations.test.ts
  * fails while any of them is out of step.
  */
@@ -35,4 +36,9 @@ for (const id of ids)
 // The registry may have just changed: load it afresh for the schema.
 const {gameDaySchemaText} = await import('../src/chaos/gameday/schema.js')
 await write(join(root, 'schemas', 'gameday.schema.json'), gameDaySchemaText(), 'json')
+// The result's `fault` is one of the faults.
+const resultFile = join(root, 'schemas', 'chaos-result.schema.json')
+const result = JSON.parse(readFileSync(resultFile, 'utf8')) as {properties: {fault: {enum: string[]}}}
+result.properties.fault.enum = ids
+await write(resultFile, JSON.stringify(result, null, 2), 'json')
 console.log(`chaos:gen: ${ids.length} faults: ${ids.join(', ')}`)

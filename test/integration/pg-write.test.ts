@@ -15,14 +15,10 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {writeMetrics} from '../../src/chaos/measure/metrics.js'
-import {
-  preparePgWrites,
-  readBackWrites,
-  startPgWrites,
-  writesTable,
-  type PgWriteSpec,
-} from '../../src/chaos/workloads/pg-write.js'
+import {writeMetrics} from '../../src/chaos/workloads/writes.js'
+import {preparePgWrites, readBackWrites, writesTable} from '../../src/chaos/workloads/pg/table.js'
+import type {PgWriteSpec} from '../../src/chaos/workloads/pg/target.js'
+import {startPgWrites} from '../../src/chaos/workloads/pg/writer.js'
 import {newRunId, runExperiment} from '../../src/chaos/run/experiment.js'
 import type {TimelineEvent, WriteEvent} from '../../src/chaos/timeline.js'
 import type {FaultPlan, LocalStep} from '../../src/chaos/plan/types.js'

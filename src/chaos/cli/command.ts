@@ -15,8 +15,11 @@ import {ExitCode} from '../../core/exit-codes.js'
 import type {CommandRunner, Inventory} from '../../core/types.js'
 import {loadInventory} from '../../inventory/load.js'
 import {isWriteExpectation, needsWriteWorkload, parseExpectation} from '../measure/expectations.js'
-import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE, type WorkloadSpec} from '../workloads/probes.js'
-import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from '../workloads/pg-write.js'
+import {DEFAULT_WRITE_TIMEOUT_MS} from '../workloads/pg/target.js'
+import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE} from '../workloads/probes.js'
+import {workloadOf} from '../workloads/index.js'
+import {workloadFromFlags} from '../workloads/select.js'
+import type {WorkloadSpec} from '../workloads/types.js'
 import {renderFaultDryRun} from '../report/dry-run.js'
 import {renderChaosHtml} from '../report/html.js'
 import {renderChaosJUnit} from '../report/junit.js'
@@ -147,82 +150,28 @@ export interface CommonFlagValues {
   'accept-new-host-keys': boolean
 }
 
-/** The workload from --load / --probe-command / the inventory's service url. */
+/** The workload from --load / --probe-command / the inventory's service url (workloads/select.ts). */
 export function workloadFrom(
   f: CommonFlagValues,
   inv: Inventory,
   env: NodeJS.ProcessEnv = process.env,
 ): WorkloadSpec | undefined {
-  const timeoutMs = requireDurationMs(f['probe-timeout'], '--probe-timeout')
-  if (f.load === 'pg-write' || (f['pg-url'] !== undefined && f.load === undefined && !f['probe-command'])) {
-    if (f['no-load']) throw new InputError('--workload pg-write and --no-load contradict each other')
-    const target = pgTargetFrom(inv, f['pg-url'])
-    // The password variable is checked before anything runs (a dry run needs none).
-    if (!f['dry-run']) pgPassword(target, env)
-    return {
-      kind: 'pg-write',
-      target,
-      ratePerS: f.rate,
-      timeoutMs: requireDurationMs(f['write-timeout'], '--write-timeout'),
-      ...(f['pg-keep-table'] ? {keepTable: true} : {}),
-    }
-  }
-  if (f['pg-url'] !== undefined)
-    throw new InputError('--pg-url is for --workload pg-write (it cannot go with another workload)')
-  if (f.load === 'sessions' || f.load?.startsWith('sessions:')) {
-    if (f['no-load']) throw new InputError('--workload sessions and --no-load contradict each other')
-    const base = f.load.startsWith('sessions:')
-      ? f.load.slice('sessions:'.length)
-      : inv.cluster.vip
-        ? `https://${inv.cluster.vip}/`
-        : undefined
-    if (!base)
-      throw new InputError(
-        '--workload sessions: the inventory has no cluster.vip; give the service as --workload sessions:https://HOST/',
-      )
-    try {
-      new URL(base)
-    } catch {
-      throw new InputError(`--workload ${f.load}: expected sessions or sessions:https://HOST/`)
-    }
-    return {
-      kind: 'sessions',
-      url: base,
-      users: f.users ?? DEFAULT_SESSION_USERS,
-      ratePerS: f.rate,
-      timeoutMs,
+  return workloadFromFlags(
+    {
+      ...(f.load !== undefined ? {load: f.load} : {}),
+      ...(f['probe-command'] ? {probeCommand: f['probe-command']} : {}),
+      ...(f['pg-url'] !== undefined ? {pgUrl: f['pg-url']} : {}),
+      noLoad: f['no-load'],
+      rate: f.rate,
+      probeTimeoutMs: requireDurationMs(f['probe-timeout'], '--probe-timeout'),
+      writeTimeoutMs: requireDurationMs(f['write-timeout'], '--write-timeout'),
       insecure: f.insecure,
-    }
-  }
-  if (f['probe-command'])
-    return {kind: 'command', argv: ['bash', '-c', f['probe-command']], ratePerS: f.rate, timeoutMs}
-  if (f['no-load']) return undefined
-  const service = inv.cluster.service as {url?: string; port?: number} | undefined
-  const url =
-    f.load ??
-    service?.url ??
-    (service?.port && inv.cluster.vip ? `tcp://${inv.cluster.vip}:${service.port}` : undefined)
-  if (!url) return undefined
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    throw new InputError(
-      `--load ${url}: expected a URL such as http://198.18.2.100/ or tcp://198.18.2.100:5432, or pg-write`,
-    )
-  }
-  if (u.protocol === 'http:' || u.protocol === 'https:') {
-    return {kind: 'http', url: u.toString(), ratePerS: f.rate, timeoutMs, insecure: f.insecure}
-  }
-  if (u.protocol === 'tcp:') {
-    const port = Number(u.port)
-    if (!u.hostname || !port)
-      throw new InputError(`--load ${url}: a tcp URL needs a host and a port (tcp://HOST:PORT)`)
-    return {kind: 'tcp', host: u.hostname.replace(/^\[|\]$/g, ''), port, ratePerS: f.rate, timeoutMs}
-  }
-  if (u.protocol === 'postgres:' || u.protocol === 'postgresql:')
-    throw new InputError(`--load ${url}: for PostgreSQL writes use --workload pg-write --pg-url ${url}`)
-  throw new InputError(`--load ${url}: expected http://, https://, tcp:// or pg-write`)
+      keepTable: f['pg-keep-table'],
+      dryRun: f['dry-run'],
+    },
+    inv,
+    env,
+  )
 }
 
 export function renderReport(
@@ -310,7 +259,7 @@ export async function executeFault(
   const workload = workloadFrom(flags, inv)
   for (const e of flags.expect ?? []) {
     const parsed = parseExpectation(e)
-    if (isWriteExpectation(parsed) && workload?.kind !== 'pg-write')
+    if (isWriteExpectation(parsed) && !(workload && workloadOf(workload).writes))
       throw new InputError(
         `--expect ${needsWriteWorkload(parsed.text).replace(/; no write workload ran$/, '')}`,
         {

@@ -17,6 +17,7 @@ import type {AnyFault} from '../faults/parts/define.js'
 import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
 import {asKey, optionProblems, optionValues} from '../plan/options.js'
 import type {FaultId} from '../plan/types.js'
+import {WORKLOADS} from '../workloads/index.js'
 import {validate as generated} from '../../generated/gameday.validate.js'
 
 export type ProbeSpec =
@@ -39,15 +40,12 @@ export interface GameDayStep {
   allowQuorumLoss: boolean
 }
 
+/** A game day's `workload:`: the keys every workload shares, parsed, and the mapping itself (workloads/select.ts). */
 export interface GameDayWorkload {
-  http?: string
-  tcp?: string
-  command?: string
+  raw: Readonly<Record<string, unknown>>
   rate?: number
   timeoutMs?: number
   insecure?: boolean
-  /** PostgreSQL writes: true = the inventory's database, or a postgres:// URL (no password). */
-  pgWrite?: true | string
   writeTimeoutMs?: number
 }
 
@@ -114,7 +112,9 @@ function semantic(source: ParsedSource): Problem[] {
   if (!isRaw(data) || !Array.isArray(data.steps)) return problems
   const names = new Map<string, number>()
   const wl = isRaw(data.workload) ? data.workload : {}
-  const writes = wl['pg-write'] === true || typeof wl['pg-write'] === 'string'
+  const writes = WORKLOADS.some(
+    (w) => w.writes && wl[w.gameDay.key] !== undefined && wl[w.gameDay.key] !== false,
+  )
   data.steps.forEach((s: unknown, i: number) => {
     if (!isRaw(s)) return
     if (typeof s.name === 'string') {
@@ -215,15 +215,10 @@ export function parseGameDay(text: string, file: string): GameDay {
     ...(w
       ? {
           workload: {
-            ...(typeof w.http === 'string' ? {http: w.http} : {}),
-            ...(typeof w.tcp === 'string' ? {tcp: w.tcp} : {}),
-            ...(typeof w.command === 'string' ? {command: w.command} : {}),
+            raw: w,
             ...(typeof w.rate === 'number' ? {rate: w.rate} : {}),
             ...(w.timeout !== undefined ? {timeoutMs: dur(w.timeout)} : {}),
             ...(typeof w.insecure === 'boolean' ? {insecure: w.insecure} : {}),
-            ...(w['pg-write'] === true || typeof w['pg-write'] === 'string'
-              ? {pgWrite: w['pg-write'] as true | string}
-              : {}),
             ...(w.writeTimeout !== undefined ? {writeTimeoutMs: dur(w.writeTimeout)} : {}),
           },
         }

@@ -9,8 +9,15 @@ import {errorMessage, InputError} from '../../core/errors.js'
 import type {CommandRunner, Inventory} from '../../core/types.js'
 import {healthProblems} from '../../view/pacemaker.js'
 import type {GameDay, GameDayStep, ProbeSpec} from './file.js'
-import {probeCommand, probeHttp, probeTcp, type WorkloadSpec} from '../workloads/probes.js'
-import {DEFAULT_WRITE_TIMEOUT_MS, pgPassword, pgTargetFrom} from '../workloads/pg-write.js'
+import {
+  DEFAULT_PROBE_TIMEOUT_MS,
+  DEFAULT_RATE,
+  probeCommand,
+  probeHttp,
+  probeTcp,
+} from '../workloads/probes.js'
+import {workloadFromGameDay} from '../workloads/select.js'
+import type {WorkloadSpec} from '../workloads/types.js'
 import type {RunProgress} from '../run/progress.js'
 import {faultById} from '../faults/index.js'
 import {snapshotCluster} from '../observe/cluster.js'
@@ -332,27 +339,22 @@ async function runRollback(
   }
 }
 
-/** The workload of a game day: its own, else the inventory's service url. */
+/** The workload of a game day: its own, else the inventory's service url (workloads/select.ts). */
 export function gameDayWorkload(
   g: GameDay,
   inv: Inventory,
   env: NodeJS.ProcessEnv = process.env,
 ): WorkloadSpec | undefined {
   const w = g.workload
-  const rate = w?.rate ?? 20
-  const timeoutMs = w?.timeoutMs ?? 800
-  if (w?.pgWrite !== undefined) {
-    const target = pgTargetFrom(inv, w.pgWrite === true ? undefined : w.pgWrite)
-    pgPassword(target, env)
-    return {kind: 'pg-write', target, ratePerS: rate, timeoutMs: w.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS}
-  }
-  if (w?.command) return {kind: 'command', argv: ['bash', '-c', w.command], ratePerS: rate, timeoutMs}
-  if (w?.tcp) {
-    const m = /^\[?(.+?)\]?:(\d+)$/.exec(w.tcp)
-    return {kind: 'tcp', host: m?.[1] ?? w.tcp, port: Number(m?.[2] ?? 0), ratePerS: rate, timeoutMs}
-  }
-  const service = inv.cluster.service as {url?: string} | undefined
-  const url = w?.http ?? service?.url
-  if (!url) return undefined
-  return {kind: 'http', url, ratePerS: rate, timeoutMs, ...(w?.insecure ? {insecure: true} : {})}
+  return workloadFromGameDay(
+    w?.raw,
+    {
+      rate: w?.rate ?? DEFAULT_RATE,
+      timeoutMs: w?.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      insecure: w?.insecure ?? false,
+      ...(w?.writeTimeoutMs !== undefined ? {writeTimeoutMs: w.writeTimeoutMs} : {}),
+    },
+    inv,
+    env,
+  )
 }

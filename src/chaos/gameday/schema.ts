@@ -8,6 +8,7 @@
 import {FAULTS} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
 import {DURATION_PATTERN, NODE_PATTERN, optionSchema} from '../plan/options.js'
+import {WORKLOADS} from '../workloads/index.js'
 
 type Json = Record<string, unknown>
 
@@ -18,38 +19,19 @@ const duration = (expected = 'a duration such as 30s, 500ms, 2m or 1h30m'): Json
   'x-expected': expected,
 })
 
-const HTTP = {type: 'string', pattern: '^https?://', 'x-expected': 'a URL such as http://198.18.2.100/'}
-const TCP = {
-  type: 'string',
-  pattern: '^[^\\s:]+:\\d{1,5}$|^\\[[0-9a-fA-F:]+\\]:\\d{1,5}$',
-  'x-expected': 'HOST:PORT such as 198.18.2.100:80',
-}
-const COMMAND = {
-  type: 'string',
-  minLength: 1,
-  'x-expected': 'a command run on this machine with bash -c (exit 0 = up)',
-}
-
 function workloadSchema(): Json {
+  const keys = WORKLOADS.map((w) => w.gameDay.key)
   return {
     type: 'object',
-    description:
-      "The load running during every step (default: the inventory's service url). pg-write: PostgreSQL writes through the VIP, read back after each step (true: the inventory's cluster.database, else the VIP on 5432; or a postgres://USER@HOST:PORT/DB URL without password).",
-    'x-expected': 'a mapping with one of http, tcp, command, pg-write',
+    description: `The load running during every step (default: the inventory's service url), one of: ${WORKLOADS.map((w) => `${w.gameDay.key} (${w.summary.replace(/\.$/, '')})`).join('; ')}. pg-write: true (the inventory's cluster.database, else the VIP on 5432) or a postgres://USER@HOST:PORT/DB URL without password.`,
+    'x-expected': `a mapping with one of ${keys.join(', ')}`,
     additionalProperties: false,
     properties: {
-      http: HTTP,
-      tcp: TCP,
-      command: COMMAND,
+      ...Object.fromEntries(WORKLOADS.map((w) => [w.gameDay.key, w.gameDay.schema])),
       rate: {type: 'integer', minimum: 1, maximum: 1000, 'x-expected': 'probes per second, 1 to 1000'},
       timeout: duration(),
       insecure: {type: 'boolean'},
-      'pg-write': {
-        type: ['boolean', 'string'],
-        pattern: '^postgres(ql)?://[^:@/\\s]+@[^@/\\s]+(/[^/\\s]*)?$',
-        'x-expected': "true (the inventory's database) or postgres://USER@HOST:PORT/DB (no password)",
-      },
-      writeTimeout: duration('a duration such as 2s (pg-write: per-write timeout)'),
+      writeTimeout: duration('a duration such as 2s (a write workload: per-write timeout)'),
     },
   }
 }
@@ -62,9 +44,8 @@ function probeSchema(): Json {
     minProperties: 1,
     maxProperties: 2,
     properties: {
-      http: HTTP,
-      tcp: TCP,
-      command: COMMAND,
+      // The same checks as the probe workloads of the same name, sent once.
+      ...Object.fromEntries(WORKLOADS.filter((w) => !w.writes).map((w) => [w.gameDay.key, w.gameDay.schema])),
       cluster: {type: 'string', enum: ['healthy']},
       expectStatus: {type: 'integer', minimum: 100, maximum: 599, 'x-expected': 'an HTTP status such as 200'},
     },

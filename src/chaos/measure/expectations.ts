@@ -18,7 +18,8 @@
  */
 import {InputError} from '../../core/errors.js'
 import {formatDuration, parseDurationMs} from '../../core/duration.js'
-import type {FailoverMetrics, Phase, WriteMetrics} from './metrics.js'
+import type {WriteMetrics} from '../workloads/writes.js'
+import type {FailoverMetrics, Phase} from './metrics.js'
 import type {ClusterEvent, TimelineEvent} from '../timeline.js'
 
 export type Op = '<=' | '<' | '>=' | '>' | '==' | '!='

@@ -10,8 +10,21 @@ import type {ExpectationResult} from './expectations.js'
 import type {FloorVerdict, OutageWindow, PhaseAgreement, RtoFloor} from './metrics.js'
 import type {LogExcerpt} from '../observe/pacemaker-log.js'
 import type {FaultId} from '../plan/types.js'
+import type {WritesOut} from '../workloads/writes.js'
 
 export type ChaosStatus = 'pass' | 'fail' | 'error' | 'aborted'
+
+/** Why a run was stopped before its hold ended (the fault was then reverted at once). */
+export interface AbortInfo {
+  /** signal: SIGINT or SIGTERM; condition: one of the run's abort conditions tripped. */
+  by: 'signal' | 'condition'
+  /** In words, e.g. "client outage 61.2 s > 60 s (2×RTO)". */
+  reason: string
+  /** The condition as declared (--abort-when, a game day's abortWhen). */
+  condition?: string
+  /** When it tripped, ms after the injection. */
+  atMs?: number
+}
 
 export interface ChaosMetricsOut {
   /** Client-visible unavailability (sum of outage windows ending after the injection); null = never recovered. */
@@ -44,35 +57,6 @@ export interface ChaosMetricsOut {
   splitBrainWrites?: number | null
   writes?: WritesOut
 }
-
-/** The full write accounting of a pg-write run (lists capped at MAX_SEQ_LIST, `truncated` says so). */
-export interface WritesOut {
-  table: string
-  attempted: number
-  acked: number
-  /** Definitely not committed. */
-  failed: number
-  /** Sent without an answer: may or may not have committed. */
-  unknown: number
-  /** Rows read back; null when the read-back failed. */
-  present: number | null
-  /** Not acknowledged (failed/unknown) but read back. */
-  presentUnacked: number
-  /** Reported failed yet read back (must be 0). */
-  failedPresent: number
-  /** Read back but never written by this run. */
-  unexpected: number
-  lostSeqs: number[]
-  splitBrainSeqs: number[]
-  /** Primary identities (system identifier/timeline/start) in the order of their first acknowledgement. */
-  primaries: string[]
-  /** The primary the rows were read back from. */
-  readFrom?: string
-  dropped: boolean
-  truncated?: boolean
-}
-
-export const MAX_SEQ_LIST = 1000
 
 export interface SplitBrainOut {
   nodes: string[]
@@ -129,6 +113,8 @@ export interface ChaosResult {
   }
   notes: string[]
   errors: string[]
+  /** Set when the run was aborted: by a signal, or by an abort condition (the report says "aborted: …"). */
+  abort?: AbortInfo
   /** Corosync, fencing and objectives in force during the run (read from a healthy node before the fault). */
   config?: ConfigInForce
   /** The cluster's own log lines (Pacemaker, on the survivors) around each phase. */
@@ -136,8 +122,6 @@ export interface ChaosResult {
   /** Where the run is saved (runs/<runId>/). */
   runDir?: string
 }
-
-export const EXIT_FOR_STATUS: Record<ChaosStatus, 0 | 1 | 3> = {pass: 0, fail: 1, error: 3, aborted: 3}
 
 /** Status of a set of results: error/aborted beat fail, fail beats pass. */
 export function worstStatus(statuses: readonly ChaosStatus[]): ChaosStatus {

@@ -15,8 +15,8 @@ import type {ChaosResult} from '../measure/result.js'
 import type {FaultPlan} from '../plan/types.js'
 import type {PreflightResult} from '../safety/preflight.js'
 import type {LocalRun} from '../safety/steps.js'
-import {describePgWrite, writesTable} from '../workloads/pg-write.js'
-import type {WorkloadSpec} from '../workloads/probes.js'
+import {workloadOf} from '../workloads/index.js'
+import type {WorkloadSpec} from '../workloads/types.js'
 import {runExperiment, type ExperimentOutcome} from './experiment.js'
 import {prepareFault, preflightLines, refuseUnhealthy, type FaultSelection} from './prepare.js'
 import type {RunProgress} from './progress.js'
@@ -88,10 +88,12 @@ export async function runFault(sel: FaultSelection, o: RunOptions): Promise<Faul
   const {plan} = prepared
   if (o.dryRun) {
     const head = preflightLines(prepared)
-    if (o.workload?.kind === 'pg-write')
-      head.push(
-        `# workload: ${describePgWrite(o.workload)}; a real run creates ${writesTable(o.runId)} first and drops it after the read-back`,
-      )
+    const note = o.workload
+      ? workloadOf(o.workload)
+          .create(o.workload, {runId: o.runId, env: process.env, record: () => {}})
+          .dryRunNote?.()
+      : undefined
+    if (note) head.push(`# workload: ${note}`)
     return {
       kind: 'dry-run',
       runId: o.runId,

@@ -1,6 +1,7 @@
 /**
- * Built-in workloads: probes fired at a fixed rate against the service, each
- * one a timeline event.
+ * Probes: one request to the service on a fresh connection, as a timeline
+ * event. The probe workloads (http, tcp, command) fire them on the open-loop
+ * schedule (probeWorkload); the game day's steady state uses them once.
  *
  * - Fixed schedule: probe i is sent at start + i/rate, whether or not earlier
  *   probes have answered (an open-loop load: a stalled service cannot slow the
@@ -18,35 +19,12 @@ import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 
-import {describePgWrite, type PgWriteSpec} from './pg-write.js'
-import {fixedRate, type RunningWorkload} from './schedule.js'
 import {now, type ProbeEvent} from '../timeline.js'
-
-/** Workloads made of probes (each one a `probe` event). */
-export type ProbeWorkloadSpec =
-  | {
-      kind: 'http'
-      url: string
-      ratePerS: number
-      timeoutMs: number
-      insecure?: boolean
-      expectStatus?: number[]
-    }
-  | {kind: 'tcp'; host: string; port: number; ratePerS: number; timeoutMs: number}
-  | {kind: 'command'; argv: string[]; ratePerS: number; timeoutMs: number}
-
-/** Every workload: probes, PostgreSQL writes (pg-write.ts; each one a `write` event), or logged-in users (sessions.ts). */
-export type WorkloadSpec = ProbeWorkloadSpec | PgWriteSpec | SessionsSpec
+import {fixedRate, type RunningWorkload} from './schedule.js'
+import type {Workload, WorkloadContext, WorkloadSpec} from './types.js'
 
 export const DEFAULT_RATE = 20
 export const DEFAULT_PROBE_TIMEOUT_MS = 800
-
-export function describeWorkload(w: WorkloadSpec): string {
-  if (w.kind === 'pg-write') return describePgWrite(w)
-  if (w.kind === 'sessions') return describeSessions(w)
-  const what = w.kind === 'http' ? w.url : w.kind === 'tcp' ? `tcp://${w.host}:${w.port}` : w.argv.join(' ')
-  return `${w.kind} ${what} at ${w.ratePerS}/s (timeout ${w.timeoutMs} ms, fresh connection each)`
-}
 
 /** One HTTP(S) probe on a fresh connection. */
 export function probeHttp(
@@ -152,18 +130,25 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100
 }
 
-export function probeOnce(w: ProbeWorkloadSpec): Promise<ProbeEvent> {
-  switch (w.kind) {
-    case 'http':
-      return probeHttp(w.url, w.timeoutMs, {insecure: w.insecure, expectStatus: w.expectStatus})
-    case 'tcp':
-      return probeTcp(w.host, w.port, w.timeoutMs)
-    case 'command':
-      return probeCommand(w.argv, w.timeoutMs)
+/** A probe workload: `probe` fired on the open-loop schedule, every result on the timeline. */
+export function probeWorkload(
+  spec: WorkloadSpec,
+  what: string,
+  probe: () => Promise<ProbeEvent>,
+  ctx: WorkloadContext,
+): Workload {
+  let running: RunningWorkload | undefined
+  return {
+    describe: () => describeProbes(spec, what),
+    start() {
+      running = fixedRate(spec.ratePerS, async () => ctx.record(await probe()))
+    },
+    stop: async () => running?.stop(),
+    // The settle judges probes sent at least 1 s ago (the ones still in flight are simply not there yet).
+    settleLagMs: 1000,
   }
 }
 
-/** Starts the open-loop schedule; every probe result goes to `record`. */
-export function startWorkload(w: ProbeWorkloadSpec, record: (e: ProbeEvent) => void): RunningWorkload {
-  return fixedRate(w.ratePerS, async () => record(await probeOnce(w)))
+export function describeProbes(spec: WorkloadSpec, what: string): string {
+  return `${spec.kind} ${what} at ${spec.ratePerS}/s (timeout ${spec.timeoutMs} ms, fresh connection each)`
 }

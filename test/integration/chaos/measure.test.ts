@@ -6,9 +6,9 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {startWorkload} from '../../../src/chaos/workloads/probes.js'
+import http from '../../../src/chaos/workloads/http.js'
 import {failoverMetrics} from '../../../src/chaos/measure/metrics.js'
-import type {ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
+import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {ensureLab, labContext, labRunner, labTitle, waitFor} from '../lab/helpers.js'
@@ -36,9 +36,11 @@ describe.skipIf(!lab.available)(labTitle('chaos measurement against a controlled
     expect(holders).toHaveLength(1)
     const node = nodes.find((n) => n.name === holders[0]) as NodeSpec
     const timeline: TimelineEvent[] = []
-    const w = startWorkload({kind: 'http', url: URL, ratePerS: 100, timeoutMs: 800}, (e: ProbeEvent) =>
-      timeline.push(e),
+    const w = http.create(
+      {kind: 'http', url: URL, ratePerS: 100, timeoutMs: 800},
+      {runId: 'measure', env: process.env, record: (e) => timeline.push(e)},
     )
+    w.start()
     await new Promise((r) => setTimeout(r, 2000))
     const rule = [
       'INPUT',

@@ -58,6 +58,15 @@ describe('fault declarations', () => {
     expect(file, `schemas/gameday.schema.json is ${STALE}`).toEqual(gameDaySchema())
   })
 
+  it('schemas/chaos-result.schema.json names exactly these faults', () => {
+    const result = JSON.parse(
+      readFileSync(join(repoRoot, 'schemas', 'chaos-result.schema.json'), 'utf8'),
+    ) as {
+      properties: {fault: {enum: string[]}}
+    }
+    expect(result.properties.fault.enum, `schemas/chaos-result.schema.json is ${STALE}`).toEqual(fileIds)
+  })
+
   it.each(FAULTS.map((f) => [f.id, f] as const))(
     '%s is complete: help, phases, options described',
     (_, f) => {

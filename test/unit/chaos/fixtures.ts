@@ -4,7 +4,7 @@ import type {ClusterSnapshot} from '../../../src/chaos/observe/cluster.js'
 import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/parts/common.js'
 import linkPull from '../../../src/chaos/faults/link-pull.js'
 import type {ChaosResult} from '../../../src/chaos/measure/result.js'
-import {buildResult, type ExperimentSpec} from '../../../src/chaos/run/experiment.js'
+import {buildResult, type ResultSpec} from '../../../src/chaos/measure/build.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import type {AnyFault} from '../../../src/chaos/faults/parts/define.js'
 import {asKey, optionValues, type OptionValues, type Options} from '../../../src/chaos/plan/options.js'
@@ -103,7 +103,7 @@ export function planInput(over: Partial<PlanInput> = {}): PlanInput {
 export function linkPullResult(
   timeline: TimelineEvent[],
   injectedAt: number | null,
-  spec: Partial<ExperimentSpec> = {},
+  spec: Partial<ResultSpec> = {},
   build: Partial<Parameters<typeof buildResult>[1]> = {},
 ): ChaosResult {
   const r = planOf(linkPull, 'n1', {network: 'heartbeat', method: 'iptables'})
@@ -113,10 +113,7 @@ export function linkPullResult(
       runId: RUN_ID,
       inventory: planInput().inventory,
       plan: r.plan,
-      baselineMs: 3000,
-      settleMs: 0,
       observe: true,
-      readLogs: true,
       ...spec,
     },
     {
@@ -128,7 +125,6 @@ export function linkPullResult(
       aborted: false,
       revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
       offsets: new Map(),
-      fence: undefined,
       ...build,
     },
   )

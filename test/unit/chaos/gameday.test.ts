@@ -43,7 +43,7 @@ describe('game-day files', () => {
     expect(g.steps.length).toBeGreaterThan(0)
     for (const s of g.steps) expect(selectionFor(s).fault.id).toBe(s.fault)
     // A pg-write workload needs a database in the inventory: the lab's db nodes.
-    const inv = g.workload?.pgWrite
+    const inv = g.workload?.raw['pg-write']
       ? parseInventory(
           INVENTORY_YAML.replaceAll('roles: [cluster]', 'roles: [cluster, db]'),
           '/lab/inventory.yaml',

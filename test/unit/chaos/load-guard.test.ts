@@ -4,7 +4,8 @@ import {createServer as createTcpServer, type AddressInfo} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {controllerRefusals} from '../../../src/chaos/safety/controller.js'
-import {probeCommand, probeHttp, probeTcp, startWorkload} from '../../../src/chaos/workloads/probes.js'
+import http from '../../../src/chaos/workloads/http.js'
+import {probeCommand, probeHttp, probeTcp} from '../../../src/chaos/workloads/probes.js'
 import {controllerMatch} from '../../../src/chaos/safety/net.js'
 import {cidrContains, isLoopback} from '../../../src/core/address.js'
 import {flatAddresses, parseIpAddr} from '../../../src/facts/ip-addr.js'
@@ -69,10 +70,11 @@ describe('probes (against a server on 127.0.0.1)', () => {
   it('the workload fires on schedule, each probe on a fresh connection', async () => {
     connections.clear()
     const got: ProbeEvent[] = []
-    const w = startWorkload(
+    const w = http.create(
       {kind: 'http', url: `http://127.0.0.1:${port}/`, ratePerS: 50, timeoutMs: 800},
-      (e) => got.push(e),
+      {runId: 'probes', env: process.env, record: (e) => got.push(e as ProbeEvent)},
     )
+    w.start()
     await new Promise((r) => setTimeout(r, 1000))
     await w.stop()
     expect(got.length).toBeGreaterThanOrEqual(45)

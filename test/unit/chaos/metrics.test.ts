@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {failoverMetrics, outageWindows, percentile, writeMetrics} from '../../../src/chaos/measure/metrics.js'
+import {failoverMetrics, outageWindows, percentile} from '../../../src/chaos/measure/metrics.js'
+import {writeMetrics} from '../../../src/chaos/workloads/writes.js'
 import type {ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 
 const T0 = 1_700_000_000_000

@@ -16,23 +16,22 @@ import powerOff from '../../../src/chaos/faults/power-off.js'
 import {parseGameDay} from '../../../src/chaos/gameday/file.js'
 import {gameDayWorkload} from '../../../src/chaos/gameday/run.js'
 import {historyEntry} from '../../../src/chaos/history.js'
-import {failoverMetrics, writeMetrics} from '../../../src/chaos/measure/metrics.js'
+import {failoverMetrics} from '../../../src/chaos/measure/metrics.js'
+import {writeMetrics} from '../../../src/chaos/workloads/writes.js'
+import {writesTable} from '../../../src/chaos/workloads/pg/table.js'
+import {pgPassword, pgTargetFrom, type PgWriteSpec} from '../../../src/chaos/workloads/pg/target.js'
 import {
   classifyWriteError,
   createTableSql,
   insertSql,
-  pgPassword,
-  pgTargetFrom,
-  writesTable,
   MAX_CONNECTING,
   WriterPool,
-  type PgWriteSpec,
-  type WriteReadback,
-} from '../../../src/chaos/workloads/pg-write.js'
+} from '../../../src/chaos/workloads/pg/writer.js'
+import {writeAccount} from '../../../src/chaos/workloads/writes.js'
 import {renderChaosHtml} from '../../../src/chaos/report/html.js'
 import {renderChaosJUnit} from '../../../src/chaos/report/junit.js'
 import {renderResultText} from '../../../src/chaos/report/text.js'
-import {buildResult, defaultExpectations} from '../../../src/chaos/run/experiment.js'
+import {buildResult, defaultExpectations} from '../../../src/chaos/measure/build.js'
 import type {TimelineEvent, WriteEvent, WriteOutcome} from '../../../src/chaos/timeline.js'
 import {InputError} from '../../../src/core/errors.js'
 import {scrubSecrets} from '../../../src/core/secrets.js'
@@ -336,23 +335,24 @@ function run(present: number[] | undefined, error?: string): ReturnType<typeof b
   }
   tl.push({kind: 'fault', t: T0 + 20_000, fault: 'power-off', phase: 'reverted', target: ['n1']})
   const table = writesTable(RUN_ID)
-  const writes: WriteReadback = present
-    ? {table, present: new Map(present.map((s) => [s, A])), readFrom: B, dropped: true, kept: false}
-    : {table, dropped: false, kept: false, error: error ?? 'no primary'}
+  const tlSorted = tl.sort((a, b) => a.t - b.t)
+  const writes = writeAccount(
+    tlSorted,
+    present
+      ? {table, present: new Map(present.map((s) => [s, A])), readFrom: B, dropped: true}
+      : {table, dropped: false, error: error ?? 'no primary'},
+  )
   return buildResult(
     {
       runId: RUN_ID,
       inventory: planInput().inventory,
       plan: r.plan,
-      baselineMs: 3000,
-      settleMs: 60_000,
       observe: false,
-      readLogs: false,
       workload: SPEC,
       expectations: ['lost-writes == 0', 'rpo <= 0s'],
     },
     {
-      timeline: tl.sort((a, b) => a.t - b.t),
+      timeline: tlSorted,
       startedAt: new Date(T0 - 5000),
       injectedAt: T0,
       errors: present ? [] : [`pg-write: ${error ?? 'no primary'}`],
@@ -360,7 +360,6 @@ function run(present: number[] | undefined, error?: string): ReturnType<typeof b
       aborted: false,
       revert: {planned: true, done: true, verified: true, deadmanFired: false, ledgerRemoved: true},
       offsets: new Map(),
-      fence: undefined,
       writes,
     },
   )

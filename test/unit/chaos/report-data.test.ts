@@ -18,7 +18,7 @@ import {
 import {renderChaosMarkdown} from '../../../src/chaos/report/markdown.js'
 import {eventLabel, laneOf, placeLabels} from '../../../src/chaos/report/timeline-svg.js'
 import type {ChaosResult} from '../../../src/chaos/measure/result.js'
-import {buildResult} from '../../../src/chaos/run/experiment.js'
+import {buildResult} from '../../../src/chaos/measure/build.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import {parseCib} from '../../../src/facts/cibadmin.js'
 import {parseCmap, totemTimings} from '../../../src/facts/corosync-cmapctl.js'
@@ -55,7 +55,7 @@ function splitResult(extra: Partial<Parameters<typeof buildResult>[1]> = {}): Ch
   return linkPullResult(
     splitTimeline(),
     T0,
-    {baselineMs: 2000, workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 10, timeoutMs: 800}},
+    {workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 10, timeoutMs: 800}},
     {
       config: configInForce(
         parseCib(lab('cibadmin.out')),

@@ -12,7 +12,7 @@ import {renderChaosHtml} from '../../../src/chaos/report/html.js'
 import {renderChaosJUnit} from '../../../src/chaos/report/junit.js'
 import {renderResultText} from '../../../src/chaos/report/text.js'
 import type {ChaosResult} from '../../../src/chaos/measure/result.js'
-import {buildResult} from '../../../src/chaos/run/experiment.js'
+import {buildResult} from '../../../src/chaos/measure/build.js'
 import type {ClusterEvent, ProbeEvent, TimelineEvent} from '../../../src/chaos/timeline.js'
 import {sharedSchemasDir} from '../../support/paths.js'
 import {CHROMIUM, pixelStats, screenshot} from '../../support/screenshot.js'
@@ -79,7 +79,7 @@ function result(): {result: ChaosResult; timeline: TimelineEvent[]} {
   const res = linkPullResult(
     tl,
     T0,
-    {settleMs: 60_000, workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 20, timeoutMs: 800}},
+    {workload: {kind: 'http', url: 'http://198.18.2.100/', ratePerS: 20, timeoutMs: 800}},
     {startedAt: new Date(T0 - 5000)},
   )
   return {result: res, timeline: tl}
@@ -135,10 +135,7 @@ describe('the JSON result', () => {
         runId: RUN_ID,
         inventory: planInput().inventory,
         plan: r.plan,
-        baselineMs: 0,
-        settleMs: 0,
         observe: true,
-        readLogs: false,
       },
       {
         timeline: timeline(),
@@ -149,7 +146,6 @@ describe('the JSON result', () => {
         aborted: false,
         revert: {planned: true, done: true, verified: false, deadmanFired: false, ledgerRemoved: false},
         offsets: new Map(),
-        fence: undefined,
       },
     )
     expect(res.status).toBe('error')

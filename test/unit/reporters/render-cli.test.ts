@@ -113,7 +113,7 @@ describe('hacheck report render', () => {
       {kind: 'cluster', t: T0 + 7430, phase: 'node-lost', node: 'n1', source: 'crm_mon@n2'},
       {kind: 'fault', t: T0 + 30_000, fault: 'link-pull', phase: 'reverted', target: ['n1']},
     ]
-    const result = linkPullResult(tl, T0, {readLogs: false, expectations: []})
+    const result = linkPullResult(tl, T0, {expectations: []})
     const runDir = saveRun(result, tl, join(dir, 'chaos-state'))
     const md = await hacheck([
       'report',
