@@ -5,19 +5,19 @@
  * recovery awaited → workload stopped → read-back → the system's own log read → pure accounting.
  *
  * The revert runs in `finally` once anything may have been injected, and the dead-men revert on their own
- * if this process dies in between (as in runner.ts).
+ * if this process dies in between (as in run/experiment.ts).
  */
-import {IncompleteError, InputError} from '../core/errors.js'
-import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
-import {armStep, cancelStep, renewNodeScript, verifyNodeDeadmanGoneScript} from './deadman.js'
-import {discoverNode, type NodeFacts} from './discovery.js'
-import {pollChanges, type PhaseEvent, type SystemObserver} from './data-observe.js'
-import {DEFAULT_LEASE, type PlanInput} from './faults/common.js'
-import {runStep, untilHolds, type StepEnv} from './steps.js'
-import {now, type WriteEvent} from './timeline.js'
-import type {DataFaultPlan, DataPlanResult} from './types.js'
-import {accountWrites, clientOutage, type WriteAccounting} from './workloads/accounting.js'
-import type {Workload} from './workloads/types.js'
+import {IncompleteError, InputError} from '../../core/errors.js'
+import type {CommandRunner, Inventory, NodeSpec} from '../../core/types.js'
+import {armStep, cancelStep, renewNodeScript, verifyNodeDeadmanGoneScript} from '../safety/deadman.js'
+import {discoverNode, type NodeFacts} from '../observe/discovery.js'
+import {pollChanges, type PhaseEvent, type SystemObserver} from '../observe/data.js'
+import {DEFAULT_LEASE, type PlanInput} from '../faults/parts/common.js'
+import {runStep, untilHolds, type StepEnv} from '../safety/steps.js'
+import {now, type WriteEvent} from '../timeline.js'
+import type {DataFaultPlan, DataPlanResult} from '../plan/types.js'
+import {accountWrites, clientOutage, type WriteAccounting} from '../workloads/accounting.js'
+import type {DataWorkload} from '../workloads/types.js'
 
 export interface DataRunSpec {
   runId: string
@@ -25,7 +25,7 @@ export interface DataRunSpec {
   /** The nodes of the system (discovered, polled, their logs read). */
   nodes: string[]
   plan(input: PlanInput): DataPlanResult
-  workload: Workload
+  workload: DataWorkload
   observer: SystemObserver
   /** Other systems observed on the same nodes (e.g. etcd under Patroni): polled and their logs read too. */
   alsoObserve?: SystemObserver[]

@@ -5,8 +5,8 @@
  * and the node's own state machine (SYNCED → OPEN, … → SYNCED). MariaDB's error log has a 1-second
  * resolution; the polled changes carry their window.
  */
-import {shellQuote} from '../core/shell.js'
-import type {PhaseEvent, SystemObserver} from './data-observe.js'
+import {shellQuote} from '../../core/shell.js'
+import type {PhaseEvent, SystemObserver} from './data.js'
 
 export const GALERA_ERROR_LOG = '/var/log/mysql/error.log'
 

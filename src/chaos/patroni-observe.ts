@@ -4,7 +4,7 @@
  * Patroni's log (millisecond timestamps): the leader lock lost or not renewed, the leader race, promotion,
  * demotion, PostgreSQL found down and restarted.
  */
-import type {PhaseEvent, SystemObserver} from './data-observe.js'
+import type {PhaseEvent, SystemObserver} from './data.js'
 
 export const PATRONI_LOG = '/var/log/patroni/patroni.log'
 const CONFIG = '/etc/patroni/config.yml'

@@ -7,7 +7,7 @@
  * documented in docs/observability.md together with the alert rules that use
  * them (deploy/prometheus/hacheck-alerts.yml).
  */
-import type {ChaosResult} from '../chaos/result.js'
+import type {ChaosResult} from '../chaos/measure/result.js'
 import type {AuditRun, Status} from '../core/results.js'
 import {STATUSES, STATUS_WEIGHT} from '../core/results.js'
 

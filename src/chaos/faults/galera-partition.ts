@@ -5,8 +5,8 @@
  * Primary and turns the minority non-Primary: it refuses reads and writes (ERROR 1047) until the cut is
  * removed and it rejoins (IST). Nothing is fenced: Galera has no fencing, its quorum is the protection.
  */
-import type {PlanResult} from '../types.js'
-import {planPartition, type PartitionSpec} from './partition.js'
+import type {PlanResult} from '../../plan/types.js'
+import {planPartition, type PartitionSpec} from '../partition.js'
 import type {PlanInput} from './common.js'
 
 /** Inventory roles of the Galera cluster's members (garbd arbitrators vote too). */

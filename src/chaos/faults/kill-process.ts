@@ -32,7 +32,8 @@ const PROCESS_PATTERN = '^[A-Za-z0-9_.:@+-]{1,64}$'
 /** Processes whose loss takes the node out of the Corosync membership. */
 const MEMBERSHIP_DAEMONS = new Set(['corosync'])
 
-function planKillProcess(input: PlanInput, o: KillOptions): PlanResult {
+/** Also used directly by the data-tier experiments (test/integration/data/patroni.test.ts). */
+export function planKillProcess(input: PlanInput, o: KillOptions): PlanResult {
   if (!nodeSpec(input.inventory, o.node)) return refuse(`unknown node ${o.node}`)
   if (!new RegExp(PROCESS_PATTERN).test(o.process)) {
     return refuse(

@@ -15,9 +15,9 @@
  */
 import mysql from 'mysql2/promise'
 
-import {fixedRate, type RunningWorkload} from '../load.js'
+import {fixedRate, type RunningWorkload} from './schedule.js'
 import {now, type WriteEvent} from '../timeline.js'
-import {answerWithin, type ReadBack, type Workload} from './types.js'
+import {answerWithin, type ReadBack, type DataWorkload} from './types.js'
 
 export interface MariadbEndpoint {
   /** Inventory node name (recorded with every write). */
@@ -61,7 +61,7 @@ function errorText(err: unknown): string {
 
 type Conn = mysql.Connection
 
-export class MariadbWrite implements Workload {
+export class MariadbWrite implements DataWorkload {
   readonly kind = 'mariadb-write'
   readonly table: string
   private readonly idle = new Map<string, Conn[]>()

@@ -10,9 +10,9 @@
  */
 import pg from 'pg'
 
-import {fixedRate, type RunningWorkload} from '../load.js'
+import {fixedRate, type RunningWorkload} from './schedule.js'
 import {now, type WriteEvent} from '../timeline.js'
-import {answerWithin, type ReadBack, type Workload} from './types.js'
+import {answerWithin, type ReadBack, type DataWorkload} from './types.js'
 
 export interface PgEndpoint {
   name: string
@@ -46,7 +46,7 @@ async function isLeader(ep: PgEndpoint, timeoutMs: number): Promise<boolean> {
   }
 }
 
-export class PgLeaderWrite implements Workload {
+export class PgLeaderWrite implements DataWorkload {
   readonly kind = 'pg-leader-write'
   readonly table: string
   private leader: PgEndpoint | undefined

@@ -10,9 +10,9 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CheckResult} from '../../../src/core/results.js'
-import {runDataExperiment, type DataRunResult} from '../../../src/chaos/data-run.js'
-import {galeraObserver, parseGaleraPoll} from '../../../src/chaos/galera-observe.js'
-import {planGaleraPartition} from '../../../src/chaos/faults/galera-partition.js'
+import {runDataExperiment, type DataRunResult} from '../../../src/chaos/run/data-experiment.js'
+import {galeraObserver, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
+import {planGaleraPartition} from '../../../src/chaos/faults/parts/galera-partition.js'
 import {MariadbWrite} from '../../../src/chaos/workloads/mariadb-write.js'
 import {renderDataRun} from '../../../src/chaos/report/data-run.js'
 import type {Inventory, NodeSpec} from '../../../src/core/types.js'

@@ -5,13 +5,13 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runDataExperiment, type DataRunResult} from '../../../src/chaos/data-run.js'
+import {runDataExperiment, type DataRunResult} from '../../../src/chaos/run/data-experiment.js'
 import {planKillProcess} from '../../../src/chaos/faults/kill-process.js'
 import {planPartition} from '../../../src/chaos/faults/partition.js'
-import type {PlanInput} from '../../../src/chaos/faults/common.js'
-import {patroniObserver} from '../../../src/chaos/patroni-observe.js'
-import type {DataPlanResult, PlanResult} from '../../../src/chaos/types.js'
-import type {SystemObserver} from '../../../src/chaos/data-observe.js'
+import type {PlanInput} from '../../../src/chaos/faults/parts/common.js'
+import {patroniObserver} from '../../../src/chaos/observe/patroni.js'
+import type {DataPlanResult, PlanResult} from '../../../src/chaos/plan/types.js'
+import type {SystemObserver} from '../../../src/chaos/observe/data.js'
 import {etcdObserver} from '../../../src/chaos/etcd-observe.js'
 import {planStopService} from '../../../src/chaos/faults/stop-service.js'
 import {renderDataRun} from '../../../src/chaos/report/data-run.js'

@@ -7,8 +7,8 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {pollChanges} from '../../../src/chaos/data-observe.js'
-import {parseGaleraLog, parseGaleraPoll} from '../../../src/chaos/galera-observe.js'
+import {pollChanges} from '../../../src/chaos/observe/data.js'
+import {parseGaleraLog, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
 import {fixturesDir} from '../../support/paths.js'
 
 const log = (n: string): string =>

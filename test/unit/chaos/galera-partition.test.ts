@@ -1,7 +1,7 @@
 /** The galera-partition plan (pure): which nodes it cuts, what it drops, what it leaves reachable. */
 import {describe, expect, it} from 'vitest'
 
-import {planGaleraPartition} from '../../../src/chaos/faults/galera-partition.js'
+import {planGaleraPartition} from '../../../src/chaos/faults/parts/galera-partition.js'
 import type {Inventory} from '../../../src/core/types.js'
 import {labFacts, labInventory, planInput} from './fixtures.js'
 

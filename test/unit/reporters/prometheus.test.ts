@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import type {ChaosResult} from '../../../src/chaos/result.js'
+import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import {STATUSES, type AuditRun} from '../../../src/core/results.js'
 import {
   escapeLabelValue,
