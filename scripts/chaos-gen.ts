@@ -2,7 +2,8 @@
  * `npm run chaos:gen`: writes what the fault declarations (src/chaos/faults/*.ts)
  * imply: the registry (src/chaos/faults/index.ts), one thin command per fault
  * (src/commands/chaos/<id>.ts), the game-day schema (schemas/gameday.schema.json) and
- * the faults a result may name (schemas/chaos-result.schema.json, properties.fault).
+ * the faults a result may name (schemas/chaos-result.schema.json, properties.fault), and the
+ * game-day validator generated from that schema (src/generated/gameday.validate.ts, npm run schemas).
  * Run it after adding or changing a fault; test/unit/chaos/declarations.test.ts
  * fails while any of them is out of step.
  */
@@ -41,4 +42,8 @@ const resultFile = join(root, 'schemas', 'chaos-result.schema.json')
 const result = JSON.parse(readFileSync(resultFile, 'utf8')) as {properties: {fault: {enum: string[]}}}
 result.properties.fault.enum = ids
 await write(resultFile, JSON.stringify(result, null, 2), 'json')
+// The game-day validator is generated from the schema just written.
+const {generateValidator, generatedPath, VALIDATORS} = await import('./schema-validators.js')
+const gameday = VALIDATORS.find((v) => v.name === 'gameday')
+if (gameday) writeFileSync(generatedPath('gameday'), generateValidator(gameday))
 console.log(`chaos:gen: ${ids.length} faults: ${ids.join(', ')}`)
