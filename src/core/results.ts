@@ -178,6 +178,16 @@ export interface WaiverUse {
 /** Higher weight wins when statuses are aggregated (error = could not tell, never collapsed into pass). */
 export const STATUS_WEIGHT: Record<Status, number> = {pass: 0, skip: 1, waived: 1, warn: 2, fail: 3, error: 4}
 
+export function aggregateStatus(statuses: readonly Status[]): Status {
+  let worst: Status = 'pass'
+  let any = false
+  for (const s of statuses) {
+    any = true
+    if (STATUS_WEIGHT[s] > STATUS_WEIGHT[worst]) worst = s
+  }
+  return any ? worst : 'skip'
+}
+
 export function summarize(results: readonly {status: Status}[]): Summary {
   const s = {pass: 0, fail: 0, warn: 0, skip: 0, error: 0, waived: 0, total: results.length}
   for (const r of results) s[r.status]++

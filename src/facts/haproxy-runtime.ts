@@ -85,3 +85,24 @@ export const haproxyRuntime = defineGatherer<HaproxyRuntime>({
   whenAbsent: 'no HAProxy with a `stats socket` on this node',
   parse: (out) => parseShowStat(out.stdout),
 })
+
+/** HAProxy's runtime API `show servers state` → rows {backend, server, address, admin state bits} (pure; chaos lb-drain finds an app node's servers with it). */
+export function parseServersState(
+  text: string,
+): {backend: string; server: string; address: string; admin: number}[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '')
+  const head = lines.find((l) => l.startsWith('# '))
+  if (!head) return []
+  const cols = head.slice(2).trim().split(/\s+/)
+  const at = (c: string): number => cols.indexOf(c)
+  return lines
+    .filter((l) => !l.startsWith('#') && /\s/.test(l.trim()))
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= cols.length - 2)
+    .map((f) => ({
+      backend: f[at('be_name')] ?? '',
+      server: f[at('srv_name')] ?? '',
+      address: f[at('srv_addr')] ?? '',
+      admin: Number(f[at('srv_admin_state')] ?? 0),
+    }))
+}

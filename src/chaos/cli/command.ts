@@ -19,6 +19,7 @@ import {DEFAULT_WRITE_TIMEOUT_MS} from '../workloads/pg/target.js'
 import {DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_RATE} from '../workloads/probes.js'
 import {workloadOf} from '../workloads/index.js'
 import {workloadFromFlags} from '../workloads/select.js'
+import {DEFAULT_SESSION_USERS} from '../workloads/sessions.js'
 import type {WorkloadSpec} from '../workloads/types.js'
 import {renderFaultDryRun} from '../report/dry-run.js'
 import {renderChaosHtml} from '../report/html.js'
@@ -168,6 +169,7 @@ export function workloadFrom(
       insecure: f.insecure,
       keepTable: f['pg-keep-table'],
       dryRun: f['dry-run'],
+      users: f.users ?? DEFAULT_SESSION_USERS,
     },
     inv,
     env,

@@ -5,6 +5,7 @@
 import type {AnyFault} from './parts/define.js'
 import evacuate from './evacuate.js'
 import killProcess from './kill-process.js'
+import lbDrain from './lb-drain.js'
 import linkPull from './link-pull.js'
 import netem from './netem.js'
 import partition from './partition.js'
@@ -15,6 +16,7 @@ import reset from './reset.js'
 export const FAULTS: readonly AnyFault[] = [
   evacuate,
   killProcess,
+  lbDrain,
   linkPull,
   netem,
   partition,

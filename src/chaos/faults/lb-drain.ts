@@ -16,9 +16,10 @@
 import {IncompleteError, InputError} from '../../core/errors.js'
 import {shellQuote} from '../../core/shell.js'
 import type {Inventory} from '../../core/types.js'
-import type {FaultRequest} from '../service.js'
-import type {FaultPlan, NodeStep, PlanResult} from '../types.js'
-import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './common.js'
+import {parseServersState} from '../../facts/haproxy-runtime.js'
+import type {FaultPlan, NodeStep, PlanResult} from '../plan/types.js'
+import {nodeDeadman, nodeSpec, refuse, seconds, type PlanInput} from './parts/common.js'
+import {defineFault, targetOf} from './parts/define.js'
 
 /** One server line of one LB to drain. */
 export interface DrainTarget {
@@ -36,30 +37,9 @@ export interface LbDrainOptions {
 const SOCK = `s=$(awk '$1=="stats" && $2=="socket" {print $3; exit}' /etc/haproxy/haproxy.cfg); s=\${s#unix@}`
 const api = (cmd: string): string => `echo ${shellQuote(cmd)} | socat -t 2 stdio "UNIX-CONNECT:$s"`
 
-/** `show servers state` → rows {backend, server, address, adminState} (pure). */
-export function parseServersState(
-  text: string,
-): {backend: string; server: string; address: string; admin: number}[] {
-  const lines = text.split('\n').filter((l) => l.trim() !== '')
-  const head = lines.find((l) => l.startsWith('# '))
-  if (!head) return []
-  const cols = head.slice(2).trim().split(/\s+/)
-  const at = (c: string): number => cols.indexOf(c)
-  return lines
-    .filter((l) => !l.startsWith('#') && /\s/.test(l.trim()))
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= cols.length - 2)
-    .map((f) => ({
-      backend: f[at('be_name')] ?? '',
-      server: f[at('srv_name')] ?? '',
-      address: f[at('srv_addr')] ?? '',
-      admin: Number(f[at('srv_admin_state')] ?? 0),
-    }))
-}
-
 export const SERVERS_STATE_SCRIPT = `${SOCK}; ${api('show servers state')}`
 
-export function planLbDrain(input: PlanInput, o: LbDrainOptions): PlanResult {
+function planLbDrain(input: PlanInput, o: LbDrainOptions): PlanResult {
   if (!nodeSpec(input.inventory, o.node)) return refuse(`unknown node ${o.node}`)
   if (o.targets.length === 0)
     return refuse(`no HAProxy backend server on the LB nodes has the address of ${o.node}`, [
@@ -129,34 +109,51 @@ export function planLbDrain(input: PlanInput, o: LbDrainOptions): PlanResult {
   return {ok: true, plan}
 }
 
-/** The FaultRequest of `chaos lb-drain`: the app node by name; its server lines found on every LB first. */
-export function lbDrainRequest(o: {node: string}): FaultRequest {
-  let targets: DrainTarget[] = []
-  const lbs = (inv: Inventory): string[] => inv.nodes.filter((n) => n.roles.includes('lb')).map((n) => n.name)
-  return {
-    touches: (inv) => [o.node, ...lbs(inv)],
-    discover: [],
-    async prepare({runner, inventory}) {
-      const app = inventory.nodes.find((n) => n.name === o.node)
-      if (!app) return
-      targets = []
-      for (const lb of inventory.nodes.filter((n) => n.roles.includes('lb'))) {
-        const r = await runner.run(lb, {script: SERVERS_STATE_SCRIPT, sudo: true, timeoutMs: 15_000})
-        if (r.exitCode !== 0)
-          throw new IncompleteError(
-            `lb-drain: HAProxy's runtime API did not answer on ${lb.name}: ${(r.stderr || r.stdout).trim()}`,
+const lbs = (inv: Inventory): string[] => inv.nodes.filter((n) => n.roles.includes('lb')).map((n) => n.name)
+
+export default defineFault({
+  id: 'lb-drain',
+  summary:
+    'Evacuate an app node from the load balancers (HAProxy runtime API: drain, then maintenance), then bring it back.',
+  description: `On every node with role lb, HAProxy's runtime API (its "stats socket", through socat) finds the backend servers whose address is the app node's, sets them to drain (no new connection; open ones finish), waits until they have no session left, then to maintenance; after --duration they are set ready again. Like a rolling deploy: clients must not see a single failed request (default expectation "failed-probes == 0"). With --workload sessions, users whose sessions lived on that node only are counted as lost.`,
+  examples: [
+    '<%= config.bin %> <%= command.id %> -i web.yaml --node app1 --duration 15s --load https://198.18.2.100/ --insecure --yes',
+    '<%= config.bin %> <%= command.id %> -i web.yaml --node app1 --duration 15s --workload sessions --insecure --expect "sessions-lost == 0" --yes',
+  ],
+  target: {required: true, description: 'The app node to evacuate (inventory name).'},
+  options: {},
+  phases: {
+    inject:
+      "on every LB: set the app node's servers to drain (HAProxy runtime API), wait until their sessions are 0 (30 s at most), then to maintenance",
+    verify: 'every such server shows MAINT in show stat',
+    revert: 'set server BACKEND/SERVER state ready on every LB; verify none is MAINT or DRAIN any more',
+    deadman: 'on every LB: state ready, run when the lease is not renewed',
+  },
+  touches: (ctx) => [targetOf(ctx), ...lbs(ctx.inventory)],
+  // The LBs and app nodes are not cluster nodes: nothing to discover (no corosync, no cluster addresses).
+  discover: () => [],
+  /** The app node's server lines on every LB (read-only): a server already in drain or maintenance is refused. */
+  async look(ctx, runner): Promise<DrainTarget[]> {
+    const app = ctx.inventory.nodes.find((n) => n.name === targetOf(ctx))
+    if (!app) return []
+    const targets: DrainTarget[] = []
+    for (const lb of ctx.inventory.nodes.filter((n) => n.roles.includes('lb'))) {
+      const r = await runner.run(lb, {script: SERVERS_STATE_SCRIPT, sudo: true, timeoutMs: 15_000})
+      if (r.exitCode !== 0)
+        throw new IncompleteError(
+          `lb-drain: HAProxy's runtime API did not answer on ${lb.name}: ${(r.stderr || r.stdout).trim()}`,
+        )
+      for (const s of parseServersState(r.stdout)) {
+        if (s.address !== app.host) continue
+        // srv_admin_state bits: 0x01 forced maintenance, 0x08 forced drain (HAProxy's SRV_ADMF_*).
+        if (s.admin & 0x09)
+          throw new InputError(
+            `lb-drain: ${s.backend}/${s.server} on ${lb.name} is already in drain or maintenance`,
           )
-        for (const s of parseServersState(r.stdout)) {
-          if (s.address !== app.host) continue
-          // srv_admin_state bits: 0x01 forced maintenance, 0x08 forced drain (HAProxy's SRV_ADMF_*).
-          if (s.admin & 0x09)
-            throw new InputError(
-              `lb-drain: ${s.backend}/${s.server} on ${lb.name} is already in drain or maintenance`,
-            )
-          targets.push({lb: lb.name, backend: s.backend, server: s.server})
-        }
+        targets.push({lb: lb.name, backend: s.backend, server: s.server})
       }
-    },
-    plan: (input) => planLbDrain(input, {node: o.node, targets}),
-  }
-}
+    }
+    return targets
+  },
+  plan: (input, ctx) => planLbDrain(input, {node: targetOf(ctx), targets: ctx.looked}),
+})

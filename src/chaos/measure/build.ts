@@ -78,7 +78,11 @@ export function buildResult(spec: ResultSpec, b: BuildInput): ChaosResult {
   const rec = recoveryMs(metrics)
   const writesRun = spec.workload ? workloadOf(spec.workload).writes : false
   const w = b.writes
-  const texts = spec.expectations ?? defaultExpectations(plan, inv, spec.workload !== undefined, writesRun)
+  const texts = spec.expectations ?? [
+    ...defaultExpectations(plan, inv, spec.workload !== undefined, writesRun),
+    // A user logged out by the failover is a failure of the run, like a lost write.
+    ...(spec.workload?.kind === 'sessions' ? ['sessions-lost == 0'] : []),
+  ]
   const expectations: ExpectationResult[] = texts.map((t) => {
     try {
       return evaluateExpectation(parseExpectation(t), {
@@ -126,6 +130,9 @@ export function buildResult(spec: ResultSpec, b: BuildInput): ChaosResult {
       failedProbes: metrics.failedProbes,
       latency: metrics.latency,
       maxVipHolders: metrics.maxVipHolders,
+      ...(metrics.sessionsLost !== undefined
+        ? {sessionsLost: metrics.sessionsLost, lostUsers: metrics.lostUsers ?? []}
+        : {}),
       vipSamples,
       ...(split.length ? {splitBrain: split} : {}),
       outages: metrics.outages,

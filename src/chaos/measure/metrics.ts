@@ -14,7 +14,7 @@
  * - a write workload's writes are the client's probes here (acknowledged =
  *   up): the outage is the time no write was acknowledged.
  */
-import {lostSessions} from './sessions.js'
+import {lostSessions} from '../workloads/sessions.js'
 import type {
   ClusterEvent,
   ClusterPhase,
@@ -186,6 +186,12 @@ export function failoverMetrics(
     maxVipHolders: holders.reduce((m, h) => Math.max(m, h.holders?.length ?? 0), 0),
     ...sessionCounts(timeline),
   }
+}
+
+function sessionCounts(timeline: readonly TimelineEvent[]): {sessionsLost?: number; lostUsers?: string[]} {
+  if (!timeline.some((e) => e.kind === 'probe' && e.probe === 'session')) return {}
+  const lost = lostSessions(timeline)
+  return {sessionsLost: lost.length, lostUsers: lost}
 }
 
 /** A write as a client probe (for the outage windows): acknowledged = up. */

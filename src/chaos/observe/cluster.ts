@@ -14,6 +14,7 @@ import {pacemakerStateOf, serviceResourceIds} from '../../view/pacemaker.js'
 import {membershipOf} from '../../view/readings.js'
 import type {ClusterView, MembershipReading, NodeReadings, PacemakerState} from '../../view/types.js'
 import {holdsVip} from './observer.js'
+import {lbVipHolders, vrrpPair} from './vrrp.js'
 
 export interface ClusterSnapshot {
   /** Pacemaker as the first cluster node that answered sees it. */
@@ -100,6 +101,9 @@ export async function snapshotCluster(
     readings,
   })
   snap.vipHolders = snap.view.nodes.filter((n) => n.holdsVip === true).map((n) => n.name)
+  // An LB pair whose VIP is keepalived's (no Pacemaker node): the LBs that hold it.
+  const pair = vrrpPair(inv)
+  if (pair && vip) snap.vipHolders = await lbVipHolders(runner, pair, vip)
   return snap
 }
 

@@ -21,6 +21,7 @@ import {runExperiment, type ExperimentOutcome} from './experiment.js'
 import {prepareFault, preflightLines, refuseUnhealthy, type FaultSelection} from './prepare.js'
 import type {RunProgress} from './progress.js'
 import {guardSignals} from './signals.js'
+import {vrrpPair} from '../observe/vrrp.js'
 import {acquireLease} from '../../lease/file-store.js'
 import {leaseTtlMs} from '../../lease/policy.js'
 
@@ -87,7 +88,7 @@ export async function runFault(sel: FaultSelection, o: RunOptions): Promise<Faul
   const prepared = await prepareFault(sel, {...o, note: (t) => o.live.note(t)})
   const {plan} = prepared
   if (o.dryRun) {
-    const head = preflightLines(prepared)
+    const head = preflightLines(prepared, o.inventory)
     const note = o.workload
       ? workloadOf(o.workload)
           .create(o.workload, {runId: o.runId, env: process.env, record: () => {}})
@@ -103,8 +104,10 @@ export async function runFault(sel: FaultSelection, o: RunOptions): Promise<Faul
     }
   }
   if (!o.skipPreflight) {
-    refuseUnhealthy(prepared)
-    if (prepared.preflight) o.live.note(`preflight ok: ${prepared.preflight.quorum.explanation}`)
+    refuseUnhealthy(prepared, o.inventory)
+    if (vrrpPair(o.inventory))
+      o.live.note(`preflight ok: the VIP is on ${prepared.snapshot.vipHolders[0] ?? ''} (VRRP MASTER)`)
+    else if (prepared.preflight) o.live.note(`preflight ok: ${prepared.preflight.quorum.explanation}`)
   }
   await confirmed(o, plan)
   const signals = guardSignals()

@@ -17,6 +17,7 @@ import {discoverNode, type NodeFacts} from '../observe/discovery.js'
 import type {Options, OptionValues} from '../plan/options.js'
 import type {FaultPlan} from '../plan/types.js'
 import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from '../safety/controller.js'
+import {vrrpPair} from '../observe/vrrp.js'
 import {preflight, type PreflightResult} from '../safety/preflight.js'
 
 /** A fault as the operator chose it: the declaration, the target as given (a name or @role), option values. */
@@ -112,7 +113,7 @@ export async function prepareFault(sel: FaultSelection, o: PrepareOptions): Prom
   const touched = sel.fault.touches?.(ctx) ?? (ctx.target !== undefined ? [ctx.target] : [])
   // The controller-self guard, first by address, then again with the nodes' own addresses.
   await refuseController(inv, touched)
-  const facts = await discover(o.runner, inv, touched)
+  const facts = await discover(o.runner, inv, sel.fault.discover?.(ctx) ?? touched)
   await refuseController(inv, touched, facts)
   const looked = await sel.fault.look?.(ctx, o.runner)
   const input: PlanInput = {
@@ -149,7 +150,20 @@ export async function prepareFault(sel: FaultSelection, o: PrepareOptions): Prom
 }
 
 /** The preflight verdict as a refusal (exit 3), unless the cluster may be degraded on purpose. */
-export function refuseUnhealthy(p: PreparedFault): void {
+export function refuseUnhealthy(p: PreparedFault, inv: Inventory): void {
+  const pair = vrrpPair(inv)
+  if (pair) {
+    // An LB pair with a keepalived VIP: healthy means exactly one LB holds the VIP.
+    if (p.snapshot.vipHolders.length !== 1)
+      throw new IncompleteError(
+        `preflight: the VIP ${inv.cluster.vip ?? ''} is on ${p.snapshot.vipHolders.length ? p.snapshot.vipHolders.join(' and ') : 'no LB'} of ${pair.map((n) => n.name).join(', ')}; refusing to inject a fault into an LB pair that is not healthy`,
+        {
+          code: 'preflight-failed',
+          actions: ['Bring the LB pair back to one VRRP MASTER first (hacheck audit --only x.vrrp).'],
+        },
+      )
+    return
+  }
   if (!p.snapshot.state)
     throw new IncompleteError(
       'preflight: crm_mon did not answer on any cluster node; refusing to inject a fault into a cluster hacheck cannot see',
@@ -163,7 +177,14 @@ export function refuseUnhealthy(p: PreparedFault): void {
 }
 
 /** What the dry run says about the preflight (first lines). */
-export function preflightLines(p: PreparedFault): string[] {
+export function preflightLines(p: PreparedFault, inv: Inventory): string[] {
+  const pair = vrrpPair(inv)
+  if (pair)
+    return [
+      p.snapshot.vipHolders.length === 1
+        ? `# preflight: ok (the VIP is on ${p.snapshot.vipHolders[0] ?? ''}, VRRP MASTER of ${pair.map((n) => n.name).join(', ')})`
+        : `# preflight: a real run would REFUSE: the VIP is on ${p.snapshot.vipHolders.join(' and ') || 'no LB'}`,
+    ]
   if (!p.snapshot.state)
     return ['# preflight: crm_mon did not answer on any cluster node: a real run would refuse']
   if (p.preflight && !p.preflight.ok)

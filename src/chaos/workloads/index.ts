@@ -6,10 +6,17 @@
 import command from './command.js'
 import http from './http.js'
 import pgWrite from './pg-write.js'
+import sessions from './sessions.js'
 import tcp from './tcp.js'
 import type {AnyWorkload, WorkloadSpec} from './types.js'
 
-export const WORKLOADS: readonly AnyWorkload[] = [http, tcp, command, pgWrite] as unknown as AnyWorkload[]
+export const WORKLOADS: readonly AnyWorkload[] = [
+  http,
+  tcp,
+  command,
+  pgWrite,
+  sessions,
+] as unknown as AnyWorkload[]
 
 export function workloadOf(spec: WorkloadSpec): AnyWorkload {
   const w = WORKLOADS.find((x) => x.kind === spec.kind)

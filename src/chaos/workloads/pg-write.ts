@@ -99,6 +99,7 @@ function pgWrites(spec: PgWriteSpec, ctx: WorkloadContext): Workload {
 
 export default defineWorkload<PgWriteSpec>({
   kind: 'pg-write',
+  keyword: 'pg-write',
   summary:
     'PostgreSQL writes through the VIP (one autocommit INSERT per sequence number), read back after the recovery: acknowledged writes lost, RPO, split-brain writes.',
   writes: true,

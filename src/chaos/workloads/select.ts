@@ -46,10 +46,10 @@ export function workloadFromFlags(
   inv: Inventory,
   env: NodeJS.ProcessEnv = process.env,
 ): WorkloadSpec | undefined {
-  const writes = WORKLOADS.filter((w) => w.writes).map((w) => w.kind)
+  const keywords = WORKLOADS.flatMap((w) => (w.keyword ? [w.keyword] : []))
   // --pg-url alone is pg-write.
   const load = f.load ?? (f.pgUrl !== undefined && !f.probeCommand ? 'pg-write' : undefined)
-  if (load !== undefined && writes.includes(load)) {
+  if (load !== undefined && keywords.some((k) => load === k || load.startsWith(`${k}:`))) {
     if (f.noLoad) throw new InputError(`--workload ${load} and --no-load contradict each other`)
     return claim(load, f, inv, env)
   }

@@ -66,6 +66,8 @@ export interface LoadChoice {
   keepTable: boolean
   /** A dry run needs no secret yet. */
   dryRun: boolean
+  /** sessions: users logged in (--users). */
+  users?: number
 }
 
 /** A game day's `workload:` mapping, the keys every workload shares parsed. */
@@ -83,6 +85,8 @@ export interface WorkloadDeclaration<S extends WorkloadSpec = WorkloadSpec> {
   summary: string
   /** A write workload: write expectations (lost-writes, rpo, …) need one. */
   writes: boolean
+  /** The --load keyword that names it (pg-write, sessions): it cannot go with --no-load. */
+  keyword?: string
   /** Claims `--load VALUE`: the spec when VALUE names this workload (a keyword, a URL scheme), else undefined. */
   fromLoad(value: string, c: LoadChoice, inv: Inventory, env: NodeJS.ProcessEnv): S | undefined
   /** The key of a game day's `workload:` that selects it, that key's JSON schema, and the spec from it. */

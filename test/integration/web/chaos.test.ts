@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ChaosResult} from '../../../src/chaos/result.js'
+import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
 import type {SshPool} from '../../../src/transport/index.js'

@@ -63,6 +63,8 @@ export interface FaultDeclaration<O extends Options = Options, L = unknown> {
   phases: FaultPhases
   /** The nodes it touches (discovered, checked against the controller). Default: the target. */
   touches?(ctx: FaultContext<O, undefined>): string[]
+  /** The nodes to discover (addresses, the controller's path, corosync). Default: the touched ones. */
+  discover?(ctx: FaultContext<O, undefined>): string[]
   /** Read-only look-ups the planner needs beyond discovery (on the cluster as it is; nothing changes). */
   look?(ctx: FaultContext<O, undefined>, runner: CommandRunner): Promise<L>
   /** The plan, or a refusal with the reason (pure: golden-tested without a cluster). */

@@ -17,6 +17,8 @@ import {
   readLogScript,
   readLogSliceScript,
 } from '../../observe/pacemaker-log.js'
+import {readSentinelLogs} from '../../observe/sentinel-log.js'
+import {readKeepalivedLogs, vrrpPair} from '../../observe/vrrp.js'
 import {now, type ClusterEvent} from '../../timeline.js'
 import {sleep, type RunContext} from '../context.js'
 import {observerOrder} from '../order.js'
@@ -36,6 +38,7 @@ export function recovered(ctx: RunContext, t: number): boolean {
   const s = ctx.observer?.last()
   const clusterOk =
     !ctx.observer ||
+    vrrpPair(ctx.inv) !== undefined ||
     (s !== undefined && s.nodes.filter((n) => n.type === 'member').every((n) => n.online && !n.unclean))
   return clientsOk && clusterOk
 }
@@ -133,7 +136,16 @@ export async function readLogs(ctx: RunContext): Promise<void> {
     if (!prev || e.t < prev.t) best.set(k, e)
   }
   for (const e of [...best.values()].sort((a, b) => a.t - b.t)) ctx.timeline.push(e)
-  ctx.stage('logs', 'done', `${best.size} phase lines`)
+  // keepalived's transitions on the LB pair (every LB: the target's own FAULT is its own to log).
+  const lbPair = vrrpPair(ctx.inv)
+  const vrrp = lbPair ? await readKeepalivedLogs(ctx.deps.runner, lbPair, ctx.offsets, fromT, toT) : []
+  // Redis Sentinel's failover of the session store (nodes with role session).
+  const sessionNodes = ctx.inv.nodes.filter((n) => n.roles.includes('session'))
+  const store = sessionNodes.length
+    ? await readSentinelLogs(ctx.deps.runner, sessionNodes, ctx.offsets, fromT, toT)
+    : []
+  ctx.timeline.push(...vrrp, ...store)
+  ctx.stage('logs', 'done', `${best.size + vrrp.length + store.length} phase lines`)
 }
 
 /** 11. The RTO floor (token + consensus + fencing) and the recovery judged against it. */

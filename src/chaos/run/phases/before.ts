@@ -11,6 +11,7 @@ import {configInForce, type ConfigInForce} from '../../measure/config.js'
 import {clusterNodes} from '../../observe/cluster.js'
 import {measureOffset} from '../../observe/clock.js'
 import {startObserver} from '../../observe/observer.js'
+import {vipNodes, vrrpPair} from '../../observe/vrrp.js'
 import {logSizeScript} from '../../observe/pacemaker-log.js'
 import {now} from '../../timeline.js'
 import {workloadOf} from '../../workloads/index.js'
@@ -63,15 +64,18 @@ export async function prepareWorkload(ctx: RunContext): Promise<void> {
 
 /** The observer on the survivors (crm_mon, the membership stream, VIP holders) and the workload, started. */
 export function startWatching(ctx: RunContext): void {
+  // An LB pair with a keepalived VIP (no Pacemaker): only the VIP is watched, every 200 ms.
+  const lbPair = vrrpPair(ctx.inv)
   if (ctx.spec.observe)
     ctx.observer = startObserver({
       runner: ctx.deps.runner,
-      nodes: clusterNodes(ctx.inv),
+      nodes: vipNodes(ctx.inv),
       prefer: observerOrder(ctx.inv, ctx.plan),
       vip: ctx.inv.cluster.vip,
       offsets: new Map([...ctx.offsets].map(([n, o]) => [n, o.offsetMs])),
       crmIntervalMs: ctx.spec.crmIntervalMs ?? 200,
-      vipIntervalMs: ctx.spec.vipIntervalMs,
+      vipIntervalMs: ctx.spec.vipIntervalMs ?? (lbPair ? 200 : undefined),
+      pacemaker: !lbPair,
       record: (e) => ctx.record(e),
     })
   if (ctx.workload) {

@@ -4,10 +4,10 @@
  * phase events by the daemon's pure parser with the node's clock offset. A node that does not answer (its
  * link pulled, powered off) is left out: its log is not read.
  */
-import type {CommandRunner, NodeSpec} from '../core/types.js'
-import {parseReadLog} from '../facts/pacemaker-log.js'
+import type {CommandRunner, NodeSpec} from '../../core/types.js'
+import {parseReadLog} from '../../facts/pacemaker-log.js'
 import type {ClockOffset} from './clock.js'
-import type {ClusterEvent} from './timeline.js'
+import type {ClusterEvent} from '../timeline.js'
 
 export interface NodeLog {
   node: string

@@ -19,8 +19,8 @@
  * vrrp-backup, "Entering FAULT STATE" → vrrp-fault, "Stopping" of the VRRP
  * child → vrrp-stopped. keepalived 1.x wrote "VRRP_Instance(VI_1) Entering …".
  */
-import {parseTzOffset} from '../facts/pacemaker-log.js'
-import type {ClusterEvent, ClusterPhase} from './timeline.js'
+import {parseTzOffset} from '../../facts/pacemaker-log.js'
+import type {ClusterEvent, ClusterPhase} from '../timeline.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 

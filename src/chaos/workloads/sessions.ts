@@ -13,10 +13,13 @@
 import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 
+import {IncompleteError, InputError} from '../../core/errors.js'
+import type {Inventory} from '../../core/types.js'
+import {now, type ProbeEvent, type TimelineEvent} from '../timeline.js'
 import {fixedRate, type RunningWorkload} from './schedule.js'
-import {now, type ProbeEvent, type TimelineEvent} from './timeline.js'
+import {defineWorkload, type Workload, type WorkloadContext, type WorkloadSpec} from './types.js'
 
-export interface SessionsSpec {
+export interface SessionsSpec extends WorkloadSpec {
   kind: 'sessions'
   /** Base URL of the service, e.g. https://198.18.2.100/ */
   url: string
@@ -113,15 +116,8 @@ export function lostSessions(timeline: readonly TimelineEvent[]): string[] {
   return lost
 }
 
-/**
- * Logs the users in (before the fault: a login that fails makes the run incomplete), then starts the
- * whoami schedule. Returns the running workload and how many users logged in.
- */
-export async function startSessions(
-  w: SessionsSpec,
-  record: (e: TimelineEvent) => void,
-): Promise<RunningWorkload & {users: number}> {
-  const base = w.url.endsWith('/') ? w.url : `${w.url}/`
+/** Logs the users in (before the fault: a login that fails makes the run incomplete, nothing changed yet). */
+async function logIn(w: SessionsSpec, base: string): Promise<{user: string; cookies: string[]}[]> {
   const jars: {user: string; cookies: string[]}[] = []
   for (let i = 1; i <= w.users; i++) {
     const user = `u${i}`
@@ -130,17 +126,99 @@ export async function startSessions(
       insecure: w.insecure,
     })
     if (a.status !== 200 || !a.cookies?.some((c) => c.startsWith('sid=')))
-      throw new Error(
+      throw new IncompleteError(
         `sessions: login of ${user} through ${base}login failed: ${a.error ?? `HTTP ${a.status ?? '?'} ${a.body.slice(0, 80)}`}`,
+        {code: 'workload-failed'},
       )
     jars.push({user, cookies: a.cookies})
   }
-  record({kind: 'note', t: now(), text: `sessions: ${jars.length} users logged in through ${base}login`})
-  const running = fixedRate(w.ratePerS, async (i) => {
-    const c = jars[(i - 1) % jars.length] as {user: string; cookies: string[]}
-    const t = now()
-    const a = await get(`${base}whoami`, {timeoutMs: w.timeoutMs, insecure: w.insecure, cookies: c.cookies})
-    record(sessionProbe(t, c.user, a))
-  })
-  return {...running, users: jars.length}
+  return jars
 }
+
+/** Users log in at prepare; start keeps requesting whoami with each user's cookie in turn. */
+function sessionsWorkload(w: SessionsSpec, ctx: WorkloadContext): Workload {
+  const base = w.url.endsWith('/') ? w.url : `${w.url}/`
+  let jars: {user: string; cookies: string[]}[] = []
+  let running: RunningWorkload | undefined
+  return {
+    describe: () => describeSessions(w),
+    async prepare() {
+      jars = await logIn(w, base)
+      return `sessions: ${jars.length} users logged in through ${base}login`
+    },
+    start() {
+      running = fixedRate(w.ratePerS, async (i) => {
+        const c = jars[(i - 1) % jars.length] as {user: string; cookies: string[]}
+        const t = now()
+        const a = await get(`${base}whoami`, {
+          timeoutMs: w.timeoutMs,
+          insecure: w.insecure,
+          cookies: c.cookies,
+        })
+        ctx.record(sessionProbe(t, c.user, a))
+      })
+    },
+    stop: async () => running?.stop(),
+    settleLagMs: 1000,
+  }
+}
+
+/** The service's base URL: sessions:https://HOST/, else https://VIP/. */
+function baseOf(value: string, inv: Inventory): string {
+  const base = value.startsWith('sessions:')
+    ? value.slice('sessions:'.length)
+    : inv.cluster.vip
+      ? `https://${inv.cluster.vip}/`
+      : undefined
+  if (!base)
+    throw new InputError(
+      '--workload sessions: the inventory has no cluster.vip; give the service as --workload sessions:https://HOST/',
+    )
+  try {
+    new URL(base)
+  } catch {
+    throw new InputError(`--workload ${value}: expected sessions or sessions:https://HOST/`)
+  }
+  return base
+}
+
+export default defineWorkload<SessionsSpec>({
+  kind: 'sessions',
+  keyword: 'sessions',
+  summary:
+    'Logged-in users: log in through the service, then GET whoami with their cookies; users logged out are counted.',
+  writes: false,
+  fromLoad(value, c, inv) {
+    if (value !== 'sessions' && !value.startsWith('sessions:')) return undefined
+    return {
+      kind: 'sessions',
+      url: baseOf(value, inv),
+      users: c.users ?? DEFAULT_SESSION_USERS,
+      ratePerS: c.rate,
+      timeoutMs: c.probeTimeoutMs,
+      insecure: c.insecure,
+    }
+  },
+  gameDay: {
+    key: 'sessions',
+    schema: {
+      type: ['boolean', 'string'],
+      pattern: '^https?://',
+      'x-expected':
+        "true (https://VIP/ of the inventory) or the service's base URL such as https://198.18.2.100/",
+    },
+    from(w, inv) {
+      const v = w.raw.sessions
+      return {
+        kind: 'sessions',
+        url: baseOf(typeof v === 'string' ? `sessions:${v}` : 'sessions', inv),
+        users: DEFAULT_SESSION_USERS,
+        ratePerS: w.rate,
+        timeoutMs: w.timeoutMs,
+        ...(w.insecure ? {insecure: true} : {}),
+      }
+    },
+  },
+  describe: describeSessions,
+  create: sessionsWorkload,
+})

@@ -10,10 +10,10 @@
  * store-odown (the quorum agrees), `+switch-master` → store-switched (the replica is promoted and every
  * client asking the Sentinels now gets the new master). The earliest line over all Sentinels counts.
  */
-import type {CommandRunner, NodeSpec} from '../core/types.js'
+import type {CommandRunner, NodeSpec} from '../../core/types.js'
 import type {ClockOffset} from './clock.js'
 import {readDaemonLogs} from './daemon-logs.js'
-import type {ClusterEvent, ClusterPhase} from './timeline.js'
+import type {ClusterEvent, ClusterPhase} from '../timeline.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 

@@ -1,14 +1,14 @@
 /**
  * Chaos on an LB pair whose VIP is held by keepalived (VRRP) rather than Pacemaker: which nodes to watch for
- * the VIP, and keepalived's own log read afterwards for the transition times (src/chaos/keepalived-log.ts).
- * The runner calls these through small hooks so the fault/workload declarations can move freely.
+ * the VIP, and keepalived's own log read afterwards for the transition times (observe/keepalived-log.ts).
+ * The run's phases (run/phases/before.ts, after.ts) and prepare call these.
  */
-import type {CommandRunner, Inventory, NodeSpec} from '../core/types.js'
+import type {CommandRunner, Inventory, NodeSpec} from '../../core/types.js'
 import type {ClockOffset} from './clock.js'
 import {keepalivedPhaseEvents, keepalivedLogScript} from './keepalived-log.js'
 import {holdsVip} from './observer.js'
 import {readDaemonLogs} from './daemon-logs.js'
-import type {ClusterEvent} from './timeline.js'
+import type {ClusterEvent} from '../timeline.js'
 
 /** Cluster (Pacemaker) nodes: an inventory node with role cluster, or with no role at all. */
 const isCluster = (n: NodeSpec): boolean => n.roles.length === 0 || n.roles.includes('cluster')
