@@ -3,6 +3,7 @@
  * from the files here (never edit by hand); a unit test keeps it in step.
  */
 import type {AnyFault} from './parts/define.js'
+import diskFill from './disk-fill.js'
 import evacuate from './evacuate.js'
 import killProcess from './kill-process.js'
 import lbDrain from './lb-drain.js'
@@ -14,6 +15,7 @@ import powerOff from './power-off.js'
 import reset from './reset.js'
 
 export const FAULTS: readonly AnyFault[] = [
+  diskFill,
   evacuate,
   killProcess,
   lbDrain,
