@@ -102,6 +102,12 @@ export const faultFlags = {
       'Expectation, e.g. "rto <= 30s", "fenced: n1", "no-split-brain" (repeatable; default: the fault\'s own).',
     multiple: true,
   }),
+  'abort-when': Flags.string({
+    summary:
+      'Abort condition while the fault is in place (repeatable): "client-outage > 45s", "client-outage > 2x rto", "quorum-lost", "fenced-other", "vip-holders > 1". When one trips, hacheck reverts at once and the run is aborted.',
+    multiple: true,
+    helpValue: 'CONDITION',
+  }),
   baseline: durationFlag({summary: 'Steady-state time before the fault.', default: '3s'}),
   settle: durationFlag({
     summary: 'After the revert, wait at most this long for clients and cluster to recover.',
@@ -139,6 +145,7 @@ export interface CommonFlagValues {
   insecure: boolean
   'no-load': boolean
   expect?: string[]
+  'abort-when'?: string[]
   baseline: string
   settle: string
   'lease-timeout': string
@@ -282,6 +289,7 @@ export async function executeFault(
       lease: {timeoutS: leaseS, ttlMarginS: 120},
       workload,
       expectations: flags.expect,
+      ...(flags['abort-when'] ? {abortWhen: flags['abort-when']} : {}),
       baselineMs,
       settleMs,
       observe: !flags['no-observe'],

@@ -17,6 +17,7 @@ import type {AnyFault} from '../faults/parts/define.js'
 import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
 import {asKey, optionProblems, optionValues} from '../plan/options.js'
 import type {FaultId} from '../plan/types.js'
+import {parseAbortCondition} from '../safety/abort.js'
 import {WORKLOADS} from '../workloads/index.js'
 import {validate as generated} from '../../generated/gameday.validate.js'
 
@@ -38,6 +39,8 @@ export interface GameDayStep {
   settleMs?: number
   expect?: string[]
   allowQuorumLoss: boolean
+  /** Abort conditions while the fault is in place (safety/abort.ts), as written. */
+  abortWhen?: string[]
 }
 
 /** A game day's `workload:`: the keys every workload shares, parsed, and the mapping itself (workloads/select.ts). */
@@ -141,6 +144,15 @@ function semantic(source: ParsedSource): Problem[] {
         }
       })
     }
+    if (Array.isArray(s.abortWhen))
+      s.abortWhen.forEach((c: unknown, j: number) => {
+        if (typeof c !== 'string') return
+        try {
+          parseAbortCondition(c)
+        } catch (err) {
+          at(['steps', i, 'abortWhen', j], err instanceof Error ? err.message : String(err))
+        }
+      })
     const fault = typeof s.fault === 'string' ? faultById(s.fault) : undefined
     if (fault) stepProblems(fault, s, (path, message) => at(['steps', i, ...path], message))
   })
@@ -238,6 +250,7 @@ export function parseGameDay(text: string, file: string): GameDay {
         ...(s.settle !== undefined ? {settleMs: dur(s.settle)} : {}),
         ...(Array.isArray(s.expect) ? {expect: s.expect.map(String)} : {}),
         allowQuorumLoss: s.allowQuorumLoss === true,
+        ...(Array.isArray(s.abortWhen) ? {abortWhen: s.abortWhen.map(String)} : {}),
       }
     }),
     rollbacks: Array.isArray(d.rollbacks)

@@ -186,6 +186,7 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
         dryRun: true,
         yes: true,
         allowQuorumLoss: s.allowQuorumLoss,
+        ...(s.abortWhen ? {abortWhen: s.abortWhen} : {}),
         live: o.live,
         ...(o.workload ? {workload: o.workload} : {}),
       })
@@ -250,6 +251,7 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
           dryRun: false,
           yes: o.yes,
           allowQuorumLoss: s.allowQuorumLoss,
+          ...(s.abortWhen ? {abortWhen: s.abortWhen} : {}),
           name: s.name,
           live: o.live,
           ...(o.workload ? {workload: o.workload} : {}),

@@ -8,6 +8,7 @@
 import {FAULTS} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
 import {DURATION_PATTERN, NODE_PATTERN, optionSchema} from '../plan/options.js'
+import {ABORT_EXAMPLES} from '../safety/abort.js'
 import {WORKLOADS} from '../workloads/index.js'
 
 type Json = Record<string, unknown>
@@ -96,6 +97,17 @@ function stepSchema(faults: readonly AnyFault[]): Json {
         'x-expected': 'a list of expectations',
       },
       allowQuorumLoss: {type: 'boolean'},
+      abortWhen: {
+        type: 'array',
+        description:
+          'The steady state guarded while the fault is in place: when one condition breaks, hacheck reverts at once and the step is aborted (safety/abort.ts).',
+        items: {
+          type: 'string',
+          minLength: 1,
+          'x-expected': `an abort condition such as ${ABORT_EXAMPLES.map((e) => JSON.stringify(e)).join(', ')}`,
+        },
+        'x-expected': 'a list of abort conditions',
+      },
     },
     allOf: faults.map((f) => ({
       if: {properties: {fault: {const: f.id}}, required: ['fault']},

@@ -9,7 +9,7 @@
 import {formatDuration} from '../../core/duration.js'
 import {BASE_CSS, esc} from '../../reporters/html-common.js'
 import type {ChaosResult} from '../measure/result.js'
-import {configRows, isKeyPhase, metricRows, splitBrainLines} from './sections.js'
+import {abortLine, configRows, isKeyPhase, metricRows, splitBrainLines} from './sections.js'
 import {timelineSvg, utcClock} from './timeline-svg.js'
 import type {TimelineEvent} from '../timeline.js'
 
@@ -60,6 +60,7 @@ function section(e: HtmlExperiment): string {
   return `<section class="experiment card">
 <h2><span class="st st-${r.status}">${r.status.toUpperCase()}</span> ${esc(r.name ?? r.fault)} <small>${esc(r.target.join(', '))}</small></h2>
 <p class="summary">${esc(r.summary)}</p>
+${abortLine(r) ? `<p class="aborted"><strong>${esc(abortLine(r) ?? '')}</strong></p>` : ''}
 <p class="meta">run ${esc(r.runId)} · cluster ${esc(r.cluster)} · started ${esc(r.startedAt)} (UTC)${r.injectedAt !== null ? ` · injected ${esc(new Date(r.injectedAt).toISOString())}` : ''} · ${esc(formatDuration(r.durationMs))}${r.workload ? ` · workload ${esc(r.workload)}` : ''}</p>
 ${split.length ? `<div class="split">${split.map((l) => `<p>${esc(l)}</p>`).join('')}</div>` : ''}
 <figure>${timelineSvg(r, e.timeline)}<figcaption>Lanes: the fault (yellow band), the clients (green ok, red failed, orange mixed; purple ticks: acknowledged writes lost) and their latency, the VIP holder (named in each stretch; red: two or more holders), what each observing node saw (corosync: membership; crm_mon: Pacemaker status) and each node's Pacemaker log. Numbered lines are the phases below. Top axis UTC, bottom axis seconds after the injection.</figcaption></figure>

@@ -6,6 +6,7 @@
  */
 import {renderJUnit, type JUnitCase, type JUnitModel} from '../../reporters/junit.js'
 import type {ChaosResult} from '../measure/result.js'
+import {abortLine} from './sections.js'
 import {renderResultText} from './text.js'
 
 function props(r: ChaosResult): Record<string, string> {
@@ -76,6 +77,9 @@ export function chaosToJUnit(results: readonly ChaosResult[], name = 'hacheck ch
           systemOut: `${ph.name} at +${(ph.atMs / 1000).toFixed(3)}s after the injection${ph.source ? ` (source: ${ph.source})` : ''}`,
         })
       }
+      const aborted = abortLine(r)
+      if (aborted)
+        cases.push({name: 'run: not aborted', classname, timeMs: 0, outcome: 'error', message: aborted})
       const rv = r.revert
       cases.push({
         name: 'revert: the fault is fully removed',

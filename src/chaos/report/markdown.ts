@@ -8,7 +8,7 @@
 import {formatDuration} from '../../core/duration.js'
 import {mdCode, mdText, safeText} from '../../reporters/common.js'
 import type {ChaosResult} from '../measure/result.js'
-import {configRows, metricRows, splitBrainLines} from './sections.js'
+import {abortLine, configRows, metricRows, splitBrainLines} from './sections.js'
 
 const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const
 const ICON = {pass: '✅', fail: '❌', error: '⛔'} as const
@@ -34,6 +34,8 @@ function experiment(r: ChaosResult, out: string[]): void {
     r.injectedAt === null ? '' : `${new Date(r.injectedAt + ms).toISOString().slice(11, 23)}Z`
   out.push(`## ${LABEL[r.status]} · ${mdText(r.name ?? r.fault)} on ${mdText(r.target.join(', '))}`)
   out.push('', mdText(r.summary), '')
+  const aborted = abortLine(r)
+  if (aborted) out.push(`> **${mdText(aborted)}**`, '')
   out.push(`- Run ${mdCode(r.runId)}, cluster ${mdCode(r.cluster)}, fault ${mdCode(r.fault)}`)
   out.push(
     `- Started ${r.startedAt} (UTC)${r.injectedAt !== null ? `, injected ${new Date(r.injectedAt).toISOString()}` : ''}; took ${formatDuration(r.durationMs)}`,

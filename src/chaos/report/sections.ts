@@ -5,6 +5,18 @@ import type {ChaosResult} from '../measure/result.js'
 const rel = (ms: number | null): string => (ms === null ? '' : ` (+${(ms / 1000).toFixed(2)}s)`)
 const clock = (iso: string): string => iso.slice(11, 23)
 
+/** "aborted: why" for a run that was aborted (a signal, or an abort condition that tripped), else undefined. */
+export function abortLine(r: ChaosResult): string | undefined {
+  const a = r.abort
+  if (!a) return undefined
+  const at = a.atMs !== undefined ? `, ${(a.atMs / 1000).toFixed(2)}s after the injection` : ''
+  const cond =
+    a.condition !== undefined
+      ? ` (abort condition "${a.condition}"${at}; the fault was reverted at once)`
+      : ''
+  return `aborted: ${a.reason}${cond}`
+}
+
 /** One line per split-brain window: which nodes held the VIP at once, from when to when (UTC). */
 export function splitBrainLines(r: ChaosResult): string[] {
   return (r.metrics.splitBrain ?? []).map(

@@ -6,7 +6,7 @@ import {formatDuration} from '../../core/duration.js'
 import {safeText} from '../../reporters/common.js'
 import type {ChaosResult} from '../measure/result.js'
 import type {TimelineEvent} from '../timeline.js'
-import {configRows, isKeyPhase, splitBrainLines} from './sections.js'
+import {abortLine, configRows, isKeyPhase, splitBrainLines} from './sections.js'
 
 const LABEL: Record<ChaosResult['status'], string> = {
   pass: 'PASSED',
@@ -100,6 +100,8 @@ export function renderResultText(r: ChaosResult): string {
     `hacheck chaos ${r.fault}${r.name ? ` (${r.name})` : ''} — cluster ${r.cluster} — run ${r.runId}`,
   )
   lines.push(`  ${r.summary}`)
+  const aborted = abortLine(r)
+  if (aborted) lines.push(`  ${safeText(aborted)}`)
   lines.push(
     `  started ${r.startedAt} (UTC)${r.injectedAt !== null ? `, injected at ${new Date(r.injectedAt).toISOString()}` : ''}`,
   )

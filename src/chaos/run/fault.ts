@@ -21,6 +21,7 @@ import {runExperiment, type ExperimentOutcome} from './experiment.js'
 import {prepareFault, preflightLines, refuseUnhealthy, type FaultSelection} from './prepare.js'
 import type {RunProgress} from './progress.js'
 import {guardSignals} from './signals.js'
+import {resolveAbortConditions} from '../safety/abort.js'
 import {vrrpPair} from '../observe/vrrp.js'
 import {acquireLease} from '../../lease/file-store.js'
 import {leaseTtlMs} from '../../lease/policy.js'
@@ -34,6 +35,8 @@ export interface RunOptions {
   lease?: LeaseSettings
   workload?: WorkloadSpec
   expectations?: string[]
+  /** Abort conditions while the fault is in place, as written (safety/abort.ts); checked before anything. */
+  abortWhen?: string[]
   baselineMs: number
   settleMs: number
   observe: boolean
@@ -85,6 +88,7 @@ async function confirmed(o: RunOptions, plan: FaultPlan): Promise<void> {
 
 export async function runFault(sel: FaultSelection, o: RunOptions): Promise<FaultOutcome> {
   checkExpectations(o.expectations)
+  const abortWhen = resolveAbortConditions(o.abortWhen ?? [], o.inventory.cluster.objectives)
   const prepared = await prepareFault(sel, {...o, note: (t) => o.live.note(t)})
   const {plan} = prepared
   if (o.dryRun) {
@@ -131,6 +135,7 @@ export async function runFault(sel: FaultSelection, o: RunOptions): Promise<Faul
         plan,
         workload: o.workload,
         expectations: o.expectations,
+        ...(abortWhen.length ? {abortWhen} : {}),
         baselineMs: o.baselineMs,
         settleMs: o.settleMs,
         observe: o.observe,
