@@ -21,7 +21,8 @@ describe('verify steps over parsed facts', () => {
     const r = judgeHolds({fact: 'crm-mon', node: 'n1', standby: true, resourcesRunning: 0}, xml)
     expect(r).toMatchObject({
       ok: false,
-      why: expect.stringMatching(/^crm_mon shows n1 with standby=false, resources_running=\d+$/),
+      // resources_running is named too when n1 runs any (the capture's VIP holder changes when it is re-taken).
+      why: expect.stringMatching(/^crm_mon shows n1 with standby=false(, resources_running=[1-9]\d*)?$/),
     })
     expect(judgeHolds({fact: 'crm-mon', node: 'n9', online: true}, xml)).toEqual({
       ok: false,
