@@ -33,7 +33,8 @@ export async function revert(ctx: RunContext): Promise<void> {
     fault.revertVerified = true
     return
   }
-  if (!plan.reverts || plan.revert.length === 0) {
+  // A fault without a revert (kill-process KILL) may still have clean-up steps (its saved PIDs): they run.
+  if (plan.revert.length === 0) {
     if (!plan.reverts) {
       ctx.faultEvent('reverted', 'nothing to revert (declared by the fault)')
       ctx.stage('revert', 'skipped', 'this fault has no revert')
