@@ -10,6 +10,7 @@ import type {ErrorObject, ValidateFunction} from 'ajv'
 
 import {parseDurationMs} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
+import {readInputText} from '../../cli/files.js'
 import {formatPath, translateSchemaErrors} from '../../inventory/messages.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from '../../inventory/source.js'
 import {faultById} from '../faults/index.js'

@@ -24,6 +24,7 @@ import {readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {shellJoin, shellQuote} from '../../core/shell.js'
+import {makeDirs} from '../../cli/files.js'
 import {NODE_STATE_DIR, type LocalDeadman, type NodeDeadman, type NodeStep} from '../plan/types.js'
 
 /** The string that identifies a run's dead-man process (its $0). */

@@ -26,6 +26,7 @@ import {join} from 'node:path'
 
 import {stateDir} from '../../cli/paths.js'
 import type {NodeSpec} from '../../core/types.js'
+import {makeDirs} from '../../cli/files.js'
 import {
   cancelLocal,
   cancelStep,

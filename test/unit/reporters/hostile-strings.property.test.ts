@@ -17,7 +17,7 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {renderReport} from '../../../src/chaos/command.js'
+import {renderReport} from '../../../src/chaos/cli/command.js'
 import type {AuditRun, CheckResult} from '../../../src/core/results.js'
 import {isVisibleText, sanitizeDeep, visibleText} from '../../../src/core/sanitize.js'
 import {AUDIT_FORMATS, renderAudit} from '../../../src/reporters/index.js'
