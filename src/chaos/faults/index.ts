@@ -13,6 +13,7 @@ import partition from './partition.js'
 import powerCycle from './power-cycle.js'
 import powerOff from './power-off.js'
 import reset from './reset.js'
+import stopService from './stop-service.js'
 
 export const FAULTS: readonly AnyFault[] = [
   diskFill,
@@ -25,6 +26,7 @@ export const FAULTS: readonly AnyFault[] = [
   powerCycle,
   powerOff,
   reset,
+  stopService,
 ]
 
 export const FAULT_IDS: readonly string[] = FAULTS.map((f) => f.id)

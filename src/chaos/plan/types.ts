@@ -103,14 +103,6 @@ export interface FaultPlan {
 
 export type PlanResult = {ok: true; plan: FaultPlan} | {ok: false; reason: string; actions?: string[]}
 
-/**
- * Faults only the data-tier experiment driver (src/chaos/data-run.ts) runs so far: no CLI, game-day step or
- * ledger entry yet (issue 11's pipeline is to give them one).
- */
-export type DataFaultId = 'stop-service'
-export type DataFaultPlan = Omit<FaultPlan, 'fault'> & {fault: FaultId | DataFaultId}
-export type DataPlanResult = {ok: true; plan: DataFaultPlan} | {ok: false; reason: string; actions?: string[]}
-
 /** The directory on nodes where hacheck keeps leases, dead-man state and saved PIDs (tmpfs: gone after reboot). */
 export const NODE_STATE_DIR = '/run/hacheck'
 

@@ -6,7 +6,7 @@
  */
 import {formatDuration} from '../../core/duration.js'
 import {safeText} from '../../reporters/common.js'
-import type {DataRunResult} from '../data-run.js'
+import type {DataRunResult} from '../run/data-experiment.js'
 
 /** Ids as runs: 3, 7–12, 15 (a list an operator can paste into a query). */
 export function idRanges(ids: readonly number[]): string {

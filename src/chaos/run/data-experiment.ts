@@ -15,7 +15,7 @@ import {pollChanges, type PhaseEvent, type SystemObserver} from '../observe/data
 import {DEFAULT_LEASE, type PlanInput} from '../faults/parts/common.js'
 import {runStep, untilHolds, type StepEnv} from '../safety/steps.js'
 import {now, type WriteEvent} from '../timeline.js'
-import type {DataFaultPlan, DataPlanResult} from '../plan/types.js'
+import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {accountWrites, clientOutage, type WriteAccounting} from '../workloads/accounting.js'
 import type {DataWorkload} from '../workloads/types.js'
 
@@ -24,7 +24,7 @@ export interface DataRunSpec {
   inventory: Inventory
   /** The nodes of the system (discovered, polled, their logs read). */
   nodes: string[]
-  plan(input: PlanInput): DataPlanResult
+  plan(input: PlanInput): PlanResult
   workload: DataWorkload
   observer: SystemObserver
   /** Other systems observed on the same nodes (e.g. etcd under Patroni): polled and their logs read too. */
@@ -104,7 +104,7 @@ function startPolling(
   }
 }
 
-async function inject(env: StepEnv, plan: DataFaultPlan): Promise<void> {
+async function inject(env: StepEnv, plan: FaultPlan): Promise<void> {
   for (const s of plan.inject) {
     const o = await runStep(env, s)
     if (!o.ok)
@@ -118,7 +118,7 @@ async function inject(env: StepEnv, plan: DataFaultPlan): Promise<void> {
   }
 }
 
-async function revert(env: StepEnv, plan: DataFaultPlan, errors: string[]): Promise<void> {
+async function revert(env: StepEnv, plan: FaultPlan, errors: string[]): Promise<void> {
   for (const s of plan.revert) {
     const o = await untilHolds(env, s, 30_000)
     if (!o.ok) errors.push(`revert: ${s.what}: ${o.error ?? ''}`)
@@ -132,7 +132,7 @@ async function revert(env: StepEnv, plan: DataFaultPlan, errors: string[]): Prom
 async function armDeadmen(
   env: StepEnv,
   runId: string,
-  plan: DataFaultPlan,
+  plan: FaultPlan,
 ): Promise<Map<string, number | undefined>> {
   const pids = new Map<string, number | undefined>()
   for (const d of plan.deadmen) {

@@ -10,9 +10,9 @@ import {planKillProcess} from '../../../src/chaos/faults/kill-process.js'
 import {planPartition} from '../../../src/chaos/faults/partition.js'
 import type {PlanInput} from '../../../src/chaos/faults/parts/common.js'
 import {patroniObserver} from '../../../src/chaos/observe/patroni.js'
-import type {DataPlanResult, PlanResult} from '../../../src/chaos/plan/types.js'
+import type {PlanResult} from '../../../src/chaos/plan/types.js'
 import type {SystemObserver} from '../../../src/chaos/observe/data.js'
-import {etcdObserver} from '../../../src/chaos/etcd-observe.js'
+import {etcdObserver} from '../../../src/chaos/observe/etcd.js'
 import {planStopService} from '../../../src/chaos/faults/stop-service.js'
 import {renderDataRun} from '../../../src/chaos/report/data-run.js'
 import {PgLeaderWrite} from '../../../src/chaos/workloads/pg-leader-write.js'
@@ -138,7 +138,7 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
 
   /** One experiment under pg-leader-write; returns the result and the independent read-back. */
   const experiment = async (
-    plan: (input: PlanInput, leader: string) => DataPlanResult,
+    plan: (input: PlanInput, leader: string) => PlanResult,
     holdMs: number,
     alsoObserve: SystemObserver[] = [],
     /** The old leader may stay out (a deposed asynchronous leader diverged: no pg_rewind in the lab). */

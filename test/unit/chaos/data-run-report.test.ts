@@ -1,7 +1,7 @@
 /** The data-tier experiment report (pure): ids of lost/duplicated/minority writes, RPO, RTO, phases in order. */
 import {describe, expect, it} from 'vitest'
 
-import type {DataRunResult} from '../../../src/chaos/data-run.js'
+import type {DataRunResult} from '../../../src/chaos/run/data-experiment.js'
 import {idRanges, renderDataRun} from '../../../src/chaos/report/data-run.js'
 
 const T0 = Date.UTC(2026, 11, 7, 17, 46, 5, 400)

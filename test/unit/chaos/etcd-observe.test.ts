@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {parseEtcdLog, parseEtcdPoll} from '../../../src/chaos/etcd-observe.js'
+import {parseEtcdLog, parseEtcdPoll} from '../../../src/chaos/observe/etcd.js'
 import {fixturesDir} from '../../support/paths.js'
 
 const log = (f: string): string => readFileSync(join(fixturesDir, 'outputs', 'etcd-log', f), 'utf8')

@@ -9,7 +9,7 @@
  * JSON object a line, ms resolution). Both carry the same raft messages. Member ids (16 hex digits) are
  * named with the member list the log script prints first (`#member` lines). Timestamps are read as UTC.
  */
-import type {PhaseEvent, SystemObserver} from './data-observe.js'
+import type {PhaseEvent, SystemObserver} from './data.js'
 
 /** The lab's etcd writes its output there (lab/services.sh); elsewhere etcd logs to the journal. */
 export const ETCD_LAB_LOG = '/var/log/hacheck/etcd.out'
