@@ -106,6 +106,12 @@ export type PlanResult = {ok: true; plan: FaultPlan} | {ok: false; reason: strin
 /** The directory on nodes where hacheck keeps leases, dead-man state and saved PIDs (tmpfs: gone after reboot). */
 export const NODE_STATE_DIR = '/run/hacheck'
 
+/**
+ * Where a node-side dead-man that fired leaves its log: on disk, not in /run, because the node it healed
+ * may be fenced (rebooted) right after, and `chaos revert` must still report what it did.
+ */
+export const NODE_LOG_DIR = '/var/log/hacheck/chaos'
+
 /** The iptables chain hacheck owns. It never touches rules outside it, except the two jumps it inserts. */
 export const CHAIN = 'HACHECK'
 

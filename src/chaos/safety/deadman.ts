@@ -21,11 +21,17 @@
  */
 import {spawn} from 'node:child_process'
 import {readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {shellJoin, shellQuote} from '../../core/shell.js'
 import {makeDirs} from '../../cli/files.js'
-import {NODE_STATE_DIR, type LocalDeadman, type NodeDeadman, type NodeStep} from '../plan/types.js'
+import {
+  NODE_LOG_DIR,
+  NODE_STATE_DIR,
+  type LocalDeadman,
+  type NodeDeadman,
+  type NodeStep,
+} from '../plan/types.js'
 
 /** The string that identifies a run's dead-man process (its $0). */
 export function deadmanTag(runId: string): string {
@@ -37,23 +43,29 @@ export interface DeadmanPaths {
   lease: string
   pid: string
   undo: string
+  /** Where the loop logs when it fires (NODE_LOG_DIR for /run/hacheck: it must survive a reboot). */
   log: string
+  /** Where a dead-man armed by an older hacheck logged (beside its lease); read too, by `chaos revert`. */
+  legacyLog: string
 }
 
 export function deadmanPaths(runId: string, dir = NODE_STATE_DIR): DeadmanPaths {
+  const legacyLog = `${dir}/${runId}.deadman.log`
   return {
     dir,
     lease: `${dir}/${runId}.lease`,
     pid: `${dir}/${runId}.deadman.pid`,
     undo: `${dir}/${runId}.undo`,
-    log: `${dir}/${runId}.deadman.log`,
+    log: dir === NODE_STATE_DIR ? `${NODE_LOG_DIR}/${runId}.deadman.log` : legacyLog,
+    legacyLog,
   }
 }
 
 /**
  * The loop itself (bash). Arguments are baked in; `undoCmd` is run when the
  * lease expires or the TTL passes, then the loop removes its files and exits.
- * The fired log stays, so `chaos revert` can report that the timer fired.
+ * The fired log stays (on disk: the node may be fenced right after), so `chaos revert` can report that
+ * the timer fired.
  */
 export function deadmanLoop(
   runId: string,
@@ -72,6 +84,7 @@ export function deadmanLoop(
     `  if [ $(( now - m )) -ge ${Math.ceil(leaseTimeoutS)} ]; then why="lease not renewed for ${Math.ceil(leaseTimeoutS)}s"; fi`,
     '  if [ "$now" -ge "$deadline" ]; then why="ttl reached"; fi',
     '  if [ -n "$why" ]; then',
+    `    mkdir -p ${shellQuote(dirname(p.log))} 2>/dev/null`,
     `    echo "$(date +%s.%N) ${runId} firing: $why" >> ${shellQuote(p.log)}`,
     `    ${undoCmd} >> ${shellQuote(p.log)} 2>&1`,
     `    echo "$(date +%s.%N) ${runId} undo exit $?" >> ${shellQuote(p.log)}`,
@@ -153,7 +166,8 @@ export function verifyNodeDeadmanGoneScript(
 /** Reads (then removes) the log a fired dead-man left. Prints it; empty when it never fired. */
 export function collectNodeDeadmanLogScript(runId: string, dir = NODE_STATE_DIR): string {
   const p = deadmanPaths(runId, dir)
-  return `if [ -e ${shellQuote(p.log)} ]; then cat ${shellQuote(p.log)}; rm -f ${shellQuote(p.log)}; fi`
+  const logs = [...new Set([p.log, p.legacyLog])].map(shellQuote).join(' ')
+  return `for f in ${logs}; do if [ -e "$f" ]; then cat "$f"; rm -f "$f"; fi; done; true`
 }
 
 export function armStep(runId: string, d: NodeDeadman, dir = NODE_STATE_DIR): NodeStep {

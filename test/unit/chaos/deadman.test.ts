@@ -63,6 +63,19 @@ function alive(pid: number, runId: string): boolean {
 }
 
 describe('node-side dead-man', () => {
+  it('logs on disk (/var/log/hacheck/chaos), not in /run, so the log outlives a fencing reboot; chaos revert reads the old place too', () => {
+    const p = deadmanPaths('r1')
+    expect(p.lease).toBe('/run/hacheck/r1.lease')
+    expect(p.log).toBe('/var/log/hacheck/chaos/r1.deadman.log')
+    expect(p.legacyLog).toBe('/run/hacheck/r1.deadman.log')
+    const collect = collectNodeDeadmanLogScript('r1')
+    expect(collect).toContain('/var/log/hacheck/chaos/r1.deadman.log')
+    expect(collect).toContain('/run/hacheck/r1.deadman.log')
+    expect(
+      armNodeScript('r1', {kind: 'node', node: 'n1', undo: 'true', leaseTimeoutS: 5, ttlS: 60}),
+    ).toContain('mkdir -p /var/log/hacheck/chaos')
+  })
+
   it('runs the undo when its lease is not renewed, then removes its files and leaves a log', async () => {
     const dir = tmp()
     const marker = join(dir, 'undone')
