@@ -8,8 +8,10 @@
  *   maintenance is refused.
  * - inject: `set server BACKEND/SERVER state drain` on every LB (no new connection goes to it, the open
  *   ones finish), wait until its current sessions are 0 (up to 30 s), then `state maint`.
- * - verify: every such server shows MAINT in `show stat`.
- * - revert: `set server BACKEND/SERVER state ready`; verify removed: none is MAINT or DRAIN any more.
+ * - verify: every such server shows MAINT in `show stat`, judged on the controller by the haproxy-runtime
+ *   parser (src/facts/), not by grep on the LB.
+ * - revert: `set server BACKEND/SERVER state ready`; verify removed: none is MAINT or DRAIN any more (the
+ *   same parser).
  * - dead-man on every LB: `state ready` if hacheck dies.
  * Default expectation: failed-probes == 0 (a planned evacuation must be invisible to clients).
  */
@@ -38,6 +40,9 @@ const SOCK = `s=$(awk '$1=="stats" && $2=="socket" {print $3; exit}' /etc/haprox
 const api = (cmd: string): string => `echo ${shellQuote(cmd)} | socat -t 2 stdio "UNIX-CONNECT:$s"`
 
 export const SERVERS_STATE_SCRIPT = `${SOCK}; ${api('show servers state')}`
+/** `show stat` as the haproxy-runtime gatherer reads it (src/facts/haproxy-runtime.ts parses it). */
+const SHOW_STAT_SCRIPT = `${SOCK}; ${api('show stat')}`
+const server = (t: DrainTarget): {backend: string; server: string} => ({backend: t.backend, server: t.server})
 
 function planLbDrain(input: PlanInput, o: LbDrainOptions): PlanResult {
   if (!nodeSpec(input.inventory, o.node)) return refuse(`unknown node ${o.node}`)
@@ -82,22 +87,16 @@ function planLbDrain(input: PlanInput, o: LbDrainOptions): PlanResult {
       'a planned evacuation must be invisible to clients: the default expectation is failed-probes == 0',
     ],
     inject,
-    verify: [...byLb].map(([lb, ts]) =>
-      step(
-        lb,
-        `${ts.map(name).join(', ')} in maintenance`,
-        [SOCK, ...ts.map((t) => `${statusOf(t)} | grep -q '^MAINT'`)].join('\n'),
-      ),
-    ),
+    verify: [...byLb].map(([lb, ts]) => ({
+      ...step(lb, `${ts.map(name).join(', ')} in maintenance`, SHOW_STAT_SCRIPT),
+      holds: {fact: 'haproxy-stat', servers: ts.map(server), status: ['MAINT'], is: true},
+    })),
     verifyTimeoutMs: 40_000,
     revert: [...byLb].map(([lb, ts]) => step(lb, `${ts.map(name).join(', ')} ready`, ready(ts))),
-    verifyReverted: [...byLb].map(([lb, ts]) =>
-      step(
-        lb,
-        `${ts.map(name).join(', ')} no longer in maintenance or drain`,
-        [SOCK, ...ts.map((t) => `! ${statusOf(t)} | grep -Eq '^(MAINT|DRAIN)'`)].join('\n'),
-      ),
-    ),
+    verifyReverted: [...byLb].map(([lb, ts]) => ({
+      ...step(lb, `${ts.map(name).join(', ')} no longer in maintenance or drain`, SHOW_STAT_SCRIPT),
+      holds: {fact: 'haproxy-stat', servers: ts.map(server), status: ['MAINT', 'DRAIN'], is: false},
+    })),
     revertTimeoutMs: 30_000,
     deadmen: [...byLb].map(([lb, ts]) => nodeDeadman(input, lb, ready(ts))),
     holdMs: input.holdMs,
@@ -125,7 +124,8 @@ export default defineFault({
   phases: {
     inject:
       "on every LB: set the app node's servers to drain (HAProxy runtime API), wait until their sessions are 0 (30 s at most), then to maintenance",
-    verify: 'every such server shows MAINT in show stat',
+    verify:
+      'every such server shows MAINT in show stat (parsed on this machine by src/facts/haproxy-runtime.ts)',
     revert: 'set server BACKEND/SERVER state ready on every LB; verify none is MAINT or DRAIN any more',
     deadman: 'on every LB: state ready, run when the lease is not renewed',
   },

@@ -6,6 +6,7 @@
  * same check. Pure.
  */
 import {parseCrmMon} from '../../facts/crm-mon.js'
+import {parseShowStat} from '../../facts/haproxy-runtime.js'
 import {parseIpAddr} from '../../facts/ip-addr.js'
 import {parseQdiscsStrict} from '../../facts/tc-qdisc.js'
 
@@ -16,6 +17,11 @@ export type Holds =
   | {fact: 'ip-addr'; ifname: string; up: boolean}
   /** `tc -j qdisc show dev IF` (src/facts/tc-qdisc.ts): whether the qdisc with this handle is its root. */
   | {fact: 'tc-qdisc'; dev: string; handle: string; kind: string; root: boolean}
+  /**
+   * HAProxy's `show stat` (src/facts/haproxy-runtime.ts): with `is`, every server's status starts with one of
+   * `status` (MAINT, or MAINT (via be/srv)); without, none does.
+   */
+  | {fact: 'haproxy-stat'; servers: {backend: string; server: string}[]; status: string[]; is: boolean}
 
 /** The script whose output a `holds` check reads. */
 export const CRM_MON_XML = 'crm_mon -1 --output-as=xml'
@@ -56,10 +62,31 @@ export function judgeHolds(h: Holds, stdout: string): {ok: true} | {ok: false; w
         if (is === h.root) return {ok: true}
         return {ok: false, why: `the root qdisc of ${h.dev} is ${q ? `${q.kind} ${q.handle}` : 'none'}`}
       }
+      case 'haproxy-stat':
+        return judgeHaproxy(h, stdout)
     }
   } catch (err) {
     return {ok: false, why: `cannot read the output: ${err instanceof Error ? err.message : String(err)}`}
   }
+}
+
+function judgeHaproxy(
+  h: Extract<Holds, {fact: 'haproxy-stat'}>,
+  stdout: string,
+): {ok: true} | {ok: false; why: string} {
+  const rows = parseShowStat(stdout).servers
+  const wrong: string[] = []
+  for (const want of h.servers) {
+    const name = `${want.backend}/${want.server}`
+    const row = rows.find((r) => r.backend === want.backend && r.server === want.server)
+    if (!row) {
+      wrong.push(`${name} is not listed`)
+      continue
+    }
+    const matches = h.status.some((st) => row.status === st || row.status.startsWith(`${st} `))
+    if (matches !== h.is) wrong.push(`${name} is ${row.status || 'without a status'}`)
+  }
+  return wrong.length ? {ok: false, why: `show stat: ${wrong.join(', ')}`} : {ok: true}
 }
 
 /** What the check asks for, for --dry-run and the manual commands. */
@@ -77,5 +104,7 @@ export function describeHolds(h: Holds): string {
       return `ip addr (src/facts/ip-addr.ts) shows ${h.ifname} ${h.up ? 'up' : 'down'}`
     case 'tc-qdisc':
       return `tc qdisc (src/facts/tc-qdisc.ts) shows ${h.root ? '' : 'no '}${h.kind} ${h.handle} as the root qdisc of ${h.dev}`
+    case 'haproxy-stat':
+      return `show stat (src/facts/haproxy-runtime.ts) shows ${h.servers.map((x) => `${x.backend}/${x.server}`).join(', ')} ${h.is ? '' : 'not '}${h.status.join(' or ')}`
   }
 }
