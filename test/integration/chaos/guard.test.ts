@@ -7,7 +7,10 @@
  *   say "aborted: …";
  * - the interrupt matrix: hacheck is SIGKILLed at every phase boundary
  *   (run/crash.ts); each time the node is clean within the dead-man's lease and
- *   `chaos revert` leaves nothing behind.
+ *   `chaos revert` leaves nothing behind;
+ * - SIGINT and SIGTERM (Ctrl-C, a stopped service) at the boundaries where the
+ *   fault is, or is being put, in place: hacheck reverts by itself, exits with
+ *   the code of an interrupted run, and leaves no ledger and nothing on the node.
  */
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -142,4 +145,23 @@ describe.skipIf(!lab.available)(labTitle('chaos steady-state guard and interrupt
       )
     },
   )
+
+  it.each(
+    (['INT', 'TERM'] as const).flatMap((sig) =>
+      (['deadman-armed', 'injected', 'holding', 'reverting'] as const).map((point) => [sig, point]),
+    ),
+  )('SIG%s at %s: hacheck reverts by itself and leaves nothing, with no ledger', async (sig, point) => {
+    const env = {...chaosEnv(state, status), HACHECK_CHAOS_CRASH_AT: `${point}:${sig}`}
+    const r = await hacheck(diskFill(['--duration', '2s', '--format', 'json']), env, 120_000)
+    console.warn(`[chaos interrupt] SIG${sig} at ${point}: exit ${r.signal ?? r.exitCode}`)
+    expect(r.signal, String(r.stderr)).toBeUndefined()
+    expect(String(r.stderr)).toContain(`SIG${sig}: reverting the fault now`)
+    // Any signal marks the run aborted (exit 3), even one that comes while it reverts already.
+    const result = JSON.parse(String(r.stdout)) as ChaosResult
+    expect(r.exitCode).toBe(3)
+    expect(result.status).toBe('aborted')
+    expect(result.revert).toMatchObject({done: true, verified: true, ledgerRemoved: true})
+    expect(ledgerFiles(state)).toEqual([])
+    expect(await left()).toBe('')
+  })
 })
