@@ -17,7 +17,7 @@ import {runStep, untilHolds, type StepEnv} from '../safety/steps.js'
 import {now, type WriteEvent} from '../timeline.js'
 import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {accountWrites, clientOutage, type WriteAccounting} from '../workloads/accounting.js'
-import type {DataWorkload} from '../workloads/types.js'
+import type {Workload, WorkloadContext} from '../workloads/types.js'
 
 export interface DataRunSpec {
   runId: string
@@ -25,7 +25,8 @@ export interface DataRunSpec {
   /** The nodes of the system (discovered, polled, their logs read). */
   nodes: string[]
   plan(input: PlanInput): PlanResult
-  workload: DataWorkload
+  /** Makes the write workload (mariadb-write, pg-leader-write): its writes go onto the run's history. */
+  workload(ctx: WorkloadContext): Workload
   observer: SystemObserver
   /** Other systems observed on the same nodes (e.g. etcd under Patroni): polled and their logs read too. */
   alsoObserve?: SystemObserver[]
@@ -187,15 +188,23 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
   const out: DataRunResult = {
     runId: spec.runId,
     summary: plan.summary,
-    workload: spec.workload.describe(),
+    workload: '',
     history: [],
     polled: [],
     logged: [],
     errors: [],
   }
   const startS = Math.floor(now() / 1000) - 1
-  await spec.workload.prepare()
-  spec.workload.start((w) => out.history.push(w))
+  const workload = spec.workload({
+    runId: spec.runId,
+    env: process.env,
+    record: (e) => {
+      if (e.kind === 'write') out.history.push(e)
+    },
+  })
+  out.workload = workload.describe()
+  await workload.prepare?.()
+  workload.start()
   const observers = [spec.observer, ...(spec.alsoObserve ?? [])]
   const polls = observers.map((o) => startPolling(runner, nodes, o, spec.pollIntervalMs ?? 500))
   let pids = new Map<string, number | undefined>()
@@ -237,7 +246,7 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
   if (why === undefined) out.recoveredAt = now()
   else out.errors.push(`not recovered within ${spec.recoveryTimeoutMs / 1000} s: ${why}`)
   await sleep(spec.tailMs)
-  await spec.workload.stop()
+  await workload.stop()
   out.polled = (await Promise.all(polls.map((p) => p.stop()))).flat().sort((a, b) => a.t - b.t)
   out.history.sort((a, b) => a.seq - b.seq)
   for (const o of observers)
@@ -247,7 +256,8 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
       else out.errors.push(`${n.name}: reading the ${o.system} log failed: ${r.stderr.trim().slice(0, 200)}`)
     }
   out.logged.sort((a, b) => a.t - b.t)
-  const rb = await spec.workload.readBack()
+  const end = await workload.finish?.({aborted: false})
+  const rb = end?.readBack ?? {ok: false, error: 'the workload reads nothing back'}
   if (rb.ok) {
     out.readBackFrom = rb.from
     // Only a fault that takes nodes out of the membership (a partition) has a minority: a killed process
@@ -257,8 +267,8 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
         ? [{nodes: plan.leavesMembership, fromMs: out.injectedAt, toMs: out.revertedAt}]
         : []
     out.accounting = accountWrites(out.history, rb.ids, windows)
-    await spec.workload.cleanup().catch((err: Error) => out.errors.push(`cleanup: ${err.message}`))
-  } else out.errors.push(`read-back: ${rb.error}`)
+  }
+  out.errors.push(...(end?.errors ?? [`read-back: ${rb.ok ? '' : rb.error}`]))
   if (out.injectedAt !== undefined) {
     const rto = clientOutage(out.history, out.injectedAt, plan.leavesMembership)
     if (rto) out.rto = rto

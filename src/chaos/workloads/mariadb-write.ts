@@ -17,7 +17,8 @@ import mysql from 'mysql2/promise'
 
 import {fixedRate, type RunningWorkload} from './schedule.js'
 import {now, type WriteEvent} from '../timeline.js'
-import {answerWithin, type ReadBack, type DataWorkload} from './types.js'
+import {finishStore, type StoreWriter} from './store.js'
+import {answerWithin, type ReadBack, type Workload, type WorkloadContext, type WorkloadEnd} from './types.js'
 
 export interface MariadbEndpoint {
   /** Inventory node name (recorded with every write). */
@@ -61,7 +62,7 @@ function errorText(err: unknown): string {
 
 type Conn = mysql.Connection
 
-export class MariadbWrite implements DataWorkload {
+export class MariadbWrite implements Workload, StoreWriter {
   readonly kind = 'mariadb-write'
   readonly table: string
   private readonly idle = new Map<string, Conn[]>()
@@ -69,10 +70,18 @@ export class MariadbWrite implements DataWorkload {
 
   constructor(
     readonly spec: MariadbWriteSpec,
-    runId: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly ctx: WorkloadContext,
   ) {
-    this.table = mariadbWritesTable(runId)
+    this.table = mariadbWritesTable(ctx.runId)
+  }
+
+  get keepTable(): boolean {
+    return this.spec.keepTable === true
+  }
+
+  /** A write is on the timeline when it ends: within its timeout (connect + INSERT). */
+  get settleLagMs(): number {
+    return Math.max(1000, this.spec.timeoutMs + 200)
   }
 
   describe(): string {
@@ -81,7 +90,7 @@ export class MariadbWrite implements DataWorkload {
   }
 
   private connect(ep: MariadbEndpoint, timeoutMs = MAX_CONNECT_MS): Promise<Conn> {
-    const password = this.spec.passwordEnv ? this.env[this.spec.passwordEnv] : undefined
+    const password = this.spec.passwordEnv ? this.ctx.env[this.spec.passwordEnv] : undefined
     return mysql.createConnection({
       host: ep.host,
       port: ep.port,
@@ -111,12 +120,13 @@ export class MariadbWrite implements DataWorkload {
     throw new Error(`no endpoint answered: ${errors.join('; ')}`)
   }
 
-  async prepare(): Promise<void> {
-    await this.onAny((c) =>
+  async prepare(): Promise<string> {
+    const r = await this.onAny((c) =>
       c.query(
         `CREATE TABLE ${this.table} (seq BIGINT AUTO_INCREMENT PRIMARY KEY, id BIGINT NOT NULL, node VARCHAR(64) NOT NULL, served VARCHAR(64) NOT NULL, at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), KEY (id)) ENGINE=InnoDB`,
       ),
     )
+    return `mariadb-write: table ${this.table} created through ${r.from}`
   }
 
   /** One write: returns its outcome as a timeline event. */
@@ -159,10 +169,10 @@ export class MariadbWrite implements DataWorkload {
     }
   }
 
-  start(sample: (w: WriteEvent) => void): void {
+  start(): void {
     const eps = this.spec.endpoints
     this.running = fixedRate(this.spec.ratePerS, async (i) => {
-      sample(await this.writeOnce(i, eps[(i - 1) % eps.length] as MariadbEndpoint))
+      this.ctx.record(await this.writeOnce(i, eps[(i - 1) % eps.length] as MariadbEndpoint))
     })
   }
 
@@ -183,8 +193,12 @@ export class MariadbWrite implements DataWorkload {
     }
   }
 
-  async cleanup(): Promise<void> {
-    if (this.spec.keepTable) return
+  async drop(): Promise<void> {
     await this.onAny((c) => c.query(`DROP TABLE IF EXISTS ${this.table}`))
+  }
+
+  /** After stop: the read-back, the table dropped (unless kept), the accounting. */
+  finish(): Promise<WorkloadEnd> {
+    return finishStore(this)
   }
 }

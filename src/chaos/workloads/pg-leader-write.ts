@@ -12,7 +12,8 @@ import pg from 'pg'
 
 import {fixedRate, type RunningWorkload} from './schedule.js'
 import {now, type WriteEvent} from '../timeline.js'
-import {answerWithin, type ReadBack, type DataWorkload} from './types.js'
+import {finishStore, type StoreWriter} from './store.js'
+import {answerWithin, type ReadBack, type Workload, type WorkloadContext, type WorkloadEnd} from './types.js'
 
 export interface PgEndpoint {
   name: string
@@ -46,7 +47,7 @@ async function isLeader(ep: PgEndpoint, timeoutMs: number): Promise<boolean> {
   }
 }
 
-export class PgLeaderWrite implements DataWorkload {
+export class PgLeaderWrite implements Workload, StoreWriter {
   readonly kind = 'pg-leader-write'
   readonly table: string
   private leader: PgEndpoint | undefined
@@ -56,9 +57,18 @@ export class PgLeaderWrite implements DataWorkload {
 
   constructor(
     readonly spec: PgLeaderWriteSpec,
-    runId: string,
+    private readonly ctx: WorkloadContext,
   ) {
-    this.table = pgLeaderWritesTable(runId)
+    this.table = pgLeaderWritesTable(ctx.runId)
+  }
+
+  get keepTable(): boolean {
+    return this.spec.keepTable === true
+  }
+
+  /** A write is on the timeline when it ends: within its timeout (leader look-up, connect, INSERT). */
+  get settleLagMs(): number {
+    return Math.max(1000, this.spec.timeoutMs + 200)
   }
 
   describe(): string {
@@ -106,12 +116,13 @@ export class PgLeaderWrite implements DataWorkload {
     }
   }
 
-  async prepare(): Promise<void> {
-    await this.onLeader((c) =>
+  async prepare(): Promise<string> {
+    const r = await this.onLeader((c) =>
       c.query(
         `CREATE TABLE ${this.table} (seq bigserial PRIMARY KEY, id bigint NOT NULL, node text NOT NULL, served text NOT NULL DEFAULT inet_server_addr()::text, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
       ),
     )
+    return `pg-leader-write: table ${this.table} created on the leader ${r.from}`
   }
 
   async writeOnce(id: number): Promise<WriteEvent> {
@@ -157,8 +168,8 @@ export class PgLeaderWrite implements DataWorkload {
     }
   }
 
-  start(sample: (w: WriteEvent) => void): void {
-    this.running = fixedRate(this.spec.ratePerS, async (i) => sample(await this.writeOnce(i)))
+  start(): void {
+    this.running = fixedRate(this.spec.ratePerS, async (i) => this.ctx.record(await this.writeOnce(i)))
   }
 
   async stop(): Promise<void> {
@@ -179,8 +190,12 @@ export class PgLeaderWrite implements DataWorkload {
     }
   }
 
-  async cleanup(): Promise<void> {
-    if (this.spec.keepTable) return
+  async drop(): Promise<void> {
     await this.onLeader((c) => c.query(`DROP TABLE IF EXISTS ${this.table}`))
+  }
+
+  /** After stop: the read-back, the table dropped (unless kept), the accounting. */
+  finish(): Promise<WorkloadEnd> {
+    return finishStore(this)
   }
 }

@@ -6,10 +6,12 @@
  * before the baseline (nothing in the cluster has changed yet), started, every
  * operation one event on the run's timeline, stopped after the recovery, then
  * finished (read back what the store kept; the final accounting, pure over the
- * timeline). Probes (http, tcp, command) and pg-write today.
+ * timeline). Probes (http, tcp, command), pg-write and sessions are declarations; the data tier's store
+ * writers (mariadb-write, pg-leader-write) are the same Workload, made by the tests and the data-tier
+ * driver (run/data-experiment.ts) with their own settings (store.ts).
  */
 import type {Inventory} from '../../core/types.js'
-import type {TimelineEvent, WriteEvent} from '../timeline.js'
+import type {TimelineEvent} from '../timeline.js'
 import type {WriteAccount} from './writes.js'
 
 /** What every workload spec carries; serialisable (results and dry runs describe it). */
@@ -38,6 +40,11 @@ export interface WorkloadEnd {
   notes: string[]
   /** A write workload's accounting (pure over the timeline and what was read back). */
   account?: (timeline: readonly TimelineEvent[]) => WriteAccount
+  /**
+   * A store write workload (mariadb-write, pg-leader-write): every write id read back, duplicates kept,
+   * for the accounting with the minority's windows (run/data-experiment.ts, workloads/accounting.ts).
+   */
+  readBack?: ReadBack
 }
 
 /** A running workload, as the runner drives it. */
@@ -108,28 +115,6 @@ export function defineWorkload<S extends WorkloadSpec>(d: WorkloadDeclaration<S>
 
 /** What the store holds after the recovery: every row's write id, duplicates kept (a retried write twice). */
 export type ReadBack = {ok: true; ids: number[]; from: string} | {ok: false; error: string}
-
-/**
- * A data-tier write workload as the data-tier experiment driver (run/data-experiment.ts) drives it:
- * the history is handed to `start`, and the driver reads the ids back itself for the pure accounting
- * (workloads/accounting.ts). Not yet folded into Workload above (issue 11).
- */
-export interface DataWorkload {
-  /** 'mariadb-write', 'pg-write'… */
-  readonly kind: string
-  /** One line for reports: where it writes, how fast, with which timeout. */
-  describe(): string
-  /** Creates what the run writes into (its own table); nothing has changed in the cluster yet. */
-  prepare(): Promise<void>
-  /** Starts the open-loop schedule; every finished operation is handed to `sample` (the timeline). */
-  start(sample: (w: WriteEvent) => void): void
-  /** Stops sending and waits for the operations in flight. */
-  stop(): Promise<void>
-  /** Reads every row of the run back (after the recovery), from the first endpoint that answers. */
-  readBack(): Promise<ReadBack>
-  /** Drops the run's table (unless kept for an independent read-back). */
-  cleanup(): Promise<void>
-}
 
 /** Rejects with code TIMEOUT when `p` has not settled within `ms` (the caller then destroys its connection). */
 export async function answerWithin<T>(p: Promise<T>, ms: number): Promise<T> {

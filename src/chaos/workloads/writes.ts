@@ -6,6 +6,7 @@
  * unknown outcome is neither acknowledged nor lost (docs/chaos.md).
  */
 import type {TimelineEvent, WriteEvent} from '../timeline.js'
+import {accountWrites} from './accounting.js'
 
 export interface WriteMetrics {
   attempted: number
@@ -40,17 +41,19 @@ export interface WriteMetrics {
 }
 
 /**
- * Lost-write accounting. `present` is the set of sequence numbers read back
- * from the new primary after recovery; every acknowledged write must be in it.
+ * Lost-write accounting of a single-primary write workload: the one pure accounting of every write
+ * workload (accounting.ts: lost, failed yet present, never sent, RPO, by id) over the writes on the
+ * timeline and the ids read back, plus what only a workload that records the committing primary can
+ * tell (double acknowledgements, split-brain ranges, the primaries in order).
  */
 export function writeMetrics(timeline: readonly TimelineEvent[], present: ReadonlySet<number>): WriteMetrics {
   const writes = timeline.filter((e): e is WriteEvent => e.kind === 'write')
+  const a = accountWrites(writes, [...present])
   const acked = writes.filter((w) => w.ok)
-  const lostEvents = acked.filter((w) => !present.has(w.seq)).sort((a, b) => a.seq - b.seq)
   const byseq = new Map<number, Set<string>>()
   const primaries: string[] = []
   const range = new Map<string, {min: number; max: number}>()
-  for (const w of [...acked].sort((a, b) => a.seq - b.seq || a.t - b.t)) {
+  for (const w of [...acked].sort((x, y) => x.seq - y.seq || x.t - y.t)) {
     if (!w.primary) continue
     const s = byseq.get(w.seq) ?? new Set<string>()
     s.add(w.primary)
@@ -66,25 +69,19 @@ export function writeMetrics(timeline: readonly TimelineEvent[], present: Readon
     if (!w.primary) continue
     for (const [p, r] of range) if (p !== w.primary && r.min < w.seq && w.seq < r.max) split.add(w.seq)
   }
-  const first = lostEvents[0]
-  const last = lostEvents[lostEvents.length - 1]
-  const ackedSeqs = new Set(acked.map((w) => w.seq))
-  const attemptedSeqs = new Set(writes.map((w) => w.seq))
-  const failedSeqs = new Set(writes.filter((w) => !w.ok && w.outcome === 'failed').map((w) => w.seq))
-  const sorted = [...present].sort((a, b) => a - b)
   return {
     attempted: writes.length,
     acked: acked.length,
     failed: writes.length - acked.length,
     unknown: writes.filter((w) => !w.ok && w.outcome === 'unknown').length,
-    lost: lostEvents.map((w) => w.seq),
+    lost: a.lost,
     doubleAcked,
-    splitBrain: [...split].sort((a, b) => a - b),
-    rpoMs: first && last ? last.t + last.latencyMs - first.t : 0,
+    splitBrain: [...split].sort((x, y) => x - y),
+    rpoMs: a.rpoMs,
     present: present.size,
-    presentUnacked: sorted.filter((s) => attemptedSeqs.has(s) && !ackedSeqs.has(s)),
-    failedPresent: sorted.filter((s) => failedSeqs.has(s) && !ackedSeqs.has(s)),
-    unexpected: sorted.filter((s) => !attemptedSeqs.has(s)),
+    presentUnacked: [...a.unknownPresent, ...a.failedPresent].sort((x, y) => x - y),
+    failedPresent: a.failedPresent,
+    unexpected: a.unexpected,
     primaries,
   }
 }

@@ -13,7 +13,11 @@ import type {CheckResult} from '../../../src/core/results.js'
 import {runDataExperiment, type DataRunResult} from '../../../src/chaos/run/data-experiment.js'
 import {galeraObserver, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
 import {planGaleraPartition} from '../../../src/chaos/faults/parts/galera-partition.js'
-import {MariadbWrite} from '../../../src/chaos/workloads/mariadb-write.js'
+import {
+  MariadbWrite,
+  type MariadbWriteSpec,
+  mariadbWritesTable,
+} from '../../../src/chaos/workloads/mariadb-write.js'
 import {renderDataRun} from '../../../src/chaos/report/data-run.js'
 import type {Inventory, NodeSpec} from '../../../src/core/types.js'
 import {loadInventory} from '../../../src/inventory/load.js'
@@ -114,30 +118,28 @@ describe.skipIf(!lab.available)(
 
     describe('a minority partition (g3 cut off) under mariadb-write', () => {
       let res: DataRunResult
-      let workload: MariadbWrite
+      let table = ''
       let auditDuring: CheckResult[] = []
 
       beforeAll(async () => {
         const runId = `it${Date.now().toString(36)}`
-        workload = new MariadbWrite(
-          {
-            kind: 'mariadb-write',
-            endpoints: NODES.map((n) => ({name: n, host: node(n).host, port: MARIADB_PORT})),
-            database: GALERA_DB,
-            user: GALERA_USER,
-            ratePerS: 15,
-            timeoutMs: 4000,
-            keepTable: true,
-          },
-          runId,
-        )
+        table = mariadbWritesTable(runId)
+        const spec: MariadbWriteSpec = {
+          kind: 'mariadb-write',
+          endpoints: NODES.map((n) => ({name: n, host: node(n).host, port: MARIADB_PORT})),
+          database: GALERA_DB,
+          user: GALERA_USER,
+          ratePerS: 15,
+          timeoutMs: 4000,
+          keepTable: true,
+        }
         res = await runDataExperiment(
           {
             runId,
             inventory: inv,
             nodes: NODES,
             plan: (input) => planGaleraPartition(input, 'g3'),
-            workload,
+            workload: (ctx) => new MariadbWrite(spec, ctx),
             observer: galeraObserver,
             baselineMs: 3000,
             holdMs: 20_000,
@@ -162,7 +164,7 @@ describe.skipIf(!lab.available)(
       })
 
       afterAll(async () => {
-        await sql('g1', `DROP TABLE IF EXISTS ${GALERA_DB}.${workload.table}`).catch(() => undefined)
+        await sql('g1', `DROP TABLE IF EXISTS ${GALERA_DB}.${table}`).catch(() => undefined)
       })
 
       it('runs, reverts and recovers without error', () => {
@@ -197,7 +199,7 @@ describe.skipIf(!lab.available)(
       })
 
       it('matches an independent read-back (mariadb client over SSH on g2)', async () => {
-        const rows = (await sql('g2', `SELECT id FROM ${GALERA_DB}.${workload.table} ORDER BY id`))
+        const rows = (await sql('g2', `SELECT id FROM ${GALERA_DB}.${table} ORDER BY id`))
           .split('\n')
           .filter(Boolean)
           .map(Number)

@@ -15,7 +15,11 @@ import type {SystemObserver} from '../../../src/chaos/observe/data.js'
 import {etcdObserver} from '../../../src/chaos/observe/etcd.js'
 import {planStopService} from '../../../src/chaos/faults/stop-service.js'
 import {renderDataRun} from '../../../src/chaos/report/data-run.js'
-import {PgLeaderWrite} from '../../../src/chaos/workloads/pg-leader-write.js'
+import {
+  PgLeaderWrite,
+  type PgLeaderWriteSpec,
+  pgLeaderWritesTable,
+} from '../../../src/chaos/workloads/pg-leader-write.js'
 import {loadInventory} from '../../../src/inventory/load.js'
 import {DB_NAME, DB_USER, PG_PORT} from '../../../src/lab/render-db.js'
 import {PATRONI_REST_PORT} from '../../../src/lab/patroni-topology.js'
@@ -148,30 +152,28 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     const leader = await leaderOf()
     const runId = `it${Date.now().toString(36)}`
     let settledSince: number | undefined
-    const workload = new PgLeaderWrite(
-      {
-        kind: 'pg-leader-write',
-        endpoints: NODES.map((n) => ({
-          name: n,
-          host: node(n).host,
-          port: PG_PORT,
-          restPort: PATRONI_REST_PORT,
-        })),
-        database: DB_NAME,
-        user: DB_USER,
-        ratePerS: 20,
-        timeoutMs: 3000,
-        keepTable: true,
-      },
-      runId,
-    )
+    const table = pgLeaderWritesTable(runId)
+    const spec: PgLeaderWriteSpec = {
+      kind: 'pg-leader-write',
+      endpoints: NODES.map((n) => ({
+        name: n,
+        host: node(n).host,
+        port: PG_PORT,
+        restPort: PATRONI_REST_PORT,
+      })),
+      database: DB_NAME,
+      user: DB_USER,
+      ratePerS: 20,
+      timeoutMs: 3000,
+      keepTable: true,
+    }
     const res = await runDataExperiment(
       {
         runId,
         inventory: inv,
         nodes: NODES,
         plan: (input) => plan(input, leader),
-        workload,
+        workload: (ctx) => new PgLeaderWrite(spec, ctx),
         observer: patroniObserver,
         alsoObserve,
         baselineMs: 3000,
@@ -206,7 +208,7 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
       runner,
     )
     console.warn(`[patroni experiment]\n${renderDataRun(res)}`)
-    const rows = await psqlIds(workload.table)
+    const rows = await psqlIds(table)
     await sh(runner, node(await leaderOf()), [
       'runuser',
       '-u',
@@ -217,7 +219,7 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
       DB_NAME,
       '-qAtX',
       '-c',
-      `DROP TABLE ${workload.table}`,
+      `DROP TABLE ${table}`,
     ])
     return {res, leader, rows}
   }
