@@ -4,7 +4,7 @@
  * it starts is stopped by PID.
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -23,19 +23,11 @@ import {
   verifyNodeDeadmanGoneScript,
 } from '../../../src/chaos/safety/deadman.js'
 import type {LocalDeadman, NodeDeadman} from '../../../src/chaos/plan/types.js'
+import {stopDeadmenAndRemove} from './fixtures.js'
 
 const dirs: string[] = []
 const pids: number[] = []
-afterEach(() => {
-  for (const p of pids.splice(0)) {
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('hacheck-deadman-')) process.kill(p, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
-})
+afterEach(() => stopDeadmenAndRemove(pids, dirs))
 
 function tmp(): string {
   const d = mkdtempSync(join(tmpdir(), 'hacheck-deadman-'))

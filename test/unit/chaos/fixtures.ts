@@ -1,4 +1,6 @@
 /** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
+import {readFileSync, rmSync} from 'node:fs'
+
 import type {NodeFacts} from '../../../src/chaos/observe/discovery.js'
 import type {ClusterSnapshot} from '../../../src/chaos/observe/cluster.js'
 import {DEFAULT_LEASE, type PlanInput} from '../../../src/chaos/faults/parts/common.js'
@@ -165,4 +167,19 @@ export function ctxOf(
 export function okPlan(r: PlanResult): Extract<PlanResult, {ok: true}>['plan'] {
   if (!r.ok) throw new Error(`refused: ${r.reason}`)
   return r.plan
+}
+
+/**
+ * After a test that armed real dead-man loops on this machine: stops each PID that still runs a dead-man
+ * loop (checked through /proc first, never by name) and removes the throwaway directories.
+ */
+export function stopDeadmenAndRemove(pids: number[], dirs: string[]): void {
+  for (const p of pids.splice(0)) {
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('hacheck-deadman-')) process.kill(p, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
 }

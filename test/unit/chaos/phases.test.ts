@@ -22,7 +22,7 @@ import {cancelDeadmen, revert} from '../../../src/chaos/run/phases/revert.js'
 import {deadmanTag} from '../../../src/chaos/safety/deadman.js'
 import {readLedgers} from '../../../src/chaos/safety/ledger.js'
 import type {CommandResult, CommandRunner, CommandSpec, NodeSpec} from '../../../src/core/types.js'
-import {okPlan, planInput, planOf} from './fixtures.js'
+import {okPlan, planInput, planOf, stopDeadmenAndRemove} from './fixtures.js'
 
 /** Runs each node's script with bash on this machine (the steps only touch the throwaway directories). */
 class BashRunner implements CommandRunner {
@@ -47,16 +47,7 @@ const tmp = (): string => {
   return d
 }
 
-afterEach(() => {
-  for (const p of pids.splice(0)) {
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('hacheck-deadman-')) process.kill(p, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
-})
+afterEach(() => stopDeadmenAndRemove(pids, dirs))
 
 function deadmanAlive(pid: number | undefined, runId: string): boolean {
   try {
@@ -103,6 +94,15 @@ function setup(
 }
 
 const ledgerOf = (ledgerDir: string) => readLedgers(ledgerDir)[0]?.entry
+
+/** The first two phases (ledger, then dead-man); the dead-man's PID, to stop it after the test. */
+async function ledgerAndDeadman(ctx: RunContext, ledgerDir: string): Promise<number | undefined> {
+  writeRunLedger(ctx)
+  await armDeadmen(ctx)
+  const pid = ledgerOf(ledgerDir)?.deadmen[0]?.pid
+  if (pid !== undefined) pids.push(pid)
+  return pid
+}
 
 describe('the runner phases, one by one', () => {
   it('writeRunLedger: the ledger is on disk, with the revert steps, before anything changes', () => {
@@ -163,25 +163,20 @@ describe('the runner phases, one by one', () => {
 
   it('verify: a fault that is not in effect fails the run, and the revert still runs after it', async () => {
     const {ctx, ledgerDir, file} = setup('ph-noeffect')
-    writeRunLedger(ctx)
-    await armDeadmen(ctx)
-    const pid = ledgerOf(ledgerDir)?.deadmen[0]?.pid
-    if (pid !== undefined) pids.push(pid)
+    const pid = await ledgerAndDeadman(ctx, ledgerDir)
     await inject(ctx)
     rmSync(file)
     ctx.plan.verifyTimeoutMs = 300
     await expect(verify(ctx)).rejects.toThrow(/^the fault is not in effect: .*is there/)
     await revert(ctx)
     await cancelDeadmen(ctx)
+    expect(deadmanAlive(pid, 'ph-noeffect')).toBe(false)
     expect(readLedgers(ledgerDir)).toEqual([])
   })
 
   it('cancelDeadmen: a revert that is not verified keeps the ledger and the dead-man (the backstop)', async () => {
     const {ctx, ledgerDir, file} = setup('ph-unverified')
-    writeRunLedger(ctx)
-    await armDeadmen(ctx)
-    const pid = ledgerOf(ledgerDir)?.deadmen[0]?.pid
-    if (pid !== undefined) pids.push(pid)
+    const pid = await ledgerAndDeadman(ctx, ledgerDir)
     await inject(ctx)
     // A revert that leaves the file in place: it runs, but cannot be verified.
     ctx.plan.revert = [{kind: 'node', node: 'n2', what: 'a revert that does nothing', script: 'true'}]
@@ -197,10 +192,7 @@ describe('the runner phases, one by one', () => {
 
   it('revert: nothing was injected (stopped after the dead-man), so there is nothing to undo or verify', async () => {
     const {ctx, ledgerDir} = setup('ph-notinjected')
-    writeRunLedger(ctx)
-    await armDeadmen(ctx)
-    const pid = ledgerOf(ledgerDir)?.deadmen[0]?.pid
-    if (pid !== undefined) pids.push(pid)
+    const pid = await ledgerAndDeadman(ctx, ledgerDir)
     await revert(ctx)
     expect(ctx.fault).toMatchObject({injected: false, revertDone: true, revertVerified: true})
     await cancelDeadmen(ctx)
