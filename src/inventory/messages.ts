@@ -288,14 +288,16 @@ export function translateSchemaErrors(errors: readonly ErrorObject[], source: Pa
  * A mapping with none of the keys this kind of file has (an .env, another
  * tool's configuration given by mistake) is some other file: one line saying
  * so, rather than one "unknown key" line per key, which would repeat the
- * file's content back. Undefined when one key is known or a likely typo.
+ * file's content back. Undefined when one key is known, or every key is a likely typo of one.
  */
 export function strangerKeys(
   keys: readonly string[],
   allowed: readonly string[],
   expected: string,
 ): string | undefined {
-  if (keys.length === 0 || keys.some((k) => allowed.includes(k) || didYouMean(k, allowed))) return undefined
+  // Some other file: no key it should have, and at least one key that is not even a typo of one.
+  if (keys.length === 0 || keys.some((k) => allowed.includes(k))) return undefined
+  if (keys.every((k) => didYouMean(k, allowed))) return undefined
   return `expected ${expected}, found a mapping with none of its keys (${keys.length} key${keys.length === 1 ? '' : 's'}, not shown: is this the right file?)`
 }
 

@@ -6,12 +6,14 @@
  */
 import type {Hook} from '@oclif/core'
 
+import {visibleText} from '../../core/sanitize.js'
 import {suggestCommand} from '../suggest.js'
 
 const hook: Hook.CommandNotFound = async function (opts) {
   const ids = opts.config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases])
   const s = suggestCommand(opts.id, ids, opts.config.bin)
-  process.stderr.write(`error: ${s.message}\n${s.hints.map((h) => `hint: ${h}\n`).join('')}`)
+  // The mistyped words are the user's (or a script's) and may carry an ANSI escape: made visible.
+  process.stderr.write(visibleText(`error: ${s.message}\n${s.hints.map((h) => `hint: ${h}\n`).join('')}`))
   this.exit(2)
 }
 

@@ -12,6 +12,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {MAX_INPUT_BYTES} from '../../../src/cli/files.js'
 import {canonicalAddress} from '../../../src/core/address.js'
 import {loadInventory, parseInventory} from '../../../src/inventory/load.js'
+import {strangerKeys} from '../../../src/inventory/messages.js'
 import {referencedFiles} from '../../../src/inventory/referenced.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-hostile-inv-'))
@@ -100,6 +101,14 @@ describe('a file that is not an inventory', () => {
       for (const leak of ['rotate the backup', 'DB_HOST', 'db.internal', 'PATH='])
         expect(msg).not.toContain(leak)
     }
+  })
+
+  it('is told from a file with typos: some other file has no expected key and one key not even a typo of one', () => {
+    expect(strangerKeys(['SECRET_NAME', 'DB_USER'], ['user', 'format'], 'a config')).toMatch(
+      /^expected a config, found a mapping with none of its keys \(2 keys, not shown/,
+    )
+    expect(strangerKeys(['formt'], ['user', 'format'], 'a config')).toBeUndefined()
+    expect(strangerKeys(['format', 'SECRET_NAME'], ['user', 'format'], 'a config')).toBeUndefined()
   })
 
   it('over the documented size limit is refused at once, naming the limit', async () => {
