@@ -30,11 +30,12 @@ import {
 import type {LabSpec} from './render.js'
 import {vrrpPassword} from './render-web.js'
 import {READY_TIMEOUT_MS, reconfigure, type Progress} from './reconfigure.js'
-import {acquireLock, labDir, MARKER, readState, writeState, type LabState} from './state.js'
+import {acquireLock, labDir, MARKER, readState, statePath, writeState, type LabState} from './state.js'
 import {
   BMC_PASSWORD_ENV,
   clusterNodes,
   networksOf,
+  isProfileName,
   nodesOf,
   parseVariants,
   PROFILES,
@@ -88,6 +89,19 @@ export function preflight(): void {
 export function specOf(
   st: Pick<LabState, 'profile' | 'variants' | 'bmcPassword' | 'labDir' | 'clusterName'>,
 ): LabSpec {
+  if (!isProfileName(st.profile)) {
+    // A state file written by another hacheck version (or edited): its profile is not one this hacheck knows.
+    throw new InputError(
+      `the lab state ${statePath(st.labDir)} names profile "${String(st.profile)}", which this hacheck does not know`,
+      {
+        code: 'lab-unknown-profile',
+        actions: [
+          `known profiles: ${Object.keys(PROFILES).join(', ')}`,
+          'tear that lab down with `hacheck lab down` (it needs only the namespaces and PIDs the state lists), then `hacheck lab up`',
+        ],
+      },
+    )
+  }
   const spec: LabSpec = {
     profile: st.profile,
     variants: [...st.variants],
