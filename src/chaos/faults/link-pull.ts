@@ -50,6 +50,7 @@ const options = {
     description: 'Inventory network name (or CIDR) whose interface is pulled.',
     expected: 'a network name from the inventory, such as heartbeat',
     exclusive: ['interface'],
+    refersTo: 'network',
   }),
   interface: opt.string({
     description: 'Interface name on the node.',

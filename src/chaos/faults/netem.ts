@@ -216,6 +216,7 @@ export default defineFault({
       description: 'Inventory network name (or CIDR) whose interface is degraded.',
       expected: 'a network name from the inventory, such as heartbeat',
       exclusive: ['interface'],
+      refersTo: 'network',
     }),
     interface: opt.string({
       description: 'Interface name on the node.',

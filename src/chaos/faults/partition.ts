@@ -224,6 +224,7 @@ const options = {
     description: 'Explicit groups: n1,n2/n3 (nodes not named join the first group).',
     pattern: '^[A-Za-z0-9._,@-]+(/[A-Za-z0-9._,@-]+)+$',
     expected: 'groups such as n1,n2/n3',
+    refersTo: 'node-groups',
   }),
   isolateWitness: opt.boolean({description: 'Isolate the witness (role witness).'}),
   majorityMinority: opt.boolean({description: 'Split into a majority and a minority.'}),

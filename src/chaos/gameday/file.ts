@@ -8,7 +8,7 @@ import {dirname, isAbsolute, resolve} from 'node:path'
 
 import type {ErrorObject, ValidateFunction} from 'ajv'
 
-import {parseDurationMs} from '../../core/duration.js'
+import {durationTooLong, parseDurationMs} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
 import {readInputText} from '../../cli/files.js'
 import {formatPath, translateSchemaErrors} from '../../inventory/messages.js'
@@ -16,7 +16,7 @@ import {parseSource, type ParsedSource, type PathSegment, type Problem} from '..
 import {faultById} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
 import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
-import {asKey, optionProblems, optionValues} from '../plan/options.js'
+import {asKey, optionProblems, optionValues, parseOption} from '../plan/options.js'
 import type {FaultId} from '../plan/types.js'
 import {parseAbortCondition} from '../safety/abort.js'
 import {WORKLOADS} from '../workloads/index.js'
@@ -68,6 +68,8 @@ export interface GameDay {
   steadyState: ProbeSpec[]
   steps: GameDayStep[]
   rollbacks: Rollback[]
+  /** Where a value of the file is (for problems found later, against the inventory: FILE:LINE:COL). */
+  locate?: (path: readonly PathSegment[]) => {line: number; col: number}
 }
 
 export class GameDayError extends InputError {
@@ -113,7 +115,9 @@ function semantic(source: ParsedSource): Problem[] {
     problems.push({...source.locate(path), path: formatPath(path), message})
   }
   const data = source.data
-  if (!isRaw(data) || !Array.isArray(data.steps)) return problems
+  if (!isRaw(data)) return problems
+  limits(data, at)
+  if (!Array.isArray(data.steps)) return problems
   const names = new Map<string, number>()
   const wl = isRaw(data.workload) ? data.workload : {}
   const writes = WORKLOADS.some(
@@ -160,12 +164,58 @@ function semantic(source: ParsedSource): Problem[] {
   return problems
 }
 
+/** A HOST:PORT's port, when it is out of 1-65535 (the schema allows five digits). */
+function badPort(hostPort: unknown): string | undefined {
+  if (typeof hostPort !== 'string') return undefined
+  const port = Number(/:(\d+)$/.exec(hostPort)?.[1])
+  return Number.isInteger(port) && (port < 1 || port > 65535)
+    ? `expected a port from 1 to 65535, found ${port}`
+    : undefined
+}
+
+/** Durations too long for a timer and ports out of range: values the schema's patterns let through. */
+function limits(data: Raw, at: (path: PathSegment[], message: string) => void): void {
+  const duration = (path: PathSegment[], v: unknown): void => {
+    if (typeof v !== 'string' && typeof v !== 'number') return
+    const ms = parseDurationMs(v)
+    const why = ms === undefined ? undefined : durationTooLong(ms)
+    if (why) at(path, `expected ${why}, found ${JSON.stringify(v)}`)
+  }
+  const wl = isRaw(data.workload) ? data.workload : undefined
+  if (wl) {
+    duration(['workload', 'timeout'], wl.timeout)
+    duration(['workload', 'writeTimeout'], wl.writeTimeout)
+    const port = badPort(wl.tcp)
+    if (port) at(['workload', 'tcp'], port)
+  }
+  if (Array.isArray(data.steadyState))
+    data.steadyState.forEach((p: unknown, j: number) => {
+      const port = isRaw(p) ? badPort(p.tcp) : undefined
+      if (port) at(['steadyState', j, 'tcp'], port)
+    })
+  if (Array.isArray(data.steps))
+    data.steps.forEach((s: unknown, i: number) => {
+      if (!isRaw(s)) return
+      for (const k of ['duration', 'baseline', 'settle']) duration(['steps', i, k], s[k])
+    })
+}
+
 /** What the schema cannot say about a step of this fault: its target, and the rules of its options. */
 function stepProblems(fault: AnyFault, s: Raw, at: (path: PathSegment[], message: string) => void): void {
   if (fault.target && fault.target.required && typeof s.target !== 'string')
     at([], `missing key "target" (${fault.target.description.replace(/\.$/, '')})`)
   const w = isRaw(s.with) ? s.with : undefined
   const given = new Set(Object.keys(w ?? {}).filter((k) => w?.[k] !== undefined && w[k] !== false))
+  // Each value as the fault reads it (a duration too long for a timer): at its own line, not later unplaced.
+  for (const k of given) {
+    const spec = fault.options[k]
+    if (!spec || spec.type !== 'duration') continue
+    try {
+      parseOption(spec, w?.[k], `with.${k}`)
+    } catch (err) {
+      at(['with', k], (err instanceof Error ? err.message : String(err)).replace(/^with\.[^:]*: /, ''))
+    }
+  }
   if (fault.target && typeof s.target === 'string') {
     const missing = (fault.target.dependsOn ?? []).filter((k) => !given.has(k))
     if (missing.length) at(['target'], `target needs with.${missing.join(', with.')}`)
@@ -257,6 +307,7 @@ export function parseGameDay(text: string, file: string): GameDay {
     rollbacks: Array.isArray(d.rollbacks)
       ? d.rollbacks.filter(isRaw).map((r) => ({node: String(r.node), run: String(r.run)}))
       : [],
+    locate: (path) => source.locate(path),
   }
 }
 

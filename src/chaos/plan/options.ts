@@ -6,7 +6,7 @@
  * and validation of both (one message per problem, in the words of each), the
  * dry-run and `hacheck chaos explain`. Pure.
  */
-import {parseDurationMs} from '../../core/duration.js'
+import {durationTooLong, parseDurationMs} from '../../core/duration.js'
 import {InputError} from '../../core/errors.js'
 
 interface Common {
@@ -24,6 +24,11 @@ interface Common {
   char?: string
   /** Placeholder in --help (NAME, 200ms). */
   helpValue?: string
+  /**
+   * What of the inventory a string value names, so a game day is checked against the inventory before anything
+   * runs (options of type node always are): a network (its name, or a CIDR), or groups of nodes (n1,n2/n3).
+   */
+  refersTo?: 'network' | 'node-groups'
 }
 
 export type OptionSpec =
@@ -155,6 +160,11 @@ export function parseOption(spec: OptionSpec, raw: unknown, where: string): unkn
     case 'duration': {
       const ms = typeof raw === 'string' || typeof raw === 'number' ? parseDurationMs(raw) : undefined
       if (ms === undefined) throw bad()
+      const tooLong = durationTooLong(ms)
+      if (tooLong)
+        throw new InputError(`${where}: expected ${tooLong}, found ${JSON.stringify(raw)}`, {
+          code: 'invalid-option',
+        })
       return ms
     }
     case 'percent': {

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {createInfra, FORMATS, renderReport, type ChaosFormat} from '../../chaos/cli/command.js'
-import {loadGameDay} from '../../chaos/gameday/file.js'
+import {GameDayError, loadGameDay} from '../../chaos/gameday/file.js'
+import {inventoryProblems} from '../../chaos/gameday/inventory-check.js'
 import {gameDayWorkload, runGameDay, type GameDayResult} from '../../chaos/gameday/run.js'
 import {renderFaultDryRun} from '../../chaos/report/dry-run.js'
 import {renderGameDayJUnit, renderGameDayText} from '../../chaos/report/gameday.js'
@@ -76,6 +77,9 @@ ${EXIT_CODES_HELP}`
         'no inventory: give -i FILE, an inventory: key in the game day, or $HACHECK_INVENTORY',
       )
     const inventory = await loadInventory(invFile)
+    // Nodes and networks the game day names, checked before anything connects (FILE:LINE:COL of each).
+    const wrong = inventoryProblems(g, inventory)
+    if (wrong.length) throw new GameDayError(args.file, wrong)
     const steadyTimeoutMs = requireDurationMs(flags['steady-timeout'], '--steady-timeout')
     const io = this.io()
     const live = createLiveView(liveMode({quiet: io.quiet}))
