@@ -40,24 +40,13 @@ import {
   nodeDeadman,
   refuse,
   seconds,
-  IFNAME_PATTERN,
+  interfaceOptions,
   type PlanInput,
 } from './parts/common.js'
 import {defineFault, targetOf} from './parts/define.js'
 
 const options = {
-  network: opt.string({
-    description: 'Inventory network name (or CIDR) whose interface is pulled.',
-    expected: 'a network name from the inventory, such as heartbeat',
-    exclusive: ['interface'],
-    refersTo: 'network',
-  }),
-  interface: opt.string({
-    description: 'Interface name on the node.',
-    pattern: IFNAME_PATTERN,
-    expected: 'an interface name such as eth1',
-    exclusive: ['network'],
-  }),
+  ...interfaceOptions('pulled'),
   method: opt.enum(['iptables', 'link-down'], {description: 'How the link is cut.', default: 'iptables'}),
 }
 

@@ -32,7 +32,7 @@ import {
   nodeDeadman,
   refuse,
   seconds,
-  IFNAME_PATTERN,
+  interfaceOptions,
   type PlanInput,
 } from './parts/common.js'
 import {defineFault, targetOf} from './parts/define.js'
@@ -212,18 +212,7 @@ export default defineFault({
   ],
   target: {required: true, description: 'Target node: a name, or @service, @dc, @replica.'},
   options: {
-    network: opt.string({
-      description: 'Inventory network name (or CIDR) whose interface is degraded.',
-      expected: 'a network name from the inventory, such as heartbeat',
-      exclusive: ['interface'],
-      refersTo: 'network',
-    }),
-    interface: opt.string({
-      description: 'Interface name on the node.',
-      pattern: IFNAME_PATTERN,
-      expected: 'an interface name such as eth1',
-      exclusive: ['network'],
-    }),
+    ...interfaceOptions('degraded'),
     method: opt.enum(['netem', 'iptables-loss'], {
       description: 'netem (tc) or iptables-loss (loss only).',
       default: 'netem',

@@ -11,6 +11,7 @@ import type {NodeFacts} from '../../observe/discovery.js'
 import type {Exemptions} from './iptables.js'
 import {cidrContains} from '../../../core/address.js'
 import {globalAddresses, type IfAddr} from '../../../facts/ip-addr.js'
+import {opt} from '../../plan/options.js'
 import type {NodeDeadman, PlanResult} from '../../plan/types.js'
 
 export interface LeaseSettings {
@@ -57,6 +58,28 @@ export function exemptionsFor(inv: Inventory, facts: NodeFacts): Exemptions {
 
 /** A Linux interface name (at most 15 characters). */
 export const IFNAME_PATTERN = '^[A-Za-z0-9._@:-]{1,15}$'
+
+/**
+ * The two ways to name the interface a fault acts on, exclusive: an inventory network (or a CIDR), the node's
+ * interface holding an address in it; or the interface's name. `what` ends the network's description
+ * ("pulled", "degraded").
+ */
+export function interfaceOptions(what: string) {
+  return {
+    network: opt.string({
+      description: `Inventory network name (or CIDR) whose interface is ${what}.`,
+      expected: 'a network name from the inventory, such as heartbeat',
+      exclusive: ['interface'],
+      refersTo: 'network',
+    }),
+    interface: opt.string({
+      description: 'Interface name on the node.',
+      pattern: IFNAME_PATTERN,
+      expected: 'an interface name such as eth1',
+      exclusive: ['network'],
+    }),
+  } as const
+}
 
 export interface InterfaceChoice {
   ifname: string
