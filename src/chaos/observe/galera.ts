@@ -81,3 +81,13 @@ export const galeraObserver: SystemObserver = {
     ].join('\n'),
   parseLog: parseGaleraLog,
 }
+
+/**
+ * The recovered() predicate of a Galera experiment: undefined once every node's poll (galeraObserver.pollScript
+ * run on it, read with parseGaleraPoll) is Primary, Synced, in one component of all of them; else why not.
+ */
+export function galeraNotWhole(states: readonly {node: string; state: string}[]): string | undefined {
+  const whole = `Primary size ${states.length} Synced`
+  const bad = states.filter((s) => s.state !== whole)
+  return bad.length ? bad.map((s) => `${s.node}: ${s.state}`).join(', ') : undefined
+}

@@ -83,3 +83,66 @@ export const patroniObserver: SystemObserver = {
     ].join('\n'),
   parseLog: parsePatroniLog,
 }
+
+/** The members as Patroni's DCS lists them (run on any member, as root). */
+export const PATRONI_LIST_SCRIPT = `patronictl -c ${CONFIG} list -f json`
+
+export interface PatroniMember {
+  Member: string
+  Role: string
+  State: string
+}
+
+/** `patronictl list -f json` → its members, or undefined when the output is not that list. */
+export function parsePatroniList(stdout: string): PatroniMember[] | undefined {
+  try {
+    const j = JSON.parse(stdout) as unknown
+    if (!Array.isArray(j)) return undefined
+    return j
+      .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
+      .map((m) => ({Member: String(m.Member), Role: String(m.Role), State: String(m.State)}))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Why the Patroni cluster is not whole, or undefined: all `expected` members listed running or streaming, one of
+ * them the leader. `mayStayOut` (a deposed asynchronous leader: diverged, no pg_rewind) may end in 'start
+ * failed', never in a passing state.
+ */
+export function patroniNotWhole(
+  ms: readonly PatroniMember[],
+  o: {expected: number; mayStayOut?: string},
+): string | undefined {
+  const bad = ms.filter(
+    (m) =>
+      m.State !== 'running' &&
+      m.State !== 'streaming' &&
+      !(m.Member === o.mayStayOut && m.State === 'start failed'),
+  )
+  if (ms.length !== o.expected || bad.length)
+    return `members: ${ms.map((m) => `${m.Member} ${m.Role} ${m.State}`).join(', ') || 'none listed'}`
+  return ms.some((m) => m.Role === 'Leader') ? undefined : 'no leader'
+}
+
+/** Longer than Patroni's loop_wait (10 s): every member has rewritten its key in the DCS since. */
+export const PATRONI_SETTLED_MS = 12_000
+
+/**
+ * Whole for longer than one Patroni loop: right after a partition heals the list can still show a member key
+ * written before or during the cut (the deposed leader listed, then gone while its key expires, then
+ * 'starting'); every member rewrites its key once per loop_wait. Feed it each verdict of patroniNotWhole.
+ */
+export function settledFor(ms: number): (why: string | undefined, nowMs: number) => string | undefined {
+  let since: number | undefined
+  return (why, nowMs) => {
+    if (why !== undefined) {
+      since = undefined
+      return why
+    }
+    since ??= nowMs
+    const held = nowMs - since
+    return held >= ms ? undefined : `settled for ${held} ms of ${ms}`
+  }
+}

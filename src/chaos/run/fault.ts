@@ -74,16 +74,28 @@ async function confirm(summary: string, cluster: string): Promise<boolean> {
   }
 }
 
-async function confirmed(o: RunOptions, plan: FaultPlan): Promise<void> {
+/** --yes, else a "yes" typed on the terminal; without a terminal, a refusal (exit 2). */
+export async function requireConfirmation(
+  summary: string,
+  cluster: string,
+  o: {yes: boolean; interactive?: boolean},
+): Promise<void> {
   if (o.yes) return
   const tty = o.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true)
   if (!tty)
     throw new InputError(
-      `refusing to ${plan.summary} without confirmation: there is no terminal to ask on; pass --yes to confirm`,
+      `refusing to ${summary} without confirmation: there is no terminal to ask on; pass --yes to confirm`,
       {code: 'confirmation-required'},
     )
-  if (!(await confirm(plan.summary, o.inventory.cluster.name)))
+  if (!(await confirm(summary, cluster)))
     throw new InputError('not confirmed: nothing was changed', {code: 'not-confirmed'})
+}
+
+function confirmed(o: RunOptions, plan: FaultPlan): Promise<void> {
+  return requireConfirmation(plan.summary, o.inventory.cluster.name, {
+    yes: o.yes,
+    ...(o.interactive !== undefined ? {interactive: o.interactive} : {}),
+  })
 }
 
 export async function runFault(sel: FaultSelection, o: RunOptions): Promise<FaultOutcome> {
