@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CheckResult} from '../../../src/core/results.js'
 import {runDataExperiment, type DataRunResult} from '../../../src/chaos/run/data-experiment.js'
-import {galeraObserver, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
+import {galeraNotWhole, galeraObserver, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
 import {planGaleraPartition} from '../../../src/chaos/faults/parts/galera-partition.js'
 import {
   MariadbWrite,
@@ -25,6 +25,7 @@ import type {LabStatus} from '../../../src/lab/lab.js'
 import {GALERA_DB, GALERA_USER, MARIADB_PORT} from '../../../src/lab/galera-topology.js'
 import type {VariantName} from '../../../src/lab/topology.js'
 import type {SshPool} from '../../../src/transport/index.js'
+import {runCliJson} from '../../support/cli.js'
 import {audit} from '../audit/run-audit.js'
 import {ensureLab, labContext, labRunner, labTitle, sh, useVariants} from '../lab/helpers.js'
 
@@ -147,14 +148,15 @@ describe.skipIf(!lab.available)(
               await new Promise((r) => setTimeout(r, 9000))
               auditDuring = (await audit(status.inventory as string, '--only', 'x.galera')).report.results
             },
-            recovered: async () => {
-              for (const n of NODES) {
-                const r = await runner.run(node(n), {script: galeraObserver.pollScript, timeoutMs: 5000})
-                const s = parseGaleraPoll(r.stdout, r.exitCode)
-                if (s !== 'Primary size 3 Synced') return `${n}: ${s}`
-              }
-              return undefined
-            },
+            recovered: async () =>
+              galeraNotWhole(
+                await Promise.all(
+                  NODES.map(async (n) => {
+                    const r = await runner.run(node(n), {script: galeraObserver.pollScript, timeoutMs: 5000})
+                    return {node: n, state: parseGaleraPoll(r.stdout, r.exitCode)}
+                  }),
+                ),
+              ),
             recoveryTimeoutMs: 120_000,
             tailMs: 3000,
           },
@@ -234,6 +236,40 @@ describe.skipIf(!lab.available)(
           'fail',
         ])
       })
+    })
+
+    it('hacheck chaos data galera-partition through the built CLI: g3 cut off, refuses writes, no acknowledged write lost, exit 0', async () => {
+      const {code, report, stderr} = await runCliJson<DataRunResult>(
+        [
+          'chaos',
+          'data',
+          'galera-partition',
+          '-i',
+          status.inventory as string,
+          '--duration',
+          '10s',
+          '--baseline',
+          '2s',
+          '--rate',
+          '10',
+          '--database',
+          GALERA_DB,
+          '--db-user',
+          GALERA_USER,
+          '--yes',
+          '--format',
+          'json',
+        ],
+        {...process.env, ...status.env, HACHECK_INVENTORY: ''},
+      )
+      expect(report.errors, stderr).toEqual([])
+      expect(report.summary).toMatch(/g3/)
+      expect(report.accounting?.lost).toEqual([])
+      expect(report.accounting?.minorityAccepted).toEqual([])
+      expect(report.accounting?.minorityRefused.length).toBeGreaterThan(0)
+      expect(report.polled.some((p) => p.node === 'g3' && /non-Primary/.test(p.what))).toBe(true)
+      expect(report.recoveredAt).toBeDefined()
+      expect(code).toBe(0)
     })
   },
 )

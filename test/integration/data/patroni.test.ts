@@ -9,7 +9,14 @@ import {runDataExperiment, type DataRunResult} from '../../../src/chaos/run/data
 import {planKillProcess} from '../../../src/chaos/faults/kill-process.js'
 import {planPartition} from '../../../src/chaos/faults/partition.js'
 import type {PlanInput} from '../../../src/chaos/faults/parts/common.js'
-import {patroniObserver} from '../../../src/chaos/observe/patroni.js'
+import {
+  PATRONI_SETTLED_MS,
+  parsePatroniList,
+  patroniNotWhole,
+  patroniObserver,
+  settledFor,
+  type PatroniMember,
+} from '../../../src/chaos/observe/patroni.js'
 import type {PlanResult} from '../../../src/chaos/plan/types.js'
 import type {SystemObserver} from '../../../src/chaos/observe/data.js'
 import {etcdObserver} from '../../../src/chaos/observe/etcd.js'
@@ -29,6 +36,7 @@ import type {LabStatus} from '../../../src/lab/lab.js'
 import type {VariantName} from '../../../src/lab/topology.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import type {NodeSpec} from '../../../src/core/types.js'
+import {runCliJson} from '../../support/cli.js'
 import {audit} from '../audit/run-audit.js'
 import {ensureLab, labContext, labRunner, labTitle, sh, useVariants} from '../lab/helpers.js'
 
@@ -107,16 +115,10 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
   }
 
   const NODES = ['p1', 'p2', 'p3']
-  /** Longer than Patroni's loop_wait (10 s): every member has rewritten its key in the DCS since. */
-  const SETTLED_MS = 12_000
-  const members = async (): Promise<{Member: string; Role: string; State: string}[]> =>
-    JSON.parse(
+  const members = async (): Promise<PatroniMember[]> =>
+    parsePatroniList(
       await sh(runner, node('p1'), ['patronictl', '-c', '/etc/patroni/config.yml', 'list', '-f', 'json']),
-    ) as {
-      Member: string
-      Role: string
-      State: string
-    }[]
+    ) ?? []
   const leaderOf = async (): Promise<string> => {
     const l = (await members()).find((m) => m.Role === 'Leader' && m.State === 'running')
     if (!l) throw new Error('no running leader')
@@ -151,7 +153,7 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     const inv = await loadInventory(status.inventory as string)
     const leader = await leaderOf()
     const runId = `it${Date.now().toString(36)}`
-    let settledSince: number | undefined
+    const settled = settledFor(PATRONI_SETTLED_MS)
     const table = pgLeaderWritesTable(runId)
     const spec: PgLeaderWriteSpec = {
       kind: 'pg-leader-write',
@@ -178,30 +180,14 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
         alsoObserve,
         baselineMs: 3000,
         holdMs,
-        recovered: async () => {
-          const ms = await members().catch(() => [])
-          // The deposed leader may end in 'start failed' (diverged, no pg_rewind), never in a passing state.
-          const bad = ms.filter(
-            (m) =>
-              m.State !== 'running' &&
-              m.State !== 'streaming' &&
-              !(oldLeaderMayStayOut && m.Member === leader && m.State === 'start failed'),
-          )
-          const why =
-            ms.length !== 3 || bad.length
-              ? `members: ${ms.map((m) => `${m.Member} ${m.Role} ${m.State}`).join(', ')}`
-              : ms.some((m) => m.Role === 'Leader')
-                ? undefined
-                : 'no leader'
-          // Settled means so for longer than one Patroni loop: right after a partition heals, the list can still
-          // show a member key written before or during the cut (the deposed leader listed, then gone while its
-          // key expires, then 'starting'); every member rewrites its key once per loop_wait (10 s).
-          if (why !== undefined) settledSince = undefined
-          else settledSince ??= Date.now()
-          if (why !== undefined) return why
-          const held = Date.now() - (settledSince ?? Date.now())
-          return held >= SETTLED_MS ? undefined : `settled for ${held} ms of ${SETTLED_MS}`
-        },
+        recovered: async () =>
+          settled(
+            patroniNotWhole(await members().catch(() => []), {
+              expected: 3,
+              ...(oldLeaderMayStayOut ? {mayStayOut: leader} : {}),
+            }),
+            Date.now(),
+          ),
         recoveryTimeoutMs: 150_000,
         tailMs: 3000,
       },
@@ -276,6 +262,40 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     // replica until re-cloned: the next lab up does it (patronictl reinit).
     const old = (await members()).find((m) => m.Member === leader)
     expect(['running', 'streaming', 'start failed']).toContain(old?.State)
+  })
+
+  it('hacheck chaos data patroni-kill-leader through the built CLI: the current leader’s postgres killed, no acknowledged write lost, exit 0', async () => {
+    status = await useVariants([])
+    const leader = await leaderOf()
+    const {code, report, stderr} = await runCliJson<DataRunResult>(
+      [
+        'chaos',
+        'data',
+        'patroni-kill-leader',
+        '-i',
+        status.inventory as string,
+        '--duration',
+        '5s',
+        '--baseline',
+        '2s',
+        '--rate',
+        '10',
+        '--database',
+        DB_NAME,
+        '--db-user',
+        DB_USER,
+        '--yes',
+        '--format',
+        'json',
+      ],
+      {...process.env, ...status.env, HACHECK_INVENTORY: ''},
+    )
+    expect(report.errors, stderr).toEqual([])
+    expect(report.summary).toContain(leader)
+    expect(report.accounting?.acked).toBeGreaterThan(20)
+    expect(report.accounting?.lost).toEqual([])
+    expect(report.logged.some((p) => p.node === leader)).toBe(true)
+    expect(code).toBe(0)
   })
 
   /** The node whose etcd member leads (its local endpoint status: member_id = leader, read as text: uint64). */
