@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {faultFlags} from '../../chaos/cli/command.js'
 import {executeData} from '../../chaos/cli/data-command.js'
 import {DATA_EXPERIMENTS, type DataExperiment} from '../../chaos/plan/data-experiments.js'
 import type {DataRunResult} from '../../chaos/run/data-experiment.js'
@@ -42,20 +43,14 @@ ${EXIT_CODES_HELP}`
   }
 
   static override flags = {
-    inventory: Flags.string({
-      char: 'i',
-      summary: 'Inventory file (YAML or JSON) describing the cluster and its nodes.',
-      helpValue: 'FILE',
-      env: 'HACHECK_INVENTORY',
-      required: true,
-    }),
+    inventory: faultFlags.inventory,
     node: Flags.string({char: 'n', summary: 'Target node (default: see the experiments above).'}),
     duration: durationFlag({
       char: 'd',
       summary: 'How long the fault stays in place (then it is reverted), e.g. 20s.',
       default: '20s',
     }),
-    baseline: durationFlag({summary: 'Writes before the fault.', default: '3s'}),
+    baseline: faultFlags.baseline,
     settle: durationFlag({
       summary: 'After the revert, wait at most this long for the system to be whole again.',
       default: '150s',
@@ -73,11 +68,9 @@ ${EXIT_CODES_HELP}`
       max: 65535,
     }),
     'keep-table': Flags.boolean({summary: "Keep the run's hk_writes_<run> table after the read-back."}),
-    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).'}),
+    yes: faultFlags.yes,
     format: formatFlag(['console', 'json'] as const, 'Report format on stdout (or in --output).'),
-    'accept-new-host-keys': Flags.boolean({
-      summary: "Record unknown SSH host keys in hacheck's known_hosts instead of refusing them.",
-    }),
+    'accept-new-host-keys': faultFlags['accept-new-host-keys'],
   }
 
   public async run(): Promise<DataRunResult> {
