@@ -43,7 +43,6 @@ export interface DataRunOptions {
   settleMs: number
   yes: boolean
   acceptNewHostKeys: boolean
-  format: 'console' | 'json'
 }
 
 const specOf = (inv: Inventory, name: string): NodeSpec => {

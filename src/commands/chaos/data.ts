@@ -93,7 +93,6 @@ ${EXIT_CODES_HELP}`
         settleMs: requireDurationMs(flags.settle, '--settle'),
         yes: flags.yes,
         acceptNewHostKeys: flags['accept-new-host-keys'],
-        format: flags.format as 'console' | 'json',
       },
       this.io(),
     )
