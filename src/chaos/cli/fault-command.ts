@@ -12,8 +12,7 @@ import {durationFlag} from '../../cli/flags.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 import type {AnyFault} from '../faults/parts/define.js'
 import type {ChaosResult} from '../measure/result.js'
-import {asFlag, flagName, optionValues, type OptionSpec} from '../plan/options.js'
-import {camel} from './generated.js'
+import {asFlag, camel, flagName, optionValues, type OptionSpec} from '../plan/options.js'
 import {executeFault, faultFlags, type CommonFlagValues, type DryRunJson} from './command.js'
 
 type FlagMap = Interfaces.FlagInput

@@ -5,10 +5,7 @@
  * fails, naming that command, when one is out of step with the declarations.
  */
 
-/** `link-pull` → `linkPull`. */
-export function camel(id: string): string {
-  return id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-}
+import {camel} from '../plan/options.js'
 
 /** faults/index.ts for these fault ids (the files faults/<id>.ts), in this order. */
 export function registryText(ids: readonly string[]): string {

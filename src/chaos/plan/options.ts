@@ -80,6 +80,11 @@ export const opt = {
 }
 
 /** `isolateWitness` → `isolate-witness` (the flag). */
+/** camelCase of a kebab-case id (disk-fill → diskFill): generated import names and command class names. */
+export function camel(id: string): string {
+  return id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+}
+
 export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 }
