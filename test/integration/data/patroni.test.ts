@@ -100,7 +100,8 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
       'etcd-small-quota',
       'etcd restarted member by member',
       quota,
-      /^DB 20\.0 KiB of quota 24\.0 KiB \(83\.3 %\): above 80 %$/,
+      // the bbolt file's size is live (20 KiB on one machine, 24 KiB on another): the quota and the verdict are not
+      /^DB (2[0-4]\.\d) KiB of quota 24\.0 KiB \((8\d|9\d|100)\.\d %\): above 80 %$/,
     ],
   ]
   for (const [variant, how, failing, message] of cases) {
