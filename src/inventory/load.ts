@@ -9,7 +9,7 @@ import {formatPath, isRecord, translateSchemaErrors} from './messages.js'
 import {meantRole} from './roles.js'
 import {schemaErrors} from './schema.js'
 import {parseSource, type ParsedSource, type PathSegment, type Problem} from './source.js'
-import {readInputText} from '../cli/files.js'
+import {readInputText} from '../io/files.js'
 
 export type {Problem} from './source.js'
 

@@ -7,7 +7,6 @@
  * documented in docs/observability.md together with the alert rules that use
  * them (deploy/prometheus/hacheck-alerts.yml).
  */
-import type {ChaosResult} from '../chaos/measure/result.js'
 import type {AuditRun, Status} from '../core/results.js'
 import {STATUSES, STATUS_WEIGHT} from '../core/results.js'
 
@@ -42,6 +41,26 @@ export interface PromChaos {
   rpoSeconds?: number | null
   rpoObjectiveSeconds?: number
   lostWrites?: number | null
+}
+
+/**
+ * What the exporter reads of a chaos run. chaos/measure/result.ts's ChaosResult
+ * fits it; it is declared here so that reporters do not depend on chaos (which
+ * sits above them).
+ */
+export interface ChaosRunView {
+  cluster: string
+  fault: string
+  status: PromChaos['status']
+  /** ISO 8601. */
+  finishedAt: string
+  objectives: {rtoMs?: number; rpoMs?: number}
+  metrics: {
+    probes: number
+    clientOutageMs: number | null
+    rpoMs?: number | null
+    lostWrites?: number | null
+  }
 }
 
 export interface PromInput {
@@ -206,7 +225,7 @@ export function renderPrometheus(input: PromInput): string {
 }
 
 /** The Prometheus view of one chaos run (the latest per cluster and fault is what should be exported). */
-export function promChaosFrom(r: ChaosResult): PromChaos {
+export function promChaosFrom(r: ChaosRunView): PromChaos {
   const m = r.metrics
   const out: PromChaos = {
     cluster: r.cluster,
@@ -224,8 +243,8 @@ export function promChaosFrom(r: ChaosResult): PromChaos {
 }
 
 /** Keeps the newest run per cluster and fault. */
-export function latestChaos(runs: readonly ChaosResult[]): ChaosResult[] {
-  const by = new Map<string, ChaosResult>()
+export function latestChaos<R extends ChaosRunView>(runs: readonly R[]): R[] {
+  const by = new Map<string, R>()
   for (const r of runs) {
     const k = `${r.cluster}\u0000${r.fault}`
     const prev = by.get(k)
