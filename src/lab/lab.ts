@@ -30,7 +30,16 @@ import {
 import type {LabSpec} from './render.js'
 import {vrrpPassword} from './render-web.js'
 import {READY_TIMEOUT_MS, reconfigure, type Progress} from './reconfigure.js'
-import {acquireLock, labDir, MARKER, readState, statePath, writeState, type LabState} from './state.js'
+import {
+  acquireLock,
+  labDir,
+  labHome,
+  MARKER,
+  readState,
+  statePath,
+  writeState,
+  type LabState,
+} from './state.js'
 import {
   BMC_PASSWORD_ENV,
   clusterNodes,
@@ -341,7 +350,10 @@ export interface LabStatus {
   up: boolean
   profile: ProfileName | null
   variants: VariantName[]
+  /** Where the lab's files are (see labHome): the state file's own labDir, unless that directory is gone. */
   labDir: string
+  /** Why labDir is not the directory the state file was read from (a copied or moved state). */
+  note?: string
   inventory: string | null
   env: Record<string, string>
   nodes: {name: string; host: string; roles: string[]; state: NodeState; bmc?: string}[]
@@ -362,7 +374,8 @@ export async function labStatus(opts: {cluster?: boolean} = {}): Promise<LabStat
     return {up: false, profile: null, variants: [], labDir: dir, inventory: null, env: {}, nodes: []}
   }
   registerSecret(st.bmcPassword)
-  const spec = specOf(st)
+  const home = labHome(dir, st, (d) => existsSync(join(d, MARKER)))
+  const spec = specOf({...st, labDir: home.labDir})
   const nodes = spec.nodes.map((n) => {
     const state: NodeState =
       nodeInitPid(spec, n) === undefined ? 'off' : nodeBooted(spec, n) ? 'running' : 'booting'
@@ -373,12 +386,17 @@ export async function labStatus(opts: {cluster?: boolean} = {}): Promise<LabStat
     up: st.phase === 'up' && infraAlive(st, spec),
     profile: st.profile,
     variants: st.variants,
-    labDir: dir,
-    inventory: join(dir, 'inventory.yaml'),
+    labDir: home.labDir,
+    ...(home.note ? {note: home.note} : {}),
+    inventory: join(home.labDir, 'inventory.yaml'),
     env: pcmk ? {[BMC_PASSWORD_ENV]: st.bmcPassword} : {},
     nodes,
     ...(pcmk || st.profile === 'web' ? {vip: VIP} : {}),
-    ssh: {user: 'root', identityFile: join(dir, 'id_lab'), knownHosts: join(dir, 'known_hosts')},
+    ssh: {
+      user: 'root',
+      identityFile: join(home.labDir, 'id_lab'),
+      knownHosts: join(home.labDir, 'known_hosts'),
+    },
     phase: st.phase,
     timings: st.timings,
     summary: PROFILES[st.profile].summary,

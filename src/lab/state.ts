@@ -51,6 +51,36 @@ export function statePath(dir = labDir()): string {
   return join(dir, 'state.json')
 }
 
+/** Where the lab a state file describes lives, and why that is not where the file was read, if it is not. */
+export interface LabHome {
+  labDir: string
+  /** Set when the state file's own labDir is not the directory it was read from. */
+  note?: string
+}
+
+/**
+ * The lab's files (node roots, keys, PID files, inventory) are wherever the lab
+ * was built, which the state file records in labDir. A state file read from
+ * another directory was copied there (the lab named still exists: it is the
+ * one described) or its directory was moved (the old one is gone: the files
+ * are where the state was read). `isLab` tells whether a directory holds a lab
+ * (its MARKER file). Pure.
+ */
+export function labHome(dir: string, st: Pick<LabState, 'labDir'>, isLab: (d: string) => boolean): LabHome {
+  const recorded = resolve(st.labDir)
+  if (recorded === resolve(dir)) return {labDir: recorded}
+  if (isLab(recorded)) {
+    return {
+      labDir: recorded,
+      note: `${statePath(dir)} is a copy of the state of the lab in ${recorded}: this is that lab's status`,
+    }
+  }
+  return {
+    labDir: resolve(dir),
+    note: `${statePath(dir)} was written for a lab in ${recorded}, which holds no lab any more (the lab directory was moved here, or deleted): processes the lab started still use the old paths; sudo hacheck lab up rebuilds it here`,
+  }
+}
+
 export function readState(dir = labDir()): LabState | undefined {
   const p = statePath(dir)
   if (!existsSync(p)) return undefined
