@@ -22,6 +22,7 @@
 import type {BmcRef} from '../../../core/types.js'
 import type {FaultPlan, LocalStep, PlanResult} from '../../plan/types.js'
 import {nodeSpec, refuse, seconds, ttlS, type PlanInput} from './common.js'
+import {defineFault, type FaultDeclaration, targetOf} from './define.js'
 
 export type PowerAction = 'off' | 'cycle' | 'reset'
 
@@ -139,4 +140,33 @@ export function planPower(input: PlanInput, o: PowerOptions): PlanResult {
     reverts: !leaveOff,
   }
   return {ok: true, plan}
+}
+
+/**
+ * power-cycle and reset, which differ only in the chassis command: sent once,
+ * the cluster observed for --duration, the revert makes sure the node is on.
+ */
+export function oneShotPowerFault(o: {
+  action: 'cycle' | 'reset'
+  summary: string
+  examples: string[]
+}): FaultDeclaration<Record<string, never>, undefined> {
+  return defineFault({
+    id: faultIdOf(o.action),
+    summary: o.summary,
+    description: `${IPMI_HELP}
+
+chassis power ${o.action} is sent once; --duration is how long the cluster is observed afterwards. The revert makes sure the node is powered on.
+A detached dead-man on this machine powers the node back on if hacheck dies. The cluster is expected to fence the node and recover its resources elsewhere.`,
+    examples: o.examples,
+    target: POWER_TARGET,
+    options: {},
+    phases: {
+      inject: `ipmitool … chassis power ${o.action}`,
+      verify: 'the BMC answers chassis power status',
+      revert: 'ipmitool … chassis power on (idempotent: makes sure it is on), then status says on',
+      deadman: POWER_DEADMAN,
+    },
+    plan: (input, ctx) => planPower(input, {node: targetOf(ctx), action: o.action}),
+  })
 }
