@@ -3,11 +3,11 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {execa} from 'execa'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {newLedger, writeLedger} from '../../../src/chaos/safety/ledger.js'
 import {repoRoot} from '../../support/paths.js'
+import {hacheck as run, type CliResult} from '../../support/source-cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-chaos-cli-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -18,31 +18,9 @@ writeFileSync(
   'cluster: {name: self, stack: pacemaker}\nnodes:\n  - {name: me, host: 127.0.0.1, roles: [cluster]}\n',
 )
 
-async function hacheck(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{code: number; stdout: string; stderr: string}> {
-  // From the sources (bin/dev.js would load dist/ through a possibly stale oclif.manifest.json).
-  const [topic = '', command = '', ...rest] = args
-  const r = await execa(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(repoRoot, 'test', 'integration', 'chaos', 'launch.ts'),
-      `${topic}/${command}`,
-      ...rest,
-    ],
-    {
-      reject: false,
-      cwd: repoRoot,
-      env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', ...env},
-      stdin: 'ignore',
-      timeout: 60_000,
-    },
-  )
-  return {code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
-}
+/** From the sources (bin/dev.js would load dist/ through a possibly stale oclif.manifest.json), with a state dir of its own. */
+const hacheck = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  run(args, {env: {XDG_STATE_HOME: join(dir, 'state'), HACHECK_INVENTORY: '', ...env}})
 
 describe('hacheck chaos (no cluster needed)', () => {
   it('--workload pg-write without a database, with a password in --pg-url or without its password variable, and a write expectation without it, are exit 2 before anything runs', async () => {

@@ -12,12 +12,12 @@ import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 
-import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {BaseCommand} from '../../../src/cli/base-command.js'
 import {COMMON_FLAG_NAMES} from '../../../src/cli/flags.js'
 import {repoRoot} from '../../support/paths.js'
+import {hacheck as run, type CliResult} from '../../support/source-cli.js'
 
 interface FlagDef {
   type: string
@@ -123,24 +123,11 @@ describe('every hacheck command', () => {
 /* ------------------------------------------------------------------ */
 
 const dir = mkdtempSync(join(tmpdir(), 'hacheck-cli-flags-'))
-// Resolved here: the commands run in a temporary directory, where `--import tsx` would not find it.
-const TSX = import.meta.resolve('tsx')
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-async function hacheck(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-): Promise<{code: number; stdout: string; stderr: string}> {
-  const [topic = '', command = '', ...rest] = args
-  const id = ['audit', 'facts', 'doctor'].includes(topic) ? topic : `${topic}/${command}`
-  const argv = id === topic ? [command, ...rest].filter((a) => a !== '') : rest
-  const r = await execa(
-    process.execPath,
-    ['--import', TSX, join(repoRoot, 'test', 'integration', 'chaos', 'launch.ts'), id, ...argv],
-    {reject: false, cwd: dir, env: {HACHECK_DEBUG: undefined, ...env}, stdin: 'ignore', timeout: 60_000},
-  )
-  return {code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
-}
+/** From the sources, in the temporary directory (where -o and --config files are). */
+const hacheck = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
+  run(args, {cwd: dir, env})
 
 describe('the common flags, run', () => {
   it('print the same JSON for --json, --format json and into -o FILE, and nothing else on stdout', async () => {
