@@ -122,6 +122,13 @@ export async function steadyState(
   }
 }
 
+/** The error of a steady-state check with failed probes ("steady state WHEN: probe: detail; …"), else undefined. */
+function notSteady(probes: readonly ProbeOutcome[], when: string): string | undefined {
+  const failed = probes.filter((p) => !p.ok)
+  if (!failed.length) return undefined
+  return `steady state ${when}: ${failed.map((p) => `${p.probe}: ${p.detail}`).join('; ')}`
+}
+
 export interface GameDayOptions {
   inventory: Inventory
   runner: CommandRunner
@@ -205,13 +212,9 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
   try {
     o.live.note(`steady state before: ${probes.length} probe(s)`)
     result.steadyStateBefore = await steadyState(probes, o.runner, o.inventory, steadyMs)
-    if (!result.steadyStateBefore.every((p) => p.ok)) {
-      result.errors.push(
-        `steady state not met before the first step: ${result.steadyStateBefore
-          .filter((p) => !p.ok)
-          .map((p) => `${p.probe}: ${p.detail}`)
-          .join('; ')}`,
-      )
+    const before = notSteady(result.steadyStateBefore, 'not met before the first step')
+    if (before) {
+      result.errors.push(before)
       stop = true
     }
     for (const [i, s] of steps.entries()) {
@@ -221,14 +224,12 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
       }
       if (i > 0) {
         o.live.note(`waiting for the steady state before step ${s.name}`)
-        const between = await steadyState(probes, o.runner, o.inventory, steadyMs)
-        if (!between.every((p) => p.ok)) {
-          result.errors.push(
-            `steady state not back before step ${s.name}: ${between
-              .filter((p) => !p.ok)
-              .map((p) => `${p.probe}: ${p.detail}`)
-              .join('; ')}`,
-          )
+        const between = notSteady(
+          await steadyState(probes, o.runner, o.inventory, steadyMs),
+          `not back before step ${s.name}`,
+        )
+        if (between) {
+          result.errors.push(between)
           stop = true
           result.skipped.push(s.name)
           continue
@@ -276,14 +277,8 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
     if (!stop || result.experiments.length) {
       o.live.note('steady state after')
       result.steadyStateAfter = await steadyState(probes, o.runner, o.inventory, steadyMs)
-      if (!result.steadyStateAfter.every((p) => p.ok)) {
-        result.errors.push(
-          `steady state not back after the game day: ${result.steadyStateAfter
-            .filter((p) => !p.ok)
-            .map((p) => `${p.probe}: ${p.detail}`)
-            .join('; ')}`,
-        )
-      }
+      const after = notSteady(result.steadyStateAfter, 'not back after the game day')
+      if (after) result.errors.push(after)
     }
   } finally {
     result.rollbacks = await rollbacks(g, o)
