@@ -19,7 +19,7 @@
 import {InputError} from '../../core/errors.js'
 import {formatDuration, parseDurationMs} from '../../core/duration.js'
 import type {WriteMetrics} from '../workloads/writes.js'
-import type {FailoverMetrics, Phase} from './metrics.js'
+import {PHASE_NAMES, type FailoverMetrics, type Phase} from './metrics.js'
 import type {ClusterEvent, TimelineEvent} from '../timeline.js'
 
 export type Op = '<=' | '<' | '>=' | '>' | '==' | '!='
@@ -51,21 +51,6 @@ const COUNT_METRICS: Record<string, string> = {
   'split-brain-writes': 'write:splitBrain',
   'sessions-lost': 'sessionsLost',
 }
-export const PHASE_NAMES = [
-  'node-lost',
-  'node-unclean',
-  'quorum-lost',
-  'fence-requested',
-  'fence-confirmed',
-  'fence-failed',
-  'resource-stopped',
-  'resource-started',
-  'vip-moved',
-  'quorum-regained',
-  'node-rejoined',
-  'client-recovered',
-  'fault-reverted',
-]
 
 function nodesList(text: string): string[] {
   return text

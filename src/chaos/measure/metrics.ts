@@ -133,6 +133,12 @@ const CLUSTER_PHASE_ORDER: ClusterPhase[] = [
   'node-rejoined',
 ]
 
+/**
+ * The phases a run's metrics can hold after the injection (fault-injected is 0 by definition):
+ * what an expectation may name (`node-lost <= 10s`, `vrrp-master <= 5s`).
+ */
+export const PHASE_NAMES: readonly string[] = [...CLUSTER_PHASE_ORDER, 'client-recovered', 'fault-reverted']
+
 export function failoverMetrics(
   timeline: readonly TimelineEvent[],
   opts: {sustain?: number} = {},

@@ -84,6 +84,17 @@ describe('expectations', () => {
     expect(parseExpectation('no-split-brain').kind).toBe('no-split-brain')
   })
 
+  it('may name every phase the metrics record, keepalived and Sentinel ones too, and is judged on it', () => {
+    const tl = labRun()
+    tl.push({kind: 'cluster', t: T0 + 2500, phase: 'vrrp-master', source: 'keepalived-log', node: 'lb1'})
+    const c = ctx(tl)
+    for (const phase of ['vrrp-master', 'store-switched', 'client-recovered', 'fault-reverted'])
+      expect(parseExpectation(`${phase} <= 5s`)).toMatchObject({metric: `phase:${phase}`})
+    expect(evaluateExpectation(parseExpectation('vrrp-master <= 5s'), c).status).toBe('pass')
+    expect(evaluateExpectation(parseExpectation('vrrp-master <= 2s'), c).status).toBe('fail')
+    expect(() => parseExpectation('fault-injected <= 5s')).toThrow(/unknown metric fault-injected/)
+  })
+
   it('a bad expectation is an input error that shows the grammar', () => {
     expect(() => parseExpectation('rto is short')).toThrow(InputError)
     expect(() => parseExpectation('rto <= soon')).toThrow(/expected a duration/)
