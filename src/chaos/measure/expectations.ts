@@ -205,6 +205,16 @@ function fencedNodes(c: EvalContext): string[] {
   ]
 }
 
+/** A fence expectation in a run that did not observe the cluster: an error, never a pass. */
+function notObserved(text: string): ExpectationResult {
+  return {
+    text,
+    status: 'error',
+    observed: 'cluster not observed',
+    message: `${text}: the cluster was not observed`,
+  }
+}
+
 export function evaluateExpectation(e: Expectation, c: EvalContext): ExpectationResult {
   switch (e.kind) {
     case 'compare': {
@@ -255,13 +265,7 @@ export function evaluateExpectation(e: Expectation, c: EvalContext): Expectation
       }
     }
     case 'fenced': {
-      if (!c.observed)
-        return {
-          text: e.text,
-          status: 'error',
-          observed: 'cluster not observed',
-          message: `${e.text}: the cluster was not observed`,
-        }
+      if (!c.observed) return notObserved(e.text)
       const want = e.nodes === 'expected' ? c.expectFenced : e.nodes
       const got = fencedNodes(c)
       if (want.length === 0) {
@@ -283,13 +287,7 @@ export function evaluateExpectation(e: Expectation, c: EvalContext): Expectation
       }
     }
     case 'not-fenced': {
-      if (!c.observed)
-        return {
-          text: e.text,
-          status: 'error',
-          observed: 'cluster not observed',
-          message: `${e.text}: the cluster was not observed`,
-        }
+      if (!c.observed) return notObserved(e.text)
       const got = fencedNodes(c)
       const bad2 = e.nodes === 'any' ? got : got.filter((n) => (e.nodes as string[]).includes(n))
       return {

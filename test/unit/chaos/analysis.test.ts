@@ -95,6 +95,18 @@ describe('expectations', () => {
     expect(() => parseExpectation('fault-injected <= 5s')).toThrow(/unknown metric fault-injected/)
   })
 
+  it('about fencing, in a run that did not observe the cluster, is an error and never a pass', () => {
+    const c = {...ctx(labRun()), observed: false}
+    for (const t of ['fenced: n1', 'not-fenced: n2']) {
+      expect(evaluateExpectation(parseExpectation(t), c)).toEqual({
+        text: t,
+        status: 'error',
+        observed: 'cluster not observed',
+        message: `${t}: the cluster was not observed`,
+      })
+    }
+  })
+
   it('a bad expectation is an input error that shows the grammar', () => {
     expect(() => parseExpectation('rto is short')).toThrow(InputError)
     expect(() => parseExpectation('rto <= soon')).toThrow(/expected a duration/)
