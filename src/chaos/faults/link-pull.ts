@@ -9,7 +9,9 @@
  * - inject (iptables, default): chain HACHECK with, in order, RETURN for the
  *   controller's SSH path (controller address ↔ sshd port) and for every BMC
  *   address, then DROP `-i IF` and `-o IF`; jumps from INPUT/OUTPUT at
- *   position 1. (link-down: `ip link set dev IF down`.)
+ *   position 1; ARP on IF is dropped too (arptables, chain HK-<run id>, same
+ *   exemptions: a real pulled cable answers no ARP, and a cut VRRP MASTER
+ *   answering ARP for its VIP keeps clients on it). (link-down: `ip link set dev IF down`.)
  * - verify: the jumps are first in INPUT and OUTPUT and the DROPs are there
  *   (link-down: `ip -j addr`, read by src/facts/ip-addr.ts on the controller,
  *   shows the link without its UP flag).
@@ -27,6 +29,7 @@ import {
   verifyChainScript,
   type Rule,
 } from './parts/iptables.js'
+import {arpGoneScript, arpInjectScript, arpRevertScript, arpVerifyScript} from './parts/arp.js'
 import {ipAddrScript} from '../plan/holds.js'
 import {opt} from '../plan/options.js'
 import type {FaultPlan, PlanResult} from '../plan/types.js'
@@ -55,7 +58,7 @@ export default defineFault({
   summary: "Pull a node's network cable: drop all traffic on one of its interfaces, then restore it.",
   description: `The interface is the node's interface holding an address in the inventory network given with --network (e.g. heartbeat), or the one named with --interface.
 
-By default the traffic is dropped with iptables in hacheck's own chain HACHECK (jumped from INPUT and OUTPUT at position 1); the controller's SSH path and every BMC address stay open, and hacheck never touches a rule it did not create. --method link-down sets the link down instead (refused when it carries hacheck's own SSH connection).
+By default the traffic is dropped with iptables in hacheck's own chain HACHECK (jumped from INPUT and OUTPUT at position 1), and ARP on the interface with arptables in a chain named after the run; the controller's SSH path and every BMC address stay open, and hacheck never touches a rule it did not create. --method link-down sets the link down instead (refused when it carries hacheck's own SSH connection).
 
 Before anything changes: preflight (healthy, quorate, fencing on, quorum kept), the revert ledger on disk, and a dead-man timer on the node that reverts on its own if hacheck dies. After the hold the fault is reverted and verified gone. The workload (--load) measures what clients saw; the cluster is watched from the survivors and Pacemaker's log gives the precise phase times.`,
   examples: [
@@ -69,10 +72,10 @@ Before anything changes: preflight (healthy, quorate, fencing on, quorum kept), 
   rules: [{atLeastOne: ['network', 'interface']}],
   phases: {
     inject:
-      "iptables (default): chain HACHECK with RETURN for the controller's SSH path and every BMC address first, then DROP -i IF and -o IF, jumped from INPUT and OUTPUT at position 1, in one iptables-restore per family; link-down: ip link set dev IF down",
+      "iptables (default): chain HACHECK with RETURN for the controller's SSH path and every BMC address first, then DROP -i IF and -o IF, jumped from INPUT and OUTPUT at position 1, in one iptables-restore per family; the same for ARP with arptables (chain HK-<run id>); link-down: ip link set dev IF down",
     verify:
       'the jumps are first in INPUT and OUTPUT and the DROPs are there (link-down: the link has no UP flag)',
-    revert: "delete this run's jumps and chain (link-down: set the link up); idempotent",
+    revert: "delete this run's jumps and chains, ARP's too (link-down: set the link up); idempotent",
     deadman: 'on the node: the same revert script, run when the lease is not renewed',
   },
   plan: (input, ctx) => planLinkPull(input, {node: targetOf(ctx), ...ctx.options}),
@@ -166,7 +169,7 @@ function planLinkPull(
     {family: 'both', args: ['-i', ifname, '-j', 'DROP']},
     {family: 'both', args: ['-o', ifname, '-j', 'DROP']},
   ]
-  const undo = revertChainScript(input.runId)
+  const undo = `${revertChainScript(input.runId)}\n${arpRevertScript(input.runId)}`
   if (sshOnIf)
     notes.push(`${ifname} carries hacheck's SSH connection: it stays open through the exemption rules`)
   plan = {
@@ -177,20 +180,25 @@ function planLinkPull(
       {
         kind: 'node',
         node: o.node,
-        what: `drop all traffic on ${ifname}`,
-        script: injectChainScript(input.runId, rules),
+        what: `drop all traffic on ${ifname}, ARP included`,
+        script: `${injectChainScript(input.runId, rules)}\n${arpInjectScript(input.runId, ifname, ex)}`,
       },
     ],
     verify: [
-      {kind: 'node', node: o.node, what: 'chain HACHECK is in place', script: verifyChainScript(input.runId)},
+      {
+        kind: 'node',
+        node: o.node,
+        what: 'chain HACHECK (and its ARP chain) is in place',
+        script: `${verifyChainScript(input.runId)}\n${arpVerifyScript(input.runId)}`,
+      },
     ],
     revert: [{kind: 'node', node: o.node, what: 'remove chain HACHECK and its jumps', script: undo}],
     verifyReverted: [
       {
         kind: 'node',
         node: o.node,
-        what: 'no hacheck rule is left',
-        script: verifyChainGoneScript(input.runId),
+        what: 'no hacheck rule is left (ARP included)',
+        script: `${verifyChainGoneScript(input.runId)}\n${arpGoneScript(input.runId)}`,
       },
     ],
     deadmen: [nodeDeadman(input, o.node, undo)],

@@ -14,6 +14,13 @@ import {
   verifyChainScript,
   type Rule,
 } from '../../../src/chaos/faults/parts/iptables.js'
+import {
+  arpChain,
+  arpGoneScript,
+  arpInjectScript,
+  arpRevertScript,
+  arpVerifyScript,
+} from '../../../src/chaos/faults/parts/arp.js'
 
 function canUnshare(): boolean {
   if (process.getuid?.() !== 0) return false
@@ -110,5 +117,48 @@ describe.skipIf(!canUnshare())('iptables fault scripts in a throwaway network na
     expect(s['revert-b']).toMatch(/rc=0/)
     expect(s.rules).toContain('-j HACHECK')
     expect(s['rules-after']).not.toContain('HACHECK')
+  })
+
+  it('drops ARP on the pulled interface in a chain named after the run, keeping the controller and BMCs answered, and removes only its own', () => {
+    const ex = {controller: {address: '198.18.2.1', sshPort: 22}, bmcs: ['198.18.3.101']}
+    const inject = `${injectChainScript(RUN, rules)}\n${arpInjectScript(RUN, 'd0', ex)}`
+    const s = inNetns(
+      [
+        'ip link add d0 type veth peer name d1 && ip link set d0 up',
+        // An operator's own ARP rule and chain: they must survive.
+        'arptables -N USERARP && arptables -A USERARP -j RETURN && arptables -A INPUT -j USERARP',
+        step('inject', inject),
+        step('arp', 'arptables -S'),
+        step('verify', arpVerifyScript(RUN)),
+        step('gone-while-in', arpGoneScript(RUN)),
+        step('revert-other', arpRevertScript('other-run')),
+        step('arp-other', 'arptables -S'),
+        step('revert', `${revertChainScript(RUN)}\n${arpRevertScript(RUN)}`),
+        step('verify-after', arpVerifyScript(RUN)),
+        step('gone', `${verifyChainGoneScript(RUN)}\n${arpGoneScript(RUN)}`),
+        step('revert-again', arpRevertScript(RUN)),
+        step('arp-after', 'arptables -S'),
+      ].join('\n'),
+    )
+    const chain = arpChain(RUN)
+    expect(s.inject).toMatch(/rc=0/)
+    const applied = s.arp ?? ''
+    expect(applied).toContain(`-A INPUT -j ${chain}`)
+    expect(applied).toContain(`-A OUTPUT -j ${chain}`)
+    const at = (needle: string): number => applied.indexOf(needle)
+    expect(at(`-A ${chain} -j RETURN -s 198.18.2.1`)).toBeGreaterThan(0)
+    expect(at(`-A ${chain} -j RETURN -d 198.18.3.101`)).toBeGreaterThan(0)
+    expect(at(`-A ${chain} -j RETURN -s 198.18.3.101`)).toBeLessThan(at(`-A ${chain} -j DROP -i d0`))
+    expect(applied).toContain(`-A ${chain} -j DROP -o d0`)
+    expect(s.verify).toMatch(/rc=0/)
+    expect(s['gone-while-in']).toMatch(/ARP chain HK-test-run-1 still present[\s\S]*rc=1/)
+    expect(s['arp-other']).toContain(`-N ${chain}`)
+    expect(s.revert).toMatch(/rc=0/)
+    expect(s['verify-after']).not.toMatch(/rc=0/)
+    expect(s.gone).toMatch(/rc=0/)
+    expect(s['revert-again']).toMatch(/rc=0/)
+    const after = s['arp-after'] ?? ''
+    expect(after).not.toContain(chain)
+    expect(after).toContain('-A INPUT -j USERARP')
   })
 })
