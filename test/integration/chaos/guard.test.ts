@@ -10,11 +10,18 @@
  *   `chaos revert` leaves nothing behind;
  * - SIGINT and SIGTERM (Ctrl-C, a stopped service) at the boundaries where the
  *   fault is, or is being put, in place: hacheck reverts by itself, exits with
- *   the code of an interrupted run, and leaves no ledger and nothing on the node.
+ *   the code of an interrupted run, and leaves no ledger and nothing on the node;
+ * - lost SSH to the node while the fault is held (the test drops the node's SSH
+ *   traffic inside its own network namespace): the dead-man reverts within its
+ *   lease, hacheck ends on its own (no hang) saying the revert could not be
+ *   verified and keeping its ledger, and once SSH is back `chaos revert`
+ *   finds that ledger, verifies the node and leaves nothing.
  */
+import {execFile} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -22,12 +29,14 @@ import {CRASH_POINTS} from '../../../src/chaos/run/crash.js'
 import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import type {NodeSpec} from '../../../src/core/types.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
+import {PREFIX} from '../../../src/lab/topology.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {ensureLab, labContext, labRunner, labTitle, waitFor} from '../lab/helpers.js'
 import {chaosEnv, hacheck, healthy, ledgerFiles, leftovers, vipHolders} from './helpers.js'
 
 const lab = labContext()
 const LEASE_S = 3
+const run = promisify(execFile)
 
 describe.skipIf(!lab.available)(labTitle('chaos steady-state guard and interrupts (disk-fill)'), () => {
   let status: LabStatus
@@ -161,6 +170,69 @@ describe.skipIf(!lab.available)(labTitle('chaos steady-state guard and interrupt
     expect(r.exitCode).toBe(3)
     expect(result.status).toBe('aborted')
     expect(result.revert).toMatchObject({done: true, verified: true, ledgerRemoved: true})
+    expect(ledgerFiles(state)).toEqual([])
+    expect(await left()).toBe('')
+  })
+
+  it('lost SSH to the node during the hold: the dead-man reverts within its lease, hacheck ends by itself keeping its ledger, and chaos revert then leaves nothing', async () => {
+    const ns = `${PREFIX}${victim.name}`
+    const port = String(victim.port ?? 22)
+    // The node's own view, without SSH: its mount namespace through a process of its network namespace.
+    const pid = (await run('ip', ['netns', 'pids', ns])).stdout.split('\n')[0]?.trim() ?? ''
+    expect(pid).toMatch(/^\d+$/)
+    const fillOnNode = async (): Promise<string> =>
+      (await run('nsenter', ['-t', pid, '-m', '--', 'ls', '-A', '/tmp'])).stdout
+        .split('\n')
+        .filter((f) => f.startsWith('.hacheck-fill-'))
+        .join(' ')
+    // The test's own rules (not hacheck's chain): all SSH of the node, in and out, dropped.
+    const cut = [
+      ['INPUT', '-p', 'tcp', '--dport', port],
+      ['OUTPUT', '-p', 'tcp', '--sport', port],
+    ].map(([chain, ...m]) => [
+      chain as string,
+      ...m,
+      '-m',
+      'comment',
+      '--comment',
+      'hacheck-test-lost-ssh',
+      '-j',
+      'DROP',
+    ])
+    const ipt = (op: '-I' | '-D', rule: string[]): Promise<unknown> =>
+      run('ip', ['netns', 'exec', ns, 'iptables', '-w', '5', op, ...rule])
+    const env = chaosEnv(state, status)
+    const t0 = Date.now()
+    const running = hacheck(diskFill(['--duration', '20s', '--format', 'json']), env, 240_000)
+    let cutAt = 0
+    try {
+      await waitFor('the fault in place', 60_000, async () => ((await fillOnNode()) ? true : undefined), 250)
+      for (const rule of cut) await ipt('-I', rule)
+      cutAt = Date.now()
+      const cleanAfter = await waitFor(
+        `the dead-man's revert on ${victim.name} with SSH cut`,
+        (LEASE_S + 15) * 1000,
+        async () => ((await fillOnNode()) === '' ? Date.now() - cutAt : undefined),
+        250,
+      )
+      // The lease was last renewed at most one renewal (2 s) before the cut.
+      expect(cleanAfter).toBeLessThan((LEASE_S + 5) * 1000)
+      const r = await running
+      const res = JSON.parse(String(r.stdout)) as ChaosResult
+      console.warn(
+        `[chaos interrupt] lost SSH: node clean ${cleanAfter} ms after the cut; hacheck exit ${r.signal ?? r.exitCode} after ${Date.now() - t0} ms, revert ${JSON.stringify(res.revert)}`,
+      )
+      expect(r.exitCode).toBe(3)
+      expect(res.revert).toMatchObject({done: false})
+      expect(res.revert?.verified).not.toBe(true)
+      expect(ledgerFiles(state)).toHaveLength(1)
+    } finally {
+      for (const rule of cut) await ipt('-D', rule).catch(() => undefined)
+    }
+    const rev = await hacheck(['chaos', 'revert', '--format', 'json', '--log-file', 'none'], env)
+    const report = JSON.parse(String(rev.stdout)) as {found: number; left: number}
+    expect(rev.exitCode).toBe(0)
+    expect(report).toMatchObject({found: 1, left: 0})
     expect(ledgerFiles(state)).toEqual([])
     expect(await left()).toBe('')
   })
