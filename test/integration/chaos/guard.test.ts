@@ -225,6 +225,7 @@ describe.skipIf(!lab.available)(labTitle('chaos steady-state guard and interrupt
       expect(r.exitCode).toBe(3)
       expect(res.revert).toMatchObject({done: false})
       expect(res.revert?.verified).not.toBe(true)
+      expect(res.notes.join('\n')).toContain('the ledger stays for `hacheck chaos revert`')
       expect(ledgerFiles(state)).toHaveLength(1)
     } finally {
       for (const rule of cut) await ipt('-D', rule).catch(() => undefined)
