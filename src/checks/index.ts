@@ -64,6 +64,7 @@ import vrrpAuthentication from './vrrp/authentication.js'
 import vrrpOneMaster from './vrrp/one-master.js'
 import vrrpPreempt from './vrrp/preempt.js'
 import vrrpPriorities from './vrrp/priorities.js'
+import vrrpSplitHeal from './vrrp/split-heal.js'
 import vrrpTracksLb from './vrrp/tracks-lb.js'
 import vrrpUnicastPeers from './vrrp/unicast-peers.js'
 import vrrpVipPlacement from './vrrp/vip-placement.js'
@@ -102,6 +103,7 @@ export const ALL_CHECKS: readonly AnyCheck[] = [
   vrrpVipPlacement,
   vrrpPriorities,
   vrrpPreempt,
+  vrrpSplitHeal,
   vrrpUnicastPeers,
   vrrpAuthentication,
   vrrpTracksLb,

@@ -58,6 +58,23 @@ export interface VrrpInstanceConf {
   trackScripts: string[]
   trackProcesses: string[]
   trackInterfaces: string[]
+  /** What re-announces the VIP after a healed split (instance keywords; the global_defs defaults apply when unset). */
+  readvert: ReadvertConf
+}
+
+/**
+ * The settings that decide whether clients follow the VIP when two MASTERs of a healed split hear each other
+ * (global_defs vrrp_* names, or the vrrp_instance names without the prefix). Unset = keepalived's default.
+ */
+export interface ReadvertConf {
+  /** higher_prio_send_advert: the MASTER that steps down sends one last advert first. */
+  higherPrioSendAdvert?: boolean
+  /** garp_lower_prio_repeat: gratuitous ARPs sent by a MASTER that hears a lower priority (0 = none). */
+  garpLowerPrioRepeat?: number
+  /** garp_master_repeat (the default of garp_lower_prio_repeat). */
+  garpMasterRepeat?: number
+  /** garp_master_refresh, seconds: gratuitous ARPs repeated while MASTER (0 = never). */
+  garpMasterRefreshS?: number
 }
 
 export interface VrrpScriptConf {
@@ -80,6 +97,10 @@ export interface KeepalivedConf {
   files: string[]
   routerId?: string
   enableScriptSecurity: boolean
+  /** vrrp_strict: keepalived refuses higher_prio_send_advert and the GARP repeats with it. */
+  strict: boolean
+  /** The global_defs defaults of the re-announcing settings. */
+  readvert: ReadvertConf
   instances: VrrpInstanceConf[]
   scripts: VrrpScriptConf[]
   trackProcesses: VrrpTrackProcessConf[]
@@ -184,6 +205,28 @@ function vipOf(n: KaNode): KaVip {
   return vip
 }
 
+/** keepalived's <BOOL>: the keyword alone is true; else on|off|true|false|yes|no. */
+function boolOf(n: KaNode | undefined): boolean | undefined {
+  if (!n) return undefined
+  const v = n.args[0]?.toLowerCase()
+  return v === undefined || v === 'on' || v === 'true' || v === 'yes'
+}
+
+/** The re-announcing settings of a block, by keyword prefix ('vrrp_' in global_defs, '' in an instance). */
+function readvertOf(find: (kw: string) => KaNode | undefined, prefix: string): ReadvertConf {
+  const r: ReadvertConf = {}
+  const send = boolOf(find(`${prefix}higher_prio_send_advert`))
+  if (send !== undefined) r.higherPrioSendAdvert = send
+  const int = (kw: string): number | undefined => toInt(one(find(`${prefix}${kw}`)))
+  const lower = int('garp_lower_prio_repeat')
+  if (lower !== undefined) r.garpLowerPrioRepeat = lower
+  const rep = int('garp_master_repeat')
+  if (rep !== undefined) r.garpMasterRepeat = rep
+  const refresh = int('garp_master_refresh')
+  if (refresh !== undefined) r.garpMasterRefreshS = refresh
+  return r
+}
+
 function instanceOf(b: KaNode): VrrpInstanceConf {
   const auth = child(b, 'authentication')
   const delay = child(b, 'preempt_delay')
@@ -204,6 +247,7 @@ function instanceOf(b: KaNode): VrrpInstanceConf {
     trackScripts: listed(child(b, 'track_script')),
     trackProcesses: listed(child(b, 'track_process')),
     trackInterfaces: listed(child(b, 'track_interface')),
+    readvert: readvertOf((kw) => child(b, kw), ''),
   }
   if (delay) inst.preemptDelayS = delay.args[0] === undefined ? 0 : Number(delay.args[0])
   if (auth) {
@@ -224,6 +268,8 @@ export function keepalivedConfOf(trees: {file?: string; nodes: KaNode[]}[]): Kee
     files: trees.map((t) => t.file ?? ''),
     routerId: one(globalKw('router_id')),
     enableScriptSecurity: globalKw('enable_script_security') !== undefined,
+    strict: boolOf(globalKw('vrrp_strict')) === true,
+    readvert: readvertOf(globalKw, 'vrrp_'),
     instances: blocks('vrrp_instance').map(instanceOf),
     scripts: blocks('vrrp_script').map((b) => ({
       name: b.args[0] ?? '',

@@ -28,6 +28,7 @@ export const VRRP_VARIANTS = [
   'vrrp-no-track',
   'vrrp-peer-mgmt',
   'vrrp-preempt',
+  'vrrp-no-readvert',
   'vrrp-split',
   'vrrp-stale-vip',
 ] as const satisfies readonly VariantName[]
@@ -72,7 +73,7 @@ export function keepalivedConf(k: KeepalivedInput): string {
     // default garp_master_repeat). Without it the winner never transitioned and announces nothing, and the
     // clients stay on the loser's MAC until their ARP entry expires (measured on the lab: a link pull of the
     // MASTER then left the clients failing well past the revert in about one run in three).
-    '    vrrp_higher_prio_send_advert true',
+    ...(has('vrrp-no-readvert') ? [] : ['    vrrp_higher_prio_send_advert true']),
     '}',
     '',
   ]

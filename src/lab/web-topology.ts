@@ -10,6 +10,7 @@ export type WebVariant =
   | 'vrrp-no-track'
   | 'vrrp-peer-mgmt'
   | 'vrrp-preempt'
+  | 'vrrp-no-readvert'
   | 'vrrp-split'
   | 'vrrp-stale-vip'
   | 'lb-no-check'
@@ -71,6 +72,13 @@ export const WEB_VARIANTS: Record<WebVariant, WebVariantDef> = {
     name: 'vrrp-preempt',
     summary:
       'lb1 is `state MASTER` with preemption and no preempt_delay: a recovered lb1 takes the VIP back at once (a second outage)',
+    applies: 'web',
+    profiles: ['web'],
+  },
+  'vrrp-no-readvert': {
+    name: 'vrrp-no-readvert',
+    summary:
+      "no vrrp_higher_prio_send_advert and no garp_master_refresh (keepalived's defaults): when a split heals, the winner may announce nothing and clients stay on the LB that gave the VIP up",
     applies: 'web',
     profiles: ['web'],
   },

@@ -60,6 +60,11 @@ describe.skipIf(!lab.available)(labTitle('hacheck audit on the web stack'), () =
     ['vrrp-no-track', 'vrrp.tracks-lb', /no track_script\/track_process follows haproxy/],
     ['vrrp-peer-mgmt', 'vrrp.unicast-peers', /outside public 198\.18\.2\.0\/24/],
     ['vrrp-preempt', 'vrrp.preempt', /lb1 VI_WWW .*preempts at once/],
+    [
+      'vrrp-no-readvert',
+      'vrrp.split-heal',
+      /lb1 VI_WWW \(vrid 51\): no higher_prio_send_advert and no garp_master_refresh/,
+    ],
     ['vrrp-split', 'vrrp.one-master', /lb1 and lb2 are MASTER at once \(split brain\)/],
     [
       'vrrp-stale-vip',

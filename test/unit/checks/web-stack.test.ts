@@ -63,6 +63,24 @@ describe('VRRP checks on lab captures', () => {
     ).toEqual(['skip'])
   })
 
+  it('passes vrrp.split-heal where global_defs has vrrp_higher_prio_send_advert, and warns on the LB whose configuration predates it (a warning-severity check)', () => {
+    // lb1-healthy was captured after the lab got vrrp_higher_prio_send_advert; lb2-split before it.
+    const results = runCheck(
+      'vrrp.split-heal',
+      [
+        lb('lb1', '198.18.2.41', {'keepalived-conf': read('keepalived-conf/lb1-healthy.txt')}),
+        lb('lb2', '198.18.2.42', {'keepalived-conf': read('keepalived-conf/lb2-split.txt')}),
+      ],
+      {inventory},
+    ).map((r) => `${r.status} ${r.message}`)
+    expect(results).toEqual([
+      'pass lb1 VI_WWW (vrid 51): a healed split is re-announced (higher_prio_send_advert, 5 gratuitous ARPs from the winner)',
+      expect.stringMatching(
+        /^warn lb2 VI_WWW \(vrid 51\): no higher_prio_send_advert and no garp_master_refresh: when a split heals, the winner announces nothing/,
+      ),
+    ])
+  })
+
   it('fails vrrp.vip-placement on an LB whose SIGKILLed keepalived left the VIP behind', () => {
     // lb2 as captured after its keepalived was SIGKILLed (lb1 had become MASTER): the VIP is still on eth0.
     const [r] = runCheck(

@@ -40,6 +40,7 @@ describe('keepalived-conf on lab captures', () => {
     expect(c.files).toEqual(['/etc/keepalived/keepalived.conf'])
     expect(c.routerId).toBe('lb1')
     expect(c.enableScriptSecurity).toBe(true)
+    expect([c.strict, c.readvert]).toEqual([false, {higherPrioSendAdvert: true}])
     expect(c.instances).toEqual([
       expect.objectContaining({
         name: 'VI_WWW',
@@ -82,6 +83,8 @@ describe('keepalived-conf on lab captures', () => {
     })
     const nt = fact(keepalivedConf, 'keepalived-conf/lb1-no-track.txt')
     expect([nt.scripts, nt.instances[0]?.trackScripts]).toEqual([[], []])
+    // Captured before the lab set vrrp_higher_prio_send_advert: keepalived's defaults (nothing set).
+    expect([nt.readvert, nt.instances[0]?.readvert]).toEqual([{}, {}])
   })
 })
 
