@@ -4,7 +4,6 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {HacheckError} from '../core/errors.js'
 import {visibleText} from '../core/sanitize.js'
-import {ExitCode} from '../core/exit-codes.js'
 import {
   applyConfig,
   configFileFor,
@@ -14,9 +13,16 @@ import {
   type HacheckConfig,
 } from './config.js'
 import {commandInfo, manifestCommands} from './command-info.js'
+import {
+  printUsageErrorJson,
+  toCliError,
+  jsonFormatMode,
+  printHacheckError,
+  startRunLog,
+  type RunFlags,
+} from './command-run.js'
 import {makeDirs} from './files.js'
 import {commonFlags} from './flags.js'
-import {createLogger, log, type LogLevel} from './logger.js'
 import {OutputSink, type CommandIo} from './output.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -73,32 +79,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       strict: this.ctor.strict,
     })
     this.flags = flags as BaseFlags<T>
-    const f = this.flags as unknown as {
-      format?: string | string[]
-      output?: string | string[]
-      'log-file'?: string
-      'log-level'?: LogLevel
-      verbose?: boolean
-    }
-    const formats = f.format === undefined ? [] : [f.format].flat()
-    const outputs = f.output === undefined ? [] : [f.output].flat()
-    // `--format json -o a.json` of a command that pairs formats with files (audit) is one file, not JSON mode.
-    const paired = this.ownsOutput() && outputs.length > 0 && Array.isArray(f.format)
-    this.jsonFormat = formats.length === 1 && formats[0] === 'json' && !paired
+    const f = this.flags as unknown as RunFlags & {output?: string | string[]}
+    this.jsonFormat = jsonFormatMode(f, this.ownsOutput())
     // A command that declares its own --output (audit pairs formats and files) writes it itself.
     if (!this.ownsOutput() && typeof f.output === 'string') this.sink = new OutputSink(f.output)
-    const logFile = f['log-file']
-    createLogger({file: logFile === 'none' ? false : logFile, verbose: f.verbose, level: f['log-level']})
-    // Each run starts with what was asked: the command, its arguments and the config file in force.
-    // A password typed into a URL (--pg-url refuses it, but only later) is not written down.
-    // A URL's password is masked. `(?<!\w)`: a scheme starts only where a word starts (without it, a
-    // 100 kB argument of letters took 9 s: each position tried the whole word again).
-    const argvLogged = this.argv.map((a) => a.replace(/(?<!\w)(\w+:\/\/[^/:@\s]*):[^@\s/]*@/g, '$1:***@'))
-    const cmd = (this.id ?? '').replace(/:/g, ' ')
-    log().info(
-      {cmd, argv: argvLogged, ...(this.settings ? {config: this.settings.file} : {})},
-      `hacheck ${cmd}`,
-    )
+    startRunLog(this.id ?? '', this.argv, f, this.settings)
   }
 
   private baseFlagDefs(): Interfaces.FlagInput {
@@ -169,36 +154,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // The sanitising boundary for messages: they quote files and node output (docs/untrusted-input.md).
     err.message = visibleText(err.message)
     if (err instanceof HacheckError) {
-      // Printed as is: oclif's pretty printer would re-wrap the one-line-per-problem messages.
-      process.exitCode = err.exit
-      const actions = (configHint ? [...err.actions, configHint] : err.actions).map(visibleText)
-      if (this.jsonEnabled()) {
-        const body = {error: {code: err.code, message: err.message, actions, exit: err.exit}}
-        process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
-      } else {
-        process.stderr.write(`${err.message.replace(/^/gm, 'error: ')}\n`)
-        for (const a of actions) process.stderr.write(`hint: ${a}\n`)
-      }
+      printHacheckError(err, this.jsonEnabled(), configHint)
       return undefined
     }
-    let cli: Errors.CLIError
-    if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) {
-      // oclif parse/usage errors already carry exit 2 and a readable message.
-      cli = err as Errors.CLIError
-      if (err.oclif?.exit === undefined) (cli as {oclif: {exit: number}}).oclif = {exit: ExitCode.incomplete}
-      if (configHint) cli.message += `\n${configHint}`
-    } else {
-      cli = new Errors.CLIError(
-        `internal error: ${err.message} (run with HACHECK_DEBUG=1 for the stack trace)`,
-        {exit: ExitCode.incomplete},
-      )
-    }
-    // oclif/core#1423: in --json mode catch() ignores err.oclif.exit; copy it into exitCode.
-    ;(cli as {exitCode?: number}).exitCode = cli.oclif.exit
+    const cli = toCliError(err, Errors, configHint)
     if (this.jsonEnabled()) {
-      process.exitCode = cli.oclif.exit
-      const body = {error: {code: 'usage', message: cli.message, actions: [], exit: cli.oclif.exit}}
-      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+      printUsageErrorJson(cli)
       return undefined
     }
     return super.catch(cli)

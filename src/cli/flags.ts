@@ -5,7 +5,8 @@
  * durations are DURATION values (30s, 500ms, 2m; a bare number is seconds),
  * reports are -f/--format and -o/--output. docs/cli.md lists the rules.
  */
-import {Flags, type Interfaces} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {requireDurationMs} from '../core/duration.js'
 import {DEFAULT_LOG_LEVEL, LOG_LEVELS} from './logger.js'
