@@ -58,7 +58,12 @@ export function jsonFlagEnabled(argv: readonly string[], env: NodeJS.ProcessEnv)
 /** The flags of the command line, or undefined when oclif's parser refuses it (oclif will say why). */
 export async function parseFastAudit(argv: readonly string[]) {
   try {
-    const {flags} = await parse([...argv], {flags: fastAuditFlags, args: {}, strict: true, context: undefined})
+    const {flags} = await parse([...argv], {
+      flags: fastAuditFlags,
+      args: {},
+      strict: true,
+      context: undefined,
+    })
     return flags
   } catch {
     return undefined
