@@ -86,6 +86,11 @@ export async function runFastAudit(argv: readonly string[], env = process.env): 
   const flags = await parseFastAudit(argv)
   if (!flags) return false
   const json = jsonFormatMode(flags, true) || jsonFlagEnabled(argv, env)
+  // As @oclif/core's command module does: a reader that closes stdout early (`| head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return
+    throw err
+  })
   try {
     startRunLog('audit', argv, flags, undefined)
     const result = await runAuditCli(flags, {
