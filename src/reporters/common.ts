@@ -26,6 +26,13 @@ export function groupByRef(
   return [...groups.values()].sort((a, b) => compareRefs(a.ref, b.ref))
 }
 
+/**
+ * Refs of lowercase letters, digits, dots and hyphens (every bundled checklist's: "x.corosync") are in
+ * the same order by code unit as by localeCompare (ICU's root collation): compared so, they spare every
+ * run the ~10 ms the first localeCompare of a process costs (setting up ICU's collator).
+ */
+const PLAIN_REF = /^[a-z0-9.-]*$/
+
 /** Numeric refs first in numeric order ("2" < "10"), then the rest alphabetically. */
 export function compareRefs(a: string, b: string): number {
   const na = Number(a)
@@ -35,6 +42,7 @@ export function compareRefs(a: string, b: string): number {
   if (aNum && bNum) return na - nb
   if (aNum) return -1
   if (bNum) return 1
+  if (PLAIN_REF.test(a) && PLAIN_REF.test(b)) return a < b ? -1 : a > b ? 1 : 0
   return a.localeCompare(b)
 }
 
