@@ -247,13 +247,15 @@ function startup(): {name: string; s: Sample}[] {
     'import @oclif/core': ['node', '--input-type=module', '-e', "await import('@oclif/core')"],
     'hacheck --version': ['node', 'bin/run.js', '--version'],
     'hacheck --help': ['node', 'bin/run.js', '--help'],
-    'hacheck audit --from (3-node capture)': [
+    'hacheck audit --from (4-node capture)': [
       'node',
       'bin/run.js',
       'audit',
       '--from',
       'examples/lab-healthy',
     ],
+    // The same through oclif, as before the audit fast path (src/cli/fast-audit.ts).
+    'the same through oclif': ['node', 'bench/oclif-path.js', 'audit', '--from', 'examples/lab-healthy'],
   }
   const samples = alternate(
     Object.entries(cmds).map(([name, argv]) => ({name, run: run(argv)})),
