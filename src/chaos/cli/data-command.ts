@@ -30,6 +30,8 @@ import {renderDataRun} from '../report/data-run.js'
 import {runDataExperiment, type DataRunResult} from '../run/data-experiment.js'
 import {newRunId} from '../run/experiment.js'
 import {requireConfirmation} from '../run/fault.js'
+import {guardSignals} from '../run/signals.js'
+import {DEFAULT_LEASE} from '../faults/parts/common.js'
 import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from '../safety/controller.js'
 import {MariadbWrite} from '../workloads/mariadb-write.js'
 import {PgLeaderWrite} from '../workloads/pg-leader-write.js'
@@ -43,6 +45,8 @@ export interface DataRunOptions {
   settleMs: number
   yes: boolean
   acceptNewHostKeys: boolean
+  /** The dead-men's lease timeout (default DEFAULT_LEASE's 10 s). */
+  leaseTimeoutS?: number
 }
 
 const specOf = (inv: Inventory, name: string): NodeSpec => {
@@ -137,6 +141,7 @@ export async function executeData(o: DataRunOptions, io: CommandIo): Promise<Dat
     const choice = chooseData(args, inv, await lookCurrent(infra.runner, inv, args, nodes))
     await requireConfirmation(`run ${o.args.experiment} on ${choice.target}`, inv.cluster.name, {yes: o.yes})
     const runId = newRunId()
+    const signals = guardSignals()
     const res = await runDataExperiment(
       {
         runId,
@@ -154,9 +159,12 @@ export async function executeData(o: DataRunOptions, io: CommandIo): Promise<Dat
         recovered: recoveredProbe(infra.runner, inv, choice),
         recoveryTimeoutMs: o.settleMs,
         tailMs: 3000,
+        ...(o.leaseTimeoutS !== undefined ? {lease: {...DEFAULT_LEASE, timeoutS: o.leaseTimeoutS}} : {}),
+        abort: signals.signal,
+        safety: {onLedger: signals.onLedger},
       },
       infra.runner,
-    )
+    ).finally(() => signals.release())
     process.exitCode = dataExit(res, inv.cluster.objectives.rpoMs)
     if (!io.json) io.write(renderDataRun(res))
     return res

@@ -1,23 +1,25 @@
 /**
  * One data-tier experiment end to end (the chaos pipeline of issue 11 will absorb it as a fault + workload
- * declaration): discovery → plan → workload prepared and started → baseline → dead-men armed → inject →
- * verify → hold (leases renewed, node states polled) → revert → verify removed → dead-men cancelled →
- * recovery awaited → workload stopped → read-back → the system's own log read → pure accounting.
+ * declaration): discovery → plan → workload prepared and started → baseline → ledger written → dead-men
+ * armed → inject → verify → hold (leases renewed, node states polled) → revert → verify removed →
+ * dead-men cancelled → ledger removed → recovery awaited → workload stopped → read-back → the system's own log read → pure accounting.
  *
- * The revert runs in `finally` once anything may have been injected, and the dead-men revert on their own
- * if this process dies in between (as in run/experiment.ts).
+ * The revert ledger is written before anything changes and removed only once the revert is verified and
+ * the dead-men are gone (run/data-safety.ts), so `hacheck chaos revert` sees an interrupted run; the revert
+ * runs in `finally` once anything may have been injected, and the dead-men revert on their own if this
+ * process dies in between (as in run/experiment.ts).
  */
 import {IncompleteError, InputError} from '../../core/errors.js'
 import type {CommandRunner, Inventory, NodeSpec} from '../../core/types.js'
-import {armStep, cancelStep, renewNodeScript, verifyNodeDeadmanGoneScript} from '../safety/deadman.js'
 import {discoverNode, type NodeFacts} from '../observe/discovery.js'
 import {pollChanges, type PhaseEvent, type SystemObserver} from '../observe/data.js'
-import {DEFAULT_LEASE, type PlanInput} from '../faults/parts/common.js'
+import {DEFAULT_LEASE, type LeaseSettings, type PlanInput} from '../faults/parts/common.js'
 import {runStep, untilHolds, type StepEnv} from '../safety/steps.js'
 import {now, type WriteEvent} from '../timeline.js'
 import type {FaultPlan, PlanResult} from '../plan/types.js'
 import {accountWrites, clientOutage, type WriteAccounting} from '../workloads/accounting.js'
 import type {Workload, WorkloadContext} from '../workloads/types.js'
+import {DataSafety, type DataSafetyOptions} from './data-safety.js'
 
 export interface DataRunSpec {
   runId: string
@@ -40,6 +42,12 @@ export interface DataRunSpec {
   /** Writes after the recovery before the workload stops (shows the minority serving again). */
   tailMs: number
   pollIntervalMs?: number
+  /** The dead-men's lease (default DEFAULT_LEASE: reverts 10 s after hacheck stops renewing it). */
+  lease?: LeaseSettings
+  /** Ends the hold early (a signal): the fault is reverted at once and the run says so. */
+  abort?: AbortSignal
+  /** Where the ledger and the node-side dead-man state live; who is told of ledger changes. */
+  safety?: DataSafetyOptions
 }
 
 export interface DataRunResult {
@@ -60,6 +68,12 @@ export interface DataRunResult {
   accounting?: WriteAccounting
   /** The clients' outage on the majority endpoints, from the injection on. */
   rto?: {ms: number; fromMs: number; toMs: number}
+  /** Why the hold ended early (a signal), when it did. */
+  aborted?: string
+  /** true once the revert was verified, the dead-men cancelled and the ledger removed. */
+  ledgerRemoved?: boolean
+  /** What a dead-man that fired on its own (lease expired) left in its log, per node. */
+  deadmanFired?: string[]
   errors: string[]
 }
 
@@ -119,50 +133,18 @@ async function inject(env: StepEnv, plan: FaultPlan): Promise<void> {
   }
 }
 
-async function revert(env: StepEnv, plan: FaultPlan, errors: string[]): Promise<void> {
-  for (const s of plan.revert) {
-    const o = await untilHolds(env, s, 30_000)
-    if (!o.ok) errors.push(`revert: ${s.what}: ${o.error ?? ''}`)
-  }
-  for (const s of plan.verifyReverted) {
-    const o = await untilHolds(env, s, plan.revertTimeoutMs)
-    if (!o.ok) errors.push(`revert not verified: ${s.what}: ${o.error ?? ''}`)
-  }
-}
-
-async function armDeadmen(
-  env: StepEnv,
-  runId: string,
-  plan: FaultPlan,
-): Promise<Map<string, number | undefined>> {
-  const pids = new Map<string, number | undefined>()
-  for (const d of plan.deadmen) {
-    if (d.kind !== 'node') continue
-    const o = await runStep(env, armStep(runId, d))
-    if (!o.ok) throw new IncompleteError(`arming the dead-man on ${d.node} failed: ${o.error ?? ''}`)
-    const pid = Number(o.result?.stdout.trim())
-    pids.set(d.node, Number.isInteger(pid) && pid > 0 ? pid : undefined)
-  }
-  return pids
-}
-
-async function cancelDeadmen(
-  env: StepEnv,
-  runId: string,
-  pids: Map<string, number | undefined>,
-  errors: string[],
-): Promise<void> {
-  for (const [node, pid] of pids) {
-    const c = await untilHolds(env, cancelStep(runId, node, pid), 30_000)
-    if (!c.ok) errors.push(`dead-man on ${node} not cancelled: ${c.error ?? ''}`)
-    const v = await runStep(env, {
-      kind: 'node',
-      node,
-      what: 'dead-man gone',
-      script: verifyNodeDeadmanGoneScript(runId, pid),
-    })
-    if (!v.ok) errors.push(`dead-man on ${node} still present: ${v.error ?? ''}`)
-  }
+/** Sleeps ms, or less when the signal fires. */
+function holdFor(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const t = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, {once: true})
+  })
 }
 
 export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner): Promise<DataRunResult> {
@@ -180,7 +162,7 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
     inventory: inv,
     facts,
     holdMs: spec.holdMs,
-    lease: DEFAULT_LEASE,
+    lease: spec.lease ?? DEFAULT_LEASE,
   })
   if (!planned.ok)
     throw new InputError(`cannot plan the fault: ${planned.reason}`, {actions: planned.actions ?? []})
@@ -207,36 +189,39 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
   workload.start()
   const observers = [spec.observer, ...(spec.alsoObserve ?? [])]
   const polls = observers.map((o) => startPolling(runner, nodes, o, spec.pollIntervalMs ?? 500))
-  let pids = new Map<string, number | undefined>()
-  let touched = false
+  const safety = new DataSafety(env, spec.runId, inv, plan, spec.safety)
+  let ledgered = false
+  let injected = false
   try {
     await sleep(spec.baselineMs)
-    pids = await armDeadmen(env, spec.runId, plan)
-    touched = true
+    if (spec.abort?.aborted) throw new IncompleteError('interrupted before the fault: nothing was injected')
+    // The ledger on disk before anything changes; the dead-men next (their PIDs into the ledger).
+    safety.save('armed')
+    ledgered = true
+    await safety.arm()
+    safety.save('injecting')
+    injected = true
     await inject(env, plan)
     out.injectedAt = now()
+    safety.save('injected')
     const during = spec
       .duringHold?.()
       .catch((err: Error) => out.errors.push(`during the hold: ${err.message}`))
-    const until = now() + spec.holdMs
-    while (now() < until) {
-      await Promise.all(
-        [...pids.keys()].map((node) =>
-          runStep(env, {kind: 'node', node, what: 'renew lease', script: renewNodeScript(spec.runId)}),
-        ),
-      )
-      await sleep(Math.min(2000, Math.max(0, until - now())))
-    }
+    await holdFor(Math.max(0, out.injectedAt + spec.holdMs - now()), spec.abort)
+    if (spec.abort?.aborted) out.aborted = 'interrupted (SIGINT or SIGTERM): reverted at once'
     await during
   } catch (err) {
     out.errors.push((err as Error).message)
   } finally {
-    if (touched) {
-      await revert(env, plan, out.errors)
-      out.revertedAt = now()
-      await cancelDeadmen(env, spec.runId, pids, out.errors)
+    if (ledgered) {
+      const verified = await safety.revert(injected, out.errors)
+      if (injected) out.revertedAt = now()
+      const fired: string[] = []
+      out.ledgerRemoved = await safety.finish(verified, out.errors, fired)
+      if (fired.length) out.deadmanFired = fired
     }
   }
+  if (out.aborted) out.errors.push(out.aborted)
   const deadline = now() + spec.recoveryTimeoutMs
   let why = await spec.recovered()
   while (why !== undefined && now() < deadline) {

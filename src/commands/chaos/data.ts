@@ -7,6 +7,7 @@ import type {DataRunResult} from '../../chaos/run/data-experiment.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag, formatFlag} from '../../cli/flags.js'
 import {requireDurationMs} from '../../core/duration.js'
+import {InputError} from '../../core/errors.js'
 import {EXIT_CODES_HELP} from '../../core/exit-codes.js'
 
 export default class ChaosData extends BaseCommand<typeof ChaosData> {
@@ -23,7 +24,7 @@ Writes go to every Galera node round-robin (mariadb-write) or to the Patroni lea
 
 Database and user: --database and --db-user, else the inventory's cluster.database name and user. The password only from the environment: MYSQL_PWD (Galera) or PGPASSWORD (Patroni); never a flag, never logged.
 
-The nodes are those with role galera or patroni in the inventory. A node-side dead-man reverts the fault if hacheck dies while it is in place; a target that is this machine is refused.
+The nodes are those with role galera or patroni in the inventory. The revert ledger is written before anything changes and removed once the revert is verified: "hacheck chaos revert" undoes a run that was interrupted (hacheck killed). A node-side dead-man reverts the fault on its own when hacheck stops renewing its lease for --lease-timeout; the first SIGINT/SIGTERM ends the hold and reverts at once (exit 3). A target that is this machine is refused.
 
 Exit code: 0 when the run completed and no acknowledged write was lost (or the loss is within the inventory's objectives.rpo when it is above 0); 1 when acknowledged writes were lost beyond it, or the minority accepted writes while cut off; 3 when the run could not complete (not injected, not recovered within --settle, no read-back). --format json prints the DataRunResult.
 
@@ -68,6 +69,7 @@ ${EXIT_CODES_HELP}`
       max: 65535,
     }),
     'keep-table': Flags.boolean({summary: "Keep the run's hk_writes_<run> table after the read-back."}),
+    'lease-timeout': faultFlags['lease-timeout'],
     yes: faultFlags.yes,
     format: formatFlag(['console', 'json'] as const, 'Report format on stdout (or in --output).'),
     'accept-new-host-keys': faultFlags['accept-new-host-keys'],
@@ -75,6 +77,8 @@ ${EXIT_CODES_HELP}`
 
   public async run(): Promise<DataRunResult> {
     const {args, flags} = await this.parse(ChaosData)
+    if (requireDurationMs(flags['lease-timeout'], '--lease-timeout') < 3000)
+      throw new InputError('--lease-timeout: at least 3s (the lease is renewed every 2s)')
     return executeData(
       {
         inventory: flags.inventory,
@@ -93,6 +97,7 @@ ${EXIT_CODES_HELP}`
         settleMs: requireDurationMs(flags.settle, '--settle'),
         yes: flags.yes,
         acceptNewHostKeys: flags['accept-new-host-keys'],
+        leaseTimeoutS: requireDurationMs(flags['lease-timeout'], '--lease-timeout') / 1000,
       },
       this.io(),
     )

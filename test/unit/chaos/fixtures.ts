@@ -1,4 +1,5 @@
 /** Literal inputs shared by the chaos unit tests: a 3-node lab inventory and what discovery would find. */
+import {execFile} from 'node:child_process'
 import {readFileSync, rmSync} from 'node:fs'
 
 import type {NodeFacts} from '../../../src/chaos/observe/discovery.js'
@@ -12,7 +13,7 @@ import type {AnyFault} from '../../../src/chaos/faults/parts/define.js'
 import {asKey, optionValues, type OptionValues, type Options} from '../../../src/chaos/plan/options.js'
 import type {PlanResult} from '../../../src/chaos/plan/types.js'
 import type {IfAddr} from '../../../src/facts/ip-addr.js'
-import type {Inventory} from '../../../src/core/types.js'
+import type {CommandResult, CommandRunner, CommandSpec, Inventory, NodeSpec} from '../../../src/core/types.js'
 import {parseInventory} from '../../../src/inventory/load.js'
 
 export const INVENTORY_YAML = `cluster:
@@ -182,4 +183,19 @@ export function stopDeadmenAndRemove(pids: number[], dirs: string[]): void {
     }
   }
   for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
+}
+
+/** Runs each node's script with bash on this machine (the steps only touch the throwaway directories). */
+export class BashRunner implements CommandRunner {
+  run(_node: NodeSpec, cmd: CommandSpec): Promise<CommandResult> {
+    const started = performance.now()
+    return new Promise((resolve) => {
+      const child = execFile('bash', ['-s'], {timeout: cmd.timeoutMs ?? 30_000}, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0
+        resolve({stdout, stderr, exitCode: code, durationMs: performance.now() - started})
+      })
+      child.stdin?.end(`{\n${cmd.script ?? ''}\n}; exit $?\n`)
+    })
+  }
+  async close(): Promise<void> {}
 }

@@ -6,7 +6,6 @@
  * before the inject, the ledger says `injected` once the fault is there, and it is removed only once the
  * revert is verified and the dead-man is gone. The dead-man loops this starts are stopped by PID.
  */
-import {execFile} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -21,23 +20,7 @@ import {armDeadmen, inject, StoppedRun, verify, writeRunLedger} from '../../../s
 import {cancelDeadmen, revert} from '../../../src/chaos/run/phases/revert.js'
 import {deadmanTag} from '../../../src/chaos/safety/deadman.js'
 import {readLedgers} from '../../../src/chaos/safety/ledger.js'
-import type {CommandResult, CommandRunner, CommandSpec, NodeSpec} from '../../../src/core/types.js'
-import {okPlan, planInput, planOf, stopDeadmenAndRemove} from './fixtures.js'
-
-/** Runs each node's script with bash on this machine (the steps only touch the throwaway directories). */
-class BashRunner implements CommandRunner {
-  run(_node: NodeSpec, cmd: CommandSpec): Promise<CommandResult> {
-    const started = performance.now()
-    return new Promise((resolve) => {
-      const child = execFile('bash', ['-s'], {timeout: cmd.timeoutMs ?? 30_000}, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0
-        resolve({stdout, stderr, exitCode: code, durationMs: performance.now() - started})
-      })
-      child.stdin?.end(`{\n${cmd.script ?? ''}\n}; exit $?\n`)
-    })
-  }
-  async close(): Promise<void> {}
-}
+import {BashRunner, okPlan, planInput, planOf, stopDeadmenAndRemove} from './fixtures.js'
 
 const dirs: string[] = []
 const pids: number[] = []
