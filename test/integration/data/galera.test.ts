@@ -2,11 +2,18 @@
  * The lab's galera profile (3 MariaDB 10.11 / Galera 4 nodes, no Pacemaker), audited (the x.galera item,
  * healthy and with each variant applied live: each fails exactly its check), then a minority partition
  * under the mariadb-write workload: the minority turns non-Primary and refuses writes, no acknowledged
- * write is lost, the phases come from the nodes' polled state and their own error logs.
+ * write is lost, the phases come from the nodes' polled state and their own error logs. Then the same run
+ * through the CLI, and once more SIGKILLed during the hold: the dead-men clean the nodes on their own and
+ * `hacheck chaos revert` finds the run's ledger, reports the dead-men's firing and leaves nothing.
  *
  * Every count hacheck reports is cross-checked against a read-back that shares nothing with src/chaos:
  * the mariadb client over SSH on another node than the workload's read-back.
  */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CheckResult} from '../../../src/core/results.js'
@@ -23,11 +30,13 @@ import type {Inventory, NodeSpec} from '../../../src/core/types.js'
 import {loadInventory} from '../../../src/inventory/load.js'
 import type {LabStatus} from '../../../src/lab/lab.js'
 import {GALERA_DB, GALERA_USER, MARIADB_PORT} from '../../../src/lab/galera-topology.js'
-import type {VariantName} from '../../../src/lab/topology.js'
+import {PREFIX, type VariantName} from '../../../src/lab/topology.js'
+import {readLedgers} from '../../../src/chaos/safety/ledger.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {runCliJson} from '../../support/cli.js'
 import {audit} from '../audit/run-audit.js'
-import {ensureLab, labContext, labRunner, labTitle, sh, useVariants} from '../lab/helpers.js'
+import {ensureLab, labContext, labRunner, labTitle, sh, useVariants, waitFor} from '../lab/helpers.js'
+import {chaosEnv, hacheck} from '../chaos/helpers.js'
 
 const lab = labContext()
 const NODES = ['g1', 'g2', 'g3']
@@ -54,6 +63,13 @@ describe.skipIf(!lab.available)(
 
     const sql = (n: string, q: string): Promise<string> =>
       sh(runner, node(n), ['mariadb', '-N', '-B', '-e', q])
+
+    /** hacheck's iptables rules and chains in a node's network namespace, seen from the host (iptables-save). */
+    const hacheckRules = async (n: string): Promise<string[]> => {
+      const r = await execa('ip', ['netns', 'exec', `${PREFIX}${n}`, 'iptables-save'], {reject: false})
+      if (r.exitCode !== 0) throw new Error(`iptables-save in ${PREFIX}${n}: ${r.stderr}`)
+      return r.stdout.split('\n').filter((l) => /HACHECK|hacheck-/.test(l))
+    }
 
     beforeAll(async () => {
       status = await ensureLab('galera')
@@ -270,6 +286,104 @@ describe.skipIf(!lab.available)(
       expect(report.polled.some((p) => p.node === 'g3' && /non-Primary/.test(p.what))).toBe(true)
       expect(report.recoveredAt).toBeDefined()
       expect(code).toBe(0)
+    })
+    it('hacheck chaos data galera-partition SIGKILLed during the hold: g3 is clean within the dead-man lease, chaos revert replays the ledger and reports nothing left', async () => {
+      const state = mkdtempSync(join(tmpdir(), 'hacheck-data-kill-'))
+      const env = chaosEnv(state, status)
+      const ledgerDir = join(state, 'hacheck', 'ledger')
+      const started = Date.now()
+      const child = hacheck(
+        [
+          'chaos',
+          'data',
+          'galera-partition',
+          '-i',
+          status.inventory as string,
+          '--duration',
+          '120s',
+          '--lease-timeout',
+          '5s',
+          '--baseline',
+          '1s',
+          '--rate',
+          '5',
+          '--database',
+          GALERA_DB,
+          '--db-user',
+          GALERA_USER,
+          '--yes',
+          '--log-file',
+          'none',
+        ],
+        env,
+      )
+      try {
+        // The ledger says `injected` once the cut is verified in place.
+        const entry = await waitFor(
+          'the ledger in state injected',
+          60_000,
+          async () => {
+            const e = readLedgers(ledgerDir)[0]?.entry
+            return e?.state === 'injected' ? e : undefined
+          },
+          100,
+        )
+        expect(entry.targets).toEqual(['g3'])
+        expect(entry.deadmen.map((d) => d.deadman.kind === 'node' && d.deadman.node)).toEqual(NODES)
+        expect(entry.deadmen.every((d) => (d.pid ?? 0) > 0)).toBe(true)
+        expect(await hacheckRules('g3')).not.toEqual([])
+        const killedAt = Date.now()
+        child.kill('SIGKILL')
+        await child
+        // Restored by the dead-men alone: lease 5 s, checked every 0.5 s.
+        const cleanAfter = await waitFor(
+          'no hacheck iptables rule or chain left on any galera node',
+          30_000,
+          async () => {
+            const left = (await Promise.all(NODES.map(hacheckRules))).flat()
+            return left.length === 0 ? Date.now() - killedAt : undefined
+          },
+          200,
+        )
+        console.warn(`[galera sigkill] the dead-men left nothing ${cleanAfter} ms after hacheck was killed`)
+        expect(cleanAfter).toBeLessThan(5000 + 2000 + 2500)
+
+        const rev = await hacheck(['chaos', 'revert', '--format', 'json', '--log-file', 'none'], env)
+        const report = JSON.parse(String(rev.stdout)) as {
+          found: number
+          cleaned: number
+          left: number
+          runs: {deadmanLogs: {where: string; text: string}[]; actions: {ok: boolean; what: string}[]}[]
+        }
+        expect(rev.exitCode, String(rev.stderr)).toBe(0)
+        expect(report).toMatchObject({found: 1, cleaned: 1, left: 0})
+        expect(report.runs[0]?.actions.filter((a) => !a.ok)).toEqual([])
+        expect(report.runs[0]?.deadmanLogs.map((l) => l.where)).toContain('g3')
+        expect(report.runs[0]?.deadmanLogs.find((l) => l.where === 'g3')?.text).toMatch(
+          /firing: lease not renewed/,
+        )
+        const again = await hacheck(['chaos', 'revert', '--log-file', 'none'], env)
+        expect(again.exitCode).toBe(0)
+        expect(String(again.stdout)).toMatch(/no leftover ledger/)
+        for (const n of NODES) expect(await hacheckRules(n)).toEqual([])
+        await sql('g1', `DROP TABLE IF EXISTS ${GALERA_DB}.${mariadbWritesTable(entry.runId)}`)
+        console.warn(`[galera sigkill] took ${Date.now() - started} ms up to the revert`)
+      } finally {
+        child.kill('SIGKILL')
+        rmSync(state, {recursive: true, force: true})
+      }
+      await waitFor('the galera cluster whole again', 120_000, async () =>
+        galeraNotWhole(
+          await Promise.all(
+            NODES.map(async (n) => {
+              const r = await runner.run(node(n), {script: galeraObserver.pollScript, timeoutMs: 5000})
+              return {node: n, state: parseGaleraPoll(r.stdout, r.exitCode)}
+            }),
+          ),
+        ) === undefined
+          ? true
+          : undefined,
+      )
     })
   },
 )
