@@ -17,7 +17,8 @@ import {executeFault, faultFlags, type CommonFlagValues, type DryRunJson} from '
 
 type FlagMap = Interfaces.FlagInput
 
-function optionFlag(spec: OptionSpec): FlagMap[string] {
+/** The oclif flag of one declared option (fault commands, and `chaos data`'s options). */
+export function optionFlag(spec: OptionSpec): FlagMap[string] {
   const shared = {
     summary: spec.description,
     ...(spec.char ? {char: spec.char as 'p'} : {}),
@@ -26,6 +27,13 @@ function optionFlag(spec: OptionSpec): FlagMap[string] {
     ...(spec.dependsOn ? {dependsOn: spec.dependsOn.map(flagName)} : {}),
   }
   if (spec.type === 'boolean') return Flags.boolean(shared)
+  if (spec.type === 'integer')
+    return Flags.integer({
+      ...shared,
+      min: spec.min,
+      max: spec.max,
+      ...(spec.default !== undefined ? {default: spec.default} : {}),
+    })
   if (spec.type === 'duration') {
     // A DURATION flag (validated at parse time, like every duration of every command); no letter.
     const d = {

@@ -12,6 +12,7 @@ import {planPartition} from '../faults/partition.js'
 import type {PlanInput} from '../faults/parts/common.js'
 import {GALERA_MEMBER_ROLES, planGaleraPartition} from '../faults/parts/galera-partition.js'
 import {planStopService} from '../faults/stop-service.js'
+import {opt, type OptionValues} from './options.js'
 import type {PlanResult} from './types.js'
 import type {DataRunResult} from '../run/data-experiment.js'
 import type {MariadbWriteSpec} from '../workloads/mariadb-write.js'
@@ -24,6 +25,70 @@ export const DATA_EXPERIMENTS = [
   'etcd-stop-member',
 ] as const
 export type DataExperiment = (typeof DATA_EXPERIMENTS)[number]
+
+/** What each experiment does, with its default target (`chaos data --help`, `--dry-run`, docs). */
+export const DATA_EXPERIMENT_SUMMARY: Record<DataExperiment, string> = {
+  'galera-partition':
+    'cut one Galera node off from the others (default: the last galera node): the minority must turn non-Primary and refuse writes.',
+  'patroni-kill-leader': 'kill -9 the postgres of the Patroni leader (default: the current leader).',
+  'patroni-cut-leader':
+    'partition the Patroni leader from etcd and the replicas (default: the current leader).',
+  'etcd-stop-member': 'stop the etcd unit of one member (default: the etcd leader) under Patroni.',
+}
+
+/**
+ * The options of every data experiment, declared once: from here come `hacheck chaos data`'s flags (their
+ * kebab-case), the game-day schema of an experiment step's `with:`, its validation (FILE:LINE:COL) and
+ * what --dry-run says. The hold, the baseline and the settle time are the step's `duration`, `baseline`
+ * and `settle` (the flags of the same names), as for a fault.
+ */
+export const DATA_OPTIONS = {
+  node: opt.node({
+    char: 'n',
+    description: "Target node (default: the experiment's default, see the experiments).",
+    expected: 'a node name from the inventory',
+  }),
+  rate: opt.integer({description: 'Writes per second.', default: 15, min: 1, max: 1000}),
+  writeTimeout: opt.duration({
+    description: 'Per-write timeout (connect + INSERT); a write without an answer is unknown.',
+    default: '3s',
+  }),
+  database: opt.string({
+    description: 'Database of the write table (default: cluster.database.name).',
+    pattern: '^[A-Za-z0-9_$-]{1,64}$',
+    expected: 'a database name such as app',
+  }),
+  dbUser: opt.string({
+    description: 'Database user (default: cluster.database.user).',
+    pattern: '^[A-Za-z0-9_.@-]{1,64}$',
+    expected: 'a database user name such as app',
+  }),
+  dbPort: opt.integer({
+    description: 'Database port (default 3306 for Galera, 5432 for PostgreSQL).',
+    min: 1,
+    max: 65535,
+  }),
+  keepTable: opt.boolean({description: "Keep the run's hk_writes_<run> table after the read-back."}),
+} as const
+
+export type DataOptionValues = OptionValues<typeof DATA_OPTIONS>
+
+/** The typed option values (flags or a step's `with:`) as the arguments of an experiment. */
+export function dataArgsOf(experiment: DataExperiment, v: DataOptionValues): Omit<DataArgs, 'env'> {
+  return {
+    experiment,
+    ...(v.node !== undefined ? {node: v.node} : {}),
+    ...(v.database !== undefined ? {database: v.database} : {}),
+    ...(v.dbUser !== undefined ? {user: v.dbUser} : {}),
+    ...(v.dbPort !== undefined ? {port: v.dbPort} : {}),
+    ratePerS: v.rate,
+    writeTimeoutMs: v.writeTimeout,
+    keepTable: v.keepTable,
+  }
+}
+
+export const isDataExperiment = (id: unknown): id is DataExperiment =>
+  typeof id === 'string' && (DATA_EXPERIMENTS as readonly string[]).includes(id)
 
 export const MARIADB_DEFAULT_PORT = 3306
 export const PG_DEFAULT_PORT = 5432

@@ -39,6 +39,7 @@ export type OptionSpec =
   | (Common & {type: 'duration'; default?: string})
   | (Common & {type: 'percent'; default?: number})
   | (Common & {type: 'size'; default?: string; max?: number})
+  | (Common & {type: 'integer'; default?: number; min: number; max: number})
 
 export type Options = Record<string, OptionSpec>
 
@@ -77,6 +78,8 @@ export const opt = {
   duration: <const C extends Common & {default?: string}>(c: C) => ({type: 'duration', ...c}) as const,
   percent: <const C extends Common & {default?: number}>(c: C) => ({type: 'percent', ...c}) as const,
   size: <const C extends Common & {default?: string; max?: number}>(c: C) => ({type: 'size', ...c}) as const,
+  integer: <const C extends Common & {default?: number; min: number; max: number}>(c: C) =>
+    ({type: 'integer', ...c}) as const,
 }
 
 /** `isolateWitness` → `isolate-witness` (the flag). */
@@ -112,6 +115,8 @@ export function expectedText(spec: OptionSpec): string {
       return `one of ${spec.values.join(', ')}`
     case 'string':
       return 'a text value'
+    case 'integer':
+      return `a whole number from ${spec.min} to ${spec.max}`
   }
 }
 
@@ -177,6 +182,12 @@ export function parseOption(spec: OptionSpec, raw: unknown, where: string): unkn
       const s = t.replace(/%$/, '')
       const n = Number(s)
       if (!/^\d+(\.\d+)?$/.test(s) || n <= 0 || n > 100) throw bad()
+      return n
+    }
+    case 'integer': {
+      const n =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN
+      if (!Number.isInteger(n) || n < spec.min || n > spec.max) throw bad()
       return n
     }
     case 'size': {
@@ -303,5 +314,7 @@ export function optionSchema(spec: OptionSpec): Record<string, unknown> {
       }
     case 'size':
       return {...base, type: ['string', 'integer'], pattern: SIZE_PATTERN, minimum: 1, ...x}
+    case 'integer':
+      return {...base, type: 'integer', minimum: spec.min, maximum: spec.max, ...x}
   }
 }

@@ -1,8 +1,16 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {faultFlags} from '../../chaos/cli/command.js'
 import {executeData} from '../../chaos/cli/data-command.js'
-import {DATA_EXPERIMENTS, type DataExperiment} from '../../chaos/plan/data-experiments.js'
+import {optionFlag} from '../../chaos/cli/fault-command.js'
+import {
+  DATA_EXPERIMENT_SUMMARY,
+  DATA_EXPERIMENTS,
+  DATA_OPTIONS,
+  dataArgsOf,
+  type DataExperiment,
+} from '../../chaos/plan/data-experiments.js'
+import {asFlag, flagName, optionValues} from '../../chaos/plan/options.js'
 import type {DataRunResult} from '../../chaos/run/data-experiment.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {durationFlag, formatFlag} from '../../cli/flags.js'
@@ -15,12 +23,11 @@ export default class ChaosData extends BaseCommand<typeof ChaosData> {
     'Break a data tier (Galera, Patroni, etcd) under a write workload and count every acknowledged write lost.'
 
   static override description = `Experiments (the target is --node, else the default named here):
-  galera-partition     cut one Galera node off from the others (default: the last galera node): the minority must turn non-Primary and refuse writes.
-  patroni-kill-leader  kill -9 the postgres of the Patroni leader (default: the current leader).
-  patroni-cut-leader   partition the Patroni leader from etcd and the replicas (default: the current leader).
-  etcd-stop-member     stop the etcd unit of one member (default: the etcd leader) under Patroni.
+${DATA_EXPERIMENTS.map((e) => `  ${e.padEnd(20)} ${DATA_EXPERIMENT_SUMMARY[e]}`).join('\n')}
 
 Writes go to every Galera node round-robin (mariadb-write) or to the Patroni leader (pg-leader-write, asking each member's REST API on port 8008 who leads), at --rate per second, into the run's own table hk_writes_<run>; after the revert and the recovery they are read back and accounted: lost, duplicated, accepted or refused by the minority, RPO, client RTO. The phases come from the nodes' polled state and the systems' own logs (MariaDB error log, Patroni log, etcd log).
+
+The same experiments are game-day steps (experiment: galera-partition, with: the options below without their dashes, in camelCase; hacheck chaos run FILE).
 
 Database and user: --database and --db-user, else the inventory's cluster.database name and user. The password only from the environment: MYSQL_PWD (Galera) or PGPASSWORD (Patroni); never a flag, never logged.
 
@@ -45,7 +52,6 @@ ${EXIT_CODES_HELP}`
 
   static override flags = {
     inventory: faultFlags.inventory,
-    node: Flags.string({char: 'n', summary: 'Target node (default: see the experiments above).'}),
     duration: durationFlag({
       char: 'd',
       summary: 'How long the fault stays in place (then it is reverted), e.g. 20s.',
@@ -56,19 +62,8 @@ ${EXIT_CODES_HELP}`
       summary: 'After the revert, wait at most this long for the system to be whole again.',
       default: '150s',
     }),
-    rate: Flags.integer({summary: 'Writes per second.', default: 15, min: 1, max: 1000}),
-    'write-timeout': durationFlag({
-      summary: 'Per-write timeout (connect + INSERT); a write without an answer is unknown.',
-      default: '3s',
-    }),
-    database: Flags.string({summary: 'Database of the write table (default: cluster.database.name).'}),
-    'db-user': Flags.string({summary: 'Database user (default: cluster.database.user).'}),
-    'db-port': Flags.integer({
-      summary: 'Database port (default 3306 for Galera, 5432 for PostgreSQL).',
-      min: 1,
-      max: 65535,
-    }),
-    'keep-table': Flags.boolean({summary: "Keep the run's hk_writes_<run> table after the read-back."}),
+    // The experiment's own options, from their one declaration (plan/data-experiments.ts).
+    ...Object.fromEntries(Object.entries(DATA_OPTIONS).map(([k, spec]) => [flagName(k), optionFlag(spec)])),
     'lease-timeout': faultFlags['lease-timeout'],
     yes: faultFlags.yes,
     format: formatFlag(['console', 'json'] as const, 'Report format on stdout (or in --output).'),
@@ -79,19 +74,17 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(ChaosData)
     if (requireDurationMs(flags['lease-timeout'], '--lease-timeout') < 3000)
       throw new InputError('--lease-timeout: at least 3s (the lease is renewed every 2s)')
+    const raw = flags as Record<string, unknown>
+    const values = optionValues(
+      DATA_OPTIONS,
+      [],
+      Object.fromEntries(Object.keys(DATA_OPTIONS).map((k) => [k, raw[flagName(k)]])),
+      asFlag,
+    )
     return executeData(
       {
         inventory: flags.inventory,
-        args: {
-          experiment: args.experiment as DataExperiment,
-          ...(flags.node !== undefined ? {node: flags.node} : {}),
-          ...(flags.database !== undefined ? {database: flags.database} : {}),
-          ...(flags['db-user'] !== undefined ? {user: flags['db-user']} : {}),
-          ...(flags['db-port'] !== undefined ? {port: flags['db-port']} : {}),
-          ratePerS: flags.rate,
-          writeTimeoutMs: requireDurationMs(flags['write-timeout'], '--write-timeout'),
-          keepTable: flags['keep-table'],
-        },
+        args: dataArgsOf(args.experiment as DataExperiment, values),
         holdMs: requireDurationMs(flags.duration, '--duration'),
         baselineMs: requireDurationMs(flags.baseline, '--baseline'),
         settleMs: requireDurationMs(flags.settle, '--settle'),
