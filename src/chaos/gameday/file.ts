@@ -1,7 +1,7 @@
 /**
  * Game-day files: loaded, validated against schemas/gameday.schema.json and
  * checked for what a schema cannot say (expectation grammar, unique step
- * names, one partition mode, …). Every problem is reported as
+ * names, one partition mode, fault or experiment, …). Every problem is reported as
  * `FILE:LINE:COL: PATH: message`, like the inventory loader, all at once.
  */
 import {dirname, isAbsolute, resolve} from 'node:path'
@@ -16,10 +16,20 @@ import {parseSource, type ParsedSource, type PathSegment, type Problem} from '..
 import {faultById} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
 import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
-import {asKey, optionProblems, optionValues, parseOption} from '../plan/options.js'
+import {DATA_EXPERIMENTS, DATA_OPTIONS, isDataExperiment} from '../plan/data-experiments.js'
+import type {DataExperiment, DataOptionValues} from '../plan/data-experiments.js'
+import {
+  asKey,
+  optionProblems,
+  optionValues,
+  parseOption,
+  type OptionRule,
+  type Options,
+} from '../plan/options.js'
 import type {FaultId} from '../plan/types.js'
 import {parseAbortCondition} from '../safety/abort.js'
 import {WORKLOADS} from '../workloads/index.js'
+import {FAULT_ONLY_STEP_KEYS} from './schema.js'
 import {validate as generated} from '../../generated/gameday.validate.js'
 
 export type ProbeSpec =
@@ -28,7 +38,8 @@ export type ProbeSpec =
   | {kind: 'command'; command: string}
   | {kind: 'cluster'}
 
-export interface GameDayStep {
+export interface FaultStep {
+  kind?: 'fault'
   name: string
   description?: string
   fault: FaultId
@@ -43,6 +54,21 @@ export interface GameDayStep {
   /** Abort conditions while the fault is in place (safety/abort.ts), as written. */
   abortWhen?: string[]
 }
+
+/** A data-tier experiment as a step (`experiment:`, the options of `hacheck chaos data` in `with:`). */
+export interface ExperimentStep {
+  kind: 'experiment'
+  name: string
+  description?: string
+  experiment: DataExperiment
+  /** The experiment's option values (plan/data-experiments.ts DATA_OPTIONS), defaults filled in. */
+  with: DataOptionValues
+  durationMs: number
+  baselineMs?: number
+  settleMs?: number
+}
+
+export type GameDayStep = FaultStep | ExperimentStep
 
 /** A game day's `workload:`: the keys every workload shares, parsed, and the mapping itself (workloads/select.ts). */
 export interface GameDayWorkload {
@@ -158,8 +184,27 @@ function semantic(source: ParsedSource): Problem[] {
           at(['steps', i, 'abortWhen', j], err instanceof Error ? err.message : String(err))
         }
       })
+    const stepAt = (path: PathSegment[], message: string): void => at(['steps', i, ...path], message)
+    if (s.fault !== undefined && s.experiment !== undefined)
+      stepAt(['experiment'], 'expected fault or experiment, not both')
+    else if (s.fault === undefined && s.experiment === undefined)
+      stepAt(
+        [],
+        `missing key "fault" or "experiment" (a fault such as link-pull, or an experiment such as ${DATA_EXPERIMENTS[0]})`,
+      )
+    if (s.experiment !== undefined && s.fault === undefined) {
+      for (const k of FAULT_ONLY_STEP_KEYS)
+        if (s[k] !== undefined)
+          stepAt(
+            [k],
+            k === 'target'
+              ? 'an experiment step has no target: its node is with.node'
+              : `an experiment step takes no ${k} (its verdict is the write accounting: lost writes, split brain)`,
+          )
+      if (isDataExperiment(s.experiment)) optionsProblems(DATA_OPTIONS, [], s, stepAt)
+    }
     const fault = typeof s.fault === 'string' ? faultById(s.fault) : undefined
-    if (fault) stepProblems(fault, s, (path, message) => at(['steps', i, ...path], message))
+    if (fault) stepProblems(fault, s, stepAt)
   })
   return problems
 }
@@ -204,11 +249,25 @@ function limits(data: Raw, at: (path: PathSegment[], message: string) => void): 
 function stepProblems(fault: AnyFault, s: Raw, at: (path: PathSegment[], message: string) => void): void {
   if (fault.target && fault.target.required && typeof s.target !== 'string')
     at([], `missing key "target" (${fault.target.description.replace(/\.$/, '')})`)
+  const given = optionsProblems(fault.options, fault.rules ?? [], s, at)
+  if (fault.target && typeof s.target === 'string') {
+    const missing = (fault.target.dependsOn ?? []).filter((k) => !given.has(k))
+    if (missing.length) at(['target'], `target needs with.${missing.join(', with.')}`)
+  }
+}
+
+/** The step's `with:` against declared options: each value as it is read, and the options' rules. */
+function optionsProblems(
+  options: Options,
+  rules: readonly OptionRule[],
+  s: Raw,
+  at: (path: PathSegment[], message: string) => void,
+): Set<string> {
   const w = isRaw(s.with) ? s.with : undefined
   const given = new Set(Object.keys(w ?? {}).filter((k) => w?.[k] !== undefined && w[k] !== false))
   // Each value as the fault reads it (a duration too long for a timer): at its own line, not later unplaced.
   for (const k of given) {
-    const spec = fault.options[k]
+    const spec = options[k]
     if (!spec || spec.type !== 'duration') continue
     try {
       parseOption(spec, w?.[k], `with.${k}`)
@@ -216,16 +275,13 @@ function stepProblems(fault: AnyFault, s: Raw, at: (path: PathSegment[], message
       at(['with', k], (err instanceof Error ? err.message : String(err)).replace(/^with\.[^:]*: /, ''))
     }
   }
-  if (fault.target && typeof s.target === 'string') {
-    const missing = (fault.target.dependsOn ?? []).filter((k) => !given.has(k))
-    if (missing.length) at(['target'], `target needs with.${missing.join(', with.')}`)
-  }
-  for (const p of optionProblems(fault.options, fault.rules ?? [], given, asKey)) {
+  for (const p of optionProblems(options, rules, given, asKey)) {
     // With a `with:` mapping, the schema already says a required key is missing.
     if (p.kind === 'required' && w) continue
     if (p.kind === 'required') at([], `missing key "with.${p.keys[0] ?? ''}" (${p.expected ?? ''})`)
     else at(w ? ['with'] : [], p.message)
   }
+  return given
 }
 
 function dur(v: unknown): number | undefined {
@@ -287,7 +343,18 @@ export function parseGameDay(text: string, file: string): GameDay {
         }
       : {}),
     steadyState: Array.isArray(d.steadyState) ? d.steadyState.filter(isRaw).map(probeOf) : [],
-    steps: (d.steps as Raw[]).map((s) => {
+    steps: (d.steps as Raw[]).map((s): GameDayStep => {
+      if (isDataExperiment(s.experiment))
+        return {
+          kind: 'experiment',
+          name: String(s.name),
+          ...(typeof s.description === 'string' ? {description: s.description} : {}),
+          experiment: s.experiment,
+          with: optionValues(DATA_OPTIONS, [], isRaw(s.with) ? s.with : {}, asKey),
+          durationMs: dur(s.duration) ?? 30_000,
+          ...(s.baseline !== undefined ? {baselineMs: dur(s.baseline)} : {}),
+          ...(s.settle !== undefined ? {settleMs: dur(s.settle)} : {}),
+        }
       const fault = faultById(String(s.fault)) as AnyFault
       const withOut = optionValues(fault.options, fault.rules ?? [], isRaw(s.with) ? s.with : {}, asKey)
       return {

@@ -4,7 +4,8 @@
  * network) must be in the inventory. Each problem is placed at its line and column in the game-day file, so
  * a typo is an input error naming FILE:LINE:COL and the field, not a refusal half-way through a game day
  * written as if it came from a flag ("--node n9: no such node"). Roles (@service, @dc, @replica) are
- * resolved against the cluster at run time and are not checked here.
+ * resolved against the cluster at run time and are not checked here. An experiment step is checked by the
+ * same pure choice `hacheck chaos data` makes (its system's nodes, with.node, the database).
  */
 import {isCidr} from '../../core/address.js'
 import type {Inventory} from '../../core/types.js'
@@ -12,9 +13,36 @@ import {formatPath} from '../../inventory/messages.js'
 import type {PathSegment, Problem} from '../../inventory/source.js'
 import {faultById} from '../faults/index.js'
 import {parseGroups} from '../faults/partition.js'
-import type {GameDay} from './file.js'
+import {chooseData, dataArgsOf} from '../plan/data-experiments.js'
+import type {ExperimentStep, GameDay} from './file.js'
 
 const isRole = (name: string): boolean => name.startsWith('@')
+
+/**
+ * An experiment step against the inventory, by the same pure choice `hacheck chaos data` makes before it
+ * connects: the system's nodes (role galera or patroni), with.node one of them, a database and a user.
+ */
+function experimentProblems(
+  s: ExperimentStep,
+  inv: Inventory,
+  at: (path: PathSegment[], message: string) => void,
+): void {
+  try {
+    chooseData({...dataArgsOf(s.experiment, s.with), env: {}}, inv, {
+      patroniLeader: '(leader)',
+      etcdLeader: '(leader)',
+    })
+  } catch (err) {
+    const code = (err as {code?: string}).code
+    const message = (err instanceof Error ? err.message : String(err))
+      .replace(/^--node /, 'with.node ')
+      .replace(/pass --database and --db-user/, 'give with.database and with.dbUser')
+    at(
+      code === 'unknown-node' ? ['with', 'node'] : code === 'missing-database' ? ['with'] : ['experiment'],
+      message,
+    )
+  }
+}
 
 export function inventoryProblems(g: GameDay, inv: Inventory): Problem[] {
   const problems: Problem[] = []
@@ -31,6 +59,10 @@ export function inventoryProblems(g: GameDay, inv: Inventory): Problem[] {
       )
   }
   g.steps.forEach((s, i) => {
+    if (s.kind === 'experiment') {
+      experimentProblems(s, inv, (path, message) => at(['steps', i, ...path], message))
+      return
+    }
     if (s.target !== undefined) node(['steps', i, 'target'], s.target)
     const fault = faultById(s.fault)
     if (!fault) return

@@ -1,14 +1,20 @@
 /**
  * Running a game day: steady state before → each step (a full experiment with
  * its own ledger, dead-man, revert and expectations; the cluster must be
- * healthy again before the next one) → steady state after → rollbacks, which
- * run whatever happened. A step whose revert could not be verified stops the
+ * healthy again before the next one; an `experiment:` step is a data-tier run,
+ * run/data-run.ts, judged by its write accounting) → steady state after →
+ * rollbacks, which run whatever happened. A step whose revert could not be verified stops the
  * game day (nothing more is broken on top of an unknown state).
  */
 import {errorMessage, InputError} from '../../core/errors.js'
 import type {CommandRunner, Inventory} from '../../core/types.js'
 import {healthProblems} from '../../view/pacemaker.js'
-import type {GameDay, GameDayStep, ProbeSpec} from './file.js'
+import type {ExitCodeValue} from '../../core/exit-codes.js'
+import {dataArgsOf, dataExit, type DataArgs, type DataExperiment} from '../plan/data-experiments.js'
+import type {DataRunResult} from '../run/data-experiment.js'
+import {planDataDryRun, runData} from '../run/data-run.js'
+import {guardSignals} from '../run/signals.js'
+import type {ExperimentStep, FaultStep, GameDay, ProbeSpec} from './file.js'
 import {
   DEFAULT_PROBE_TIMEOUT_MS,
   DEFAULT_RATE,
@@ -44,6 +50,17 @@ export interface RollbackOutcome {
   detail: string
 }
 
+/** One experiment step's run: its result and the exit code `hacheck chaos data` would give it. */
+export interface DataStepResult {
+  step: string
+  experiment: DataExperiment
+  status: ChaosStatus
+  exitCode: ExitCodeValue
+  result: DataRunResult
+}
+
+const DATA_STATUS: Record<ExitCodeValue, ChaosStatus> = {0: 'pass', 1: 'fail', 2: 'error', 3: 'error'}
+
 export interface GameDayResult {
   schemaVersion: 1
   kind: 'gameday'
@@ -55,13 +72,15 @@ export interface GameDayResult {
   steadyStateBefore: ProbeOutcome[]
   steadyStateAfter: ProbeOutcome[]
   experiments: ChaosResult[]
+  /** The data-tier experiment steps (experiment:), in order (absent from results of an older hacheck). */
+  dataRuns?: DataStepResult[]
   skipped: string[]
   rollbacks: RollbackOutcome[]
   errors: string[]
 }
 
 /** A step's fault as chosen in the file (its options were validated and typed when the file was loaded). */
-export function selectionFor(step: GameDayStep): FaultSelection {
+export function selectionFor(step: FaultStep): FaultSelection {
   const fault = faultById(step.fault)
   if (!fault) throw new InputError(`step ${step.name}: unknown fault ${step.fault}`)
   return {fault, ...(step.target !== undefined ? {target: step.target} : {}), options: step.with}
@@ -151,13 +170,14 @@ export interface GameDayOutcome {
   dryRun?: StepDryRun[]
 }
 
-/** What one step would do (a game day's --dry-run). */
+/** What one step would do (a game day's --dry-run): a fault's, or an experiment's plan. */
 export type StepDryRun = Extract<FaultOutcome, {kind: 'dry-run'}> & {step: string}
 
 export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDayOutcome> {
   const started = new Date()
   const steps = o.only ? g.steps.filter((s) => o.only?.includes(s.name)) : g.steps
   const skipped = g.steps.filter((s) => !steps.includes(s)).map((s) => s.name)
+  const dataRuns: DataStepResult[] = []
   const result: GameDayResult = {
     schemaVersion: 1,
     kind: 'gameday',
@@ -169,16 +189,32 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
     steadyStateBefore: [],
     steadyStateAfter: [],
     experiments: [],
+    dataRuns,
     skipped,
     rollbacks: [],
     errors: [],
   }
   const experiments: GameDayOutcome['experiments'] = []
   const steadyMs = o.steadyTimeoutMs ?? 180_000
-  const probes: ProbeSpec[] = g.steadyState.length ? g.steadyState : [{kind: 'cluster'}]
+  // Without probes of its own, a game day of experiments only has no Pacemaker to ask: each experiment
+  // waits for its own system to be whole again (its recovered() probe).
+  const probes: ProbeSpec[] = g.steadyState.length
+    ? g.steadyState
+    : steps.some((s) => s.kind !== 'experiment')
+      ? [{kind: 'cluster'}]
+      : []
   if (o.dryRun) {
     const dryRuns: StepDryRun[] = []
     for (const s of steps) {
+      if (s.kind === 'experiment') {
+        const d = await planDataDryRun(dataArgs(s), o.inventory, o.runner, {
+          holdMs: s.durationMs,
+          runId: newRunId(),
+          ...(o.lease ? {lease: o.lease} : {}),
+        })
+        dryRuns.push({kind: 'dry-run', step: s.name, ...d})
+        continue
+      }
       const out = await runFault(selectionFor(s), {
         inventory: o.inventory,
         runner: o.runner,
@@ -235,6 +271,23 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
           continue
         }
       }
+      if (s.kind === 'experiment') {
+        o.live.note(`step ${s.name}: experiment ${s.experiment}${s.with.node ? ` ${s.with.node}` : ''}`)
+        try {
+          const d = await runDataStep(s, o)
+          dataRuns.push(d)
+          if (d.result.ledgerRemoved !== true || d.result.aborted) {
+            stop = true
+            result.errors.push(
+              `step ${s.name}: ${d.result.aborted ? 'interrupted' : 'the revert was not verified'}; the remaining steps are skipped`,
+            )
+          }
+        } catch (err) {
+          result.errors.push(`step ${s.name}: ${errorMessage(err)}`)
+          stop = true
+        }
+        continue
+      }
       o.live.note(`step ${s.name}: ${s.fault}${s.target ? ` ${s.target}` : ''}`)
       try {
         const out = await runFault(selectionFor(s), {
@@ -274,7 +327,7 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
         stop = true
       }
     }
-    if (!stop || result.experiments.length) {
+    if (!stop || result.experiments.length || dataRuns.length) {
       o.live.note('steady state after')
       result.steadyStateAfter = await steadyState(probes, o.runner, o.inventory, steadyMs)
       const after = notSteady(result.steadyStateAfter, 'not back after the game day')
@@ -288,10 +341,34 @@ export async function runGameDay(g: GameDay, o: GameDayOptions): Promise<GameDay
   }
   result.status = worstStatus([
     ...result.experiments.map((e) => e.status),
+    ...dataRuns.map((d) => d.status),
     ...(result.errors.length ? (['error'] as const) : []),
   ])
   result.finishedAt = new Date().toISOString()
   return {result, experiments}
+}
+
+const dataArgs = (s: ExperimentStep): DataArgs => ({...dataArgsOf(s.experiment, s.with), env: process.env})
+
+/** An experiment step: `hacheck chaos data` with the step's options, under its own signal guard. */
+async function runDataStep(s: ExperimentStep, o: GameDayOptions): Promise<DataStepResult> {
+  const signals = guardSignals()
+  try {
+    const r = await runData(dataArgs(s), o.inventory, o.runner, {
+      holdMs: s.durationMs,
+      baselineMs: s.baselineMs ?? 3000,
+      settleMs: s.settleMs ?? 150_000,
+      yes: o.yes,
+      ...(o.interactive !== undefined ? {interactive: o.interactive} : {}),
+      ...(o.lease ? {lease: o.lease} : {}),
+      abort: signals.signal,
+      safety: {onLedger: signals.onLedger},
+    })
+    const exitCode = dataExit(r, o.inventory.cluster.objectives.rpoMs)
+    return {step: s.name, experiment: s.experiment, status: DATA_STATUS[exitCode], exitCode, result: r}
+  } finally {
+    signals.release()
+  }
 }
 
 async function rollbacks(g: GameDay, o: GameDayOptions): Promise<RollbackOutcome[]> {

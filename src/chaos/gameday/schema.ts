@@ -1,13 +1,15 @@
 /**
  * schemas/gameday.schema.json, built from the declarations: the fixed parts of a
  * game day (name, inventory, workload, steadyState, rollbacks, a step's common
- * keys) and, per fault, the schema of its step's `with:` from its options. The
+ * keys) and, per fault, the schema of its step's `with:` from its options (an
+ * experiment step's `with:` from the data experiments' one declaration). The
  * file is written by `npm run chaos:gen` for editors and docs; the loader
  * (gameday/file.ts) validates against this very object. Pure.
  */
 import {FAULTS} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
-import {DURATION_PATTERN, NODE_PATTERN, optionSchema} from '../plan/options.js'
+import {DATA_EXPERIMENTS, DATA_OPTIONS} from '../plan/data-experiments.js'
+import {DURATION_PATTERN, NODE_PATTERN, optionSchema, type Options} from '../plan/options.js'
 import {ABORT_EXAMPLES} from '../safety/abort.js'
 import {WORKLOADS} from '../workloads/index.js'
 
@@ -54,25 +56,29 @@ function probeSchema(): Json {
   }
 }
 
-function withSchema(f: AnyFault): Json {
-  const required = Object.entries(f.options)
+function withSchema(id: string, options: Options, expected = "a mapping of the fault's options"): Json {
+  const required = Object.entries(options)
     .filter(([, s]) => s.required)
     .map(([k]) => k)
   return {
     type: 'object',
-    description: `${f.id} options.`,
+    description: `${id} options.`,
     additionalProperties: false,
-    properties: Object.fromEntries(Object.entries(f.options).map(([k, s]) => [k, optionSchema(s)])),
-    'x-expected': "a mapping of the fault's options",
+    properties: Object.fromEntries(Object.entries(options).map(([k, s]) => [k, optionSchema(s)])),
+    'x-expected': expected,
     ...(required.length ? {required} : {}),
   }
 }
 
+/** Keys of a fault step that an experiment step does not take (file.ts says so at their place). */
+export const FAULT_ONLY_STEP_KEYS = ['target', 'expect', 'allowQuorumLoss', 'abortWhen'] as const
+
 function stepSchema(faults: readonly AnyFault[]): Json {
   return {
     type: 'object',
-    'x-expected': 'a step: a mapping with name, fault and target',
-    required: ['name', 'fault'],
+    'x-expected': 'a step: a mapping with name and fault (and target), or name and experiment',
+    // fault or experiment (exactly one): checked by gameday/file.ts, in words, at the step.
+    required: ['name'],
     additionalProperties: false,
     properties: {
       name: {
@@ -82,6 +88,12 @@ function stepSchema(faults: readonly AnyFault[]): Json {
       },
       description: {type: 'string'},
       fault: {type: 'string', enum: faults.map((f) => f.id)},
+      experiment: {
+        type: 'string',
+        enum: [...DATA_EXPERIMENTS],
+        description:
+          'A data-tier experiment (hacheck chaos data) instead of a fault: its options in with:, its hold in duration.',
+      },
       target: {
         type: 'string',
         pattern: NODE_PATTERN,
@@ -109,10 +121,16 @@ function stepSchema(faults: readonly AnyFault[]): Json {
         'x-expected': 'a list of abort conditions',
       },
     },
-    allOf: faults.map((f) => ({
-      if: {properties: {fault: {const: f.id}}, required: ['fault']},
-      then: {properties: {with: {$ref: `#/definitions/with-${f.id}`}}},
-    })),
+    allOf: [
+      ...faults.map((f) => ({
+        if: {properties: {fault: {const: f.id}}, required: ['fault']},
+        then: {properties: {with: {$ref: `#/definitions/with-${f.id}`}}},
+      })),
+      {
+        if: {required: ['experiment']},
+        then: {properties: {with: {$ref: '#/definitions/with-experiment'}}},
+      },
+    ],
   }
 }
 
@@ -121,7 +139,7 @@ export function gameDaySchema(faults: readonly AnyFault[] = FAULTS): Json {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'hacheck game day',
     description:
-      'A chaos game day: steady-state probes before and after, a workload, ordered fault steps with expectations, and rollbacks. Run with `hacheck chaos run FILE`. Reference: docs/chaos.md. Generated from the fault declarations by `npm run chaos:gen`. x-expected is the plain-words description hacheck uses in its error messages.',
+      'A chaos game day: steady-state probes before and after, a workload, ordered fault steps with expectations (or data-tier experiments), and rollbacks. Run with `hacheck chaos run FILE`. Reference: docs/chaos.md. Generated from the fault declarations by `npm run chaos:gen`. x-expected is the plain-words description hacheck uses in its error messages.',
     type: 'object',
     'x-expected': 'a game day (a mapping with name and steps)',
     required: ['name', 'steps'],
@@ -172,7 +190,8 @@ export function gameDaySchema(faults: readonly AnyFault[] = FAULTS): Json {
     definitions: {
       probe: probeSchema(),
       step: stepSchema(faults),
-      ...Object.fromEntries(faults.map((f) => [`with-${f.id}`, withSchema(f)])),
+      ...Object.fromEntries(faults.map((f) => [`with-${f.id}`, withSchema(f.id, f.options)])),
+      'with-experiment': withSchema('experiment', DATA_OPTIONS, "a mapping of the experiment's options"),
     },
   }
 }

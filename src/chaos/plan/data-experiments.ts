@@ -13,7 +13,7 @@ import type {PlanInput} from '../faults/parts/common.js'
 import {GALERA_MEMBER_ROLES, planGaleraPartition} from '../faults/parts/galera-partition.js'
 import {planStopService} from '../faults/stop-service.js'
 import {opt, type OptionValues} from './options.js'
-import type {PlanResult} from './types.js'
+import type {FaultPlan, PlanResult} from './types.js'
 import type {DataRunResult} from '../run/data-experiment.js'
 import type {MariadbWriteSpec} from '../workloads/mariadb-write.js'
 import type {PgLeaderWriteSpec} from '../workloads/pg-leader-write.js'
@@ -231,6 +231,24 @@ export function chooseData(a: DataArgs, inv: Inventory, cur: DataCurrent): DataC
     workload: workloadOf(a, inv, system, nodes),
     observeEtcd: a.experiment === 'etcd-stop-member',
     ...(a.experiment === 'patroni-cut-leader' ? {mayStayOut: target} : {}),
+  }
+}
+
+/** What `--dry-run` says of an experiment before the plan's own commands (report/dry-run.ts renders those). */
+export function dataDryRun(
+  experiment: DataExperiment,
+  c: DataChoice,
+  runId: string,
+  plan: FaultPlan,
+): {runId: string; head: string[]; plan: FaultPlan} {
+  const w = c.workload
+  return {
+    runId,
+    head: [
+      `# experiment ${experiment} on ${c.target} (${c.system}: ${c.nodes.join(', ')}): ${DATA_EXPERIMENT_SUMMARY[experiment]}`,
+      `# workload: ${w.kind}, ${w.ratePerS} writes/s into ${w.database}.hk_writes_<run id> as ${w.user} on ${w.endpoints.map((e) => `${e.name} ${e.host}:${e.port}`).join(', ')}; read back after the recovery${w.keepTable ? ' (table kept)' : ', then the table is dropped'}`,
+    ],
+    plan,
   }
 }
 

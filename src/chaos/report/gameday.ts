@@ -1,8 +1,12 @@
-/** Rendering a game-day result: console text and JUnit (one suite per experiment, one for steady state and rollbacks). Pure. */
+/**
+ * Rendering a game-day result: console text and JUnit (one suite per experiment, one for steady state,
+ * data-tier experiment steps and rollbacks). Pure.
+ */
 import {sanitizeDeep} from '../../core/sanitize.js'
 import {renderJUnit, type JUnitCase} from '../../reporters/junit.js'
 import type {GameDayResult} from '../gameday/run.js'
 import {chaosToJUnit} from './junit.js'
+import {renderDataRun} from './data-run.js'
 import {renderResultText} from './text.js'
 
 const LABEL = {pass: 'PASSED', fail: 'FAILED', error: 'ERROR', aborted: 'ABORTED'} as const
@@ -18,6 +22,11 @@ export function renderGameDayText(raw: GameDayResult): string {
   }
   probes('STEADY STATE BEFORE', g.steadyStateBefore)
   for (const e of g.experiments) lines.push(renderResultText(e))
+  for (const d of g.dataRuns ?? [])
+    lines.push(
+      `STEP ${d.step}: experiment ${d.experiment}  ${LABEL[d.status]} (exit ${d.exitCode})`,
+      renderDataRun(d.result),
+    )
   probes('STEADY STATE AFTER', g.steadyStateAfter)
   if (g.rollbacks.length) {
     lines.push('ROLLBACKS')
@@ -25,10 +34,12 @@ export function renderGameDayText(raw: GameDayResult): string {
     lines.push('')
   }
   if (g.skipped.length) lines.push(`skipped steps: ${g.skipped.join(', ')}`)
+  const steps = [
+    ...g.experiments.map((e) => `${e.name ?? e.fault} ${e.status}`),
+    ...(g.dataRuns ?? []).map((d) => `${d.step} ${d.status}`),
+  ]
   for (const e of g.errors) lines.push(`error: ${e}`)
-  lines.push(
-    `GAME DAY  ${LABEL[g.status]}  (${g.experiments.length} experiment(s): ${g.experiments.map((e) => `${e.name ?? e.fault} ${e.status}`).join(', ') || 'none'})`,
-  )
+  lines.push(`GAME DAY  ${LABEL[g.status]}  (${steps.length} experiment(s): ${steps.join(', ') || 'none'})`)
   return lines.join('\n') + '\n'
 }
 
@@ -57,6 +68,22 @@ export function renderGameDayJUnit(raw: GameDayResult): string {
       outcome: r.ok ? 'pass' : 'error',
       message: r.detail,
     })),
+    ...(g.dataRuns ?? []).map((d): JUnitCase => {
+      const a = d.result.accounting
+      return {
+        name: `step ${d.step}: experiment ${d.experiment}`,
+        classname: 'hacheck.gameday.experiment',
+        timeMs: (d.result.revertedAt ?? 0) - (d.result.injectedAt ?? d.result.revertedAt ?? 0),
+        outcome: d.status === 'pass' ? 'pass' : d.status === 'fail' ? 'failure' : 'error',
+        message: [
+          d.result.summary,
+          a
+            ? `${a.acked} acknowledged, ${a.lost.length} lost, ${a.minorityAccepted.length} accepted by the minority`
+            : 'no write accounting',
+          ...d.result.errors,
+        ].join('; '),
+      }
+    }),
     ...g.skipped.map((s): JUnitCase => ({
       name: `step ${s}`,
       classname: 'hacheck.gameday.step',

@@ -19,6 +19,7 @@ import {
 } from '../observe/patroni.js'
 import {
   chooseData,
+  dataDryRun,
   type DataArgs,
   type DataChoice,
   type DataCurrent,
@@ -31,8 +32,8 @@ import {DEFAULT_LEASE, type LeaseSettings} from '../faults/parts/common.js'
 import {discoverNode, type NodeFacts} from '../observe/discovery.js'
 import type {FaultPlan} from '../plan/types.js'
 import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from '../safety/controller.js'
-import {MariadbWrite, mariadbWritesTable} from '../workloads/mariadb-write.js'
-import {PgLeaderWrite, pgLeaderWritesTable} from '../workloads/pg-leader-write.js'
+import {MariadbWrite} from '../workloads/mariadb-write.js'
+import {PgLeaderWrite} from '../workloads/pg-leader-write.js'
 
 const specOf = (inv: Inventory, name: string): NodeSpec => {
   const n = inv.nodes.find((x) => x.name === name)
@@ -157,15 +158,7 @@ export async function planDataDryRun(
   })
   if (!planned.ok)
     throw new InputError(`cannot plan the fault: ${planned.reason}`, {actions: planned.actions ?? []})
-  const w = choice.workload
-  return {
-    runId: o.runId,
-    head: [
-      `# experiment ${args.experiment} on ${choice.target} (${choice.system}: ${choice.nodes.join(', ')})`,
-      `# workload: ${w.kind} into ${w.database}.${w.kind === 'mariadb-write' ? mariadbWritesTable(o.runId) : pgLeaderWritesTable(o.runId)} as ${w.user}, ${w.ratePerS} writes/s to ${w.endpoints.map((e) => `${e.name} ${e.host}:${e.port}`).join(', ')}; read back after the recovery${w.keepTable ? ' (table kept)' : ', then the table is dropped'}`,
-    ],
-    plan: planned.plan,
-  }
+  return dataDryRun(args.experiment, choice, o.runId, planned.plan)
 }
 
 /** One data experiment on a live system: who leads now, the confirmation, the run under its safety net. */
