@@ -160,7 +160,9 @@ function semantic(source: ParsedSource): Problem[] {
         )
       else names.set(s.name, i)
     }
-    if (Array.isArray(s.expect)) {
+    // An experiment step takes neither (said once, below).
+    const faultStep = s.experiment === undefined
+    if (faultStep && Array.isArray(s.expect)) {
       s.expect.forEach((e: unknown, j: number) => {
         if (typeof e !== 'string') return
         try {
@@ -175,7 +177,7 @@ function semantic(source: ParsedSource): Problem[] {
         }
       })
     }
-    if (Array.isArray(s.abortWhen))
+    if (faultStep && Array.isArray(s.abortWhen))
       s.abortWhen.forEach((c: unknown, j: number) => {
         if (typeof c !== 'string') return
         try {
@@ -316,7 +318,14 @@ export function parseGameDay(text: string, file: string): GameDay {
   const parsed = parseSource(text, file)
   if (!parsed.ok) throw new GameDayError(file, parsed.problems)
   const {source} = parsed
-  const problems = [...translateSchemaErrors(validate(source.data), source), ...semantic(source)]
+  // A value the schema refuses and its reader refuses too is said once.
+  const seen = new Set<string>()
+  const problems = [...translateSchemaErrors(validate(source.data), source), ...semantic(source)].filter(
+    (p) => {
+      const key = `${p.line}:${p.col}:${p.path}:${p.message}`
+      return !seen.has(key) && seen.add(key) !== undefined
+    },
+  )
   if (problems.length) {
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0))
     throw new GameDayError(file, problems)

@@ -35,7 +35,7 @@ function experimentProblems(
   } catch (err) {
     const code = (err as {code?: string}).code
     const message = (err instanceof Error ? err.message : String(err))
-      .replace(/^--node /, 'with.node ')
+      .replace(/^--node /, '')
       .replace(/pass --database and --db-user/, 'give with.database and with.dbUser')
     at(
       code === 'unknown-node' ? ['with', 'node'] : code === 'missing-database' ? ['with'] : ['experiment'],
