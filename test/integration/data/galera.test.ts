@@ -3,13 +3,13 @@
  * healthy and with each variant applied live: each fails exactly its check), then a minority partition
  * under the mariadb-write workload: the minority turns non-Primary and refuses writes, no acknowledged
  * write is lost, the phases come from the nodes' polled state and their own error logs. Then the same run
- * through the CLI, and once more SIGKILLed during the hold: the dead-men clean the nodes on their own and
+ * through the CLI, as a 1-step game day (experiment:), and once more SIGKILLed during the hold: the dead-men clean the nodes on their own and
  * `hacheck chaos revert` finds the run's ledger, reports the dead-men's firing and leaves nothing.
  *
  * Every count hacheck reports is cross-checked against a read-back that shares nothing with src/chaos:
  * the mariadb client over SSH on another node than the workload's read-back.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -32,8 +32,9 @@ import type {LabStatus} from '../../../src/lab/lab.js'
 import {GALERA_DB, GALERA_USER, MARIADB_PORT} from '../../../src/lab/galera-topology.js'
 import {PREFIX, type VariantName} from '../../../src/lab/topology.js'
 import {readLedgers} from '../../../src/chaos/safety/ledger.js'
+import type {GameDayResult} from '../../../src/chaos/gameday/run.js'
 import type {SshPool} from '../../../src/transport/index.js'
-import {runCliJson} from '../../support/cli.js'
+import {runCli, runCliJson} from '../../support/cli.js'
 import {audit} from '../audit/run-audit.js'
 import {ensureLab, labContext, labRunner, labTitle, sh, useVariants, waitFor} from '../lab/helpers.js'
 import {chaosEnv, hacheck} from '../chaos/helpers.js'
@@ -287,6 +288,56 @@ describe.skipIf(!lab.available)(
       expect(report.recoveredAt).toBeDefined()
       expect(code).toBe(0)
     })
+    it('a 1-step game day (experiment: galera-partition on g3) through the built CLI: --dry-run shows every command per node, the run loses no acknowledged write, exit 0', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hacheck-galera-gameday-'))
+      const file = join(dir, 'galera.yaml')
+      writeFileSync(
+        file,
+        [
+          'name: galera minority',
+          'steps:',
+          '  - name: cut-g3',
+          '    experiment: galera-partition',
+          `    with: {node: g3, rate: 10, database: ${GALERA_DB}, dbUser: ${GALERA_USER}}`,
+          '    duration: 10s',
+          '    baseline: 2s',
+          '',
+        ].join('\n'),
+      )
+      const env = {...process.env, ...status.env, HACHECK_INVENTORY: '', XDG_STATE_HOME: dir}
+      try {
+        const dry = await runCli(['chaos', 'run', file, '-i', status.inventory as string, '--dry-run'], env)
+        expect(dry.code, dry.stderr).toBe(0)
+        expect(dry.stdout).toMatch(/# experiment galera-partition on g3 \(galera: g1, g2, g3\)/)
+        for (const n of NODES) {
+          expect(dry.stdout).toMatch(new RegExp(`\\[${n}\\] arm dead-man on ${n}`))
+          expect(dry.stdout).toMatch(new RegExp(`\\[${n}\\] drop traffic to/from`))
+        }
+        const {code, report, stderr} = await runCliJson<GameDayResult>(
+          ['chaos', 'run', file, '-i', status.inventory as string, '--yes', '--format', 'json'],
+          env,
+        )
+        const run = report.dataRuns?.[0]
+        expect(report.errors, stderr).toEqual([])
+        expect(report.steadyStateBefore).toEqual([])
+        expect(run).toMatchObject({
+          step: 'cut-g3',
+          experiment: 'galera-partition',
+          status: 'pass',
+          exitCode: 0,
+        })
+        expect(run?.result.ledgerRemoved).toBe(true)
+        expect(run?.result.accounting?.lost).toEqual([])
+        expect(run?.result.accounting?.minorityAccepted).toEqual([])
+        expect(run?.result.accounting?.minorityRefused.length).toBeGreaterThan(0)
+        expect(report.status).toBe('pass')
+        expect(code).toBe(0)
+        expect(readLedgers(join(dir, 'hacheck', 'ledger'))).toEqual([])
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
+    })
+
     it('hacheck chaos data galera-partition SIGKILLed during the hold: g3 is clean within the dead-man lease, chaos revert replays the ledger and reports nothing left', async () => {
       const state = mkdtempSync(join(tmpdir(), 'hacheck-data-kill-'))
       const env = chaosEnv(state, status)
