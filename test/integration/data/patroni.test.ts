@@ -265,18 +265,26 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     expect(['running', 'streaming', 'start failed']).toContain(old?.State)
   })
 
-  it('hacheck chaos data patroni-kill-leader through the built CLI: the current leader’s postgres killed, no acknowledged write lost, exit 0', async () => {
-    status = await useVariants([])
-    const leader = await leaderOf()
-    const {code, report, stderr} = await runCliJson<DataRunResult>(
+  /** The node whose etcd member leads (its local endpoint status: member_id = leader, read as text: uint64). */
+  const etcdLeader = async (): Promise<string> => {
+    for (const n of NODES) {
+      const j = await sh(runner, node(n), ['etcdctl', 'endpoint', 'status', '-w', 'json'])
+      const id = /"member_id":(\d+)/.exec(j)?.[1]
+      if (id && id === /"leader":(\d+)/.exec(j)?.[1]) return n
+    }
+    throw new Error('no etcd member is the leader')
+  }
+
+  /** `hacheck chaos data EXPERIMENT` through the built CLI on the lab, its JSON result and exit code. */
+  const chaosData = async (experiment: string, ...flags: string[]) => {
+    const started = Date.now()
+    const out = await runCliJson<DataRunResult>(
       [
         'chaos',
         'data',
-        'patroni-kill-leader',
+        experiment,
         '-i',
         status.inventory as string,
-        '--duration',
-        '5s',
         '--baseline',
         '2s',
         '--rate',
@@ -288,9 +296,18 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
         '--yes',
         '--format',
         'json',
+        ...flags,
       ],
       {...process.env, ...status.env, HACHECK_INVENTORY: ''},
     )
+    console.warn(`[patroni cli] chaos data ${experiment} took ${Date.now() - started} ms (exit ${out.code})`)
+    return out
+  }
+
+  it('hacheck chaos data patroni-kill-leader through the built CLI: the current leader’s postgres killed, no acknowledged write lost, exit 0', async () => {
+    status = await useVariants([])
+    const leader = await leaderOf()
+    const {code, report, stderr} = await chaosData('patroni-kill-leader', '--duration', '5s')
     expect(report.errors, stderr).toEqual([])
     expect(report.summary).toContain(leader)
     expect(report.accounting?.acked).toBeGreaterThan(20)
@@ -299,15 +316,40 @@ describe.skipIf(!lab.available)(labTitle('the patroni lab profile (Patroni + etc
     expect(code).toBe(0)
   })
 
-  /** The node whose etcd member leads (its local endpoint status: member_id = leader, read as text: uint64). */
-  const etcdLeader = async (): Promise<string> => {
-    for (const n of NODES) {
-      const j = await sh(runner, node(n), ['etcdctl', 'endpoint', 'status', '-w', 'json'])
-      const id = /"member_id":(\d+)/.exec(j)?.[1]
-      if (id && id === /"leader":(\d+)/.exec(j)?.[1]) return n
-    }
-    throw new Error('no etcd member is the leader')
-  }
+  it('hacheck chaos data patroni-cut-leader through the built CLI with synchronous_mode on: another member promoted, the old leader demoted (Patroni’s log), no acknowledged write lost, exit 0', async () => {
+    status = await useVariants([])
+    const leader = await leaderOf()
+    const {code, report, stderr} = await chaosData('patroni-cut-leader', '--duration', '45s')
+    expect(report.errors, stderr).toEqual([])
+    expect(report.summary).toContain(leader)
+    expect(report.accounting?.acked).toBeGreaterThan(50)
+    expect(report.accounting?.lost).toEqual([])
+    expect(report.accounting?.minorityAccepted).toEqual([])
+    expect(
+      report.logged.some((p) => p.what === 'promoted: acquired the leader lock' && p.node !== leader),
+    ).toBe(true)
+    expect(report.logged.some((p) => p.node === leader && p.what === 'demoting self')).toBe(true)
+    expect(report.ledgerRemoved).toBe(true)
+    expect(code).toBe(0)
+  })
+
+  it('hacheck chaos data etcd-stop-member through the built CLI: the etcd leader stopped, the others elect one (etcd’s log), no acknowledged write lost, exit 0', async () => {
+    status = await useVariants([])
+    const stopped = await etcdLeader()
+    const {code, report, stderr} = await chaosData('etcd-stop-member', '--duration', '10s')
+    expect(report.errors, stderr).toEqual([])
+    expect(report.summary).toContain(stopped)
+    expect(report.accounting?.acked).toBeGreaterThan(50)
+    expect(report.accounting?.lost).toEqual([])
+    expect(
+      report.polled.some((p) => p.system === 'etcd' && p.node === stopped && /not answering/.test(p.what)),
+    ).toBe(true)
+    expect(
+      report.logged.some((p) => p.system === 'etcd' && p.node !== stopped && /^elected leader /.test(p.what)),
+    ).toBe(true)
+    expect(report.ledgerRemoved).toBe(true)
+    expect(code).toBe(0)
+  })
 
   it('the etcd leader’s member stopped under pg-leader-write: no acknowledged write lost, the others elect a leader (etcd’s log), Patroni keeps its leader', async () => {
     status = await useVariants([])
