@@ -22,6 +22,8 @@ export default class ChaosRun extends BaseCommand<typeof ChaosRun> {
 
 The workload (workload: in the file) is http, tcp, command, or pg-write: PostgreSQL writes through the VIP (the inventory's cluster.database), read back after every step, so that expectations such as "lost-writes == 0" and "rpo <= 0s" can be checked (examples/gamedays/db-failover.yaml).
 
+A step may name a data-tier experiment instead of a fault (experiment: galera-partition, patroni-kill-leader, patroni-cut-leader or etcd-stop-member, with: the options of hacheck chaos data such as node, rate, database, dbUser): it runs as hacheck chaos data does, with its own write workload, and passes when no acknowledged write was lost (docs/chaos.md).
+
 ${EXIT_CODES_HELP}`
 
   static override examples = [
