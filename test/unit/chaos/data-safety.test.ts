@@ -5,7 +5,7 @@
  * An interrupted run (hacheck gone before the revert) is left to its dead-man and then to the same replay
  * `hacheck chaos revert` does, which must find it, report the dead-man's firing and leave nothing.
  */
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -16,11 +16,18 @@ import type {AnyFault} from '../../../src/chaos/faults/parts/define.js'
 import {planGaleraPartition} from '../../../src/chaos/faults/parts/galera-partition.js'
 import {NODE_STATE_DIR} from '../../../src/chaos/plan/types.js'
 import {dataLedger, DataSafety} from '../../../src/chaos/run/data-safety.js'
-import {deadmanTag} from '../../../src/chaos/safety/deadman.js'
 import {readLedgers, replayLedger} from '../../../src/chaos/safety/ledger.js'
 import {runStep, type StepEnv} from '../../../src/chaos/safety/steps.js'
 import type {Inventory} from '../../../src/core/types.js'
-import {BashRunner, labInventory, okPlan, planInput, planOf, stopDeadmenAndRemove} from './fixtures.js'
+import {
+  BashRunner,
+  deadmanAlive,
+  labInventory,
+  okPlan,
+  planInput,
+  planOf,
+  stopDeadmenAndRemove,
+} from './fixtures.js'
 
 const dirs: string[] = []
 const pids: number[] = []
@@ -34,17 +41,6 @@ afterEach(() => stopDeadmenAndRemove(pids, dirs))
 const galeraInventory = (): Inventory => {
   const inv = labInventory()
   return {...inv, nodes: inv.nodes.map((n) => ({...n, roles: ['galera']}))}
-}
-
-const deadmanAlive = (pid: number | undefined, runId: string): boolean => {
-  try {
-    return (
-      pid !== undefined &&
-      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(deadmanTag(runId))
-    )
-  } catch {
-    return false
-  }
 }
 
 /** A disk-fill of n2 into a throwaway directory (dead-man lease 3 s), and the safety net of its run. */

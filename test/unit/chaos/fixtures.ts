@@ -10,6 +10,7 @@ import type {ChaosResult} from '../../../src/chaos/measure/result.js'
 import {buildResult, type ResultSpec} from '../../../src/chaos/measure/build.js'
 import type {TimelineEvent} from '../../../src/chaos/timeline.js'
 import type {AnyFault} from '../../../src/chaos/faults/parts/define.js'
+import {deadmanTag} from '../../../src/chaos/safety/deadman.js'
 import {asKey, optionValues, type OptionValues, type Options} from '../../../src/chaos/plan/options.js'
 import type {PlanResult} from '../../../src/chaos/plan/types.js'
 import type {IfAddr} from '../../../src/facts/ip-addr.js'
@@ -198,4 +199,16 @@ export class BashRunner implements CommandRunner {
     })
   }
   async close(): Promise<void> {}
+}
+
+/** Whether PID still runs the dead-man loop of this run (its tag in /proc/PID/cmdline). */
+export function deadmanAlive(pid: number | undefined, runId: string): boolean {
+  try {
+    return (
+      pid !== undefined &&
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(deadmanTag(runId))
+    )
+  } catch {
+    return false
+  }
 }

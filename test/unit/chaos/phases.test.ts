@@ -6,7 +6,7 @@
  * before the inject, the ledger says `injected` once the fault is there, and it is removed only once the
  * revert is verified and the dead-man is gone. The dead-man loops this starts are stopped by PID.
  */
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -18,9 +18,8 @@ import {newContext, type RunContext} from '../../../src/chaos/run/context.js'
 import {recovered} from '../../../src/chaos/run/phases/after.js'
 import {armDeadmen, inject, StoppedRun, verify, writeRunLedger} from '../../../src/chaos/run/phases/inject.js'
 import {cancelDeadmen, revert} from '../../../src/chaos/run/phases/revert.js'
-import {deadmanTag} from '../../../src/chaos/safety/deadman.js'
 import {readLedgers} from '../../../src/chaos/safety/ledger.js'
-import {BashRunner, okPlan, planInput, planOf, stopDeadmenAndRemove} from './fixtures.js'
+import {BashRunner, deadmanAlive, okPlan, planInput, planOf, stopDeadmenAndRemove} from './fixtures.js'
 
 const dirs: string[] = []
 const pids: number[] = []
@@ -31,17 +30,6 @@ const tmp = (): string => {
 }
 
 afterEach(() => stopDeadmenAndRemove(pids, dirs))
-
-function deadmanAlive(pid: number | undefined, runId: string): boolean {
-  try {
-    return (
-      pid !== undefined &&
-      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(deadmanTag(runId))
-    )
-  } catch {
-    return false
-  }
-}
 
 /** A disk-fill of n2 into a throwaway directory, and the context the runner would make for it. */
 function setup(
