@@ -343,6 +343,7 @@ describe.skipIf(!lab.available)(
       const env = chaosEnv(state, status)
       const ledgerDir = join(state, 'hacheck', 'ledger')
       const started = Date.now()
+      let table = ''
       const child = hacheck(
         [
           'chaos',
@@ -417,7 +418,7 @@ describe.skipIf(!lab.available)(
         expect(again.exitCode).toBe(0)
         expect(String(again.stdout)).toMatch(/no leftover ledger/)
         for (const n of NODES) expect(await hacheckRules(n)).toEqual([])
-        await sql('g1', `DROP TABLE IF EXISTS ${GALERA_DB}.${mariadbWritesTable(entry.runId)}`)
+        table = mariadbWritesTable(entry.runId)
         console.warn(`[galera sigkill] took ${Date.now() - started} ms up to the revert`)
       } finally {
         child.kill('SIGKILL')
@@ -435,6 +436,20 @@ describe.skipIf(!lab.available)(
           ? true
           : undefined,
       )
+      // The killed run's table, once g3 has rejoined (a DROP while it catches up may wait on its locks).
+      if (table)
+        await waitFor(
+          "the killed run's table dropped",
+          120_000,
+          async () =>
+            await sql(
+              'g1',
+              `SET SESSION lock_wait_timeout = 10; DROP TABLE IF EXISTS ${GALERA_DB}.${table}`,
+            ).then(
+              () => true,
+              () => undefined,
+            ),
+        )
     })
   },
 )
