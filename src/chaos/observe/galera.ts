@@ -74,12 +74,20 @@ export const galeraObserver: SystemObserver = {
   system: 'galera',
   pollScript: `mariadb --connect-timeout=3 -N -B -e ${shellQuote(POLL_SQL)}`,
   parsePoll: parseGaleraPoll,
-  logScript: (sinceS) =>
-    [
-      `s=$(date -u -d @${Math.floor(sinceS)} '+%Y-%m-%d %H:%M:%S')`,
-      `awk -v s="$s" 'substr($0,1,19) >= s && /WSREP: /' ${GALERA_ERROR_LOG}`,
-    ].join('\n'),
+  logScript: (sinceS) => galeraLogScript(sinceS),
   parseLog: parseGaleraLog,
+}
+
+/**
+ * The WSREP lines of MariaDB's error log from `sinceS` (epoch seconds) on. MariaDB pads the hour with a SPACE
+ * ("2026-12-08  1:39:02"), so the line's own first 19 characters cannot be compared with a zero-padded time:
+ * between 00:00 and 09:59 every line compared as earlier and the log was read empty. The time is padded first.
+ */
+export function galeraLogScript(sinceS: number, file = GALERA_ERROR_LOG): string {
+  return [
+    `s=$(date -u -d @${Math.floor(sinceS)} '+%Y-%m-%d %H:%M:%S')`,
+    `awk -v s="$s" '/WSREP: / { t = $2; if (length(t) == 7) t = "0" t; if ($1 " " t >= s) print }' ${shellQuote(file)}`,
+  ].join('\n')
 }
 
 /**

@@ -2,18 +2,41 @@
  * The Galera observer's pure parts on real output: the error-log lines of a minority partition on the lab
  * (test/fixtures/outputs/galera/error-log) and the poll lines of the mariadb client.
  */
+import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {pollChanges} from '../../../src/chaos/observe/data.js'
-import {parseGaleraLog, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
+import {galeraLogScript, parseGaleraLog, parseGaleraPoll} from '../../../src/chaos/observe/galera.js'
 import {fixturesDir} from '../../support/paths.js'
 
 const log = (n: string): string =>
   readFileSync(join(fixturesDir, 'outputs', 'galera', 'error-log', `${n}-partition.log`), 'utf8')
 const at = (t: number): string => new Date(t).toISOString().slice(11, 19)
+
+describe('the error-log script, run for real on a capture taken between 01:00 and 09:59', () => {
+  // MariaDB pads the hour with a space ("2026-12-08  1:38:56"): compared as text with a zero-padded time,
+  // every line of those hours looked earlier than the run, and the log of a run at 01:37 was read empty.
+  const file = join(fixturesDir, 'outputs', 'galera', 'error-log', 'g1-startup.log')
+  const since = (iso: string): string[] =>
+    execFileSync('bash', ['-c', galeraLogScript(Date.parse(iso) / 1000, file)], {encoding: 'utf8'})
+      .split('\n')
+      .filter(Boolean)
+
+  it('keeps the lines from the run on, with single-digit hours, and parses their phases', () => {
+    const all = readFileSync(file, 'utf8').split('\n').filter(Boolean)
+    expect(all[0]).toMatch(/^2026-12-08 {2}1:38:56 /)
+    expect(since('2026-12-08T01:38:00Z')).toEqual(all)
+    const later = since('2026-12-08T01:39:00Z')
+    expect(later.length).toBeGreaterThan(0)
+    expect(later.length).toBeLessThan(all.length)
+    expect(later.every((l) => / 1:39:\d\d /.test(l))).toBe(true)
+    expect(parseGaleraLog('g1', later.join('\n')).length).toBeGreaterThan(0)
+    expect(since('2026-12-08T10:00:00Z')).toEqual([])
+  })
+})
 
 describe('Galera failover phases from the error log', () => {
   it('reads the majority: the cut-off peer times out, is suspected, declared inactive, forgotten; a 2-member primary view; 3 members again', () => {
