@@ -208,7 +208,11 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
       .duringHold?.()
       .catch((err: Error) => out.errors.push(`during the hold: ${err.message}`))
     await holdFor(Math.max(0, out.injectedAt + spec.holdMs - now()), spec.abort)
-    if (spec.abort?.aborted) out.aborted = 'interrupted (SIGINT or SIGTERM): reverted at once'
+    if (spec.abort?.aborted)
+      out.aborted =
+        typeof spec.abort.reason === 'string'
+          ? `${spec.abort.reason}: reverted at once`
+          : 'interrupted (SIGINT or SIGTERM): reverted at once'
     await during
   } catch (err) {
     out.errors.push((err as Error).message)

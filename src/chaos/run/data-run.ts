@@ -29,6 +29,8 @@ import type {DataSafetyOptions} from './data-safety.js'
 import {newRunId} from './experiment.js'
 import {requireConfirmation} from './fault.js'
 import {DEFAULT_LEASE, type LeaseSettings} from '../faults/parts/common.js'
+import {acquireLease} from '../../lease/file-store.js'
+import {leaseTtlMs} from '../../lease/policy.js'
 import {discoverNode, type NodeFacts} from '../observe/discovery.js'
 import type {FaultPlan} from '../plan/types.js'
 import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from '../safety/controller.js'
@@ -174,27 +176,42 @@ export async function runData(
     yes: o.yes,
     ...(o.interactive !== undefined ? {interactive: o.interactive} : {}),
   })
-  return runDataExperiment(
-    {
-      runId: o.runId ?? newRunId(),
-      inventory: inv,
-      nodes: choice.nodes,
-      plan: choice.plan,
-      workload: (ctx) =>
-        choice.workload.kind === 'mariadb-write'
-          ? new MariadbWrite(choice.workload, ctx)
-          : new PgLeaderWrite(choice.workload, ctx),
-      observer: choice.system === 'galera' ? galeraObserver : patroniObserver,
-      ...(choice.observeEtcd ? {alsoObserve: [etcdObserver]} : {}),
-      baselineMs: o.baselineMs,
-      holdMs: o.holdMs,
-      recovered: recoveredProbe(runner, inv, choice),
-      recoveryTimeoutMs: o.settleMs,
-      tailMs: 3000,
-      ...(o.lease ? {lease: o.lease} : {}),
-      ...(o.abort ? {abort: o.abort} : {}),
-      ...(o.safety ? {safety: o.safety} : {}),
-    },
-    runner,
-  )
+  const runId = o.runId ?? newRunId()
+  // One controller injects into a cluster at a time (src/lease; a game day's own lease is joined). A lease
+  // lost to another controller ends the hold and reverts at once, as a signal does.
+  const lost = new AbortController()
+  const lease = acquireLease({
+    cluster: inv.cluster.name,
+    runId,
+    ttlMs: leaseTtlMs((o.lease ?? DEFAULT_LEASE).timeoutS),
+    onLost: () => lost.abort('the chaos lease was lost to another controller'),
+  })
+  const abort = o.abort ? AbortSignal.any([o.abort, lost.signal]) : lost.signal
+  try {
+    return await runDataExperiment(
+      {
+        runId,
+        inventory: inv,
+        nodes: choice.nodes,
+        plan: choice.plan,
+        workload: (ctx) =>
+          choice.workload.kind === 'mariadb-write'
+            ? new MariadbWrite(choice.workload, ctx)
+            : new PgLeaderWrite(choice.workload, ctx),
+        observer: choice.system === 'galera' ? galeraObserver : patroniObserver,
+        ...(choice.observeEtcd ? {alsoObserve: [etcdObserver]} : {}),
+        baselineMs: o.baselineMs,
+        holdMs: o.holdMs,
+        recovered: recoveredProbe(runner, inv, choice),
+        recoveryTimeoutMs: o.settleMs,
+        tailMs: 3000,
+        ...(o.lease ? {lease: o.lease} : {}),
+        abort,
+        ...(o.safety ? {safety: o.safety} : {}),
+      },
+      runner,
+    )
+  } finally {
+    lease.release()
+  }
 }

@@ -32,6 +32,7 @@ import type {LabStatus} from '../../../src/lab/lab.js'
 import {GALERA_DB, GALERA_USER, MARIADB_PORT} from '../../../src/lab/galera-topology.js'
 import {PREFIX, type VariantName} from '../../../src/lab/topology.js'
 import {readLedgers} from '../../../src/chaos/safety/ledger.js'
+import {acquireLease} from '../../../src/lease/file-store.js'
 import type {GameDayResult} from '../../../src/chaos/gameday/run.js'
 import type {SshPool} from '../../../src/transport/index.js'
 import {runCli, runCliJson} from '../../support/cli.js'
@@ -287,6 +288,44 @@ describe.skipIf(!lab.available)(
       expect(report.polled.some((p) => p.node === 'g3' && /non-Primary/.test(p.what))).toBe(true)
       expect(report.recoveredAt).toBeDefined()
       expect(code).toBe(0)
+    })
+    it('chaos data refuses, before anything changes, a cluster whose chaos lease another controller holds', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hacheck-galera-lease-'))
+      const env = {
+        ...process.env,
+        ...status.env,
+        HACHECK_INVENTORY: '',
+        XDG_STATE_HOME: dir,
+        HACHECK_LEASE_DIR: join(dir, 'leases'),
+      }
+      // This test process is the other controller: it holds the cluster's lease while the CLI runs.
+      const inv = await loadInventory(status.inventory as string)
+      const other = acquireLease({
+        dir: join(dir, 'leases'),
+        cluster: inv.cluster.name,
+        runId: 'other-controller',
+        ttlMs: 60_000,
+      })
+      try {
+        const r = await runCli(
+          [
+            'chaos',
+            'data',
+            'galera-partition',
+            '-i',
+            status.inventory as string,
+            '--database',
+            GALERA_DB,
+          ].concat(['--db-user', GALERA_USER, '--duration', '5s', '--yes']),
+          env,
+        )
+        expect(r.stderr).toMatch(/chaos lease: .*other-controller/)
+        expect(r.code).toBe(3)
+        expect(readLedgers(join(dir, 'hacheck', 'ledger'))).toEqual([])
+      } finally {
+        other.release()
+        rmSync(dir, {recursive: true, force: true})
+      }
     })
     it('a 1-step game day (experiment: galera-partition on g3) through the built CLI: --dry-run shows every command per node, the run loses no acknowledged write, exit 0', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hacheck-galera-gameday-'))
