@@ -254,7 +254,7 @@ function startup(): {name: string; s: Sample}[] {
       '--from',
       'examples/lab-healthy',
     ],
-    // The same through oclif, as before the audit fast path (src/cli/fast-audit.ts).
+    // The same through oclif, as before the audit fast path (src/entry/fast-audit.ts).
     'the same through oclif': ['node', 'bench/oclif-path.js', 'audit', '--from', 'examples/lab-healthy'],
   }
   const samples = alternate(

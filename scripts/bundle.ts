@@ -68,7 +68,7 @@ const result = await build({
 if (result.errors.length > 0) process.exit(1)
 
 /**
- * The packages the audit fast path (dist/cli/fast-audit.js, loaded by bin/run.js) carries in its bundle:
+ * The packages the audit fast path (dist/entry/fast-audit.js, loaded by bin/run.js) carries in its bundle:
  * oclif's flag builders and parser, with what they need. Importing them from node_modules loads ~70 files
  * of @oclif/core and its dependencies (~45 ms of CPU), bundled ~20 ms. Everything else stays external
  * (as in the commands), and so does any other entry of @oclif/core (the fast path loads '@oclif/core'
@@ -89,7 +89,7 @@ const fastPathPackages: Plugin = {
 }
 const fast = await build({
   ...common,
-  entryPoints: [join(dist, 'cli', 'fast-audit.js')],
+  entryPoints: [join(dist, 'entry', 'fast-audit.js')],
   chunkNames: 'chunks/fast-[name]-[hash]',
   // oclif's files are CommonJS: their require() of Node's modules needs a real require in an ES module.
   banner: {

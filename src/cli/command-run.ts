@@ -1,7 +1,7 @@
 /**
  * What every hacheck command does around its run, without @oclif/core's
  * runtime: BaseCommand (the oclif path) and the audit start-up fast path
- * (src/cli/fast-audit.ts) both do it through these functions, so that a
+ * (src/entry/fast-audit.ts) both do it through these functions, so that a
  * command behaves the same whichever way it was started.
  */
 import type {Errors} from '@oclif/core'

@@ -1,12 +1,12 @@
-import {auditFlags, runAuditCli} from '../audit/cli.js'
+import {auditFlags, runAuditCli} from '../entry/audit-cli.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../core/exit-codes.js'
 import type {AuditRun} from '../core/results.js'
 import type {FleetRun} from '../fleet/summary.js'
 
 /**
- * The oclif command. Its flags and its run are src/audit/cli.ts, shared with the
- * start-up fast path that bin/run.js takes for `hacheck audit` (src/cli/fast-audit.ts);
+ * The oclif command. Its flags and its run are src/entry/audit-cli.ts, shared with the
+ * start-up fast path that bin/run.js takes for `hacheck audit` (src/entry/fast-audit.ts);
  * `hacheck audit --help`, a config file or a command line the fast path does not
  * accept as it is come here.
  */

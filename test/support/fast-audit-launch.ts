@@ -4,7 +4,7 @@
  * When the fast path leaves the command line to oclif, it says so on stderr and exits 64
  * (bin/run.js would start oclif instead), so a test can tell which path ran.
  */
-import {runFastAudit} from '../../src/cli/fast-audit.js'
+import {runFastAudit} from '../../src/entry/fast-audit.js'
 
 const LEFT_TO_OCLIF = 'fast path: left to oclif'
 

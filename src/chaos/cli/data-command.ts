@@ -6,7 +6,7 @@
 import type {CommandIo} from '../../cli/output.js'
 import {loadInventory} from '../../inventory/load.js'
 import {DEFAULT_LEASE} from '../faults/parts/common.js'
-import {dataExit, type DataArgs} from '../plan/data-experiments.js'
+import {dataExit, type DataArgs} from '../run/data-plan.js'
 import {renderDataRun} from '../report/data-run.js'
 import type {DataRunResult} from '../run/data-experiment.js'
 import {checkData, runData} from '../run/data-run.js'

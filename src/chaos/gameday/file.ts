@@ -16,8 +16,8 @@ import {parseSource, type ParsedSource, type PathSegment, type Problem} from '..
 import {faultById} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
 import {isWriteExpectation, parseExpectation} from '../measure/expectations.js'
-import {DATA_EXPERIMENTS, DATA_OPTIONS, isDataExperiment} from '../plan/data-experiments.js'
-import type {DataExperiment, DataOptionValues} from '../plan/data-experiments.js'
+import {DATA_EXPERIMENTS, DATA_OPTIONS, isDataExperiment} from '../run/data-plan.js'
+import type {DataExperiment, DataOptionValues} from '../run/data-plan.js'
 import {
   asKey,
   optionProblems,
@@ -61,7 +61,7 @@ export interface ExperimentStep {
   name: string
   description?: string
   experiment: DataExperiment
-  /** The experiment's option values (plan/data-experiments.ts DATA_OPTIONS), defaults filled in. */
+  /** The experiment's option values (run/data-plan.ts DATA_OPTIONS), defaults filled in. */
   with: DataOptionValues
   durationMs: number
   baselineMs?: number

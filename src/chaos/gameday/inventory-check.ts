@@ -13,7 +13,7 @@ import {formatPath} from '../../inventory/messages.js'
 import type {PathSegment, Problem} from '../../inventory/source.js'
 import {faultById} from '../faults/index.js'
 import {parseGroups} from '../faults/partition.js'
-import {chooseData, dataArgsOf} from '../plan/data-experiments.js'
+import {chooseData, dataArgsOf} from '../run/data-plan.js'
 import type {ExperimentStep, GameDay} from './file.js'
 
 const isRole = (name: string): boolean => name.startsWith('@')

@@ -8,7 +8,7 @@
  */
 import {FAULTS} from '../faults/index.js'
 import type {AnyFault} from '../faults/parts/define.js'
-import {DATA_EXPERIMENTS, DATA_OPTIONS} from '../plan/data-experiments.js'
+import {DATA_EXPERIMENTS, DATA_OPTIONS} from '../run/data-plan.js'
 import {DURATION_PATTERN, NODE_PATTERN, optionSchema, type Options} from '../plan/options.js'
 import {ABORT_EXAMPLES} from '../safety/abort.js'
 import {WORKLOADS} from '../workloads/index.js'

@@ -1,6 +1,6 @@
 /**
  * A data-tier experiment (Galera, Patroni, etcd) on a live system, for `hacheck chaos data` and a game day's
- * experiment steps. The pure choice (nodes, target, plan, workload) is plan/data-experiments.ts; this file
+ * experiment steps. The pure choice (nodes, target, plan, workload) is run/data-plan.ts; this file
  * does the I/O around runDataExperiment: who leads right now, the controller-self guard, the confirmation,
  * the recovered() probe (the observers' own scripts and parsers), and a dry run's plan.
  */
@@ -17,13 +17,7 @@ import {
   settledFor,
   type PatroniMember,
 } from '../observe/patroni.js'
-import {
-  chooseData,
-  dataDryRun,
-  type DataArgs,
-  type DataChoice,
-  type DataCurrent,
-} from '../plan/data-experiments.js'
+import {chooseData, dataDryRun, type DataArgs, type DataChoice, type DataCurrent} from './data-plan.js'
 import {runDataExperiment, type DataRunResult} from './data-experiment.js'
 import type {DataSafetyOptions} from './data-safety.js'
 import {newRunId} from './experiment.js'

@@ -16,9 +16,9 @@ import {
   renewNodeScript,
   verifyNodeDeadmanGoneScript,
 } from '../safety/deadman.js'
-import {newLedger, removeLedger, writeLedger, type LedgerEntry, type LedgerState} from '../safety/ledger.js'
+import {removeLedger, writeLedger, type LedgerEntry, type LedgerState} from '../safety/ledger.js'
 import {runStep, untilHolds, type StepEnv} from '../safety/steps.js'
-import {nodesOfPlan} from './order.js'
+import {ledgerOfPlan} from './order.js'
 
 export interface DataSafetyOptions {
   /** Ledger directory (default: the state dir's ledger/). */
@@ -38,18 +38,7 @@ export function nodeDeadmen(plan: FaultPlan): NodeDeadman[] {
 
 /** The ledger of a data-tier run, before anything is armed (state `armed`, no PIDs yet). */
 export function dataLedger(runId: string, inv: Inventory, plan: FaultPlan, nodeDir: string): LedgerEntry {
-  return newLedger({
-    runId,
-    ...(inv.file !== undefined ? {inventoryFile: inv.file} : {}),
-    fault: plan.fault,
-    targets: plan.targets,
-    summary: plan.summary,
-    nodes: nodesOfPlan(inv, plan),
-    revert: plan.revert,
-    verifyReverted: plan.verifyReverted,
-    deadmen: nodeDeadmen(plan).map((deadman) => ({deadman})),
-    ...(nodeDir !== NODE_STATE_DIR ? {nodeStateDir: nodeDir} : {}),
-  })
+  return ledgerOfPlan({runId, inv, plan, nodeDir, deadmen: nodeDeadmen(plan)})
 }
 
 /** One run's ledger and dead-men, from the ledger written to the ledger removed. */

@@ -9,7 +9,7 @@ import {
   DATA_OPTIONS,
   dataArgsOf,
   type DataExperiment,
-} from '../../chaos/plan/data-experiments.js'
+} from '../../chaos/run/data-plan.js'
 import {asFlag, flagName, optionValues} from '../../chaos/plan/options.js'
 import type {DataRunResult} from '../../chaos/run/data-experiment.js'
 import {BaseCommand} from '../../cli/base-command.js'
@@ -62,7 +62,7 @@ ${EXIT_CODES_HELP}`
       summary: 'After the revert, wait at most this long for the system to be whole again.',
       default: '150s',
     }),
-    // The experiment's own options, from their one declaration (plan/data-experiments.ts).
+    // The experiment's own options, from their one declaration (run/data-plan.ts).
     ...Object.fromEntries(Object.entries(DATA_OPTIONS).map(([k, spec]) => [flagName(k), optionFlag(spec)])),
     'lease-timeout': faultFlags['lease-timeout'],
     yes: faultFlags.yes,

@@ -15,7 +15,7 @@ import {
   settledFor,
   type PatroniMember,
 } from '../../../src/chaos/observe/patroni.js'
-import {chooseData, dataExit, type DataArgs} from '../../../src/chaos/plan/data-experiments.js'
+import {chooseData, dataExit, type DataArgs} from '../../../src/chaos/run/data-plan.js'
 import type {DataRunResult} from '../../../src/chaos/run/data-experiment.js'
 import {InputError} from '../../../src/core/errors.js'
 import type {Inventory} from '../../../src/core/types.js'

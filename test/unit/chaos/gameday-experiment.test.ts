@@ -1,6 +1,6 @@
 /**
  * Data-tier experiments as game-day steps (`experiment:`): parsed with their options typed from the one
- * declaration (plan/data-experiments.ts DATA_OPTIONS), every mistake reported at FILE:LINE:COL by the same
+ * declaration (run/data-plan.ts DATA_OPTIONS), every mistake reported at FILE:LINE:COL by the same
  * path as a fault step (schema, semantic checks, the inventory), the schema and `chaos data`'s flags
  * derived from that declaration, and the dry-run text with every command per node.
  */
@@ -17,7 +17,7 @@ import {
   DATA_OPTIONS,
   dataArgsOf,
   dataDryRun,
-} from '../../../src/chaos/plan/data-experiments.js'
+} from '../../../src/chaos/run/data-plan.js'
 import {flagName, optionSchema} from '../../../src/chaos/plan/options.js'
 import {renderFaultDryRun} from '../../../src/chaos/report/dry-run.js'
 import type {Inventory} from '../../../src/core/types.js'

@@ -1,5 +1,5 @@
 /**
- * The start-up fast path of `hacheck audit` (src/cli/fast-audit.ts, taken by bin/run.js) against the oclif
+ * The start-up fast path of `hacheck audit` (src/entry/fast-audit.ts, taken by bin/run.js) against the oclif
  * command it stands in for (src/commands/audit.ts): the same flag declarations, the same parse of every
  * command line it accepts, a refusal (left to oclif, which says what is wrong) of every command line oclif
  * refuses, and the same output, errors and exit codes for whole runs. The built CLI goes through the fast
@@ -20,7 +20,7 @@ import {
   fastPathApplies,
   jsonFlagEnabled,
   parseFastAudit,
-} from '../../../src/cli/fast-audit.js'
+} from '../../../src/entry/fast-audit.js'
 import Audit from '../../../src/commands/audit.js'
 import {repoRoot} from '../../support/paths.js'
 import {hacheck} from '../../support/source-cli.js'

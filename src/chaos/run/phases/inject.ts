@@ -6,14 +6,13 @@
  * throws; whatever it was, the revert phases run next (run/experiment.ts).
  */
 import {IncompleteError} from '../../../core/errors.js'
-import {NODE_STATE_DIR} from '../../plan/types.js'
 import {armLocal, armStep, localDeadmanDir, renewLocal, renewNodeScript} from '../../safety/deadman.js'
-import {newLedger, writeLedger} from '../../safety/ledger.js'
+import {writeLedger} from '../../safety/ledger.js'
 import {explainedFailure, runStep, secretEnvOf, untilHolds} from '../../safety/steps.js'
 import {now} from '../../timeline.js'
 import {crashPoint} from '../crash.js'
 import {sleep, stopping, type RunContext} from '../context.js'
-import {nodesOfPlan} from '../order.js'
+import {ledgerOfPlan} from '../order.js'
 
 /** Stopped before the fault was in place (a signal): nothing more is injected. */
 export class StoppedRun extends Error {}
@@ -30,18 +29,7 @@ export function writeRunLedger(ctx: RunContext): void {
   const {plan, inv} = ctx
   crashPoint('before-ledger')
   if (stopping(ctx)) throw new StoppedRun()
-  ctx.fault.ledger = newLedger({
-    runId: ctx.runId,
-    inventoryFile: inv.file,
-    fault: plan.fault,
-    targets: plan.targets,
-    summary: plan.summary,
-    nodes: nodesOfPlan(inv, plan),
-    revert: plan.revert,
-    verifyReverted: plan.verifyReverted,
-    deadmen: plan.deadmen.map((deadman) => ({deadman})),
-    ...(ctx.nodeDir !== NODE_STATE_DIR ? {nodeStateDir: ctx.nodeDir} : {}),
-  })
+  ctx.fault.ledger = ledgerOfPlan({runId: ctx.runId, inv, plan, nodeDir: ctx.nodeDir, deadmen: plan.deadmen})
   saveLedger(ctx)
   ctx.faultEvent('planned', ctx.plan.summary)
   crashPoint('ledger-written')

@@ -1,6 +1,6 @@
 /**
  * The start-up fast path of `hacheck audit` (bin/run.js takes it when the first
- * word is `audit`): the audit's own flag declarations (src/audit/cli.ts, the
+ * word is `audit`): the audit's own flag declarations (src/entry/audit-cli.ts, the
  * common flags of src/cli/flags.ts) parsed by oclif's own parser, then the very
  * same run as the oclif command (src/commands/audit.ts), without importing
  * @oclif/core's command machinery: its import and configuration cost ~0.1 s of
@@ -24,10 +24,10 @@ import {
   printUsageErrorJson,
   startRunLog,
   toCliError,
-} from './command-run.js'
-import {configFileFor} from './config.js'
-import {commonFlags} from './flags.js'
-import {auditFlags, runAuditCli} from '../audit/cli.js'
+} from '../cli/command-run.js'
+import {configFileFor} from '../cli/config.js'
+import {commonFlags} from '../cli/flags.js'
+import {auditFlags, runAuditCli} from './audit-cli.js'
 import {HacheckError} from '../core/errors.js'
 import {visibleText} from '../core/sanitize.js'
 

@@ -1,7 +1,7 @@
 /**
  * `hacheck audit`: its flags and what it does with them, apart from the oclif
  * command class (src/commands/audit.ts), so that the start-up fast path
- * (src/cli/fast-audit.ts, loaded by bin/run.js) parses the very same flag
+ * (src/entry/fast-audit.ts, loaded by bin/run.js) parses the very same flag
  * declarations with oclif's own parser and runs the very same code without
  * importing @oclif/core's command machinery (docs/performance.md, "Start-up").
  * Flags come from '@oclif/core/flags', which the fast path's bundle carries.
@@ -9,11 +9,11 @@
 import type {Interfaces} from '@oclif/core'
 import * as Flags from '@oclif/core/flags'
 
-import {itemTitles, loadChecklist, planFromChecklist} from './checklist.js'
-import {explanationsFor} from './explain.js'
-import {runAudit} from './run.js'
-import {CaptureFactSource, LiveFactSource} from './sources.js'
-import {applyWaivers, loadWaiverFile} from './waivers.js'
+import {itemTitles, loadChecklist, planFromChecklist} from '../audit/checklist.js'
+import {explanationsFor} from '../audit/explain.js'
+import {runAudit} from '../audit/run.js'
+import {CaptureFactSource, LiveFactSource} from '../audit/sources.js'
+import {applyWaivers, loadWaiverFile} from '../audit/waivers.js'
 import {catalog} from '../checks/index.js'
 import {checkOutputFile, writeOutputFile} from '../cli/files.js'
 import {durationFlag} from '../cli/flags.js'
