@@ -13,7 +13,16 @@ import {
   parseOption,
   parseSize,
 } from '../../../src/chaos/plan/options.js'
-import {faultDoc, renderFaultExplain, renderFaultList} from '../../../src/chaos/report/faults.js'
+import {
+  experimentDoc,
+  faultDoc,
+  renderExperimentExplain,
+  renderExperimentList,
+  renderFaultExplain,
+  renderFaultList,
+} from '../../../src/chaos/report/faults.js'
+import {parseGameDay} from '../../../src/chaos/gameday/file.js'
+import {DATA_EXPERIMENTS} from '../../../src/chaos/run/data-plan.js'
 
 const netem = FAULTS.find((f) => f.id === 'netem')
 const partition = FAULTS.find((f) => f.id === 'partition')
@@ -111,5 +120,21 @@ describe('chaos list and explain', () => {
       description: 'netem (tc) or iptables-loss (loss only).',
       expected: 'one of netem, iptables-loss',
     })
+  })
+
+  it('list and explain the data-tier experiments from their one declaration, with a game-day step that parses', () => {
+    const list = renderExperimentList()
+    for (const e of DATA_EXPERIMENTS) expect(list).toMatch(new RegExp(`^${e} +\\S`, 'm'))
+    expect(list).toContain('4 experiments. Details: hacheck chaos explain EXPERIMENT')
+    const text = renderExperimentExplain('patroni-cut-leader')
+    expect(text).toContain('--write-timeout / writeTimeout  duration, default 3s')
+    expect(text).toContain('hacheck chaos data patroni-cut-leader -i INVENTORY … --dry-run')
+    expect(experimentDoc('etcd-stop-member')).toMatchObject({kind: 'data-experiment', id: 'etcd-stop-member'})
+    const step = text.slice(
+      text.indexOf('In a game day:\n') + 'In a game day:\n'.length,
+      text.indexOf('\n\nThe exact'),
+    )
+    const g = parseGameDay(`name: example\n${step.replace(/^ {2}/gm, '')}\n`, 'explain.yaml')
+    expect(g.steps.map((x) => x.kind)).toEqual(['experiment'])
   })
 })
