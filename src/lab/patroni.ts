@@ -50,6 +50,21 @@ export interface PatroniMember {
   'Lag in MB'?: number | string
 }
 
+/**
+ * Whether a member is where a healthy lab needs it: the running leader, or a replica running on the leader's
+ * timeline. A deposed leader that accepted writes while cut off (asynchronous mode) comes back "running" with
+ * no timeline (or an old one): it cannot stream without pg_rewind, which the lab does not configure, and until
+ * it is re-cloned no synchronous standby can be chosen among it (pure).
+ */
+export function memberInStep(m: PatroniMember, leaderTl: number | undefined): boolean {
+  if (m.Role === 'Leader') return m.State === 'running'
+  if (!['running', 'streaming'].includes(m.State)) return false
+  return leaderTl === undefined || m.TL === leaderTl
+}
+
+const leaderTlOf = (ms: readonly PatroniMember[]): number | undefined =>
+  ms.find((m) => m.Role === 'Leader' && m.State === 'running')?.TL
+
 /** `patronictl list -f json` on the first powered node. */
 export async function patroniMembers(spec: LabSpec): Promise<PatroniMember[] | undefined> {
   for (const n of patroniNodesOf(spec)) {
@@ -90,11 +105,12 @@ export async function patroniNotReady(
   if (!members) return 'patronictl list not answering yet'
   const leaders = members.filter((m) => m.Role === 'Leader' && m.State === 'running')
   if (leaders.length !== 1) return `${leaders.length} running leaders`
+  const tl = leaderTlOf(members)
   for (const n of nodes) {
     const m = members.find((x) => x.Member === n.name)
     if (!m) return `${n.name} is not a Patroni member yet`
-    if (m.Role !== 'Leader' && !['running', 'streaming'].includes(m.State))
-      return `${n.name}: ${m.Role} ${m.State}`
+    if (!memberInStep(m, tl))
+      return `${n.name}: ${m.Role} ${m.State}${m.TL !== tl ? ` on timeline ${m.TL ?? 'none'} (the leader's: ${tl ?? '?'})` : ''}`
   }
   const want = dcsSettings(spec.variants).synchronous_mode
   if (want && !members.some((m) => m.Role === 'Sync Standby')) return 'no synchronous standby yet'
@@ -127,8 +143,8 @@ export async function applyPatroniDcs(spec: LabSpec, say: (m: string) => void): 
 }
 
 /**
- * A member left behind by a failover (its timeline diverged: Patroni cannot start it as a replica without
- * pg_rewind, which the lab does not configure) is re-cloned from the leader with `patronictl reinit`, as an
+ * A member left behind by a failover (stopped or start failed, or running off the leader's timeline: Patroni
+ * cannot stream it without pg_rewind, which the lab does not configure) is re-cloned from the leader with `patronictl reinit`, as an
  * operator would. Waits up to 30 s for members that are merely restarting.
  */
 export async function repairPatroni(spec: LabSpec, say: (m: string) => void): Promise<void> {
@@ -136,15 +152,20 @@ export async function repairPatroni(spec: LabSpec, say: (m: string) => void): Pr
   if (nodes.length === 0) return
   const first = nodes.find((n) => nodeInitPid(spec, n) !== undefined)
   if (!first) return
-  const ok = (m: PatroniMember): boolean => m.Role === 'Leader' || ['running', 'streaming'].includes(m.State)
+  const ok = (m: PatroniMember, ms: readonly PatroniMember[]): boolean =>
+    m.Role === 'Leader' || memberInStep(m, leaderTlOf(ms))
+  const whole = (ms: PatroniMember[] | undefined): boolean =>
+    ms !== undefined && ms.length >= nodes.length && ms.every((m) => ok(m, ms))
   let members = await patroniMembers(spec)
   const deadline = Date.now() + 30_000
-  while (Date.now() < deadline && (!members || members.length < nodes.length || !members.every(ok))) {
+  while (Date.now() < deadline && !whole(members)) {
     await new Promise((r) => setTimeout(r, 1000))
     members = await patroniMembers(spec)
   }
-  for (const m of (members ?? []).filter((x) => !ok(x))) {
-    say(`${m.Member}: ${m.Role} ${m.State}: patronictl reinit (re-clone from the leader)`)
+  for (const m of (members ?? []).filter((x) => !ok(x, members ?? []))) {
+    say(
+      `${m.Member}: ${m.Role} ${m.State} (timeline ${m.TL ?? 'none'}): patronictl reinit (re-clone from the leader)`,
+    )
     const r = await inNode(
       spec,
       first,

@@ -173,7 +173,13 @@ export async function reconfigure(
   }
   writeFileSync(join(st.labDir, 'inventory.yaml'), inventoryYaml(spec))
   say('waiting for the cluster to settle')
-  const why = await waitReady(spec, READY_TIMEOUT_MS)
+  // Say why it is not ready yet, each time the reason changes (as lab up does): a reconfiguration that never
+  // settles must show what it waits for, not only the final error.
+  let lastWhy: string | undefined
+  const why = await waitReady(spec, READY_TIMEOUT_MS, (w) => {
+    if (w !== lastWhy) say(`  … ${w}`)
+    lastWhy = w
+  })
   if (why !== undefined) {
     throw new IncompleteError(`the lab did not become ready after reconfiguration: ${why}`, {
       code: 'lab-not-ready',

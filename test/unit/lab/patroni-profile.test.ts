@@ -1,8 +1,13 @@
 /** The lab's patroni profile as rendered (pure): topology, etcd and Patroni configuration, DCS settings per variant. */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {parse} from 'yaml'
 import {describe, expect, it} from 'vitest'
 
+import {memberInStep, type PatroniMember} from '../../../src/lab/patroni.js'
 import {dcsSettings, etcdYml, patroniYml} from '../../../src/lab/render-patroni.js'
+import {fixturesDir} from '../../support/paths.js'
 import {nodeFiles, serviceForFile, type LabSpec} from '../../../src/lab/render.js'
 import {nodesOf, type VariantName} from '../../../src/lab/topology.js'
 
@@ -76,5 +81,28 @@ describe('the patroni lab profile', () => {
     expect(quota([])).toEqual([undefined, undefined, undefined])
     expect(quota(['etcd-small-quota'])).toEqual([24576, 24576, 24576])
     expect(quota(['patroni-max-lag'])).toEqual([undefined, undefined, undefined])
+  })
+})
+
+describe("the lab's readiness of Patroni members", () => {
+  /** The member list in a capture of the lab's patronictl list -f json (inside the patroni gatherer's output). */
+  const members = (capture: string): PatroniMember[] => {
+    const out = readFileSync(join(fixturesDir, 'outputs', 'patroni', capture, 'p1', 'patroni.out'), 'utf8')
+    return JSON.parse(/\[\{"Cluster".*\]/.exec(out)?.[0] ?? '[]') as PatroniMember[]
+  }
+
+  it('counts the leader and replicas on its timeline as in step, and a replica off it (a deposed leader that diverged) as not', () => {
+    for (const capture of ['healthy', 'leader-p3-cut-off']) {
+      const ms = members(capture)
+      const tl = ms.find((m) => m.Role === 'Leader')?.TL
+      expect(ms.length).toBeGreaterThan(1)
+      expect(ms.every((m) => memberInStep(m, tl))).toBe(true)
+    }
+    const [replica] = members('healthy').filter((m) => m.Role !== 'Leader') as [PatroniMember]
+    // As a deposed leader comes back after a split brain: running, with no timeline, or an older one.
+    const {TL: _tl, ...noTimeline} = replica
+    expect(memberInStep(noTimeline, 1)).toBe(false)
+    expect(memberInStep({...replica, TL: 0}, 1)).toBe(false)
+    expect(memberInStep({...replica, State: 'start failed'}, 1)).toBe(false)
   })
 })
