@@ -133,6 +133,30 @@ async function inject(env: StepEnv, plan: FaultPlan): Promise<void> {
   }
 }
 
+/**
+ * The experiment's fault planned on what the nodes are now (read-only discovery, one round trip per node, in
+ * parallel): the same for a run and its --dry-run. A plan the nodes refuse is an InputError saying why.
+ */
+export async function planOnNodes(
+  runner: CommandRunner,
+  o: Pick<DataRunSpec, 'runId' | 'inventory' | 'plan' | 'holdMs' | 'lease'>,
+  nodes: readonly NodeSpec[],
+): Promise<FaultPlan> {
+  const facts = new Map<string, NodeFacts>(
+    await Promise.all(nodes.map(async (n) => [n.name, await discoverNode(runner, n)] as const)),
+  )
+  const planned = o.plan({
+    runId: o.runId,
+    inventory: o.inventory,
+    facts,
+    holdMs: o.holdMs,
+    lease: o.lease ?? DEFAULT_LEASE,
+  })
+  if (!planned.ok)
+    throw new InputError(`cannot plan the fault: ${planned.reason}`, {actions: planned.actions ?? []})
+  return planned.plan
+}
+
 /** Sleeps ms, or less when the signal fires. */
 function holdFor(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve()
@@ -155,18 +179,7 @@ export async function runDataExperiment(spec: DataRunSpec, runner: CommandRunner
     local: () => Promise.reject(new Error('no controller steps in data-tier faults')),
     nodes: new Map(inv.nodes.map((n) => [n.name, n])),
   }
-  const facts = new Map<string, NodeFacts>()
-  for (const n of nodes) facts.set(n.name, await discoverNode(runner, n))
-  const planned = spec.plan({
-    runId: spec.runId,
-    inventory: inv,
-    facts,
-    holdMs: spec.holdMs,
-    lease: spec.lease ?? DEFAULT_LEASE,
-  })
-  if (!planned.ok)
-    throw new InputError(`cannot plan the fault: ${planned.reason}`, {actions: planned.actions ?? []})
-  const plan = planned.plan
+  const plan = await planOnNodes(runner, spec, nodes)
   const out: DataRunResult = {
     runId: spec.runId,
     summary: plan.summary,

@@ -18,14 +18,13 @@ import {
   type PatroniMember,
 } from '../observe/patroni.js'
 import {chooseData, dataDryRun, type DataArgs, type DataChoice, type DataCurrent} from './data-plan.js'
-import {runDataExperiment, type DataRunResult} from './data-experiment.js'
+import {planOnNodes, runDataExperiment, type DataRunResult} from './data-experiment.js'
 import type {DataSafetyOptions} from './data-safety.js'
 import {newRunId} from './experiment.js'
 import {requireConfirmation} from './fault.js'
 import {DEFAULT_LEASE, type LeaseSettings} from '../faults/parts/common.js'
 import {acquireLease} from '../../lease/file-store.js'
 import {leaseTtlMs} from '../../lease/policy.js'
-import {discoverNode, type NodeFacts} from '../observe/discovery.js'
 import type {FaultPlan} from '../plan/types.js'
 import {CONTROLLER_REFUSAL_ACTIONS, controllerRefusals} from '../safety/controller.js'
 import {MariadbWrite} from '../workloads/mariadb-write.js'
@@ -143,18 +142,18 @@ export async function planDataDryRun(
 ): Promise<{runId: string; head: string[]; plan: FaultPlan}> {
   const nodes = await checkData(args, inv)
   const choice = chooseData(args, inv, await lookCurrent(runner, inv, args, nodes))
-  const facts = new Map<string, NodeFacts>()
-  for (const n of choice.nodes) facts.set(n, await discoverNode(runner, specOf(inv, n)))
-  const planned = choice.plan({
-    runId: o.runId,
-    inventory: inv,
-    facts,
-    holdMs: o.holdMs,
-    lease: o.lease ?? DEFAULT_LEASE,
-  })
-  if (!planned.ok)
-    throw new InputError(`cannot plan the fault: ${planned.reason}`, {actions: planned.actions ?? []})
-  return dataDryRun(args.experiment, choice, o.runId, planned.plan)
+  const plan = await planOnNodes(
+    runner,
+    {
+      runId: o.runId,
+      inventory: inv,
+      plan: choice.plan,
+      holdMs: o.holdMs,
+      ...(o.lease ? {lease: o.lease} : {}),
+    },
+    choice.nodes.map((n) => specOf(inv, n)),
+  )
+  return dataDryRun(args.experiment, choice, o.runId, plan)
 }
 
 /** One data experiment on a live system: who leads now, the confirmation, the run under its safety net. */
