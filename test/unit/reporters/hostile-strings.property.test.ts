@@ -194,6 +194,8 @@ describe('every audit reporter, fed hostile strings from nodes and saved reports
     expect(r.stderr.split('\n').filter((l) => l && !/ validates$/.test(l))).toEqual([])
     expect(r.status).toBe(0)
   })
+  // Reason: the XSD is read in place from ../shared (never copied into the repo); without it the schema test
+  // above is skipped, and this visible skip says so in the report, while every other JUnit test still runs.
   if (!haveJunitXsd) it.skip(`junit-10.xsd not found (${junitXsd}): JUnit checked for XML characters only`)
 
   it('keeps an ANSI escape from a node out of the coloured console: the only ESC are hacheck colours', () => {
